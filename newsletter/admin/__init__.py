@@ -1,0 +1,37 @@
+"""The admin blueprint: login required for everything but the login page, viewers read
+only, and an owner-only area for accounts. Guarded here, once, not per route."""
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+
+from ..extensions import login_manager
+from ..models import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+owner_bp = Blueprint("owner", __name__)
+
+OPEN_ENDPOINTS = {"admin.login", "admin.static"}
+ANY_ROLE_POSTS = {"admin.logout"}
+
+
+@bp.before_request
+def require_login():
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    writes = request.method not in ("GET", "HEAD") and request.endpoint not in ANY_ROLE_POSTS
+    if writes and not current_user.can_write():
+        abort(403)
+    return None
+
+
+@owner_bp.before_request
+def require_owner():
+    if current_user.role != Role.OWNER:
+        abort(403)
+
+
+from . import auth, campaigns, lists, outbox, users  # noqa: E402,F401  (register routes)
+
+bp.register_blueprint(owner_bp)

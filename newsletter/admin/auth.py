@@ -1,0 +1,46 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+
+from .. import accounts
+from ..errors import DomainError
+from ..extensions import db
+from . import bp
+from .forms import EmptyForm, LoginForm
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: no scheme, no host, no protocol-relative ``//``."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("admin.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        try:
+            user = accounts.authenticate(
+                db.session, form.email.data, form.password.data,
+                threshold=cfg["LOGIN_LOCKOUT_THRESHOLD"],
+                base_seconds=cfg["LOGIN_LOCKOUT_BASE_SECONDS"],
+                max_seconds=cfg["LOGIN_LOCKOUT_MAX_SECONDS"],
+            )
+        except DomainError as exc:
+            db.session.commit()  # keep the failure count
+            form.password.errors.append(str(exc))
+            return render_template("admin/login.html", form=form), 401
+        db.session.commit()
+        session.permanent = True  # PERMANENT_SESSION_LIFETIME (7 days) applies
+        login_user(user, remember=False)
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("admin/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("admin.login"))

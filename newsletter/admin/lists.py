@@ -1,0 +1,53 @@
+from flask import abort, flash, redirect, render_template, url_for
+
+from .. import audience
+from ..errors import DomainError
+from ..extensions import db
+from ..models import MailingList
+from . import bp
+from .forms import AddContactForm, ListForm
+
+
+@bp.get("/lists")
+def lists():
+    return render_template("admin/lists.html", lists=audience.list_overview(db.session))
+
+
+@bp.route("/lists/new", methods=["GET", "POST"])
+def new_list():
+    form = ListForm()
+    if form.validate_on_submit():
+        mlist = audience.create_list(
+            db.session, form.name.data, form.description.data or "",
+            visibility=form.visibility.data, optin=form.optin.data,
+        )
+        db.session.commit()
+        flash(f"List “{mlist.name}” created.", "success")
+        return redirect(url_for("admin.list_detail", list_id=mlist.id))
+    return render_template("admin/list_form.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/lists/<int:list_id>", methods=["GET", "POST"])
+def list_detail(list_id: int):
+    mlist = db.session.get(MailingList, list_id) or abort(404)
+    form = AddContactForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            contact = audience.add_contact_to_list(
+                db.session, list_id, form.email.data, first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "", legal_basis=form.legal_basis.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.email.errors.append(str(exc))
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"{contact.email} is subscribed to this list.", "success")
+            return redirect(url_for("admin.list_detail", list_id=list_id))
+    elif form.is_submitted():
+        status = 422
+    members = audience.list_members(db.session, list_id)
+    return render_template("admin/list_detail.html", mlist=mlist, form=form,
+                           members=members), status

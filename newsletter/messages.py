@@ -1,0 +1,36 @@
+"""Turning a campaign and one delivery into the e-mail that goes on the wire."""
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+
+from .models import Campaign, Delivery
+
+
+def sender_address(campaign: Campaign, default_from: str) -> tuple[str, str]:
+    """(display name, address) of the campaign's sender identity, else the default."""
+    if campaign.sender is not None:
+        return campaign.sender.from_name, campaign.sender.from_email
+    return parseaddr(default_from)
+
+
+def message_id(delivery: Delivery, from_email: str) -> str:
+    """Stable per delivery, so a resend after a crash carries the same id."""
+    domain = from_email.rpartition("@")[2] or "localhost"
+    return f"<nl.{delivery.campaign_id}.{delivery.id}@{domain}>"
+
+
+def build_email(campaign: Campaign, delivery: Delivery, default_from: str) -> EmailMessage:
+    name, address = sender_address(campaign, default_from)
+    msg = EmailMessage()
+    msg["From"] = formataddr((name, address))
+    msg["To"] = delivery.address
+    msg["Subject"] = campaign.subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = message_id(delivery, address)
+    if campaign.sender is not None and campaign.sender.reply_to:
+        msg["Reply-To"] = campaign.sender.reply_to
+    msg.set_content(campaign.body_text)
+    if campaign.body_html:
+        msg.add_alternative(campaign.body_html, subtype="html")
+    return msg

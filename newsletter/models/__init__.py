@@ -1,0 +1,38 @@
+"""All models, importable from one place."""
+
+from .accounts import Role, User
+from .audience import (
+    Branch,
+    ConsentRecord,
+    Contact,
+    ContactStatus,
+    LegalBasis,
+    ListVisibility,
+    MailingList,
+    OptIn,
+    Organization,
+    Person,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+)
+from .base import Channel, utcnow
+from .blocklist import BlocklistChannel, BlocklistEntry
+from .campaigns import (
+    Campaign,
+    CampaignStatus,
+    Click,
+    Delivery,
+    DeliveryState,
+    Link,
+    SenderIdentity,
+    campaign_list,
+)
+
+__all__ = [
+    "BlocklistChannel", "BlocklistEntry", "Branch", "Campaign", "CampaignStatus", "Channel",
+    "Click", "ConsentRecord", "Contact", "ContactStatus", "Delivery", "DeliveryState",
+    "LegalBasis", "Link", "ListVisibility", "MailingList", "OptIn", "Organization", "Person",
+    "Role", "SenderIdentity", "Subscription", "SubscriptionStatus", "Suppression", "User",
+    "campaign_list", "utcnow",
+]

@@ -1,0 +1,39 @@
+"""Admin user accounts."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import created_at_column
+
+
+class Role:
+    OWNER = "owner"  # everything, including users and senders
+    EDITOR = "editor"  # lists, contacts, campaigns
+    REVIEWER = "reviewer"  # approves held campaigns
+    VIEWER = "viewer"  # reads only
+    ALL = (OWNER, EDITOR, REVIEWER, VIEWER)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.EDITOR)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = created_at_column()
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        return self.active
+
+    def can_write(self) -> bool:
+        return self.role != Role.VIEWER

@@ -1,0 +1,63 @@
+from sqlalchemy import select
+
+from newsletter.extensions import db
+from newsletter.models import ConsentRecord, Contact, MailingList, Subscription
+
+
+def test_create_list_and_add_contact(client, login):
+    login()
+    response = client.post("/admin/lists/new", data={"name": "Weekly", "visibility": "private",
+                                                     "optin": "double"})
+    assert response.status_code == 302
+    mlist = db.session.scalar(select(MailingList))
+    assert mlist.name == "Weekly" and len(mlist.key) >= 12
+
+    response = client.post(f"/admin/lists/{mlist.id}", data={
+        "email": " Jana.Novak@Example.COM ", "first_name": "Jana", "last_name": "Novák",
+        "legal_basis": "consent"}, follow_redirects=True)
+    assert "jana.novak@example.com is subscribed" in response.text
+    assert "Novák" in response.text
+    contact = db.session.scalar(select(Contact))
+    assert contact.email == "jana.novak@example.com"
+    sub = db.session.scalar(select(Subscription))
+    assert sub.status == "confirmed" and sub.list_id == mlist.id
+    consent = db.session.scalar(select(ConsentRecord))
+    assert consent.legal_basis == "consent" and consent.action == "granted"
+    assert "Weekly" in client.get("/admin/lists").text
+
+
+def test_adding_the_same_address_twice_keeps_one_contact(client, login):
+    login()
+    client.post("/admin/lists/new", data={"name": "A", "visibility": "private", "optin": "single"})
+    mlist = db.session.scalar(select(MailingList))
+    for spelling in ("a@example.com", "A@EXAMPLE.com"):
+        client.post(f"/admin/lists/{mlist.id}", data={"email": spelling, "legal_basis": "consent"})
+    assert len(db.session.scalars(select(Contact)).all()) == 1
+    assert len(db.session.scalars(select(Subscription)).all()) == 1
+
+
+def test_bad_address_rerenders_with_field_error(client, login):
+    login()
+    client.post("/admin/lists/new", data={"name": "A", "visibility": "private", "optin": "single"})
+    mlist = db.session.scalar(select(MailingList))
+    response = client.post(f"/admin/lists/{mlist.id}", data={
+        "email": "not-an-address", "first_name": "Kept", "legal_basis": "consent"})
+    assert response.status_code == 422
+    assert "is not a valid e-mail address" in response.text
+    assert 'value="Kept"' in response.text
+    assert db.session.scalar(select(Contact)) is None
+
+
+def test_list_needs_a_name(client, login):
+    login()
+    response = client.post("/admin/lists/new", data={"name": "", "visibility": "private",
+                                                     "optin": "single"})
+    assert response.status_code == 422
+    assert "This field is required." in response.text
+
+
+def test_unknown_list_is_404_page(client, login):
+    login()
+    response = client.get("/admin/lists/999")
+    assert response.status_code == 404
+    assert "Not found" in response.text

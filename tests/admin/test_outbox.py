@@ -1,0 +1,61 @@
+"""The dev mail catcher stores what it receives; admins read it at /admin/outbox."""
+
+import smtplib
+from email.message import EmailMessage
+
+import pytest
+
+from newsletter import mailcatcher
+from tests.conftest import _allowed_smtp
+from tests.smtp_server import free_port
+
+
+@pytest.fixture
+def catcher(app):
+    port = free_port()
+    controller = mailcatcher.start(app.config["OUTBOX_DIR"], port)
+    _allowed_smtp.add(("127.0.0.1", port))
+    yield port
+    _allowed_smtp.discard(("127.0.0.1", port))
+    controller.stop()
+
+
+def send(port, html=None):
+    msg = EmailMessage()
+    msg["From"] = "news@example.com"
+    msg["To"] = "reader@example.com"
+    msg["Subject"] = "Caught <b>here</b>"
+    msg.set_content("plain words")
+    if html:
+        msg.add_alternative(html, subtype="html")
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.send_message(msg)
+
+
+def test_outbox_lists_and_shows_caught_messages(client, login, catcher):
+    login()
+    send(catcher, html="<h1>Big news</h1><script>alert(1)</script>")
+    listing = client.get("/admin/outbox").text
+    assert "reader@example.com" in listing
+    assert "Caught &lt;b&gt;here&lt;/b&gt;" in listing  # escaped, not rendered
+
+    key = mailcatcher.list_messages(client.application.config["OUTBOX_DIR"])[0]["key"]
+    detail = client.get(f"/admin/outbox/{key}").text
+    assert "plain words" in detail  # text part
+    assert "Subject" in detail and "X-Outbox-Envelope-To" in detail  # headers
+    assert "Content-Type: multipart/alternative" in detail  # raw source
+    assert "<iframe" in detail and "sandbox" in detail
+
+    html = client.get(f"/admin/outbox/{key}/html")
+    assert "<h1>Big news</h1>" in html.text
+    assert html.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_unknown_message_is_404(client, login, catcher):
+    login()
+    assert client.get("/admin/outbox/nope").status_code == 404
+
+
+def test_empty_outbox_explains_itself(client, login):
+    login()
+    assert "No messages yet" in client.get("/admin/outbox").text

@@ -1,0 +1,22 @@
+"""Small builders for test data, going through the same domain functions as the app."""
+
+from newsletter import audience, campaigns
+from newsletter.extensions import db
+
+
+def list_with_contacts(*emails: str, name: str = "Weekly"):
+    mlist = audience.create_list(db.session, name)
+    for email in emails:
+        audience.add_contact_to_list(db.session, mlist.id, email, first_name="Test")
+    db.session.commit()
+    return mlist
+
+
+def draft(mlist, subject: str = "Hello", body: str = "Hi there,\nnews inside.\n",
+          sender_id: int | None = None):
+    campaign = campaigns.save_campaign(
+        db.session, None, name="Test campaign", subject=subject, body_text=body,
+        list_ids=[mlist.id], sender_id=sender_id,
+    )
+    db.session.commit()
+    return campaign
