@@ -3,6 +3,7 @@ from Flask-Migrate is here too)."""
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -134,6 +135,7 @@ def dev(host, port):
         app.extensions.pop("redis", None)
     if not app.config["SMTP_URL"]:
         catcher = mailcatcher.start(app.config["OUTBOX_DIR"], app.config["MAILCATCHER_PORT"])
+    _stop_on_signals()
     _require_services()
     env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
     worker_proc = subprocess.Popen([sys.executable, "-m", "newsletter", "worker"], env=env)
@@ -155,6 +157,17 @@ def dev(host, port):
         if embedded:
             embedded.shutdown()
         click.echo("stopped web, worker, Redis and mail catcher")
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both unwind ``dev`` through its cleanup, even when started from a
+    shell that ignores SIGINT for background jobs."""
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def register_commands(app) -> None:
