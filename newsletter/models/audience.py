@@ -167,3 +167,18 @@ class Suppression(db.Model):
     address_hash: Mapped[str] = mapped_column(String(64), unique=True)
     reason: Mapped[str] = mapped_column(String(32))  # erased | unsubscribed | bounced
     created_at: Mapped[datetime] = created_at_column()
+
+
+class ContactChange(db.Model):
+    """History of a contact's data: what changed, from what to what, and who did it
+    (shown to the subscriber on the GDPR profile and to editors on the contact page)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))  # "subscriber", "import", "editor:<email>"
+    created_at: Mapped[datetime] = created_at_column()
