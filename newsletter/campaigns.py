@@ -1,7 +1,13 @@
-"""Campaigns: drafting, starting (recipients materialized set-based in SQL) and status."""
+"""Campaigns: drafting, starting (recipients materialized set-based in SQL), control
+(schedule, pause, resume, cancel, resend) and status."""
+
+import re
+from datetime import timedelta
 
 from sqlalchemy import exists, func, insert, literal, select, update
 
+from . import suppression
+from .audience import normalize_email
 from .errors import DomainError
 from .models import (
     Campaign,
@@ -23,9 +29,24 @@ class CampaignError(DomainError):
     pass
 
 
+def parse_extra_recipients(text: str, channel: str) -> list[str]:
+    """One address (or phone) per line or separated by commas; all bad ones are reported."""
+    items = [item.strip() for item in re.split(r"[\n,;]+", text or "") if item.strip()]
+    good, bad = [], []
+    for item in items:
+        try:
+            good.append(normalize_email(item) if channel == Channel.EMAIL else item)
+        except DomainError:
+            bad.append(item)
+    if bad:
+        raise CampaignError("These extra recipients are not valid addresses: " + ", ".join(bad))
+    return list(dict.fromkeys(good))
+
+
 def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
                   body_text: str, list_ids: list[int], sender_id: int | None,
-                  created_by_id: int | None = None) -> Campaign:
+                  created_by_id: int | None = None, extra_recipients: str = "",
+                  branch_id: int | None = None) -> Campaign:
     """Create a draft, or update one that has not started yet."""
     if campaign_id is None:
         campaign = Campaign(channel=Channel.EMAIL, created_by_id=created_by_id)
@@ -38,6 +59,9 @@ def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
     campaign.subject = subject.strip()
     campaign.body_text = body_text
     campaign.sender_id = sender_id
+    campaign.branch_id = branch_id
+    campaign.extra_recipients = "\n".join(
+        parse_extra_recipients(extra_recipients, campaign.channel or Channel.EMAIL))
     campaign.lists = list(
         session.scalars(select(MailingList).where(MailingList.id.in_(list_ids)))
     )
@@ -52,16 +76,20 @@ def get_campaign(session, campaign_id: int) -> Campaign:
     return campaign
 
 
+def _check_sendable(campaign: Campaign) -> None:
+    if not campaign.lists and not campaign.extra_recipients:
+        raise CampaignError("Choose at least one list (or extra recipients) before sending.")
+    if not campaign.subject or not campaign.body_text.strip():
+        raise CampaignError("A campaign needs a subject and a body before it is sent.")
+
+
 def start_campaign(session, campaign_id: int) -> int:
     """Materialize one delivery per recipient and mark the campaign running.
     Returns the number of deliveries created. The caller commits, then enqueues sending."""
     campaign = get_campaign(session, campaign_id)
-    if campaign.status != CampaignStatus.DRAFT:
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise CampaignError(f"The campaign is {campaign.status}; only a draft can be sent.")
-    if not campaign.lists:
-        raise CampaignError("Choose at least one list before sending.")
-    if not campaign.subject or not campaign.body_text.strip():
-        raise CampaignError("A campaign needs a subject and a body before it is sent.")
+    _check_sendable(campaign)
     created = _materialize(session, campaign)
     if created == 0:
         raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
@@ -86,6 +114,8 @@ def _materialize(session, campaign: Campaign) -> int:
         Contact.branch_id, Contact.person_id, literal(DeliveryState.QUEUED), literal(utcnow()),
         literal(0),
     ).where(Contact.status == ContactStatus.ACTIVE, address.is_not(None), subscribed)
+    if campaign.branch_id is not None:
+        rows = rows.where(Contact.branch_id == campaign.branch_id)
     session.execute(
         insert(Delivery).from_select(
             ["campaign_id", "contact_id", "address", "organization_id", "branch_id",
@@ -93,8 +123,30 @@ def _materialize(session, campaign: Campaign) -> int:
             rows,
         )
     )
+    _add_extra_recipients(session, campaign)
     # rowcount of INSERT ... SELECT is not reliable across drivers (psycopg 3 says -1)
     return session.scalar(select(func.count()).where(Delivery.campaign_id == campaign.id))
+
+
+def _add_extra_recipients(session, campaign: Campaign) -> None:
+    """The few addresses typed on the campaign: once each, not when suppressed; they carry
+    the organization/branch/person of a matching contact for the block list."""
+    extras = [a for a in campaign.extra_recipients.splitlines() if a]
+    if not extras:
+        return
+    present = set(session.scalars(select(Delivery.address).where(
+        Delivery.campaign_id == campaign.id, Delivery.address.in_(extras))))
+    address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
+    known = {c_address: (org, branch, person) for c_address, org, branch, person in
+             session.execute(select(address, Contact.organization_id, Contact.branch_id,
+                                    Contact.person_id).where(address.in_(extras)))}
+    for extra in extras:
+        if extra in present or suppression.is_suppressed(session, extra):
+            continue
+        org, branch, person = known.get(extra, (None, None, None))
+        session.add(Delivery(campaign_id=campaign.id, address=extra, organization_id=org,
+                             branch_id=branch, person_id=person))
+    session.flush()
 
 
 def delivery_counts(session, campaign_id: int) -> dict[str, int]:
@@ -137,3 +189,89 @@ def finish_if_done(session, campaign_id: int) -> bool:
         .values(status=CampaignStatus.FINISHED, finished_at=utcnow())
     )
     return result.rowcount == 1
+
+
+def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:
+    """Send later (a date and time, or now plus a delay); recipients are resolved when the
+    time comes, so late signups are included."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise CampaignError(f"The campaign is {campaign.status}; only a draft can be scheduled.")
+    if send_at <= utcnow():
+        raise CampaignError("Choose a time in the future.")
+    _check_sendable(campaign)
+    campaign.status, campaign.send_at = CampaignStatus.SCHEDULED, send_at
+    session.flush()
+    return campaign
+
+
+def set_paused(session, campaign_id: int, paused: bool) -> Campaign:
+    """Pause acts between messages: in-flight claims go back to the queue."""
+    campaign = get_campaign(session, campaign_id)
+    want_from, want_to = ((CampaignStatus.RUNNING, CampaignStatus.PAUSED) if paused
+                          else (CampaignStatus.PAUSED, CampaignStatus.RUNNING))
+    if campaign.status != want_from:
+        raise CampaignError(f"The campaign is {campaign.status}; it cannot be "
+                            f"{'paused' if paused else 'resumed'}.")
+    campaign.status = want_to
+    session.flush()
+    return campaign
+
+
+def cancel_campaign(session, campaign_id: int) -> int:
+    """Stop for good: deliveries not yet sent are cancelled. Returns how many."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED,
+                               CampaignStatus.SCHEDULED):
+        raise CampaignError(f"The campaign is {campaign.status}; there is nothing to cancel.")
+    campaign.status, campaign.finished_at = CampaignStatus.CANCELLED, utcnow()
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id,
+               Delivery.state.in_((DeliveryState.QUEUED, DeliveryState.DEFERRED)))
+        .values(state=DeliveryState.CANCELLED)
+        .execution_options(synchronize_session=False))
+    session.flush()
+    return result.rowcount
+
+
+def resend_failed(session, campaign_id: int) -> int:
+    """After a problem is fixed: failed and deferred deliveries go back to the queue."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.FINISHED):
+        raise CampaignError(f"The campaign is {campaign.status}; resume or start it first.")
+    count = session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id,
+               Delivery.state.in_((DeliveryState.FAILED, DeliveryState.DEFERRED)))
+        .values(state=DeliveryState.QUEUED, attempts=0, next_attempt_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if count:
+        campaign.status, campaign.finished_at = CampaignStatus.RUNNING, None
+    session.flush()
+    return count
+
+
+def due_scheduled(session) -> list[int]:
+    """Scheduled campaigns whose time has come (the reaper starts them if their job was
+    lost)."""
+    return list(session.scalars(select(Campaign.id).where(
+        Campaign.status == CampaignStatus.SCHEDULED, Campaign.send_at <= utcnow())))
+
+
+def live_status(session, campaign_id: int) -> dict:
+    """Counters for the status tab, with progress and the rate over the last minute."""
+    campaign = get_campaign(session, campaign_id)
+    counts = delivery_counts(session, campaign_id)
+    done = counts["recipients"] - counts["queued"] - counts["sending"] - counts["deferred"]
+    since = utcnow() - timedelta(seconds=60)
+    last_minute = session.scalar(select(func.count()).where(
+        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.SENT,
+        Delivery.sent_at >= since))
+    return {
+        "status": campaign.status, **counts,
+        "progress": round(100 * done / counts["recipients"], 1) if counts["recipients"] else 0,
+        "rate_per_minute": last_minute,
+        "last_sent_at": campaign.last_sent_at.isoformat() + "Z" if campaign.last_sent_at
+        else None,
+    }

@@ -29,6 +29,11 @@ def defaults(instance_path: str) -> dict:
         "SEND_MAX_ATTEMPTS": 5,
         "SEND_RETRY_BASE_SECONDS": 60,
         "MAIL_FROM": "Newsletter <newsletter@localhost>",
+        "BOUNCE_DOMAIN": None,  # VERP return path domain; None: the sender's domain
+        "SEND_PARALLEL_JOBS": 2,  # batch jobs started per campaign (more workers share them)
+        "SMTP_MAX_CONNECTIONS": 10,  # across all workers
+        "DOMAIN_RATE_PER_MINUTE": 0,  # per recipient domain; 0: no limit
+        "SOFT_BOUNCE_LIMIT": 3,  # soft bounces before an address is treated as hard-bounced
         "LOGIN_LOCKOUT_THRESHOLD": 5,  # failed logins before the first lock
         "LOGIN_LOCKOUT_BASE_SECONDS": 30,  # doubles with every further failure
         "LOGIN_LOCKOUT_MAX_SECONDS": 3600,

@@ -1,25 +1,111 @@
-"""RQ jobs: thin importable functions taking ids. They run inside the app context that
-the worker pushes (see ``newsletter.worker``)."""
+"""RQ jobs: thin importable functions taking ids. They run inside the app context that the
+worker pushes (see ``newsletter.worker``)."""
+
+import logging
+from datetime import timedelta
 
 from flask import current_app
+from rq.job import Job, JobStatus
 
-from . import queue, sending
+from . import campaigns, queue, sending
 from .extensions import db
 from .messengers import SMTPMessenger, smtp_settings
+from .models import utcnow
+from .throttle import ConnectionSlots, RateLimiter
+
+log = logging.getLogger(__name__)
+REAPER_JOB_ID = "newsletter-reaper"
+REAPER_INTERVAL = timedelta(seconds=60)
+ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
-def send_campaign(campaign_id: int) -> None:
-    """Send what is sendable now; reschedule itself for deferred deliveries."""
+def send_campaign(campaign_id: int) -> dict:
+    """Send what is sendable now; reschedule itself when a limit or a deferral says later."""
     config = current_app.config
-    messenger = SMTPMessenger(smtp_settings(config))
-    policy = sending.SendPolicy.from_config(config)
-    next_due = sending.run_campaign(db.session, campaign_id, messenger, policy)
-    if next_due is not None:
-        queue.get_queue().enqueue_at(
-            next_due, "newsletter.jobs.send_campaign", campaign_id,
-            job_timeout=queue.DEFAULT_JOB_TIMEOUT, retry=queue.DEFAULT_RETRY,
-        )
+    conn = queue.get_redis()
+    settings = smtp_settings(config)
+    throttles = sending.Throttles(
+        limiter=RateLimiter(conn),
+        slots=ConnectionSlots(conn, f"{settings.host}:{settings.port}",
+                              config["SMTP_MAX_CONNECTIONS"]),
+    )
+    result = sending.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
+                                  sending.SendPolicy.from_config(config), throttles)
+    if result.next_run_at is not None:
+        _schedule_rerun(campaign_id, result.next_run_at)
+    return {"sent": result.sent, "deferred": result.deferred, "failed": result.failed,
+            "finished": result.finished}
 
 
-def enqueue_send(campaign_id: int) -> None:
-    queue.enqueue("newsletter.jobs.send_campaign", campaign_id)
+def _schedule_rerun(campaign_id: int, at) -> None:
+    """One rerun per campaign and moment, however many batch jobs ask for it."""
+    ttl_ms = max(1000, int((at - utcnow()).total_seconds() * 1000))
+    if queue.get_redis().set(f"newsletter:rerun:{campaign_id}", at.isoformat(), nx=True,
+                             px=ttl_ms):
+        queue.get_queue().enqueue_at(at, "newsletter.jobs.send_campaign", campaign_id,
+                                     job_timeout=queue.DEFAULT_JOB_TIMEOUT,
+                                     retry=queue.DEFAULT_RETRY)
+
+
+def start_scheduled(campaign_id: int) -> None:
+    """The scheduled time has come: resolve recipients, then send."""
+    try:
+        campaigns.start_campaign(db.session, campaign_id)
+    except campaigns.CampaignError as exc:
+        db.session.rollback()
+        log.warning("scheduled campaign %s not started: %s", campaign_id, exc)
+        return
+    db.session.commit()
+    enqueue_send(campaign_id)
+
+
+def reap() -> list[int]:
+    """Every minute: start jobs for running campaigns with sendable work and no live job
+    (their worker died, or Redis lost the job), and for scheduled campaigns that are due."""
+    try:
+        started = []
+        for campaign_id in campaigns.due_scheduled(db.session):
+            start_scheduled(campaign_id)
+            started.append(campaign_id)
+        for campaign_id in sending.campaigns_needing_a_worker(db.session):
+            if enqueue_send(campaign_id, only_if_idle=True):
+                started.append(campaign_id)
+        return started
+    finally:
+        schedule_reaper()
+
+
+def schedule_reaper() -> None:
+    """Keep exactly one reaper scheduled (a fixed job id makes this idempotent)."""
+    q = queue.get_queue()
+    existing = Job.fetch(REAPER_JOB_ID, connection=q.connection) if _exists(REAPER_JOB_ID) \
+        else None
+    if existing is not None and existing.get_status() in {JobStatus.SCHEDULED,
+                                                          JobStatus.QUEUED}:
+        return
+    q.enqueue_at(utcnow() + REAPER_INTERVAL, "newsletter.jobs.reap", job_id=REAPER_JOB_ID,
+                 job_timeout=300, retry=None)
+
+
+def _exists(job_id: str) -> bool:
+    return bool(queue.get_redis().exists(Job.key_for(job_id)))
+
+
+def enqueue_send(campaign_id: int, only_if_idle: bool = False) -> bool:
+    """Start the campaign's batch jobs (SEND_PARALLEL_JOBS of them, so several workers share
+    the work). Claims are atomic, so an extra job never sends anything twice."""
+    q = queue.get_queue()
+    ids = [f"send-{campaign_id}-{n}" for n in range(current_app.config["SEND_PARALLEL_JOBS"])]
+    if only_if_idle and any(_exists(i) and Job.fetch(i, connection=q.connection).get_status()
+                            in ACTIVE for i in ids):
+        return False
+    for job_id in ids:
+        q.enqueue("newsletter.jobs.send_campaign", campaign_id, job_id=job_id,
+                  job_timeout=queue.DEFAULT_JOB_TIMEOUT, retry=queue.DEFAULT_RETRY)
+    return True
+
+
+def enqueue_start_at(campaign_id: int, send_at) -> None:
+    queue.get_queue().enqueue_at(send_at, "newsletter.jobs.start_scheduled", campaign_id,
+                                 job_timeout=queue.DEFAULT_JOB_TIMEOUT,
+                                 retry=queue.DEFAULT_RETRY)

@@ -3,7 +3,6 @@
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -30,10 +29,28 @@ class PermanentFailure(DeliveryError):
     permanent = True
 
 
-class Messenger(Protocol):
-    """Sends prepared messages over one channel, reusing its connection between calls."""
+class InDoubt(TemporaryFailure):
+    """The connection broke after the message was handed over, before the server's answer:
+    it may or may not have been accepted. Policy: retry later (at-least-once); the stable
+    Message-ID lets receivers drop the rare duplicate."""
 
-    def send(self, message: EmailMessage) -> None: ...
+
+class ConnectionBackoff(TemporaryFailure):
+    """The server asked us to go away (421): back off the whole connection."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    sender: str  # envelope sender (VERP return path for e-mail)
+    recipient: str  # e-mail address or E.164 phone number
+    data: bytes  # the complete message on the wire
+
+
+class Messenger(Protocol):
+    """Sends prepared messages over one channel, reusing its connection between calls.
+    Raises TemporaryFailure or PermanentFailure for a refused message."""
+
+    def send(self, message: OutgoingMessage) -> str: ...  # the server's acceptance reply
 
     def close(self) -> None: ...
 
@@ -104,6 +121,7 @@ class SMTPMessenger:
                 conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
                     conn.starttls(context=ssl.create_default_context())
+            conn.ehlo_or_helo_if_needed()
             if s.username:
                 conn.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
@@ -114,35 +132,49 @@ class SMTPMessenger:
             raise TemporaryFailure(f"cannot connect to {s.describe()}: {exc}") from exc
         return conn
 
-    def send(self, message: EmailMessage) -> None:
-        try:
-            self._send_once(message)
-        except smtplib.SMTPServerDisconnected:
-            self.close()
+    def send(self, message: OutgoingMessage) -> str:
+        """MAIL, RCPT and DATA step by step, so a dropped connection is retried at once when
+        nothing was handed over yet, and reported as InDoubt when it was."""
+        for retry in (False, True):
+            conn = self._conn or self.connect()
+            self._conn = conn
             try:
-                self._send_once(message)
-            except smtplib.SMTPServerDisconnected as exc:
+                self._command(conn, conn.mail, message.sender)
+                self._command(conn, conn.rcpt, message.recipient)
+                break
+            except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
                 self.close()
-                raise TemporaryFailure(f"{self.settings.describe()} disconnected: {exc}") from exc
-
-    def _send_once(self, message: EmailMessage) -> None:
-        if self._conn is None:
-            self._conn = self.connect()
+                if retry:
+                    raise TemporaryFailure(f"{self.settings.describe()} disconnected: {exc}") \
+                        from exc
         try:
-            refused = self._conn.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()))
-            raise _failure(code, text) from exc
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code == 421:
-                self.close()
+            code, reply = conn.data(message.data)
+        except smtplib.SMTPDataError as exc:
+            self._reset(conn)
             raise _failure(exc.smtp_code, exc.smtp_error) from exc
-        except (TimeoutError, ConnectionError) as exc:
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
-            raise TemporaryFailure(f"{self.settings.describe()}: {exc}") from exc
-        if refused:
-            code, text = next(iter(refused.values()))
-            raise _failure(code, text)
+            raise InDoubt(f"connection lost during DATA, delivery unknown: {exc}") from exc
+        return _text(code, reply)
+
+    def _command(self, conn: smtplib.SMTP, command, argument: str) -> None:
+        try:
+            code, reply = command(argument)
+        except TimeoutError as exc:
+            self.close()
+            raise TemporaryFailure(f"{self.settings.describe()} timed out: {exc}") from exc
+        if code == 421:
+            self.close()
+            raise ConnectionBackoff(_text(code, reply), code)
+        if code not in (250, 251):
+            self._reset(conn)
+            raise _failure(code, reply)
+
+    def _reset(self, conn: smtplib.SMTP) -> None:
+        try:
+            conn.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -158,10 +190,16 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
     return f"{exc.smtp_code} {text}".strip()
 
 
-def _failure(code: int, text: bytes | str) -> DeliveryError:
+def _text(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode(errors="replace")
-    message = f"{code} {text}".strip()
+    return f"{code} {text}".strip()
+
+
+def _failure(code: int, text: bytes | str) -> DeliveryError:
+    message = _text(code, text)
+    if code == 421:
+        return ConnectionBackoff(message, code)
     if 400 <= code < 500:
         return TemporaryFailure(message, code)
     return PermanentFailure(message, code)

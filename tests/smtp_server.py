@@ -1,6 +1,7 @@
 """A real SMTP server for tests (aiosmtpd on a loopback port) that records what it
 receives and can be told to refuse recipients."""
 
+import asyncio
 import socket
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ class Received:
 class RecordingHandler:
     messages: list[Received] = field(default_factory=list)
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> "550 ..."
+    data_replies: list[str] = field(default_factory=list)  # next DATA answers, e.g. "421 ..."
+    drop_during_data: int = 0  # hang up (no reply) after receiving this many messages' data
+    delay: float = 0.0  # seconds before answering DATA (to catch a worker mid-campaign)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.rcpt_replies.get(address.lower())
@@ -27,6 +31,16 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.drop_during_data:
+            self.drop_during_data -= 1
+            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                          envelope.original_content or envelope.content))
+            server.transport.abort()  # the message arrived; the 250 is lost
+            return "250 never seen"
+        if self.data_replies:
+            return self.data_replies.pop(0)
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                       envelope.original_content or envelope.content))
         return "250 Message accepted"
@@ -56,6 +70,9 @@ class SMTPTestServer:
     def reset(self) -> None:
         self.handler.messages.clear()
         self.handler.rcpt_replies.clear()
+        self.handler.data_replies.clear()
+        self.handler.drop_during_data = 0
+        self.handler.delay = 0.0
 
     def start(self):
         self.controller.start()

@@ -26,7 +26,11 @@ class SenderIdentity(db.Model):
     from_name: Mapped[str] = mapped_column(String(100))
     from_email: Mapped[str] = mapped_column(String(254))
     reply_to: Mapped[str | None] = mapped_column(String(254))
-    rate_per_hour: Mapped[int] = mapped_column(Integer, default=3000)
+    #: Sending cadence across all workers: ``rate_limit`` messages per ``rate_period``
+    #: ("hour" or "second"); OBERON offers 100 to 3,000 e-mails per hour.
+    rate_limit: Mapped[int] = mapped_column(Integer, default=3000)
+    rate_period: Mapped[str] = mapped_column(String(8), default="hour")
+    dkim_domain: Mapped[str | None] = mapped_column(String(253))
     dkim_selector: Mapped[str | None] = mapped_column(String(63))
     dkim_private_key: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
@@ -60,6 +64,10 @@ class Campaign(db.Model):
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("sender_identity.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     send_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Addresses (or phones) typed on the campaign, one per line, sent besides the lists.
+    extra_recipients: Mapped[str] = mapped_column(Text, default="")
+    #: Optional branch split: only contacts of this branch.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -88,6 +96,7 @@ class Delivery(db.Model):
     __table_args__ = (
         UniqueConstraint("campaign_id", "address"),
         Index("ix_delivery_campaign_id_state", "campaign_id", "state"),
+        Index("ix_delivery_state_lease_until", "state", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +118,7 @@ class Delivery(db.Model):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     message_id: Mapped[str | None] = mapped_column(String(255))
+    smtp_reply: Mapped[str | None] = mapped_column(String(300))  # the server's last answer
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = created_at_column()
 

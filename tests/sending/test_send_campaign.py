@@ -61,7 +61,7 @@ def test_a_contact_on_two_lists_gets_one_message(login, worker, smtp_server):
 def test_refused_recipient_fails_and_the_page_shows_the_server_reply(
         client, login, worker, smtp_server):
     login()
-    smtp_server.handler.rcpt_replies["gone@example.com"] = "550 5.1.1 No such mailbox"
+    smtp_server.handler.rcpt_replies["gone@example.com"] = "550 5.7.1 Rejected by policy"
     campaign = draft(list_with_contacts("gone@example.com", "ok@example.com"))
     start(campaign)
     worker()
@@ -69,7 +69,7 @@ def test_refused_recipient_fails_and_the_page_shows_the_server_reply(
     states = dict(db.session.execute(select(Delivery.address, Delivery.state)).all())
     assert states == {"gone@example.com": "failed", "ok@example.com": "sent"}
     page = client.get(f"/admin/campaigns/{campaign.id}").text
-    assert "550 5.1.1 No such mailbox" in page
+    assert "550 5.7.1 Rejected by policy" in page
     assert 'data-stat="failed">1<' in page and 'data-stat="sent">1<' in page
     assert "finished" in page
 

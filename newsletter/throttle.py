@@ -1,0 +1,86 @@
+"""Limits shared by every worker, kept in Redis: a GCRA rate limiter (messages per period
+per sender or recipient domain) and a semaphore capping concurrent SMTP connections."""
+
+import time
+from dataclasses import dataclass
+
+import redis
+
+# GCRA: KEYS[1] the theoretical arrival time (TAT, ms); ARGV: now_ms, interval_ms, burst_ms.
+# Takes a slot and returns 0 when allowed; otherwise returns the ms to wait, taking nothing.
+_GCRA = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local allow_at = tat - burst
+if now < allow_at then return allow_at - now end
+local new_tat = tat + interval
+redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now + burst + 1000))
+return 0
+"""
+
+# Semaphore: KEYS[1] a sorted set holder -> expiry (ms); ARGV: now_ms, ttl_ms, limit, holder.
+_ACQUIRE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) or
+   redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int  # messages
+    period: str = "hour"  # "second" | "minute" | "hour"
+
+    @property
+    def interval_ms(self) -> float:
+        return PERIODS[self.period] * 1000 / self.limit
+
+
+class RateLimiter:
+    """``acquire(key, rate)`` takes one slot or says how long to wait. Bursts of up to
+    ``burst`` messages are allowed after idle time (1 = perfectly even spacing)."""
+
+    def __init__(self, conn: redis.Redis, prefix: str = "newsletter:rate:"):
+        self.conn = conn
+        self.prefix = prefix
+        self._script = conn.register_script(_GCRA)
+
+    def acquire(self, key: str, rate: Rate, burst: int = 1) -> float:
+        """0.0 when a slot was taken, else the seconds to wait (nothing taken)."""
+        interval = rate.interval_ms
+        wait_ms = self._script(keys=[self.prefix + key],
+                               args=[_now_ms(), interval, interval * (burst - 1)])
+        return float(wait_ms) / 1000.0
+
+
+class ConnectionSlots:
+    """At most ``limit`` holders at once; a holder that dies frees its slot after ``ttl``."""
+
+    def __init__(self, conn: redis.Redis, key: str, limit: int, ttl_seconds: int = 120):
+        self.conn = conn
+        self.key = f"newsletter:conn:{key}"
+        self.limit = limit
+        self.ttl_ms = ttl_seconds * 1000
+        self._script = conn.register_script(_ACQUIRE)
+
+    def acquire(self, holder: str) -> bool:
+        """Take (or refresh) the holder's slot; False when all slots are taken."""
+        return bool(self._script(keys=[self.key],
+                                 args=[_now_ms(), self.ttl_ms, self.limit, holder]))
+
+    def release(self, holder: str) -> None:
+        self.conn.zrem(self.key, holder)
