@@ -155,6 +155,10 @@ class SMTPMessenger:
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise InDoubt(f"connection lost during DATA, delivery unknown: {exc}") from exc
+        if code != 250:  # smtplib returns the final DATA answer without raising
+            failure = _failure(code, reply)
+            self.close() if isinstance(failure, ConnectionBackoff) else self._reset(conn)
+            raise failure
         return _text(code, reply)
 
     def _command(self, conn: smtplib.SMTP, command, argument: str) -> None:

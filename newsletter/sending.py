@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +33,12 @@ from .throttle import ConnectionSlots, Rate, RateLimiter
 
 log = logging.getLogger(__name__)
 HARD_BOUNCE = re.compile(r"\b5\.1\.\d{1,3}\b")
+_stop = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask the running job to stop between messages (the worker got SIGTERM)."""
+    _stop.set()
 
 
 @dataclass(frozen=True)
@@ -234,6 +241,10 @@ class CampaignRun:
         session = self.session
         lease_renew_at = time.monotonic() + self.policy.lease_seconds / 2
         for position, delivery_id in enumerate(ids):
+            if _stop.is_set():
+                release(session, ids[position:], self.claimer)
+                self.result.next_run_at = utcnow()  # another worker carries on
+                return False
             status = session.scalar(select(Campaign.status).where(
                 Campaign.id == self.campaign_id))
             if status != CampaignStatus.RUNNING:
@@ -261,8 +272,12 @@ class CampaignRun:
         """0 when this worker may send the next message now (sleeping through short waits);
         otherwise how long until it may."""
         throttles, rate = self.throttles, _rate_of(campaign)
-        if throttles.slots is not None and not throttles.slots.acquire(self.claimer):
-            return 5.0  # every SMTP connection slot is taken
+        if throttles.slots is not None:
+            backoff = throttles.slots.backoff_remaining()
+            if backoff:
+                return backoff
+            if not throttles.slots.acquire(self.claimer):
+                return 5.0  # every SMTP connection slot is taken
         if throttles.limiter is None or rate is None:
             return 0.0
         key = f"sender:{campaign.sender_id}"
@@ -312,8 +327,10 @@ class CampaignRun:
                 _hard_bounce(session, delivery)
         session.commit()
         if isinstance(error, ConnectionBackoff):
-            self.result.next_run_at = utcnow() + timedelta(
-                seconds=self.policy.backoff_421_seconds)
+            seconds = self.policy.backoff_421_seconds
+            if self.throttles.slots is not None:
+                self.throttles.slots.back_off(seconds)
+            self.result.next_run_at = utcnow() + timedelta(seconds=seconds)
             return False
         return True
 

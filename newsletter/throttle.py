@@ -68,7 +68,8 @@ class RateLimiter:
 
 
 class ConnectionSlots:
-    """At most ``limit`` holders at once; a holder that dies frees its slot after ``ttl``."""
+    """Per SMTP server: at most ``limit`` connections across all workers (a holder that
+    dies frees its slot after ``ttl``), and a shared back-off after a 421."""
 
     def __init__(self, conn: redis.Redis, key: str, limit: int, ttl_seconds: int = 120):
         self.conn = conn
@@ -84,3 +85,11 @@ class ConnectionSlots:
 
     def release(self, holder: str) -> None:
         self.conn.zrem(self.key, holder)
+
+    def back_off(self, seconds: float) -> None:
+        """The server said 421: every worker leaves it alone for ``seconds``."""
+        self.conn.set(self.key + ":backoff", "1", px=int(seconds * 1000))
+
+    def backoff_remaining(self) -> float:
+        ms = self.conn.pttl(self.key + ":backoff")
+        return ms / 1000.0 if ms and ms > 0 else 0.0

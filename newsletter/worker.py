@@ -1,9 +1,12 @@
 """RQ workers that run every job inside the Flask app context."""
 
+import contextlib
 import os
+import signal
 
 from rq import SimpleWorker, Worker
 
+from . import sending
 from .extensions import db
 
 
@@ -27,7 +30,19 @@ class AppContextMixin:
 
 
 class AppWorker(AppContextMixin, Worker):
-    """Production worker: each job runs in a forked work-horse."""
+    """Production worker: each job runs in a forked work-horse. SIGTERM (to the worker or
+    its whole process group) lets the horse finish and record the message in flight, hand
+    back its other claims and return, so a stop loses and duplicates nothing."""
+
+    def setup_work_horse_signals(self):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sending.request_stop())
+
+    def request_stop(self, signum, frame):
+        super().request_stop(signum, frame)
+        if self.horse_pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.horse_pid, signal.SIGTERM)
 
 
 class SimpleAppWorker(AppContextMixin, SimpleWorker):

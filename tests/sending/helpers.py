@@ -1,0 +1,23 @@
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from newsletter import campaigns, jobs
+from newsletter.extensions import db
+from newsletter.models import Delivery
+
+
+def start(campaign) -> int:
+    created = campaigns.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    jobs.enqueue_send(campaign.id)
+    return created
+
+
+def states() -> dict[str, str]:
+    db.session.expire_all()
+    return dict(db.session.execute(select(Delivery.address, Delivery.state)).all())
+
+
+def parse(received):
+    return message_from_bytes(received.data, policy=policy.default)
