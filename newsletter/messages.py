@@ -13,8 +13,9 @@ from .messengers import OutgoingMessage
 from .models import Campaign, Delivery
 from .tokens import Purpose
 
-#: CRLF line endings, 7-bit bodies (quoted-printable/base64), so any server takes them.
-WIRE = policy.SMTP.clone(cte_type="7bit")
+#: CRLF line endings, 7-bit bodies (quoted-printable/base64), so any server takes them;
+#: no header refolding, which would turn a long List-Unsubscribe URL into an encoded-word.
+WIRE = policy.SMTP.clone(cte_type="7bit", max_line_length=998)
 
 
 def domain_of(address: str) -> str:
