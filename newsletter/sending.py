@@ -239,7 +239,7 @@ class CampaignRun:
     def _send_batch(self, campaign: Campaign, factory: MessageFactory, ids: list[int]) -> bool:
         """False when the run must stop (campaign stopped, or rescheduled)."""
         session = self.session
-        lease_renew_at = time.monotonic() + self.policy.lease_seconds / 2
+        lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
         for position, delivery_id in enumerate(ids):
             if _stop.is_set():
                 release(session, ids[position:], self.claimer)
@@ -254,7 +254,7 @@ class CampaignRun:
                 return False
             if time.monotonic() > lease_renew_at:
                 self._renew(ids[position:])
-                lease_renew_at = time.monotonic() + self.policy.lease_seconds / 2
+                lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
             delivery = session.get(Delivery, delivery_id)
             if delivery.state != DeliveryState.SENDING or delivery.claimed_by != self.claimer:
                 continue  # the lease went to another worker

@@ -49,7 +49,7 @@ def test_backoff_grows_and_ends_in_failure(app, worker, smtp_server):
             jobs.enqueue_send(campaign.id)
     assert [round(w, -1) for w in waits] == [60, 120]
     assert states() == {"busy@example.com": "failed"}
-    assert "finished" == db.session.get(type(campaign), campaign.id).status
+    assert db.session.get(type(campaign), campaign.id).status == "finished"
 
 
 def test_550_fails_only_that_recipient(app, worker, smtp_server):
