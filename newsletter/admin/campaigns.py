@@ -1,13 +1,15 @@
-from flask import abort, flash, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audience, campaigns, jobs
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, CampaignStatus, SenderIdentity
+from ..models import Campaign, CampaignStatus, SenderIdentity, utcnow
 from . import bp
-from .forms import CampaignForm, EmptyForm, choices
+from .forms import CampaignForm, EmptyForm, ScheduleForm, choices
 
 
 @bp.get("/")
@@ -59,7 +61,7 @@ def campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     return render_template(
         "admin/campaign.html", campaign=campaign, form=EmptyForm(),
-        counts=campaigns.delivery_counts(db.session, campaign_id),
+        schedule_form=ScheduleForm(), live=campaigns.live_status(db.session, campaign_id),
         errors=campaigns.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
     )
@@ -79,3 +81,74 @@ def send_campaign(campaign_id: int):
         jobs.enqueue_send(campaign_id)
         flash(f"Sending started: {created} recipients.", "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+
+
+def _resume(session, campaign_id: int) -> str:
+    campaigns.set_paused(session, campaign_id, False)
+    return "Sending resumed."
+
+
+def _pause(session, campaign_id: int) -> str:
+    campaigns.set_paused(session, campaign_id, True)
+    return "Paused: sending stops after the message in flight."
+
+
+def _cancel(session, campaign_id: int) -> str:
+    count = campaigns.cancel_campaign(session, campaign_id)
+    return f"Cancelled: {count} messages will not be sent."
+
+
+def _resend(session, campaign_id: int) -> str:
+    count = campaigns.resend_failed(session, campaign_id)
+    return f"{count} failed or deferred messages queued again."
+
+
+#: action -> (operation, whether sending jobs must start afterwards)
+CONTROLS = {"pause": (_pause, False), "resume": (_resume, True), "cancel": (_cancel, False),
+            "resend": (_resend, True)}
+
+
+@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel, resend):action>")
+def control_campaign(campaign_id: int, action: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    operation, start_jobs = CONTROLS[action]
+    try:
+        message = operation(db.session, campaign_id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        if start_jobs:
+            jobs.enqueue_send(campaign_id)
+        flash(message, "success")
+    return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/schedule")
+def schedule_campaign(campaign_id: int):
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
+    try:
+        campaigns.schedule_campaign(db.session, campaign_id, send_at)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        jobs.enqueue_start_at(campaign_id, send_at)
+        flash(f"Scheduled for {send_at:%Y-%m-%d %H:%M} UTC.", "success")
+    return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/status.json")
+def campaign_status(campaign_id: int):
+    """The status tab's live numbers (polled while the campaign runs)."""
+    try:
+        return jsonify(campaigns.live_status(db.session, campaign_id))
+    except DomainError:
+        abort(404)

@@ -2,7 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateTimeLocalField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -10,7 +12,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from ..models import LegalBasis, ListVisibility, OptIn, Role
 
@@ -64,3 +74,34 @@ class UserForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Buttons that only need a CSRF token."""
+
+
+class ScheduleForm(FlaskForm):
+    send_at = DateTimeLocalField("Send at (UTC)", format="%Y-%m-%dT%H:%M",
+                                 validators=[Optional()])
+    delay_minutes = IntegerField("…or after a delay (minutes)",
+                                 validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not self.send_at.data and not self.delay_minutes.data:
+            self.send_at.errors.append("Give a date and time, or a delay.")
+            return False
+        return True
+
+
+class SenderForm(FlaskForm):
+    name = StringField("Name (for editors)", validators=[DataRequired(), Length(max=100)])
+    from_name = StringField("From name", validators=[DataRequired(), Length(max=100)])
+    from_email = EmailField("From address", filters=[strip],
+                            validators=[DataRequired(), Email(), Length(max=254)])
+    reply_to = EmailField("Reply-To", filters=[strip],
+                          validators=[Optional(), Email(), Length(max=254)])
+    rate_limit = IntegerField("Sending rate", default=3000,
+                              validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+    rate_period = SelectField("per", choices=choices(
+        [("hour", "hour"), ("minute", "minute"), ("second", "second")]))
+    dkim_selector = StringField("DKIM selector", filters=[strip],
+                                validators=[Optional(), Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$",
+                                            message="Letters, digits and dashes only.")])

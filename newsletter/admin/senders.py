@@ -1,0 +1,54 @@
+"""Owner-only: sender identities, their sending rate and DKIM keys."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from .. import senders
+from ..errors import DomainError
+from ..extensions import db
+from ..models import SenderIdentity
+from . import owner_bp
+from .forms import EmptyForm, SenderForm
+
+
+@owner_bp.get("/senders")
+def senders_list():
+    rows = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
+    return render_template("admin/senders.html", senders=list(rows))
+
+
+@owner_bp.route("/senders/new", methods=["GET", "POST"], defaults={"sender_id": None})
+@owner_bp.route("/senders/<int:sender_id>", methods=["GET", "POST"])
+def sender(sender_id: int | None):
+    identity = db.session.get(SenderIdentity, sender_id) if sender_id else None
+    if sender_id and identity is None:
+        abort(404)
+    form = SenderForm(obj=identity)
+    if form.validate_on_submit():
+        try:
+            identity = senders.save_sender(db.session, sender_id, **{
+                name: getattr(form, name).data for name in senders.FIELDS})
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Sender saved.", "success")
+            return redirect(url_for("admin.owner.sender", sender_id=identity.id))
+    status = 422 if form.errors else 200
+    dns = senders.dns_instructions(identity) if identity else None
+    return render_template("admin/sender.html", form=form, identity=identity, dns=dns,
+                           key_form=EmptyForm()), status
+
+
+@owner_bp.post("/senders/<int:sender_id>/dkim")
+def sender_dkim(sender_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        senders.generate_dkim_key(db.session, sender_id)
+    except DomainError:
+        abort(404)
+    db.session.commit()
+    flash("A new DKIM key was generated. Publish the DNS record below.", "success")
+    return redirect(url_for("admin.owner.sender", sender_id=sender_id))

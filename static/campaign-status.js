@@ -1,0 +1,24 @@
+// Live status tab: polls the campaign's status.json while it runs and updates the numbers.
+(function () {
+  var live = document.getElementById("live");
+  if (!live || live.dataset.active !== "1") return;
+  function refresh() {
+    fetch(live.dataset.url, {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        live.querySelectorAll("[data-stat]").forEach(function (el) {
+          var key = el.dataset.stat, value = data[key];
+          if (key === "queued") value = data.queued + data.sending;
+          if (key === "last_sent_at" && value) value = value.replace("T", " ").slice(0, 19);
+          if (value !== undefined && value !== null) el.textContent = value;
+        });
+        live.querySelector("progress").value = data.progress;
+        var badge = document.getElementById("campaign-status");
+        badge.textContent = data.status;
+        badge.className = "badge badge-" + data.status;
+        if (data.status === "running" || data.status === "scheduled") setTimeout(refresh, 2000);
+      });
+  }
+  setTimeout(refresh, 2000);
+})();

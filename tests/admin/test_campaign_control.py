@@ -1,0 +1,98 @@
+"""The campaign page's controls and live status, as an editor uses them."""
+
+import dkim
+from sqlalchemy import select
+
+from newsletter.extensions import db
+from newsletter.models import Campaign, SenderIdentity
+from tests.factories import draft, list_with_contacts
+
+
+def test_pause_resume_cancel_from_the_page(client, login, worker, smtp_server):
+    login()
+    campaign = draft(list_with_contacts("a@example.com", "b@example.com"))
+    client.post(f"/admin/campaigns/{campaign.id}/send")
+    page = client.post(f"/admin/campaigns/{campaign.id}/pause", follow_redirects=True).text
+    assert "Paused: sending stops after the message in flight." in page
+    assert ">Resume</button>" in page
+    worker()
+    assert smtp_server.messages == []
+
+    page = client.post(f"/admin/campaigns/{campaign.id}/resume", follow_redirects=True).text
+    assert "Sending resumed." in page
+    worker()
+    assert len(smtp_server.messages) == 2
+    page = client.post(f"/admin/campaigns/{campaign.id}/cancel", follow_redirects=True).text
+    assert "there is nothing to cancel" in page
+
+
+def test_status_json_feeds_the_live_tab(client, login, worker):
+    login()
+    campaign = draft(list_with_contacts("a@example.com"))
+    client.post(f"/admin/campaigns/{campaign.id}/send")
+    data = client.get(f"/admin/campaigns/{campaign.id}/status.json").json
+    assert (data["status"], data["recipients"], data["queued"], data["progress"]) == (
+        "running", 1, 1, 0)
+    worker()
+    data = client.get(f"/admin/campaigns/{campaign.id}/status.json").json
+    assert (data["status"], data["sent"], data["progress"]) == ("finished", 1, 100)
+    assert data["rate_per_minute"] == 1 and data["last_sent_at"].endswith("Z")
+    assert client.get("/admin/campaigns/999/status.json").status_code == 404
+
+
+def test_schedule_with_a_delay(client, login):
+    login()
+    campaign = draft(list_with_contacts("a@example.com"))
+    page = client.post(f"/admin/campaigns/{campaign.id}/schedule",
+                       data={"delay_minutes": "30"}, follow_redirects=True).text
+    assert "Scheduled for" in page and "badge-scheduled" in page
+    page = client.post(f"/admin/campaigns/{campaign.id}/schedule", data={},
+                       follow_redirects=True).text
+    assert "only a draft can be scheduled" in page or "Give a date and time" in page
+
+
+def test_schedule_needs_a_time(client, login):
+    login()
+    campaign = draft(list_with_contacts("a@example.com"))
+    page = client.post(f"/admin/campaigns/{campaign.id}/schedule", data={},
+                       follow_redirects=True).text
+    assert "Give a date and time, or a delay." in page
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+
+
+def test_viewers_cannot_pause(client, login):
+    campaign = draft(list_with_contacts("a@example.com"))
+    login("viewer")
+    assert client.post(f"/admin/campaigns/{campaign.id}/pause").status_code == 403
+
+
+def test_owner_creates_a_sender_with_dkim_and_sees_the_dns_record(client, login):
+    login("owner")
+    response = client.post("/admin/senders/new", data={
+        "name": "Shop", "from_name": "The Shop", "from_email": "news@shop.test",
+        "rate_limit": "0", "rate_period": "hour"})
+    assert response.status_code == 422 and "Number must be between 1 and 1000000" in response.text
+    response = client.post("/admin/senders/new", data={
+        "name": "Shop", "from_name": "The Shop", "from_email": "news@shop.test",
+        "rate_limit": "1200", "rate_period": "hour", "dkim_selector": "nl1"})
+    assert response.status_code == 302
+    identity = db.session.scalar(select(SenderIdentity))
+    page = client.post(f"/admin/senders/{identity.id}/dkim", follow_redirects=True).text
+    assert "nl1._domainkey.shop.test" in page
+    db.session.expire_all()
+    identity = db.session.get(SenderIdentity, identity.id)
+    import html
+    import re
+    value = html.unescape(re.search(r'<code id="dkim-value"[^>]*>([^<]+)<', page).group(1))
+    assert value.startswith("v=DKIM1; k=rsa; p=")
+    # the published record verifies what this sender signs
+    from newsletter.dkim import Signer
+    message = (b"From: The Shop <news@shop.test>\r\nTo: a@example.com\r\nSubject: x\r\n"
+               b"\r\nhello\r\n")
+    signed = Signer("shop.test", "nl1", identity.dkim_private_key).sign(message)
+    assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: value.encode())
+
+
+def test_editors_cannot_manage_senders(client, login):
+    login("editor")
+    assert client.get("/admin/senders").status_code == 403
