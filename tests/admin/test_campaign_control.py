@@ -69,16 +69,16 @@ def test_viewers_cannot_pause(client, login):
 def test_owner_creates_a_sender_with_dkim_and_sees_the_dns_record(client, login):
     login("owner")
     response = client.post("/admin/senders/new", data={
-        "name": "Shop", "from_name": "The Shop", "from_email": "news@shop.test",
+        "name": "Shop", "from_name": "The Shop", "from_email": "news@shop.example.com",
         "rate_limit": "0", "rate_period": "hour"})
     assert response.status_code == 422 and "Number must be between 1 and 1000000" in response.text
     response = client.post("/admin/senders/new", data={
-        "name": "Shop", "from_name": "The Shop", "from_email": "news@shop.test",
+        "name": "Shop", "from_name": "The Shop", "from_email": "news@shop.example.com",
         "rate_limit": "1200", "rate_period": "hour", "dkim_selector": "nl1"})
     assert response.status_code == 302
     identity = db.session.scalar(select(SenderIdentity))
     page = client.post(f"/admin/senders/{identity.id}/dkim", follow_redirects=True).text
-    assert "nl1._domainkey.shop.test" in page
+    assert "nl1._domainkey.shop.example.com" in page
     db.session.expire_all()
     identity = db.session.get(SenderIdentity, identity.id)
     import html
@@ -87,9 +87,9 @@ def test_owner_creates_a_sender_with_dkim_and_sees_the_dns_record(client, login)
     assert value.startswith("v=DKIM1; k=rsa; p=")
     # the published record verifies what this sender signs
     from newsletter.dkim import Signer
-    message = (b"From: The Shop <news@shop.test>\r\nTo: a@example.com\r\nSubject: x\r\n"
+    message = (b"From: The Shop <news@shop.example.com>\r\nTo: a@example.com\r\nSubject: x\r\n"
                b"\r\nhello\r\n")
-    signed = Signer("shop.test", "nl1", identity.dkim_private_key).sign(message)
+    signed = Signer("shop.example.com", "nl1", identity.dkim_private_key).sign(message)
     assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: value.encode())
 
 
