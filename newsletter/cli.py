@@ -105,6 +105,26 @@ def mailcatcher_command(port):
 
 
 @click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True)
+@click.option("--lmtp", is_flag=True, help="Speak LMTP instead of SMTP.")
+@with_appcontext
+def inbound(host, port, lmtp):
+    """Receive bounces (DSNs to bounces+...@) forwarded by the MTA."""
+    import time
+
+    from . import inbound as listener
+
+    controller = listener.start(current_app._get_current_object(), host, port, lmtp)
+    click.echo(f"inbound {'LMTP' if lmtp else 'SMTP'} listener on {host}:{port}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
+@click.command()
 @with_appcontext
 def demo():
     """Create the demo owner (printing a fresh password) and demo data."""
@@ -172,7 +192,7 @@ def _stop_on_signals() -> None:
 
 def register_commands(app) -> None:
     """Put the commands on ``app.cli``: ``newsletter`` and the test runner both see them."""
-    for command in (check, users, worker, mailcatcher_command, demo, dev):
+    for command in (check, users, worker, mailcatcher_command, inbound, demo, dev):
         app.cli.add_command(command)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
 
-from . import campaigns, suppression
+from . import bounces, campaigns, suppression
 from .messages import MessageFactory, domain_of
 from .messengers import ConnectionBackoff, DeliveryError, Messenger
 from .models import (
@@ -324,7 +324,7 @@ class CampaignRun:
         else:
             self.result.failed += 1
             if state == DeliveryState.BOUNCED:
-                _hard_bounce(session, delivery)
+                bounces.mark_hard(session, delivery, delivery.error)
         session.commit()
         if isinstance(error, ConnectionBackoff):
             seconds = self.policy.backoff_421_seconds
@@ -354,15 +354,6 @@ class CampaignRun:
             .where(Delivery.campaign_id == self.campaign_id,
                    Delivery.state == DeliveryState.DEFERRED)
             .order_by(Delivery.next_attempt_at).limit(1))
-
-
-def _hard_bounce(session, delivery: Delivery) -> None:
-    """A permanent 5.1.x refusal: the address does not exist; never use it again."""
-    suppression.suppress(session, delivery.address, suppression.Reason.BOUNCED)
-    if delivery.contact_id is not None:
-        session.execute(update(Contact).where(Contact.id == delivery.contact_id)
-                        .values(status=ContactStatus.BOUNCED)
-                        .execution_options(synchronize_session=False))
 
 
 def run_campaign(session, campaign_id: int, messenger: Messenger, policy: SendPolicy,
