@@ -24,13 +24,14 @@ def send_campaign(campaign_id: int) -> dict:
     config = current_app.config
     conn = queue.get_redis()
     settings = smtp_settings(config)
-    throttles = sending.Throttles(
+    shared = sending.Shared(
         limiter=RateLimiter(conn),
         slots=ConnectionSlots(conn, f"{settings.host}:{settings.port}",
                               config["SMTP_MAX_CONNECTIONS"]),
+        journal=conn,
     )
     result = sending.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
-                                  sending.SendPolicy.from_config(config), throttles)
+                                  sending.SendPolicy.from_config(config), shared)
     if result.next_run_at is not None:
         _schedule_rerun(campaign_id, result.next_run_at)
     return {"sent": result.sent, "deferred": result.deferred, "failed": result.failed,

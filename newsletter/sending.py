@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 
-from . import bounces, campaigns, suppression
-from .messages import MessageFactory, domain_of
+from . import bounces, campaigns, journal, suppression
+from .messages import MessageFactory, Recipient, domain_of
 from .messengers import ConnectionBackoff, DeliveryError, Messenger
 from .models import (
     Campaign,
@@ -69,12 +69,14 @@ class SendPolicy:
 
 
 @dataclass
-class Throttles:
-    """The shared limits; None parts are not enforced (tests of the engine alone)."""
+class Shared:
+    """What workers share through Redis: limits and the outcome journal. None parts are not
+    used (tests of the engine alone write outcomes straight to the database)."""
 
     limiter: RateLimiter | None = None
     slots: ConnectionSlots | None = None
     sleep: callable = time.sleep
+    journal: object | None = None  # a Redis connection for the outcome journal
 
 
 @dataclass
@@ -143,22 +145,25 @@ def _cancel_suppressed(session, ids: list[int]) -> None:
             .execution_options(synchronize_session=False))
 
 
-def _still_wanted(session, campaign: Campaign, delivery: Delivery) -> str | None:
-    """None when the delivery may go out now, else why not (one query per message)."""
-    if delivery.contact_id is None:
-        return None  # an extra recipient typed on the campaign
+def unwanted(session, campaign: Campaign, ids: list[int]) -> dict[int, str]:
+    """Deliveries among ``ids`` that must not go out now, with the reason: their contact
+    left every list of the campaign, or is no longer active (one query per check)."""
     subscribed = exists().where(
         campaign_list.c.campaign_id == campaign.id,
         Subscription.list_id == campaign_list.c.list_id,
         Subscription.contact_id == Contact.id, Subscription.channel == campaign.channel,
         Subscription.status == SubscriptionStatus.CONFIRMED)
-    row = session.execute(select(Contact.status, subscribed).where(
-        Contact.id == delivery.contact_id)).first()
-    if row is None or row[0] != ContactStatus.ACTIVE:
-        return "the contact is no longer active"
-    if not row[1]:
-        return "the contact unsubscribed"
-    return None
+    rows = session.execute(
+        select(Delivery.id, Contact.status, subscribed)
+        .join(Contact, Contact.id == Delivery.contact_id)
+        .where(Delivery.id.in_(ids)))
+    reasons = {}
+    for delivery_id, status, is_subscribed in rows:
+        if status != ContactStatus.ACTIVE:
+            reasons[delivery_id] = "the contact is no longer active"
+        elif not is_subscribed:
+            reasons[delivery_id] = "the contact unsubscribed"
+    return reasons
 
 
 def release(session, ids: list[int], claimer: str, state: str = DeliveryState.QUEUED) -> None:
@@ -174,25 +179,25 @@ def release(session, ids: list[int], claimer: str, state: str = DeliveryState.QU
     session.commit()
 
 
-def _record(delivery: Delivery, exc: DeliveryError | None, reply: str,
-            policy: SendPolicy) -> str:
-    """Set the delivery's outcome; returns the new state."""
-    delivery.attempts += 1
-    delivery.claimed_by = delivery.lease_until = None
+def outcome(attempts: int, exc: DeliveryError | None, reply: str,
+            policy: SendPolicy) -> dict:
+    """The delivery's new column values after one attempt (``attempts`` made before)."""
+    attempts += 1
+    values = {"attempts": attempts, "claimed_by": None, "lease_until": None, "sent_at": None,
+              "next_attempt_at": None}
     if exc is None:
-        delivery.state, delivery.sent_at, delivery.error = DeliveryState.SENT, utcnow(), None
-        delivery.smtp_reply = reply[:300]
-        return delivery.state
-    delivery.error = delivery.smtp_reply = str(exc)[:300]
+        return {**values, "state": DeliveryState.SENT, "sent_at": utcnow(), "error": None,
+                "smtp_reply": reply[:300]}
+    values["error"] = values["smtp_reply"] = str(exc)[:300]
     if exc.permanent and HARD_BOUNCE.search(str(exc)):
-        delivery.state = DeliveryState.BOUNCED
-    elif exc.permanent or delivery.attempts >= policy.max_attempts:
-        delivery.state = DeliveryState.FAILED
+        values["state"] = DeliveryState.BOUNCED
+    elif exc.permanent or attempts >= policy.max_attempts:
+        values["state"] = DeliveryState.FAILED
     else:
-        delivery.state = DeliveryState.DEFERRED
-        delivery.next_attempt_at = utcnow() + timedelta(
-            seconds=policy.retry_base_seconds * 2 ** (delivery.attempts - 1))
-    return delivery.state
+        values["state"] = DeliveryState.DEFERRED
+        values["next_attempt_at"] = utcnow() + timedelta(
+            seconds=policy.retry_base_seconds * 2 ** (attempts - 1))
+    return values
 
 
 def _rate_of(campaign: Campaign) -> Rate | None:
@@ -202,139 +207,200 @@ def _rate_of(campaign: Campaign) -> Rate | None:
     return Rate(sender.rate_limit, sender.rate_period)
 
 
+_UNCLAIMED = {"claimed_by": None, "lease_until": None, "error": None, "smtp_reply": None,
+              "sent_at": None, "next_attempt_at": None}
+FLUSH_EVERY = 100
+FLUSH_SECONDS = 0.5
+
+#: How often a running batch re-reads the campaign's status and its recipients' choices, so
+#: pause, cancel and unsubscribes take effect between messages without a query per message.
+CHECK_INTERVAL = 0.25
+
+
 class CampaignRun:
     """One job's turn at a campaign: batches until nothing is sendable, the campaign stops,
     a limit says wait, or the job's time budget is spent."""
 
     def __init__(self, session, campaign_id: int, messenger: Messenger, policy: SendPolicy,
-                 throttles: Throttles):
+                 shared: Shared):
         self.session, self.campaign_id = session, campaign_id
-        self.messenger, self.policy, self.throttles = messenger, policy, throttles
+        self.messenger, self.policy, self.shared = messenger, policy, shared
         self.claimer = worker_id()
         self.result = RunResult()
-        self.started = time.monotonic()
+        self.started = self.flushed_at = time.monotonic()
+        self.journal: journal.Journal | None = None
 
     def run(self) -> RunResult:
         session = self.session
         campaign = session.get(Campaign, self.campaign_id)
+        self.channel, self.rate = campaign.channel, _rate_of(campaign)
+        self.rate_key = f"sender:{campaign.sender_id}"
         factory = MessageFactory(campaign, base_url=self.policy.base_url,
                                  default_from=self.policy.default_from,
                                  bounce_domain=self.policy.bounce_domain)
+        conn = self.shared.journal
+        self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
         try:
             while self.result.next_run_at is None:
                 if time.monotonic() - self.started > self.policy.job_budget_seconds:
                     self.result.next_run_at = utcnow()
                     break
+                if conn is not None:
+                    journal.recover(conn, session, self.campaign_id)
                 ids = claim_batch(session, self.campaign_id, self.claimer, self.policy)
                 if not ids or not self._send_batch(campaign, factory, ids):
                     break
         finally:
+            self._flush()
             self.messenger.close()
-            if self.throttles.slots is not None:
-                self.throttles.slots.release(self.claimer)
+            if self.shared.slots is not None:
+                self.shared.slots.release(self.claimer)
         if self.result.next_run_at is None:
             self._finish_or_schedule()
         return self.result
 
+    def _recipients(self, ids: list[int]) -> list[tuple[Recipient, int]]:
+        rows = self.session.execute(
+            select(Delivery.id, Delivery.address, Delivery.contact_id, Delivery.attempts,
+                   Contact.first_name, Contact.last_name, Contact.language, Contact.attributes)
+            .outerjoin(Contact, Contact.id == Delivery.contact_id)
+            .where(Delivery.id.in_(ids)).order_by(Delivery.id))
+        return [(Recipient(did, self.campaign_id, address, cid, first, last, lang, attrs),
+                 attempts) for did, address, cid, attempts, first, last, lang, attrs in rows]
+
     def _send_batch(self, campaign: Campaign, factory: MessageFactory, ids: list[int]) -> bool:
-        """False when the run must stop (campaign stopped, or rescheduled)."""
-        session = self.session
-        lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
-        for position, delivery_id in enumerate(ids):
+        """False when the run must stop (campaign stopped, limited, or rescheduled)."""
+        wait = self._connection_wait()
+        if wait:
+            return self._stop(ids, DeliveryState.QUEUED, wait)
+        batch = self._recipients(ids)
+        skip: dict[int, str] = {}
+        next_check = lease_renew_at = 0.0
+        for position, (recipient, attempts) in enumerate(batch):
+            rest = [r.delivery_id for r, _ in batch[position:]]
             if _stop.is_set():
-                release(session, ids[position:], self.claimer)
-                self.result.next_run_at = utcnow()  # another worker carries on
-                return False
-            status = session.scalar(select(Campaign.status).where(
-                Campaign.id == self.campaign_id))
-            if status != CampaignStatus.RUNNING:
-                after = DeliveryState.CANCELLED if status == CampaignStatus.CANCELLED \
-                    else DeliveryState.QUEUED
-                release(session, ids[position:], self.claimer, after)
-                return False
-            if time.monotonic() > lease_renew_at:
-                self._renew(ids[position:])
-                lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
-            delivery = session.get(Delivery, delivery_id)
-            if delivery.state != DeliveryState.SENDING or delivery.claimed_by != self.claimer:
-                continue  # the lease went to another worker
-            wait = self._wait_for_slot(campaign)
+                return self._stop(rest, DeliveryState.QUEUED, 0)
+            now = time.monotonic()
+            if now >= next_check:
+                status = self.session.scalar(select(Campaign.status).where(
+                    Campaign.id == self.campaign_id))
+                if status != CampaignStatus.RUNNING:
+                    after = DeliveryState.CANCELLED if status == CampaignStatus.CANCELLED \
+                        else DeliveryState.QUEUED
+                    self._release(rest, after)
+                    return False
+                skip = unwanted(self.session, campaign, rest)
+                next_check = now + CHECK_INTERVAL
+            if now >= lease_renew_at:
+                self._renew(rest)
+                lease_renew_at = now + self.policy.lease_seconds / 4
+            if recipient.delivery_id in skip:
+                self._write(recipient.delivery_id, {
+                    **_UNCLAIMED, "attempts": attempts, "state": DeliveryState.CANCELLED,
+                    "error": skip[recipient.delivery_id]})
+                continue
+            wait = self._rate_wait()
             if wait:
-                release(session, ids[position:], self.claimer)
-                self.result.next_run_at = utcnow() + timedelta(seconds=wait)
-                return False
-            if not self._send_one(campaign, factory, delivery):
-                release(session, ids[position + 1:], self.claimer)
+                return self._stop(rest, DeliveryState.QUEUED, wait)
+            if not self._send_one(factory, recipient, attempts):
+                self._release(rest[1:], DeliveryState.QUEUED)
                 return False
         return True
 
-    def _wait_for_slot(self, campaign: Campaign) -> float:
-        """0 when this worker may send the next message now (sleeping through short waits);
-        otherwise how long until it may."""
-        throttles, rate = self.throttles, _rate_of(campaign)
-        if throttles.slots is not None:
-            backoff = throttles.slots.backoff_remaining()
-            if backoff:
-                return backoff
-            if not throttles.slots.acquire(self.claimer):
-                return 5.0  # every SMTP connection slot is taken
-        if throttles.limiter is None or rate is None:
+    def _release(self, ids: list[int], state: str) -> None:
+        self._flush()  # journaled outcomes first, or release would re-queue sent rows
+        release(self.session, ids, self.claimer, state)
+
+    def _stop(self, ids: list[int], state: str, run_again_in: float) -> bool:
+        self._release(ids, state)
+        self.result.next_run_at = utcnow() + timedelta(seconds=run_again_in)
+        return False
+
+    def _connection_wait(self) -> float:
+        """Seconds before this worker may use the SMTP server (421 back-off, or every
+        connection slot taken); checked once per batch."""
+        slots = self.shared.slots
+        if slots is None:
             return 0.0
-        key = f"sender:{campaign.sender_id}"
-        while (wait := throttles.limiter.acquire(key, rate)) > 0:
+        backoff = slots.backoff_remaining()
+        if backoff:
+            return backoff
+        return 0.0 if slots.acquire(self.claimer) else 5.0
+
+    def _rate_wait(self) -> float:
+        """0 when the sender's rate allows the next message now (short waits are slept
+        through); otherwise how long until it does."""
+        limiter = self.shared.limiter
+        if limiter is None or self.rate is None:
+            return 0.0
+        while (wait := limiter.acquire(self.rate_key, self.rate)) > 0:
             if wait > self.policy.max_inline_wait:
                 return wait
-            throttles.sleep(wait)
+            self.shared.sleep(wait)
         return 0.0
 
     def _domain_wait(self, address: str) -> float:
-        rate, limiter = self.policy.domain_rate, self.throttles.limiter
+        rate, limiter = self.policy.domain_rate, self.shared.limiter
         if rate is None or limiter is None:
             return 0.0
         return limiter.acquire(f"domain:{domain_of(address)}", rate)
 
-    def _send_one(self, campaign: Campaign, factory: MessageFactory,
-                  delivery: Delivery) -> bool:
+    def _write(self, delivery_id: int, values: dict) -> None:
+        """Record one delivery's outcome before the next message: in the Redis journal
+        (flushed to the database every FLUSH_EVERY outcomes or FLUSH_SECONDS), or straight
+        into the database."""
+        if self.journal is None:
+            journal.apply(self.session, {delivery_id: values})
+            self.session.commit()
+            return
+        self.journal.record(delivery_id, values)
+        if len(self.journal.pending) >= FLUSH_EVERY or \
+                time.monotonic() - self.flushed_at > FLUSH_SECONDS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.journal is not None:
+            self.journal.flush(self.session)
+        self.flushed_at = time.monotonic()
+
+    def _send_one(self, factory: MessageFactory, recipient: Recipient, attempts: int) -> bool:
         """Send and record one delivery; False when the connection must back off."""
-        session = self.session
-        reason = _still_wanted(session, campaign, delivery)
-        if reason:
-            delivery.state, delivery.error = DeliveryState.CANCELLED, reason
-            delivery.claimed_by = delivery.lease_until = None
-            session.commit()
-            return True
-        domain_wait = self._domain_wait(delivery.address)
-        if domain_wait:
-            delivery.state = DeliveryState.DEFERRED
-            delivery.next_attempt_at = utcnow() + timedelta(seconds=domain_wait)
-            delivery.claimed_by = delivery.lease_until = None
-            session.commit()
+        domain_wait = self._domain_wait(recipient.address)
+        if domain_wait:  # this domain's share is used up: try again later, no attempt spent
+            self._write(recipient.delivery_id, {
+                **_UNCLAIMED, "attempts": attempts, "state": DeliveryState.DEFERRED,
+                "next_attempt_at": utcnow() + timedelta(seconds=domain_wait)})
             return True
         error, reply = None, ""
         try:
-            reply = self.messenger.send(factory.build(delivery))
+            reply = self.messenger.send(factory.build(recipient))
         except DeliveryError as exc:
             error = exc
-        state = _record(delivery, error, reply, self.policy)
+        values = outcome(attempts, error, reply, self.policy)
+        state = values["state"]
         if state == DeliveryState.SENT:
-            campaign.last_sent_at = delivery.sent_at
             self.result.sent += 1
+            if self.result.sent % 50 == 1:  # "last sent" on the status tab, not every time
+                self.session.execute(update(Campaign).where(Campaign.id == self.campaign_id)
+                                     .values(last_sent_at=values["sent_at"]))
         elif state == DeliveryState.DEFERRED:
             self.result.deferred += 1
         else:
             self.result.failed += 1
             if state == DeliveryState.BOUNCED:
-                bounces.mark_hard(session, delivery, delivery.error)
-        session.commit()
+                bounces.mark_hard(self.session, self.session.get(Delivery, recipient.delivery_id),
+                                  values["error"])
+        self._write(recipient.delivery_id, values)
         if isinstance(error, ConnectionBackoff):
             seconds = self.policy.backoff_421_seconds
-            if self.throttles.slots is not None:
-                self.throttles.slots.back_off(seconds)
+            if self.shared.slots is not None:
+                self.shared.slots.back_off(seconds)
             self.result.next_run_at = utcnow() + timedelta(seconds=seconds)
             return False
         return True
 
     def _renew(self, ids: list[int]) -> None:
+        self._flush()
         self.session.execute(
             update(Delivery)
             .where(Delivery.id.in_(ids), Delivery.claimed_by == self.claimer,
@@ -345,10 +411,15 @@ class CampaignRun:
 
     def _finish_or_schedule(self) -> None:
         session = self.session
+        last = session.scalar(select(func.max(Delivery.sent_at)).where(
+            Delivery.campaign_id == self.campaign_id))
+        session.execute(update(Campaign).where(Campaign.id == self.campaign_id)
+                        .values(last_sent_at=last))
         if campaigns.finish_if_done(session, self.campaign_id):
             session.commit()
             self.result.finished = True
             return
+        session.commit()
         self.result.next_run_at = session.scalar(
             select(Delivery.next_attempt_at)
             .where(Delivery.campaign_id == self.campaign_id,
@@ -357,8 +428,8 @@ class CampaignRun:
 
 
 def run_campaign(session, campaign_id: int, messenger: Messenger, policy: SendPolicy,
-                 throttles: Throttles | None = None) -> RunResult:
-    return CampaignRun(session, campaign_id, messenger, policy, throttles or Throttles()).run()
+                 shared: Shared | None = None) -> RunResult:
+    return CampaignRun(session, campaign_id, messenger, policy, shared or Shared()).run()
 
 
 def campaigns_needing_a_worker(session) -> list[int]:

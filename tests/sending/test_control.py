@@ -144,3 +144,22 @@ def test_reaper_restarts_a_campaign_whose_worker_died(app, worker, smtp_server):
     assert jobs.reap() == []  # its jobs are queued: no duplicates
     worker()
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == list(EMAILS)
+
+
+def test_outcomes_journaled_by_a_dead_worker_are_applied_not_resent(app, worker, smtp_server):
+    from newsletter import journal, queue
+
+    campaign = draft(list_with_contacts(*EMAILS))
+    campaigns.start_campaign(db.session, campaign.id)
+    db.session.execute(update(Delivery).values(
+        state="sending", claimed_by="dead-host:1", lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    first = db.session.scalar(select(Delivery).where(Delivery.address == "a@example.com"))
+    # the dead worker had sent a@ and written it to the journal, but not yet to the database
+    journal.Journal(queue.get_redis(), campaign.id).record(first.id, {
+        "state": "sent", "attempts": 1, "sent_at": utcnow(), "smtp_reply": "250 OK"})
+    jobs.enqueue_send(campaign.id)
+    worker()
+    assert states() == {e: "sent" for e in EMAILS}
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["b@example.com",
+                                                                   "c@example.com"]

@@ -99,7 +99,7 @@ def test_dkim_signature_verifies_with_dkimpy(app, worker, smtp_server):
     for name in ("from", "to", "subject", "date", "message-id", "list-unsubscribe",
                  "list-unsubscribe-post"):
         assert name in signed
-    # a changed subject breaks the signature
-    tampered = received.data.replace(b"Subject: Signed", b"Subject: Signet", 1)
+    # a changed recipient header breaks the signature
+    tampered = received.data.replace(b"\r\nTo: reader@", b"\r\nTo: readex@", 1)
     assert tampered != received.data
     assert not dkim.verify(tampered, dnsfunc=dns)

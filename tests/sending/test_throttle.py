@@ -64,10 +64,10 @@ def test_engine_spaces_messages_at_the_sender_rate(app, smtp_server):
         import time
         time.sleep(seconds)
 
-    throttles = sending.Throttles(limiter=RateLimiter(queue.get_redis()), sleep=sleep)
+    shared = sending.Shared(limiter=RateLimiter(queue.get_redis()), sleep=sleep)
     result = sending.run_campaign(db.session, campaign.id,
                                   SMTPMessenger(smtp_settings(app.config)), policy(app),
-                                  throttles)
+                                  shared)
     assert result.sent == 4 and result.finished
     assert len(slept) >= 3 and all(0 < s <= 0.1 for s in slept)
 
@@ -80,10 +80,10 @@ def test_a_long_wait_hands_the_claims_back_and_reschedules(app, smtp_server):
     campaign = draft(list_with_contacts("a@example.com", "b@example.com"),
                      sender_id=identity.id)
     start(campaign)
-    throttles = sending.Throttles(limiter=RateLimiter(queue.get_redis()))
+    shared = sending.Shared(limiter=RateLimiter(queue.get_redis()))
     result = sending.run_campaign(db.session, campaign.id,
                                   SMTPMessenger(smtp_settings(app.config)), policy(app),
-                                  throttles)
+                                  shared)
     assert result.sent == 1 and len(smtp_server.messages) == 1
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Delivery.state))) == ["queued", "sent"]
@@ -95,9 +95,9 @@ def test_per_domain_limit_defers_without_using_an_attempt(app, smtp_server):
     app.config["DOMAIN_RATE_PER_MINUTE"] = 1
     campaign = draft(list_with_contacts("a@slow.example", "b@slow.example", "c@fast.example"))
     start(campaign)
-    throttles = sending.Throttles(limiter=RateLimiter(queue.get_redis()))
+    shared = sending.Shared(limiter=RateLimiter(queue.get_redis()))
     sending.run_campaign(db.session, campaign.id, SMTPMessenger(smtp_settings(app.config)),
-                         policy(app), throttles)
+                         policy(app), shared)
     db.session.expire_all()
     rows = {d.address: d for d in db.session.scalars(select(Delivery))}
     assert rows["c@fast.example"].state == "sent"

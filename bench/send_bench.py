@@ -1,0 +1,150 @@
+"""make bench-send: the sending engine against Postfix's smtp-sink on loopback.
+
+Prints one line per scenario:
+send scenario=<name> backend=<b> n=<n> workers=<w> seconds=<s> msgs_per_s=<x>
+     ceiling_msgs_per_s=<c> ratio=<x/c> peak_worker_rss_mb=<m>
+The ceiling is a bare smtplib loop sending pre-built messages over one connection to the
+same sink, measured in the same run."""
+
+import argparse
+import os
+import resource
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select, update  # noqa: E402
+
+from bench.common import backend, generate_subscribers, scratch_app  # noqa: E402
+from newsletter import audience, campaigns, jobs  # noqa: E402
+from newsletter.dkim import generate_private_key  # noqa: E402
+from newsletter.extensions import db  # noqa: E402
+from newsletter.models import Campaign, Delivery, SenderIdentity  # noqa: E402
+
+HTML = ("<html><body><table width='100%'><tr><td>"
+        "<h1>Hello {{ first_name | default('friend') }},</h1>"
+        + "".join(f"<p>News item {i}: lorem ipsum dolor sit amet, consectetur adipiscing "
+                  f"elit. <a href='https://shop.example.com/item/{i}'>Read more</a></p>"
+                  for i in range(12))
+        + "</td></tr></table></body></html>")  # about 3 KB
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sink() -> tuple[subprocess.Popen, int]:
+    sink = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+    port = free_port()
+    proc = subprocess.Popen([sink, "-u", "nobody", f"127.0.0.1:{port}", "256"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("smtp-sink did not start")
+
+
+def ceiling(port: int, n: int) -> float:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@example.com", "b@example.com", "ceiling"
+    msg.set_content("text part")
+    msg.add_alternative(HTML, subtype="html")
+    data = msg.as_bytes()
+    with smtplib.SMTP("127.0.0.1", port) as conn:
+        started = time.perf_counter()
+        for _ in range(n):
+            conn.sendmail("a@example.com", ["b@example.com"], data)
+        return n / (time.perf_counter() - started)
+
+
+def prepare(app, n: int, dkim: bool) -> tuple[int, float]:
+    with app.app_context():
+        mlist = audience.create_list(db.session, "Bench")
+        sender = SenderIdentity(name="Bench", from_name="Bench", from_email="news@bench.example",
+                                rate_limit=10_000_000, rate_period="hour")
+        if dkim:
+            sender.dkim_selector, sender.dkim_domain = "nl1", "bench.example"
+            sender.dkim_private_key = generate_private_key()
+        db.session.add(sender)
+        db.session.commit()
+        generate_subscribers(mlist.id, n)
+        campaign = campaigns.save_campaign(
+            db.session, None, name="Bench", subject="Hello {{ first_name }}",
+            body_text="Hello,\nthe news.\n", list_ids=[mlist.id], sender_id=sender.id)
+        campaign.body_html = HTML
+        db.session.commit()
+        started = time.perf_counter()
+        campaigns.start_campaign(db.session, campaign.id)
+        db.session.commit()
+        return campaign.id, time.perf_counter() - started
+
+
+def run_workers(app, tmp: Path, campaign_id: int, workers: int, stop_after: int | None):
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
+           "REDIS_URL": app.config["REDIS_URL"], "SMTP_URL": app.config["SMTP_URL"],
+           "SECRET_KEY": "bench", "NEWSLETTER_INSTANCE_PATH": str(tmp),
+           "NEWSLETTER_SEND_PARALLEL_JOBS": str(max(workers, 1))}
+    with app.app_context():
+        jobs.enqueue_send(campaign_id)
+    started = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "newsletter", "worker", "--burst"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    while any(p.poll() is None for p in procs):
+        time.sleep(0.5)
+        if stop_after:
+            with app.app_context():
+                sent = db.session.scalar(select(func.count()).where(
+                    Delivery.campaign_id == campaign_id, Delivery.state == "sent"))
+                if sent >= stop_after:
+                    db.session.execute(update(Campaign).where(Campaign.id == campaign_id)
+                                       .values(status="cancelled"))
+                db.session.commit()
+    seconds = time.perf_counter() - started
+    with app.app_context():
+        sent = db.session.scalar(select(func.count()).where(
+            Delivery.campaign_id == campaign_id, Delivery.state == "sent"))
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return sent, seconds, rss_mb
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scenario", default="personalized",
+                        choices=["personalized", "dkim", "two-workers", "million"])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--ceiling-n", type=int, default=20_000)
+    args = parser.parse_args()
+    sink, port = start_sink()
+    try:
+        c = ceiling(port, args.ceiling_n)
+        app, tmp = scratch_app(SMTP_URL=f"smtp://127.0.0.1:{port}")
+        workers = 2 if args.scenario == "two-workers" else 1
+        campaign_id, materialize_s = prepare(app, args.n, dkim=args.scenario == "dkim")
+        stop = min(args.n, 100_000) if args.scenario == "million" else None
+        sent, seconds, rss = run_workers(app, tmp, campaign_id, workers, stop)
+        rate = sent / seconds
+        print(f"send scenario={args.scenario} backend={backend(app)} n={args.n} "
+              f"workers={workers} seconds={seconds:.1f} msgs_per_s={rate:.0f} "
+              f"ceiling_msgs_per_s={c:.0f} ratio={rate / c:.2f} peak_worker_rss_mb={rss:.0f}"
+              + (f" materialize_seconds={materialize_s:.1f} sent={sent}"
+                 if args.scenario == "million" else ""), flush=True)
+    finally:
+        sink.terminate()
+
+
+if __name__ == "__main__":
+    main()
