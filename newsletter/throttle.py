@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import redis
 
-# GCRA: KEYS[1] the theoretical arrival time (TAT, ms); ARGV: now_ms, interval_ms, burst_ms.
-# Takes a slot and returns 0 when allowed; otherwise returns the ms to wait, taking nothing.
+# GCRA: KEYS[1] the theoretical arrival time (TAT, ms); ARGV: now_ms, interval_ms (for all
+# the slots taken at once), burst_ms. Takes the slots and returns 0 when allowed; otherwise
+# returns the ms to wait, taking nothing.
 _GCRA = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
@@ -49,6 +50,9 @@ class Rate:
     def interval_ms(self) -> float:
         return PERIODS[self.period] * 1000 / self.limit
 
+    def per_second(self) -> float:
+        return self.limit / PERIODS[self.period]
+
 
 class RateLimiter:
     """``acquire(key, rate)`` takes one slot or says how long to wait. Bursts of up to
@@ -59,11 +63,11 @@ class RateLimiter:
         self.prefix = prefix
         self._script = conn.register_script(_GCRA)
 
-    def acquire(self, key: str, rate: Rate, burst: int = 1) -> float:
-        """0.0 when a slot was taken, else the seconds to wait (nothing taken)."""
+    def acquire(self, key: str, rate: Rate, count: int = 1, burst: int = 1) -> float:
+        """0.0 when ``count`` slots were taken, else the seconds to wait (nothing taken)."""
         interval = rate.interval_ms
         wait_ms = self._script(keys=[self.prefix + key],
-                               args=[_now_ms(), interval, interval * (burst - 1)])
+                               args=[_now_ms(), interval * count, interval * (burst - 1)])
         return float(wait_ms) / 1000.0
 
 
