@@ -1,5 +1,6 @@
 """Channels the sender talks to. The sending code depends only on ``Messenger``."""
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -103,6 +104,9 @@ def parse_smtp_url(url: str) -> SMTPSettings:
     )
 
 
+_DOT = re.compile(rb"^\.", re.MULTILINE)  # dot-stuffing (RFC 5321 4.5.2)
+
+
 class SMTPMessenger:
     """One reused SMTP connection; reconnects once when the server dropped it."""
 
@@ -133,14 +137,14 @@ class SMTPMessenger:
         return conn
 
     def send(self, message: OutgoingMessage) -> str:
-        """MAIL, RCPT and DATA step by step, so a dropped connection is retried at once when
-        nothing was handed over yet, and reported as InDoubt when it was."""
+        """Hand one message over. A connection that turns out to be dropped before the data
+        was sent is reopened and the message retried at once; a connection lost after the
+        data was sent raises InDoubt."""
         for retry in (False, True):
             conn = self._conn or self.connect()
             self._conn = conn
             try:
-                self._command(conn, conn.mail, message.sender)
-                self._command(conn, conn.rcpt, message.recipient)
+                self._envelope(conn, message)
                 break
             except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
                 self.close()
@@ -148,31 +152,49 @@ class SMTPMessenger:
                     raise TemporaryFailure(f"{self.settings.describe()} disconnected: {exc}") \
                         from exc
         try:
-            code, reply = conn.data(message.data)
-        except smtplib.SMTPDataError as exc:
-            self._reset(conn)
-            raise _failure(exc.smtp_code, exc.smtp_error) from exc
+            conn.send(_DOT.sub(b"..", message.data).rstrip(b"\r\n") + b"\r\n.\r\n")
+            code, reply = conn.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise InDoubt(f"connection lost during DATA, delivery unknown: {exc}") from exc
-        if code != 250:  # smtplib returns the final DATA answer without raising
+        if code != 250:
             failure = _failure(code, reply)
             self.close() if isinstance(failure, ConnectionBackoff) else self._reset(conn)
             raise failure
         return _text(code, reply)
 
-    def _command(self, conn: smtplib.SMTP, command, argument: str) -> None:
+    def _envelope(self, conn: smtplib.SMTP, message: OutgoingMessage) -> None:
+        """MAIL, RCPT and DATA, up to the server's 354. With PIPELINING (RFC 2920) the three
+        commands go in one write: two round trips per message instead of four."""
+        if conn.has_extn("pipelining") and (message.sender + message.recipient).isascii():
+            conn.send(f"MAIL FROM:<{message.sender}>\r\nRCPT TO:<{message.recipient}>\r\n"
+                      "DATA\r\n".encode())
+            replies = [self._reply(conn) for _ in range(3)]
+        else:
+            replies = []
+            for command in (f"MAIL FROM:<{message.sender}>", f"RCPT TO:<{message.recipient}>",
+                            "DATA"):
+                conn.putcmd(command)
+                replies.append(self._reply(conn))
+                if replies[-1][0] not in (250, 251, 354):
+                    break
+        for (code, reply), wanted in zip(replies, ((250,), (250, 251), (354,)), strict=False):
+            if code == 421:
+                self.close()
+                raise ConnectionBackoff(_text(code, reply), code)
+            if code not in wanted:
+                if replies[-1][0] == 354:  # the server waits for data we won't send
+                    self.close()
+                else:
+                    self._reset(conn)
+                raise _failure(code, reply)
+
+    def _reply(self, conn: smtplib.SMTP) -> tuple[int, bytes]:
         try:
-            code, reply = command(argument)
+            return conn.getreply()
         except TimeoutError as exc:
             self.close()
             raise TemporaryFailure(f"{self.settings.describe()} timed out: {exc}") from exc
-        if code == 421:
-            self.close()
-            raise ConnectionBackoff(_text(code, reply), code)
-        if code not in (250, 251):
-            self._reset(conn)
-            raise _failure(code, reply)
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         try:

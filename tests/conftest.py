@@ -200,7 +200,7 @@ def worker(app):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
+        if os.environ.get("REQUIRE_BROWSER") or os.environ.get("CI"):
             pytest.fail(f"REQUIRE_BROWSER is set but {CHROMIUM} is missing")
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
