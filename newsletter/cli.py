@@ -79,6 +79,9 @@ def worker(burst, simple):
     from .worker import AppWorker, SimpleAppWorker
 
     _require_services()
+    from . import jobs
+
+    jobs.schedule_reaper()  # one reaper for all workers, whichever starts first
     cls = SimpleAppWorker if simple else AppWorker
     app = current_app._get_current_object()
     cls([queue.get_queue()], connection=queue.get_redis(), app=app).work(

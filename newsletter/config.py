@@ -34,6 +34,7 @@ def defaults(instance_path: str) -> dict:
         "SMTP_MAX_CONNECTIONS": 10,  # across all workers
         "DOMAIN_RATE_PER_MINUTE": 0,  # per recipient domain; 0: no limit
         "SOFT_BOUNCE_LIMIT": 3,  # soft bounces before an address is treated as hard-bounced
+        "BOUNCE_MAILBOX_URL": None,  # imaps://user:pass@host/INBOX or pop3s://...: polled
         "LOGIN_LOCKOUT_THRESHOLD": 5,  # failed logins before the first lock
         "LOGIN_LOCKOUT_BASE_SECONDS": 30,  # doubles with every further failure
         "LOGIN_LOCKOUT_MAX_SECONDS": 3600,

@@ -1,13 +1,15 @@
 """RQ jobs: thin importable functions taking ids. They run inside the app context that the
 worker pushes (see ``newsletter.worker``)."""
 
+import imaplib
 import logging
+import poplib
 from datetime import timedelta
 
 from flask import current_app
 from rq.job import Job, JobStatus
 
-from . import campaigns, queue, sending
+from . import bounce_mailbox, campaigns, queue, sending
 from .extensions import db
 from .messengers import SMTPMessenger, smtp_settings
 from .models import utcnow
@@ -62,8 +64,11 @@ def start_scheduled(campaign_id: int) -> None:
 
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
-    (their worker died, or Redis lost the job), and for scheduled campaigns that are due."""
+    (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
+    poll the bounce mailbox when one is configured."""
     try:
+        if current_app.config["BOUNCE_MAILBOX_URL"]:
+            poll_bounce_mailbox()
         started = []
         for campaign_id in campaigns.due_scheduled(db.session):
             start_scheduled(campaign_id)
@@ -74,6 +79,17 @@ def reap() -> list[int]:
         return started
     finally:
         schedule_reaper()
+
+
+def poll_bounce_mailbox() -> None:
+    try:
+        counts = bounce_mailbox.poll(db.session, current_app.config["BOUNCE_MAILBOX_URL"],
+                                     current_app.config["SOFT_BOUNCE_LIMIT"])
+    except (OSError, imaplib.IMAP4.error, poplib.error_proto) as exc:
+        db.session.rollback()
+        log.warning("bounce mailbox not polled: %s", exc)
+        return
+    log.info("bounce mailbox: %s", counts)
 
 
 def schedule_reaper() -> None:
