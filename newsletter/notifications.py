@@ -1,0 +1,83 @@
+"""Mail to subscribers about their own subscriptions (double opt-in confirmation, profile
+login link, erasure confirmation), in the subscriber's language, and the RQ jobs that
+send it. Jobs take ids and build the message in the worker, after the web commit."""
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+
+from . import profiles, queue, subscriptions
+from .extensions import db
+from .i18n import best_language
+from .messengers import SMTPMessenger, smtp_settings
+from .models import Contact, Subscription
+
+JOB_TIMEOUT = 60
+
+
+def _compose(to: str, language: str, subject: str, template: str, **context) -> EmailMessage:
+    """``subject`` is a msgid translated here, in the recipient's language."""
+    with force_locale(best_language(language)):
+        msg = EmailMessage()
+        msg["From"] = current_app.config["MAIL_FROM"]
+        msg["To"] = to
+        msg["Subject"] = gettext(subject, **context)
+        msg["Date"] = format_datetime(datetime.now(UTC))
+        domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
+        msg["Message-ID"] = make_msgid(domain=domain or "localhost")
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["Content-Language"] = best_language(language)
+        msg.set_content(render_template(f"public/mail/{template}.txt", **context))
+    return msg
+
+
+def confirmation_message(session, subscription_id: int, text_version: str) -> EmailMessage:
+    sub = session.get(Subscription, subscription_id)
+    token = subscriptions.confirmation_token(sub.id, text_version)
+    return _compose(sub.contact.email, sub.contact.language,
+                    "Please confirm your subscription to %(name)s", "confirm",
+                    name=sub.mailing_list.name, contact=sub.contact,
+                    url=subscriptions.absolute_url(f"/confirm/{token}"))
+
+
+def login_message(session, contact_id: int) -> EmailMessage:
+    contact = session.get(Contact, contact_id)
+    url = subscriptions.absolute_url(f"/p/login/{profiles.login_token(contact_id)}")
+    return _compose(contact.email, contact.language, "Your link to your subscription profile",
+                    "login", contact=contact, url=url)
+
+
+def erasure_message(session, contact_id: int) -> EmailMessage:
+    contact = session.get(Contact, contact_id)
+    url = subscriptions.absolute_url(f"/p/erase/{profiles.erasure_token(contact_id)}")
+    return _compose(contact.email, contact.language, "Confirm the deletion of your data",
+                    "erasure", contact=contact, url=url)
+
+
+def _send(message: EmailMessage) -> None:
+    messenger = SMTPMessenger(smtp_settings(current_app.config))
+    try:
+        messenger.send(message)
+    finally:
+        messenger.close()
+
+
+# --- jobs (run by the worker; enqueue only after the commit) ----------------------------
+def send_confirmation(subscription_id: int, text_version: str) -> None:
+    _send(confirmation_message(db.session, subscription_id, text_version))
+
+
+def send_profile_login(contact_id: int) -> None:
+    _send(login_message(db.session, contact_id))
+
+
+def send_erasure_confirmation(contact_id: int) -> None:
+    _send(erasure_message(db.session, contact_id))
+
+
+def enqueue(job: str, *args) -> None:
+    """``job`` is one of the three functions above, by name."""
+    queue.enqueue(f"newsletter.notifications.{job}", *args, job_timeout=JOB_TIMEOUT)
