@@ -30,9 +30,9 @@ def _cors(response):
     return response
 
 
-def _answer(status: int, **body):
+def _answer(code: int, **body):
     response = jsonify(**body)
-    response.status_code = status
+    response.status_code = code
     return response
 
 
