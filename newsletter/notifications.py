@@ -18,6 +18,12 @@ from .models import Contact, Subscription
 JOB_TIMEOUT = 60
 
 
+def N_(message: str) -> str:
+    """Marks a subject for extraction; ``_compose`` translates it in the recipient's
+    language."""
+    return message
+
+
 def _compose(to: str, language: str, subject: str, template: str, **context) -> EmailMessage:
     """``subject`` is a msgid translated here, in the recipient's language."""
     with force_locale(best_language(language)):
@@ -38,7 +44,7 @@ def confirmation_message(session, subscription_id: int, text_version: str) -> Em
     sub = session.get(Subscription, subscription_id)
     token = subscriptions.confirmation_token(sub.id, text_version)
     return _compose(sub.contact.email, sub.contact.language,
-                    "Please confirm your subscription to %(name)s", "confirm",
+                    N_("Please confirm your subscription to %(name)s"), "confirm",
                     name=sub.mailing_list.name, contact=sub.contact,
                     url=subscriptions.absolute_url(f"/confirm/{token}"))
 
@@ -46,14 +52,14 @@ def confirmation_message(session, subscription_id: int, text_version: str) -> Em
 def login_message(session, contact_id: int) -> EmailMessage:
     contact = session.get(Contact, contact_id)
     url = subscriptions.absolute_url(f"/p/login/{profiles.login_token(contact_id)}")
-    return _compose(contact.email, contact.language, "Your link to your subscription profile",
+    return _compose(contact.email, contact.language, N_("Your link to your subscription profile"),
                     "login", contact=contact, url=url)
 
 
 def erasure_message(session, contact_id: int) -> EmailMessage:
     contact = session.get(Contact, contact_id)
     url = subscriptions.absolute_url(f"/p/erase/{profiles.erasure_token(contact_id)}")
-    return _compose(contact.email, contact.language, "Confirm the deletion of your data",
+    return _compose(contact.email, contact.language, N_("Confirm the deletion of your data"),
                     "erasure", contact=contact, url=url)
 
 
