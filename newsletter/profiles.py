@@ -40,7 +40,15 @@ from .models import (
     SubscriptionStatus,
     utcnow,
 )
-from .subscriptions import Evidence, SignupError, absolute_url, clean_name, grant, withdraw
+from .subscriptions import (
+    Evidence,
+    SignupError,
+    absolute_url,
+    clean_name,
+    deactivate_if_unsubscribed,
+    grant,
+    withdraw,
+)
 from .suppression import Reason, suppress
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -120,7 +128,7 @@ def profile_url(session, contact_id: int) -> str:
 
 def open_with_signature(session, code: str, signature: str) -> Contact:
     """The contact a footer link opens; any mismatch gives the same InvalidToken."""
-    max_age = int(current_app.config.get("PROFILE_LINK_MAX_AGE", 400 * 86400))
+    max_age = int(current_app.config["PROFILE_LINK_MAX_AGE"])
     payload = tokens.verify(tokens.Purpose.PROFILE, signature, max_age=max_age)
     contact = find_by_code(session, code)
     if contact is None or not isinstance(payload, dict) or "n" in payload \
@@ -153,7 +161,7 @@ def login_token(contact_id: int) -> str:
 
 def use_login_token(session, token: str) -> Contact:
     """The contact a one-time login link is for; a second use is refused."""
-    max_age = int(current_app.config.get("PROFILE_LOGIN_MAX_AGE", 3600))
+    max_age = int(current_app.config["PROFILE_LOGIN_MAX_AGE"])
     payload = tokens.verify(tokens.Purpose.PROFILE, token, max_age=max_age)
     if not isinstance(payload, dict) or not payload.get("n"):
         raise tokens.InvalidToken()
@@ -278,8 +286,8 @@ def switch_subscription(session, contact_id: int, list_id: int, channel: str, on
         session.flush()
     if on:
         grant(session, sub, evidence, text_version=None)
-    else:
-        withdraw(session, sub, evidence)
+    elif withdraw(session, sub, evidence):
+        deactivate_if_unsubscribed(session, contact)
 
 
 # --- erasure ----------------------------------------------------------------------------
@@ -288,7 +296,7 @@ def erasure_token(contact_id: int) -> str:
 
 
 def contact_for_erasure(session, token: str) -> Contact:
-    max_age = int(current_app.config.get("ERASURE_MAX_AGE", 86400))
+    max_age = int(current_app.config["ERASURE_MAX_AGE"])
     payload = tokens.verify(tokens.Purpose.ERASURE, token, max_age=max_age)
     contact = session.get(Contact, payload.get("c")) if isinstance(payload, dict) else None
     if contact is None or contact.status == ContactStatus.ERASED:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import get_locale, gettext
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from . import history, tokens
 from .audience import InvalidAddress, normalize_email
@@ -138,11 +139,7 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
     overwrite an existing contact's. Double opt-in lists (and addresses that were erased)
     wait for confirmation; at most one confirmation mail per address and list per 24 h."""
     address, first, last = clean_signup(email, first_name, last_name)
-    contact = session.scalar(select(Contact).where(Contact.email == address))
-    if contact is None:
-        contact = Contact(email=address, first_name=first, last_name=last, language=language)
-        session.add(contact)
-        session.flush()
+    contact = _contact(session, address, first, last, language)
     sub = _subscription(session, contact.id, mlist.id, Channel.EMAIL)
     if sub.status == SubscriptionStatus.CONFIRMED and contact.status == ContactStatus.ACTIVE:
         return SignupResult(sub.id, confirmed=True, mail_due=False)
@@ -161,6 +158,24 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
         .execution_options(synchronize_session=False)
     ).rowcount
     return SignupResult(sub.id, confirmed=False, mail_due=claimed == 1)
+
+
+def _contact(session, address: str, first: str | None, last: str | None,
+             language: str) -> Contact:
+    """Find or create the contact; two signups racing for a new address both end up with
+    the one row (the unique e-mail decides, the loser reads the winner's)."""
+    query = select(Contact).where(Contact.email == address)
+    contact = session.scalar(query)
+    if contact is not None:
+        return contact
+    try:
+        with session.begin_nested():
+            contact = Contact(email=address, first_name=first, last_name=last,
+                              language=language)
+            session.add(contact)
+    except IntegrityError:
+        contact = session.scalar(query)
+    return contact
 
 
 def _subscription(session, contact_id: int, list_id: int, channel: str) -> Subscription:
@@ -219,7 +234,7 @@ def confirmation_token(subscription_id: int, text_version: str) -> str:
 def pending_confirmation(session, token: str) -> tuple[Subscription, str | None]:
     """The subscription a confirmation link is for and the consent text version shown at
     signup (expired or tampered: InvalidToken)."""
-    max_age = int(current_app.config.get("CONFIRM_MAX_AGE", 7 * 86400))
+    max_age = int(current_app.config["CONFIRM_MAX_AGE"])
     payload = tokens.verify(tokens.Purpose.CONFIRM, token, max_age=max_age)
     sub = session.get(Subscription, payload.get("s")) if isinstance(payload, dict) else None
     if sub is None or sub.contact.status == ContactStatus.ERASED:
@@ -280,7 +295,16 @@ def unsubscribe(session, token: str, *, everything: bool, evidence: Evidence) ->
         subs = list(session.scalars(select(Subscription).where(
             Subscription.contact_id == contact.id)))
     left = [sub.mailing_list.name for sub in subs if withdraw(session, sub, evidence)]
-    if everything and contact.status == ContactStatus.ACTIVE:
+    deactivate_if_unsubscribed(session, contact)
+    return left
+
+
+def deactivate_if_unsubscribed(session, contact: Contact) -> None:
+    """A contact left with no confirmed subscription becomes inactive (kept with its
+    history; only the subscriber's own fresh consent makes it active again)."""
+    remaining = session.scalar(select(Subscription.id).where(
+        Subscription.contact_id == contact.id,
+        Subscription.status == SubscriptionStatus.CONFIRMED).limit(1))
+    if remaining is None and contact.status == ContactStatus.ACTIVE:
         history.update_contact(session, contact, {"status": ContactStatus.INACTIVE},
                                actor="subscriber")
-    return left

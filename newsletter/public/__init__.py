@@ -29,19 +29,10 @@ class RateLimited(Exception):
 def limit(name: str, key: str) -> None:
     """Count one attempt against the configured rule ``RATE_<NAME>`` ("limit/seconds");
     raise RateLimited (a friendly 429 page) when it is exhausted."""
-    setting = f"RATE_{name.upper()}"
-    rule = current_app.config.get(setting) or DEFAULT_RATES[setting]
+    rule = current_app.config[f"RATE_{name.upper()}"]
     allowed, retry_after = ratelimit.hit(f"{name}:{key}", *ratelimit.parse(rule))
     if not allowed:
         raise RateLimited(retry_after)
-
-
-DEFAULT_RATES = {
-    "RATE_SIGNUP_IP": "20/3600",  # signups per IP per hour
-    "RATE_SIGNUP_ADDRESS": "5/3600",  # signups per address per hour
-    "RATE_PROFILE_IP": "30/900",  # profile openings / login requests per IP
-    "RATE_PROFILE_ADDRESS": "3/3600",  # login links per address per hour
-}
 
 
 def evidence(source: str) -> Evidence:

@@ -27,18 +27,17 @@ def run_signup(mlist, data, source: str):
         return None
     limit("signup_ip", request.remote_addr or "-")
     limit("signup_address", (data.get("email") or "").strip().lower()[:254])
+    version = subscriptions.clean_version(data.get("consent_version"), mlist)
     try:
         result = subscriptions.signup(
             db.session, mlist, data.get("email"), first_name=data.get("first_name"),
             last_name=data.get("last_name"), language=str(get_locale()),
-            text_version=subscriptions.clean_version(data.get("consent_version"), mlist),
-            evidence=evidence(source))
+            text_version=version, evidence=evidence(source))
     except SignupError:
         db.session.rollback()
         raise
     db.session.commit()
     if result.mail_due:
-        version = subscriptions.clean_version(data.get("consent_version"), mlist)
         notifications.enqueue("send_confirmation", result.subscription_id, version)
     return result
 

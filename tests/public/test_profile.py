@@ -215,3 +215,25 @@ def test_erasure_after_mail_confirmation(client, worker, smtp_server):
     assert client.get(f"/p/{code}").status_code == 302  # the session is gone
     assert client.get(unsubscribe).status_code == 400
     assert client.post(link).status_code == 400
+
+
+def test_asking_for_a_link_with_a_bad_address_keeps_the_input(client):
+    response = client.post("/p", data={"email": "nope@", "code": "ABCD2345"})
+    assert response.status_code == 422
+    assert "Enter a valid e-mail address." in response.text
+    assert 'value="ABCD2345"' in response.text and 'value="nope@"' in response.text
+
+
+def test_an_erased_address_may_sign_up_again_but_only_with_confirmation(
+        client, worker, smtp_server):
+    contact, weekly = reader()
+    profiles.erase(db.session, contact.id)
+    db.session.commit()
+    single = public_list("Flash sales", optin="single")
+    response = client.post(f"/subscribe/{single.key}", data={"email": "reader@example.com"})
+    assert "Check your inbox" in response.text  # not subscribed at once
+    worker()
+    client.post(link_in(mails_to(smtp_server, "reader@example.com")[0], "/confirm/"))
+    assert not is_suppressed(db.session, "reader@example.com")
+    fresh = db.session.scalar(select(Contact).where(Contact.email == "reader@example.com"))
+    assert fresh.id != contact.id and fresh.status == ContactStatus.ACTIVE

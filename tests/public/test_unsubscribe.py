@@ -15,7 +15,7 @@ from newsletter.models import (
 )
 from tests.factories import draft
 
-from .helpers import public_list
+from .helpers import link_in, mails_to, public_list
 
 
 def on_lists(*names, address="reader@example.com"):
@@ -114,3 +114,22 @@ def test_a_forged_link_is_refused(client):
     response = client.post(url[:-4] + "AAAA", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 400 and "not valid" in response.text
     assert statuses(contact.id) == {"Weekly": SubscriptionStatus.CONFIRMED}
+
+
+def test_leaving_the_last_list_makes_the_contact_inactive_until_fresh_consent(
+        client, worker, smtp_server):
+    contact, [weekly] = on_lists("Weekly")
+    client.post(subscriptions.unsubscribe_url(contact.id, list_id=weekly.id),
+                data={"List-Unsubscribe": "One-Click"})
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).status == ContactStatus.INACTIVE
+    audience.add_contact_to_list(db.session, weekly.id, "reader@example.com")  # an editor
+    db.session.commit()
+    assert db.session.get(Contact, contact.id).status == ContactStatus.INACTIVE
+
+    client.post(f"/subscribe/{weekly.key}", data={"email": "reader@example.com"})
+    worker()
+    [mail] = mails_to(smtp_server, "reader@example.com")
+    assert client.post(link_in(mail, "/confirm/")).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).status == ContactStatus.ACTIVE
