@@ -101,3 +101,24 @@ def test_embedded_snippet_on_another_site_signs_up(
     worker()
     assert len(mails_to(smtp_server, "fan@example.com")) == 1
     visitor.context.close()
+
+
+def test_signup_page_works_by_keyboard_on_a_phone_sized_screen(browser, public_base, artifacts):
+    mlist = public_list("Weekly news")
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{public_base}/subscribe/{mlist.key}")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_label("E-Mail").focus()
+    page.keyboard.type("keys@example.com")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Vorname (optional)")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the honeypot is not in the tab order
+    expect(page.get_by_role("button", name="Abonnieren")).to_be_focused()
+    page.screenshot(path=str(artifacts / "selfservice-signup-phone.png"), full_page=True)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Sehen Sie in Ihr Postfach")).to_be_visible()
+    context.close()
