@@ -2,6 +2,7 @@
 login link, erasure confirmation), in the subscriber's language, and the RQ jobs that
 send it. Jobs take ids and build the message in the worker, after the web commit."""
 
+import logging
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -12,8 +13,10 @@ from flask_babel import force_locale, gettext
 from . import profiles, queue, subscriptions
 from .extensions import db
 from .i18n import best_language
-from .messengers import SMTPMessenger, smtp_settings
-from .models import Contact, Subscription
+from .messengers import PermanentFailure, SMTPMessenger, smtp_settings
+from .models import Contact, ContactStatus, Subscription, SubscriptionStatus
+
+log = logging.getLogger(__name__)
 
 JOB_TIMEOUT = 60
 
@@ -35,13 +38,23 @@ def _compose(to: str, language: str, subject: str, template: str, **context) -> 
         domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
         msg["Message-ID"] = make_msgid(domain=domain or "localhost")
         msg["Auto-Submitted"] = "auto-generated"
-        msg["Content-Language"] = best_language(language)
         msg.set_content(render_template(f"public/mail/{template}.txt", **context))
+        msg["Content-Language"] = best_language(language)  # after set_content, which resets it
     return msg
 
 
-def confirmation_message(session, subscription_id: int, text_version: str) -> EmailMessage:
+def _reachable(contact: Contact | None) -> bool:
+    """Mail queued before an erasure (or a deletion) is dropped, not sent to nobody."""
+    return contact is not None and bool(contact.email) \
+        and contact.status != ContactStatus.ERASED
+
+
+def confirmation_message(session, subscription_id: int,
+                         text_version: str) -> EmailMessage | None:
     sub = session.get(Subscription, subscription_id)
+    if sub is None or sub.status == SubscriptionStatus.CONFIRMED \
+            or not _reachable(sub.contact):
+        return None
     token = subscriptions.confirmation_token(sub.id, text_version)
     return _compose(sub.contact.email, sub.contact.language,
                     N_("Please confirm your subscription to %(name)s"), "confirm",
@@ -49,24 +62,34 @@ def confirmation_message(session, subscription_id: int, text_version: str) -> Em
                     url=subscriptions.absolute_url(f"/confirm/{token}"))
 
 
-def login_message(session, contact_id: int) -> EmailMessage:
+def login_message(session, contact_id: int) -> EmailMessage | None:
     contact = session.get(Contact, contact_id)
+    if not _reachable(contact):
+        return None
     url = subscriptions.absolute_url(f"/p/login/{profiles.login_token(contact_id)}")
     return _compose(contact.email, contact.language, N_("Your link to your subscription profile"),
                     "login", contact=contact, url=url)
 
 
-def erasure_message(session, contact_id: int) -> EmailMessage:
+def erasure_message(session, contact_id: int) -> EmailMessage | None:
     contact = session.get(Contact, contact_id)
+    if not _reachable(contact):
+        return None
     url = subscriptions.absolute_url(f"/p/erase/{profiles.erasure_token(contact_id)}")
     return _compose(contact.email, contact.language, N_("Confirm the deletion of your data"),
                     "erasure", contact=contact, url=url)
 
 
-def _send(message: EmailMessage) -> None:
+def _send(message: EmailMessage | None) -> None:
+    """Temporary failures raise (RQ retries the job); a permanent refusal is logged, as
+    retrying cannot help."""
+    if message is None:
+        return
     messenger = SMTPMessenger(smtp_settings(current_app.config))
     try:
         messenger.send(message)
+    except PermanentFailure as exc:
+        log.warning("subscriber mail to %s refused: %s", message["To"], exc)
     finally:
         messenger.close()
 
