@@ -126,6 +126,13 @@ def profile_subscription(code: str):
     return redirect(url_for("public.profile", code=code) + "#subscriptions")
 
 
+@bp.post("/p/logout")
+def profile_logout():
+    cookie.clear()
+    return message_page(gettext("You left your profile"), gettext(
+        "Your profile is closed in this browser. The link in our messages opens it again."))
+
+
 @bp.get("/p/<code>/data.json")
 def profile_export(code: str):
     contact = _signed_in(code) or _expired()

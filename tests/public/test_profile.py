@@ -237,3 +237,23 @@ def test_an_erased_address_may_sign_up_again_but_only_with_confirmation(
     assert not is_suppressed(db.session, "reader@example.com")
     fresh = db.session.scalar(select(Contact).where(Contact.email == "reader@example.com"))
     assert fresh.id != contact.id and fresh.status == ContactStatus.ACTIVE
+
+
+def test_closing_the_profile_ends_the_session(client):
+    contact, _ = reader()
+    code = open_profile(client, contact.id)
+    assert "You left your profile" in client.post("/p/logout").text
+    assert client.get(f"/p/{code}").status_code == 302
+
+
+def test_text_messages_need_a_phone_number(client):
+    contact, _ = reader()
+    both = public_list("Alerts", channels="email,sms")
+    code = open_profile(client, contact.id)
+    page = client.get(f"/p/{code}").text
+    assert 'data-list="Alerts" data-channel="sms"' in page
+    response = client.post(f"/p/{code}/subscriptions", follow_redirects=True,
+                           data={"list_id": both.id, "channel": "sms", "on": "1"})
+    assert "Text messages need a phone number" in response.text
+    assert db.session.scalar(select(Subscription.id).where(
+        Subscription.list_id == both.id)) is None
