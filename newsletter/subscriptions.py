@@ -136,14 +136,18 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
            last_name: str | None = None, language: str = "en", text_version: str,
            evidence: Evidence) -> SignupResult:
     """Sign ``email`` up for the list's e-mail channel. Names given by a stranger never
-    overwrite an existing contact's. Double opt-in lists (and addresses that were erased)
-    wait for confirmation; at most one confirmation mail per address and list per 24 h."""
+    overwrite an existing contact's. Double opt-in lists wait for confirmation, and so does
+    any list for an address that said no before (unsubscribed from it, inactive, bounced,
+    erased): a third party cannot undo that. At most one confirmation mail per address and
+    list per 24 hours."""
     address, first, last = clean_signup(email, first_name, last_name)
     contact = _contact(session, address, first, last, language)
     sub = _subscription(session, contact.id, mlist.id, Channel.EMAIL)
     if sub.status == SubscriptionStatus.CONFIRMED and contact.status == ContactStatus.ACTIVE:
         return SignupResult(sub.id, confirmed=True, mail_due=False)
-    if mlist.optin == OptIn.SINGLE and not is_suppressed(session, address):
+    said_no = sub.status == SubscriptionStatus.UNSUBSCRIBED \
+        or contact.status != ContactStatus.ACTIVE or is_suppressed(session, address)
+    if mlist.optin == OptIn.SINGLE and not said_no:
         grant(session, sub, evidence, text_version)
         return SignupResult(sub.id, confirmed=True, mail_due=False)
     sub.status = SubscriptionStatus.UNCONFIRMED

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from newsletter import audience, campaigns, jobs
+from newsletter import audience, campaigns, jobs, subscriptions
 from newsletter.extensions import db
 from newsletter.models import (
     ConsentRecord,
@@ -175,3 +175,17 @@ def test_unconfirmed_contacts_receive_no_campaign(client, worker, smtp_server):
     jobs.enqueue_send(campaign.id)
     worker()
     assert [m.rcpt_tos for m in smtp_server.messages] == [["sure@example.com"]]
+
+
+def test_a_stranger_cannot_resubscribe_someone_who_left_even_on_single_opt_in(
+        client, worker, smtp_server):
+    mlist = public_list(optin=OptIn.SINGLE)
+    signup(client, mlist)
+    sub = subscription("reader@example.com")
+    client.post(subscriptions.unsubscribe_url(sub.contact_id, list_id=mlist.id),
+                data={"List-Unsubscribe": "One-Click"})
+    again = signup(client, mlist)
+    assert "Check your inbox" in again.text
+    assert subscription("reader@example.com").status == SubscriptionStatus.UNCONFIRMED
+    worker()
+    assert len(mails_to(smtp_server, "reader@example.com")) == 1  # the owner decides
