@@ -257,3 +257,19 @@ def test_text_messages_need_a_phone_number(client):
     assert "Text messages need a phone number" in response.text
     assert db.session.scalar(select(Subscription.id).where(
         Subscription.list_id == both.id)) is None
+
+
+def test_profile_urls_for_a_batch_are_stable_and_distinct(app):
+    mlist = public_list()
+    ids = [audience.add_contact_to_list(db.session, mlist.id, f"b{i}@example.com").id
+           for i in range(30)]
+    db.session.commit()
+    first = profiles.profile_urls(db.session, ids)
+    db.session.commit()
+    db.session.expire_all()
+    again = profiles.profile_urls(db.session, ids)
+    codes = {url.split("/p/")[1].split("?")[0] for url in first.values()}
+    assert len(codes) == 30
+    assert {k: v.split("?")[0] for k, v in first.items()} == \
+        {k: v.split("?")[0] for k, v in again.items()}
+    assert profiles.profile_url(db.session, ids[0]).split("?")[0] == first[ids[0]].split("?")[0]
