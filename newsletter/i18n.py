@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from .extensions import babel
 
@@ -26,6 +26,7 @@ def use_language(code: str | None) -> None:
     """Show this request in the subscriber's preferred language (e.g. their profile's)."""
     if code in LANGUAGES:
         g.locale = code
+        refresh()  # Flask-Babel caches the locale once something was translated
 
 
 def select_locale() -> str:

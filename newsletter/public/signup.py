@@ -27,6 +27,7 @@ def run_signup(mlist, data, source: str):
         return None
     limit("signup_ip", request.remote_addr or "-")
     limit("signup_address", (data.get("email") or "").strip().lower()[:254])
+    use_language(data.get("language"))  # an embed form may say which language it shows
     version = subscriptions.clean_version(data.get("consent_version"), mlist)
     try:
         result = subscriptions.signup(
