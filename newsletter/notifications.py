@@ -63,21 +63,22 @@ def confirmation_message(session, subscription_id: int,
 
 
 def login_message(session, contact_id: int) -> EmailMessage | None:
-    contact = session.get(Contact, contact_id)
-    if not _reachable(contact):
-        return None
-    url = subscriptions.absolute_url(f"/p/login/{profiles.login_token(contact_id)}")
-    return _compose(contact.email, contact.language, N_("Your link to your subscription profile"),
-                    "login", contact=contact, url=url)
+    return _contact_message(session, contact_id, N_("Your link to your subscription profile"),
+                            "login", f"/p/login/{profiles.login_token(contact_id)}")
 
 
 def erasure_message(session, contact_id: int) -> EmailMessage | None:
+    return _contact_message(session, contact_id, N_("Confirm the deletion of your data"),
+                            "erasure", f"/p/erase/{profiles.erasure_token(contact_id)}")
+
+
+def _contact_message(session, contact_id: int, subject: str, template: str,
+                     path: str) -> EmailMessage | None:
     contact = session.get(Contact, contact_id)
     if not _reachable(contact):
         return None
-    url = subscriptions.absolute_url(f"/p/erase/{profiles.erasure_token(contact_id)}")
-    return _compose(contact.email, contact.language, N_("Confirm the deletion of your data"),
-                    "erasure", contact=contact, url=url)
+    return _compose(contact.email, contact.language, subject, template, contact=contact,
+                    url=subscriptions.absolute_url(path))
 
 
 def _send(message: EmailMessage | None) -> None:
