@@ -44,6 +44,14 @@ def message_page(title: str, text: str, status: int = 200, **extra):
     return render_template("public/message.html", title=title, text=text, **extra), status
 
 
+@bp.after_request
+def personal_pages(response):
+    """Pages with personal data or tokens: never cached, never framed by another site."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 @bp.app_errorhandler(RateLimited)
 def too_many(error: RateLimited):
     minutes = max(1, round(error.retry_after / 60))

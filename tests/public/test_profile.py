@@ -60,6 +60,8 @@ def test_footer_link_opens_the_profile_with_all_stored_data(client):
     code = open_profile(client, contact.id)
     page = client.get(f"/p/{code}")
     assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["X-Frame-Options"] == "DENY"
     for text in ("reader@example.com", "Rea", "Weekly", "Consent given", code):
         assert text in page.text
 
