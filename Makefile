@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean translations
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,13 @@ run: $(STAMP)
 ## test: the whole suite (SQLite + embedded Redis unless TEST_DATABASE_URL/TEST_REDIS_URL)
 test: $(STAMP)
 	$(BIN)/pytest
+
+## translations: extract subscriber-facing strings and merge them into every .po file
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg --no-location --omit-header \
+		-o newsletter/translations/messages.pot .
+	$(BIN)/pybabel update -i newsletter/translations/messages.pot -d newsletter/translations \
+		--no-fuzzy-matching --width 100
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
-from . import errors
+from . import errors, i18n
 from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +29,12 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
     errors.register(app)
 
     from . import models
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .public import bp as public_bp
 
     @login_manager.user_loader
@@ -41,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
     from .cli import register_commands
 
     register_commands(app)

@@ -45,6 +45,17 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # self-service (public pages); rates are "attempts/seconds" per key
+        "RATE_SIGNUP_IP": "20/3600",
+        "RATE_SIGNUP_ADDRESS": "5/3600",
+        "RATE_PROFILE_IP": "30/900",  # footer-link openings and login-link requests per IP
+        "RATE_PROFILE_ADDRESS": "3/3600",  # login / erasure mails per address
+        "CONFIRM_MAX_AGE": 7 * 86400,  # double opt-in link
+        "PROFILE_LINK_MAX_AGE": 400 * 86400,  # signed profile link in message footers
+        "PROFILE_LOGIN_MAX_AGE": 3600,  # one-time login link
+        "ERASURE_MAX_AGE": 86400,  # erasure confirmation link
+        "PROFILE_CODE_KEY": None,  # HMAC key for profile codes; defaults from SECRET_KEY
+        "SIGNUP_ALLOWED_ORIGINS": None,  # list of origins for the JSON signup; None: any
     }
 
 

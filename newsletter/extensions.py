@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound in ``create_app``."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,6 +24,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"

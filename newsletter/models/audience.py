@@ -69,6 +69,8 @@ class Contact(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ContactStatus.ACTIVE)
     profile_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0)  # since the last delivery
+    #: random per-contact salt the 8-character profile code is derived from (profiles.py)
+    profile_salt: Mapped[str | None] = mapped_column(String(32))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
@@ -130,6 +132,8 @@ class Subscription(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: last double opt-in mail: at most one per address and list per 24 hours
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     contact: Mapped[Contact] = relationship()
     mailing_list: Mapped[MailingList] = relationship()

@@ -1,10 +1,89 @@
-"""The public blueprint: pages anyone may open, no login."""
+"""The public blueprint: pages anyone may open, no login (signup, confirmation,
+unsubscribe, the GDPR profile)."""
 
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
 
-from .. import health
+from .. import health, ratelimit
+from ..subscriptions import Evidence
+from ..tokens import InvalidToken
 
 bp = Blueprint("public", __name__)
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def limit(name: str, key: str) -> None:
+    """Count one attempt against the configured rule ``RATE_<NAME>`` ("limit/seconds");
+    raise RateLimited (a friendly 429 page) when it is exhausted."""
+    rule = current_app.config[f"RATE_{name.upper()}"]
+    allowed, retry_after = ratelimit.hit(f"{name}:{key}", *ratelimit.parse(rule))
+    if not allowed:
+        raise RateLimited(retry_after)
+
+
+def evidence(source: str) -> Evidence:
+    return Evidence(ip=request.remote_addr, user_agent=request.user_agent.string,
+                    source=source)
+
+
+def message_page(title: str, text: str, status: int = 200, **extra):
+    return render_template("public/message.html", title=title, text=text, **extra), status
+
+
+@bp.after_request
+def personal_pages(response):
+    """Pages with personal data or tokens: never cached, never framed by another site."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@bp.app_errorhandler(RateLimited)
+def too_many(error: RateLimited):
+    minutes = max(1, round(error.retry_after / 60))
+    text = gettext("You tried this too often. Please wait %(n)d minutes and try again.",
+                   n=minutes)
+    if request.path.startswith("/api/"):
+        response = jsonify(ok=False, error=text)
+        response.status_code = 429
+    else:
+        response = make_response(message_page(gettext("Too many attempts"), text, 429))
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@bp.errorhandler(InvalidToken)
+def invalid_link(error: InvalidToken):
+    text = gettext("This link has expired or was already used.") if error.expired \
+        else gettext("This link is not valid. Copy the whole address from the message.")
+    return message_page(gettext("Link not valid"), text, 400)
+
+
+@bp.errorhandler(403)
+def profile_session_ended(_error):
+    return message_page(gettext("Please open your profile again"), gettext(
+        "Your profile session has ended. Open the link from one of our messages, or ask for "
+        "a new link."), 403, login_link=True)
+
+
+@bp.errorhandler(404)
+def not_found(_error):
+    return message_page(gettext("Not found"),
+                        gettext("There is nothing at this address. Check the link."), 404)
 
 
 @bp.get("/")
@@ -17,3 +96,6 @@ def healthz():
     """For load balancers: 200 when the database and Redis answer, else 503."""
     problems = health.problems(include_smtp=False)
     return jsonify(ok=not problems, problems=problems), (503 if problems else 200)
+
+
+from . import profile, signup, unsubscribe  # noqa: E402,F401  (register routes)

@@ -1,0 +1,62 @@
+"""POST /api/v1/subscribe/<list-key>: JSON signup for sites that post with fetch.
+
+CORS: no cookies are used or accepted, so the endpoint is CSRF-exempt; it answers any
+origin unless SIGNUP_ALLOWED_ORIGINS (a list) names the sites allowed to use it. Bots are
+kept out by the honeypot field and the per-IP and per-address rate limits."""
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext
+
+from ..extensions import csrf, db
+from ..public.signup import run_signup
+from ..subscriptions import ListNotFound, SignupError, public_list
+from . import bp
+
+
+def _origin_allowed(origin: str | None) -> bool:
+    allowed = current_app.config.get("SIGNUP_ALLOWED_ORIGINS")
+    return not allowed or origin in allowed
+
+
+@bp.after_request  # also on error pages (429), so the calling page can read them
+def _cors(response):
+    origin = request.headers.get("Origin")
+    if origin and _origin_allowed(origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _answer(code: int, **body):
+    response = jsonify(**body)
+    response.status_code = code
+    return response
+
+
+@bp.route("/subscribe/<key>", methods=["POST", "OPTIONS"])
+@csrf.exempt  # JSON + CORS without cookies: nothing for a forged request to ride on
+def subscribe(key: str):
+    if request.method == "OPTIONS":
+        return current_app.response_class(status=204)
+    if not _origin_allowed(request.headers.get("Origin")):
+        return _answer(403, ok=False, error="This site may not use the signup endpoint.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _answer(400, ok=False, error="Send a JSON object, e.g. {\"email\": \"...\"}.")
+    try:
+        mlist = public_list(db.session, key)
+    except ListNotFound as exc:
+        return _answer(404, ok=False, error=str(exc))
+    data = {k: v if isinstance(v, str) else "" for k, v in data.items()}
+    try:
+        result = run_signup(mlist, data, source=f"api {request.headers.get('Origin', '')}"
+                            .strip()[:200])
+    except SignupError as exc:
+        return _answer(422, ok=False, errors=exc.errors)
+    confirmed = bool(result and result.confirmed)
+    return _answer(200, ok=True, status="subscribed" if confirmed else "confirmation_sent",
+                   message=gettext("Welcome!") if confirmed else gettext(
+                       "We sent a confirmation link to your address."))

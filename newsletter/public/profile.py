@@ -1,0 +1,174 @@
+"""The GDPR profile: /p/<code> opens with the signed footer link or after a one-time login
+link; there the subscriber sees and edits their data, switches subscriptions, downloads
+everything as JSON and asks for erasure."""
+
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as cookie
+from flask_babel import gettext
+
+from .. import history, notifications, profiles
+from ..errors import DomainError
+from ..extensions import db
+from ..i18n import LANGUAGES, use_language
+from ..models import Contact
+from ..subscriptions import SignupError, clean_email
+from . import bp, evidence, limit, message_page
+
+SESSION_KEY = "profile_contact"
+
+
+def _signed_in(code: str) -> Contact | None:
+    contact = profiles.find_by_code(db.session, code)
+    if contact is None or cookie.get(SESSION_KEY) != contact.id:
+        return None
+    use_language(contact.language)
+    return contact
+
+
+def _sign_in(contact: Contact):
+    cookie.clear()
+    cookie[SESSION_KEY] = contact.id
+    return redirect(url_for("public.profile", code=profiles.ensure_code(db.session, contact)))
+
+
+@bp.route("/p", methods=["GET", "POST"])
+def profile_login():
+    """Ask for the address (and optionally the code); mail a one-time link. The answer is
+    the same whether the address is known or not."""
+    values, errors = dict(request.form), {}
+    if request.method == "POST":
+        limit("profile_ip", request.remote_addr or "-")
+        try:
+            address = clean_email(request.form.get("email"))
+        except SignupError as exc:
+            errors = exc.errors
+        else:
+            limit("profile_address", address)
+            contact_id = profiles.login_candidate(db.session, address, request.form.get("code"))
+            if contact_id is not None:
+                notifications.enqueue("send_profile_login", contact_id)
+            return message_page(gettext("Check your inbox"), gettext(
+                "If we know this address, we have just sent it a link to your profile. "
+                "It works once and for one hour."))
+    values.setdefault("code", request.args.get("code", ""))
+    return render_template("public/profile_login.html", values=values,
+                           errors=errors), (422 if errors else 200)
+
+
+@bp.route("/p/login/<token>", methods=["GET", "POST"])
+def profile_login_link(token: str):
+    """GET only shows a button (mail scanners that open links must not use up the link)."""
+    if request.method == "GET":
+        return render_template("public/button.html", title=gettext("Open your profile"),
+                               button=gettext("Open my profile"))
+    contact = profiles.use_login_token(db.session, token)
+    response = _sign_in(contact)
+    db.session.commit()
+    return response
+
+
+@bp.get("/p/<code>")
+def profile(code: str):
+    if request.args.get("s"):
+        limit("profile_ip", request.remote_addr or "-")
+        contact = profiles.open_with_signature(db.session, code, request.args["s"])
+        response = _sign_in(contact)
+        db.session.commit()
+        return response
+    contact = _signed_in(code)
+    if contact is None:
+        return redirect(url_for("public.profile_login", code=profiles.normalize_code(code)))
+    return _render(contact, code)
+
+
+def _render(contact: Contact, code: str, errors=None, values=None, status: int = 200):
+    return render_template(
+        "public/profile.html", contact=contact, code=code, errors=errors or {},
+        values=values or {}, languages=LANGUAGES,
+        choices=profiles.list_choices(db.session, contact.id),
+        consents=profiles.consent_history(db.session, contact.id),
+        received=profiles.messages_received(db.session, contact.id),
+        changes=history.changes_for(db.session, contact.id)), status
+
+
+@bp.post("/p/<code>/details")
+def profile_details(code: str):
+    contact = _signed_in(code) or _expired()
+    form = request.form
+    try:
+        profiles.update_profile(db.session, contact.id, first_name=form.get("first_name"),
+                                last_name=form.get("last_name"), language=form.get("language"))
+    except SignupError as exc:
+        db.session.rollback()
+        return _render(contact, code, exc.errors, form, 422)
+    db.session.commit()
+    use_language(contact.language)
+    flash(gettext("Your details were saved."), "success")
+    return redirect(url_for("public.profile", code=code))
+
+
+@bp.post("/p/<code>/subscriptions")
+def profile_subscription(code: str):
+    contact = _signed_in(code) or _expired()
+    try:
+        profiles.switch_subscription(
+            db.session, contact.id, request.form.get("list_id", type=int),
+            request.form.get("channel", ""), request.form.get("on") == "1",
+            evidence("subscription profile"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(gettext("Your subscriptions were saved."), "success")
+    return redirect(url_for("public.profile", code=code) + "#subscriptions")
+
+
+@bp.post("/p/logout")
+def profile_logout():
+    cookie.clear()
+    return message_page(gettext("You left your profile"), gettext(
+        "Your profile is closed in this browser. The link in our messages opens it again."))
+
+
+@bp.get("/p/<code>/data.json")
+def profile_export(code: str):
+    contact = _signed_in(code) or _expired()
+    body = json.dumps(profiles.export_data(db.session, contact.id), ensure_ascii=False,
+                      indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-data.json"',
+        "Cache-Control": "no-store"})
+
+
+@bp.post("/p/<code>/erase")
+def profile_erase_request(code: str):
+    contact = _signed_in(code) or _expired()
+    limit("profile_address", f"erase:{contact.id}")
+    notifications.enqueue("send_erasure_confirmation", contact.id)
+    flash(gettext("We sent you a message. Open its link to confirm the deletion."), "success")
+    return redirect(url_for("public.profile", code=code))
+
+
+@bp.route("/p/erase/<token>", methods=["GET", "POST"])
+def profile_erase(token: str):
+    contact = profiles.contact_for_erasure(db.session, token)
+    use_language(contact.language)
+    if request.method == "GET":
+        return render_template("public/button.html", title=gettext("Delete your data"),
+                               text=gettext("This removes your name, address and all other "
+                                            "personal data. It cannot be undone."),
+                               button=gettext("Delete my data"), danger=True)
+    profiles.erase(db.session, contact.id)
+    db.session.commit()
+    cookie.clear()
+    return message_page(gettext("Your data was deleted"), gettext(
+        "We removed your personal data and will not write to you again."))
+
+
+def _expired():
+    """The profile session is gone (another browser, erased, expired): the 403 page says
+    how to get a new link."""
+    abort(403)

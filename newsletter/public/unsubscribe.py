@@ -1,0 +1,33 @@
+"""Unsubscribe: /u/<token> shows what the link is about (a GET changes nothing); a POST to
+the same URL leaves, from the page's button or as an RFC 8058 one-click request."""
+
+from flask import render_template, request
+from flask_babel import gettext
+
+from .. import subscriptions
+from ..extensions import csrf, db
+from ..i18n import use_language
+from . import bp, evidence, message_page
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: mail clients post without cookies; the signed token is the key
+def unsubscribe(token: str):
+    contact, subs = subscriptions.unsubscribe_scope(db.session, token)
+    use_language(contact.language)
+    if request.method == "GET":
+        return render_template("public/unsubscribe.html", subs=subs, contact=contact)
+    one_click = request.form.get("List-Unsubscribe") == "One-Click"
+    everything = not one_click and request.form.get("everything") == "1"
+    left = subscriptions.unsubscribe(
+        db.session, token, everything=everything,
+        evidence=evidence("one-click unsubscribe" if one_click else "unsubscribe page"))
+    db.session.commit()
+    if everything:
+        text = gettext("You will receive no more messages from us.")
+    elif left or subs:
+        names = ", ".join(sorted({s.mailing_list.name for s in subs})) or ", ".join(left)
+        text = gettext("You will receive no more messages from “%(names)s”.", names=names)
+    else:
+        text = gettext("You are not subscribed to anything this link is about.")
+    return message_page(gettext("You are unsubscribed"), text)
