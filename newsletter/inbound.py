@@ -1,11 +1,12 @@
-"""The inbound listener the MTA forwards bounces to (SMTP, or LMTP with ``lmtp=True``)."""
+"""The inbound listener the MTA forwards bounces and List-Unsubscribe mails to (SMTP, or
+LMTP with ``lmtp=True``)."""
 
 import logging
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 
-from . import bounces
+from . import bounces, subscriptions
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ class BounceHandler:
         with self.app.app_context():
             try:
                 for recipient in envelope.rcpt_tos:
+                    if subscriptions.unsubscribe_by_mail(db.session, recipient):
+                        log.info("unsubscribed by mail: %s", recipient)
+                        continue
                     outcome = bounces.process(db.session, recipient, raw,
                                               self.app.config["SOFT_BOUNCE_LIMIT"])
                     log.info("inbound for %s: %s", recipient, outcome)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 
-from . import tokens
+from . import subscriptions, tokens
 from .dkim import Signer
 from .messengers import OutgoingMessage
 from .models import Campaign
@@ -32,6 +32,7 @@ class Recipient:
     last_name: str | None = None
     language: str | None = None
     attributes: dict | None = None
+    profile_url: str | None = None  # the GDPR profile link for the footer
 
 
 def domain_of(address: str) -> str:
@@ -91,13 +92,9 @@ class MessageFactory:
         token = tokens.short_sign(Purpose.BOUNCE, recipient.delivery_id)
         return f"bounces+{token}@{self.bounce_domain}"
 
-    def unsubscribe_url(self, recipient: Recipient) -> str:
-        token = tokens.sign(Purpose.UNSUBSCRIBE,
-                            {"c": recipient.contact_id, "d": recipient.delivery_id})
-        return f"{self.base_url}/u/{token}"
-
     def build(self, recipient: Recipient) -> OutgoingMessage:
-        unsubscribe = self.unsubscribe_url(recipient)
+        unsubscribe = subscriptions.unsubscribe_url(recipient.contact_id,
+                                                    delivery_id=recipient.delivery_id)
         short = tokens.short_sign(Purpose.UNSUBSCRIBE, recipient.delivery_id)
         mailto = f"mailto:unsubscribe+{short}@{self.bounce_domain}?subject=unsubscribe"
         personal = (f"To: {recipient.address}\r\n"
@@ -105,6 +102,8 @@ class MessageFactory:
                     f"Message-ID: {self.message_id(recipient)}\r\n"
                     f"List-Unsubscribe: <{unsubscribe}>, <{mailto}>\r\n").encode()
         text = self.body_text + f"\n\n--\nUnsubscribe: {unsubscribe}\n"
+        if recipient.profile_url:
+            text += f"Your data and subscriptions: {recipient.profile_url}\n"
         data = self.static_headers + personal + self._body(text, self.body_html)
         if self.signer is not None:
             data = self.signer.sign(data)

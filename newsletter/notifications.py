@@ -4,6 +4,7 @@ send it. Jobs take ids and build the message in the worker, after the web commit
 
 import logging
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
@@ -13,12 +14,16 @@ from flask_babel import force_locale, gettext
 from . import profiles, queue, subscriptions
 from .extensions import db
 from .i18n import best_language
-from .messengers import PermanentFailure, SMTPMessenger, smtp_settings
+from .messengers import OutgoingMessage, PermanentFailure, SMTPMessenger, smtp_settings
 from .models import Contact, ContactStatus, Subscription, SubscriptionStatus
 
 log = logging.getLogger(__name__)
 
 JOB_TIMEOUT = 60
+
+
+#: CRLF line ends and 7-bit bodies, so any server takes the message.
+WIRE = policy.SMTP.clone(cte_type="7bit")
 
 
 def N_(message: str) -> str:
@@ -87,8 +92,10 @@ def _send(message: EmailMessage | None) -> None:
     if message is None:
         return
     messenger = SMTPMessenger(smtp_settings(current_app.config))
+    envelope = OutgoingMessage(parseaddr(message["From"])[1], parseaddr(message["To"])[1],
+                               message.as_bytes(policy=WIRE))
     try:
-        messenger.send(message)
+        messenger.send(envelope)
     except PermanentFailure as exc:
         log.warning("subscriber mail to %s refused: %s", message["To"], exc)
     finally:

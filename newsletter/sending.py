@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
 
-from . import bounces, campaigns, journal, suppression
+from . import bounces, campaigns, journal, profiles, suppression
 from .messages import MessageFactory, Recipient, domain_of
 from .messengers import ConnectionBackoff, DeliveryError, Messenger
 from .models import (
@@ -267,8 +267,12 @@ class CampaignRun:
                    Contact.first_name, Contact.last_name, Contact.language, Contact.attributes)
             .outerjoin(Contact, Contact.id == Delivery.contact_id)
             .where(Delivery.id.in_(ids)).order_by(Delivery.id))
-        return [(Recipient(did, self.campaign_id, address, cid, first, last, lang, attrs),
-                 attempts) for did, address, cid, attempts, first, last, lang, attrs in rows]
+        rows = rows.all()
+        profiles_by_contact = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]])
+        self.session.commit()  # codes assigned to contacts that had none
+        return [(Recipient(did, self.campaign_id, address, cid, first, last, lang, attrs,
+                           profiles_by_contact.get(cid)), attempts)
+                for did, address, cid, attempts, first, last, lang, attrs in rows]
 
     def _send_batch(self, campaign: Campaign, factory: MessageFactory, ids: list[int]) -> bool:
         """False when the run must stop (campaign stopped, limited, or rescheduled)."""

@@ -11,7 +11,7 @@ from flask_babel import get_locale, gettext
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import history, tokens
+from . import history, suppression, tokens
 from .audience import InvalidAddress, normalize_email
 from .errors import DomainError
 from .models import (
@@ -289,6 +289,45 @@ def unsubscribe_scope(session, token: str) -> tuple[Contact, list[Subscription]]
     else:
         query = query.where(Subscription.list_id == payload.get("l"))
     return contact, list(session.scalars(query.order_by(Subscription.id)))
+
+
+def address_only(session, token: str) -> Delivery | None:
+    """The delivery an unsubscribe link names when it went to an extra recipient typed on
+    the campaign (an address without a contact), else None."""
+    payload = tokens.verify(tokens.Purpose.UNSUBSCRIBE, token)
+    if not isinstance(payload, dict) or payload.get("c") is not None or not payload.get("d"):
+        return None
+    delivery = session.get(Delivery, payload["d"])
+    return delivery if delivery is not None and delivery.contact_id is None else None
+
+
+def stop_address(session, delivery: Delivery) -> None:
+    """An extra recipient asked for no more mail: the address is suppressed (kept only as
+    a keyed hash), so no campaign reaches it again."""
+    suppression.suppress(session, delivery.address, suppression.Reason.UNSUBSCRIBED)
+
+
+def unsubscribe_by_mail(session, recipient: str) -> bool:
+    """A mail to the List-Unsubscribe mailto address ``unsubscribe+<token>@domain``: leave
+    the campaign's lists (or stop the address, for an extra recipient). False when the
+    address names no delivery of ours."""
+    local = recipient.partition("@")[0]
+    prefix, _, short = local.partition("+")
+    if prefix.lower() != "unsubscribe" or not short:
+        return False
+    try:
+        delivery = session.get(Delivery, tokens.short_verify(tokens.Purpose.UNSUBSCRIBE, short))
+    except tokens.InvalidToken:
+        return False
+    if delivery is None:
+        return False
+    if delivery.contact_id is None:
+        stop_address(session, delivery)
+        return True
+    token = tokens.sign(tokens.Purpose.UNSUBSCRIBE, {"c": delivery.contact_id, "d": delivery.id})
+    unsubscribe(session, token, everything=False,
+                evidence=Evidence(ip=None, user_agent=None, source="unsubscribe by e-mail"))
+    return True
 
 
 def unsubscribe(session, token: str, *, everything: bool, evidence: Evidence) -> list[str]:

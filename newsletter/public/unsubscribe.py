@@ -13,6 +13,9 @@ from . import bp, evidence, message_page
 @bp.route("/u/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: mail clients post without cookies; the signed token is the key
 def unsubscribe(token: str):
+    extra = subscriptions.address_only(db.session, token)
+    if extra is not None:
+        return _stop_address(extra)
     contact, subs = subscriptions.unsubscribe_scope(db.session, token)
     use_language(contact.language)
     if request.method == "GET":
@@ -31,3 +34,14 @@ def unsubscribe(token: str):
     else:
         text = gettext("You are not subscribed to anything this link is about.")
     return message_page(gettext("You are unsubscribed"), text)
+
+
+def _stop_address(delivery):
+    """An extra recipient (an address typed on a campaign, not a contact)."""
+    if request.method == "GET":
+        return render_template("public/unsubscribe.html", subs=[], contact=None,
+                               address=delivery.address)
+    subscriptions.stop_address(db.session, delivery)
+    db.session.commit()
+    return message_page(gettext("You are unsubscribed"),
+                        gettext("You will receive no more messages from us."))

@@ -92,3 +92,16 @@ def test_forged_or_unknown_verp_addresses_change_nothing(listener, sent):
     listener(f"someone@{domain}", dsn("x", "gone@example.com", "failed", "5.1.1"))
     assert set(states().values()) == {"sent"}
     assert db.session.scalar(select(Delivery.error).where(Delivery.error.is_not(None))) is None
+
+
+def test_list_unsubscribe_mailto_leaves_the_list(listener, sent, smtp_server):
+    import re
+
+    from newsletter.models import Subscription
+    message = [m for m in smtp_server.messages if m.rcpt_tos == ["full@example.com"]][0]
+    mailto = re.search(rb"<mailto:([^?>]+)\?subject=unsubscribe>", message.data).group(1)
+    listener(mailto.decode(), b"Subject: unsubscribe\r\n\r\n")
+    sub = db.session.scalar(select(Subscription).join(Contact).where(
+        Contact.email == "full@example.com"))
+    assert sub.status == "unsubscribed"
+    assert states() == {"gone@example.com": "sent", "full@example.com": "sent"}
