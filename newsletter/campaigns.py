@@ -268,10 +268,12 @@ def live_status(session, campaign_id: int) -> dict:
     last_minute = session.scalar(select(func.count()).where(
         Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.SENT,
         Delivery.sent_at >= since))
+    unsubscribed = session.scalar(select(func.count()).where(
+        Delivery.campaign_id == campaign_id, Delivery.unsubscribed_at.is_not(None)))
     return {
         "status": campaign.status, **counts,
         "progress": round(100 * done / counts["recipients"], 1) if counts["recipients"] else 0,
-        "rate_per_minute": last_minute,
+        "rate_per_minute": last_minute, "unsubscribed": unsubscribed,
         "last_sent_at": campaign.last_sent_at.isoformat() + "Z" if campaign.last_sent_at
         else None,
     }

@@ -305,6 +305,8 @@ def stop_address(session, delivery: Delivery) -> None:
     """An extra recipient asked for no more mail: the address is suppressed (kept only as
     a keyed hash), so no campaign reaches it again."""
     suppression.suppress(session, delivery.address, suppression.Reason.UNSUBSCRIBED)
+    if delivery.unsubscribed_at is None:
+        delivery.unsubscribed_at = utcnow()
 
 
 def unsubscribe_by_mail(session, recipient: str) -> bool:
@@ -334,12 +336,22 @@ def unsubscribe(session, token: str, *, everything: bool, evidence: Evidence) ->
     """Leave the lists the link is about, or everything (the contact becomes inactive and
     stays with its history). Returns the names of the lists left; repeating is harmless."""
     contact, subs = unsubscribe_scope(session, token)
+    _count_for_campaign(session, token)
     if everything:
         subs = list(session.scalars(select(Subscription).where(
             Subscription.contact_id == contact.id)))
     left = [sub.mailing_list.name for sub in subs if withdraw(session, sub, evidence)]
     deactivate_if_unsubscribed(session, contact)
     return left
+
+
+def _count_for_campaign(session, token: str) -> None:
+    """The message whose link was used counts one unsubscribe for its campaign (once)."""
+    delivery_id = tokens.verify(tokens.Purpose.UNSUBSCRIBE, token).get("d")
+    if delivery_id:
+        session.execute(update(Delivery).where(Delivery.id == delivery_id,
+                                               Delivery.unsubscribed_at.is_(None))
+                        .values(unsubscribed_at=utcnow()))
 
 
 def deactivate_if_unsubscribed(session, contact: Contact) -> None:

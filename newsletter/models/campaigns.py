@@ -120,6 +120,8 @@ class Delivery(db.Model):
     message_id: Mapped[str | None] = mapped_column(String(255))
     smtp_reply: Mapped[str | None] = mapped_column(String(300))  # the server's last answer
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the recipient used this message's unsubscribe link (the campaign's unsubscribe count)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = created_at_column()
 
     campaign: Mapped[Campaign] = relationship()

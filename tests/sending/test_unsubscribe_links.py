@@ -24,6 +24,10 @@ def test_one_click_from_the_header_unsubscribes(app, client, worker, smtp_server
     assert response.status_code == 200
     assert db.session.scalar(select(Subscription.status)) == "unsubscribed"
     assert db.session.scalar(select(Contact.status)) == "inactive"
+    client.post(path, data={"List-Unsubscribe": "One-Click"})  # repeated: counted once
+    from newsletter.models import Campaign
+    campaign_id = db.session.scalar(select(Campaign.id))
+    assert campaigns.live_status(db.session, campaign_id)["unsubscribed"] == 1
 
 
 def test_footer_carries_a_working_profile_link(app, client, worker, smtp_server):
