@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean translations
+.PHONY: install run test lint clean bench-send translations
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,3 +38,12 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache
+
+## bench-send: the sending engine against Postfix's smtp-sink (installs postfix when missing);
+## BENCH_DATABASE_URL / BENCH_REDIS_URL select PostgreSQL / a Redis server
+bench-send: $(STAMP)
+	@[ -x /usr/sbin/smtp-sink ] || { echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null; }
+	$(BIN)/python bench/send_bench.py --scenario personalized --n $${N:-100000}
+	$(BIN)/python bench/send_bench.py --scenario dkim --n $${N:-100000}
+	$(BIN)/python bench/send_bench.py --scenario two-workers --n $${N:-100000}
+	$(BIN)/python bench/send_bench.py --scenario million --n $${MILLION:-1000000}
