@@ -94,17 +94,10 @@ def worker(burst, simple):
 @with_appcontext
 def mailcatcher_command(port):
     """Run the dev mail catcher; messages show at /admin/outbox."""
-    import time
-
     cfg = current_app.config
     port = port or cfg["MAILCATCHER_PORT"]
-    controller = mailcatcher.start(cfg["OUTBOX_DIR"], port)
-    click.echo(f"mail catcher on 127.0.0.1:{port}, storing in {cfg['OUTBOX_DIR']}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        controller.stop()
+    _serve(mailcatcher.start(cfg["OUTBOX_DIR"], port),
+           f"mail catcher on 127.0.0.1:{port}, storing in {cfg['OUTBOX_DIR']}")
 
 
 @click.command()
@@ -113,13 +106,19 @@ def mailcatcher_command(port):
 @click.option("--lmtp", is_flag=True, help="Speak LMTP instead of SMTP.")
 @with_appcontext
 def inbound(host, port, lmtp):
-    """Receive bounces (DSNs to bounces+...@) forwarded by the MTA."""
-    import time
-
+    """Receive bounces (DSNs to bounces+...@) and List-Unsubscribe mails from the MTA."""
     from . import inbound as listener
 
-    controller = listener.start(current_app._get_current_object(), host, port, lmtp)
-    click.echo(f"inbound {'LMTP' if lmtp else 'SMTP'} listener on {host}:{port}")
+    _serve(listener.start(current_app._get_current_object(), host, port, lmtp),
+           f"inbound {'LMTP' if lmtp else 'SMTP'} listener on {host}:{port}")
+
+
+def _serve(controller, banner: str) -> None:
+    """Keep an aiosmtpd controller running until Ctrl-C or SIGTERM."""
+    import time
+
+    click.echo(banner)
+    _stop_on_signals()
     try:
         while True:
             time.sleep(3600)
