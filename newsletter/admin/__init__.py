@@ -32,6 +32,16 @@ def require_owner():
         abort(403)
 
 
-from . import auth, campaigns, lists, outbox, users  # noqa: E402,F401  (register routes)
+# register routes
+from . import (  # noqa: E402,F401
+    auth,
+    campaigns,
+    composer,
+    lists,
+    outbox,
+    stats,
+    themes,
+    users,
+)
 
 bp.register_blueprint(owner_bp)

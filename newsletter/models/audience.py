@@ -3,7 +3,7 @@ consent records and suppression."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -68,6 +68,7 @@ class Contact(db.Model):
     attributes: Mapped[dict] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ContactStatus.ACTIVE)
     profile_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    tracking_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # no click/open
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)

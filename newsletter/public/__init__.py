@@ -17,3 +17,6 @@ def healthz():
     """For load balancers: 200 when the database and Redis answer, else 503."""
     problems = health.problems(include_smtp=False)
     return jsonify(ok=not problems, problems=problems), (503 if problems else 200)
+
+
+from . import clicks, webview  # noqa: E402,F401  (composer: tracking, web view, archive)
