@@ -120,6 +120,13 @@ def check_merge_tags(source: str, where: str) -> None:
         raise RenderError(
             f"{where}: unknown merge tag {{{{ {unknown[0]} }}}}; use one of "
             + ", ".join(MERGE_NAMES) + " (custom fields as attributes.<name>).")
+    # a trial run with sample and with empty data catches what only shows when rendering
+    # (the sandbox refusing an attribute, a filter given the wrong arguments)
+    for data in (sample_merge_data(), {"attributes": {}}):
+        try:
+            _sandbox_html.from_string(source).render(data)
+        except Exception as exc:
+            raise RenderError(f"{where}: merge tags cannot be rendered: {exc}") from exc
 
 
 def merge(source: str, data: dict, html: bool) -> str:
