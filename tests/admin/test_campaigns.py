@@ -46,7 +46,8 @@ def test_edit_draft(client, login):
 def test_send_without_confirmed_subscribers_says_why(client, login):
     login()
     campaign = draft(list_with_contacts(name="Empty"))
-    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"}, follow_redirects=True)
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "no confirmed subscribers" in response.text
     db.session.refresh(campaign)
     assert campaign.status == "draft"
@@ -56,5 +57,6 @@ def test_started_campaign_cannot_be_sent_again(client, login, worker):
     login()
     campaign = draft(list_with_contacts("a@example.com"))
     client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"})
-    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"}, follow_redirects=True)
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "only a draft can be sent" in response.text
