@@ -254,6 +254,9 @@ def render(content: Content, style: Style, data: dict, links: Links,
     if links.base_url:
         body = _MEDIA_SRC.sub(lambda m: m.group(1) + links.base_url + m.group(2)
                               + m.group(3), body)
+    # mail clients (and spam filters judging text contrast) read bgcolor, not just CSS
+    body = body.replace('class="nl-button"',
+                        f'class="nl-button" bgcolor="{escape(style.primary_color)}"')
     html = _layout_env.get_template("layout.html").render(
         subject=subject, body=Markup(body), style=style, links=links,
         language=content.language)
