@@ -126,7 +126,7 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 200) -> 
                 f'viewBox="0 0 {width} 40"><text x="0" y="24">No clicks yet.</text></svg>')
     top = max(c for _, c in points)
     pad, chart_h = 30, height - 50
-    bar_w = (width - pad) / len(points)
+    bar_w = (width - pad) / max(len(points), 12)  # a lone bar stays a bar, not a wall
     fmt = "%H:%M" if step < timedelta(days=1) else "%m-%d"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
              f'viewBox="0 0 {width} {height}" class="timeline">'

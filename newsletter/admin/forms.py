@@ -80,7 +80,7 @@ class CampaignForm(ContentForm):
     template = SelectField("Template", default="blank", validators=[Optional()])
     language = StringField("Language of this content", default="en",
                            validators=[DataRequired(), Length(min=2, max=8)])
-    public_archive = BooleanField("Show in the lists' public archive")
+    public_archive = BooleanField("Publish in the public archive")
     track_opens = BooleanField("Track opens with a pixel (off by default)")
 
     # the order fields render in (subject comes from ContentForm)
