@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean bench-click
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,10 @@ run: $(STAMP)
 ## test: the whole suite (SQLite + embedded Redis unless TEST_DATABASE_URL/TEST_REDIS_URL)
 test: $(STAMP)
 	$(BIN)/pytest
+
+## bench-click: the click endpoint under load (gunicorn, 2 workers, port 5104)
+bench-click: $(STAMP)
+	$(BIN)/python bench/click_endpoint.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

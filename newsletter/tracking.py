@@ -19,6 +19,7 @@ EVENTS_KEY = "newsletter:tracking:events"
 DRAIN_GATE_KEY = "newsletter:tracking:drain-gate"
 DRAIN_GATE_SECONDS = 300
 DRAIN_BATCH = 1000
+RETRY_EVERY = 1000
 TARGET_CACHE_SIZE = 10_000
 
 
@@ -95,12 +96,12 @@ def verify_open(token: str) -> int:
 
 
 def push_event(redis, kind: str, link_id: int, delivery_id: int) -> None:
-    """Queue one click (``c``) or open (``o``) and make sure a drain job is on its way:
-    one round trip for the push and the gate."""
-    pipe = redis.pipeline(transaction=False)
-    pipe.rpush(EVENTS_KEY, f"{kind}:{link_id}:{delivery_id}:{time.time():.3f}")
-    pipe.set(DRAIN_GATE_KEY, 1, nx=True, ex=DRAIN_GATE_SECONDS)
-    if pipe.execute()[1]:
+    """Queue one click (``c``) or open (``o``): one Redis round trip. The event that finds
+    the list empty (and every RETRY_EVERY-th, in case a drain job was lost) makes sure a
+    drain job is on its way; the gate keeps that to one job at a time."""
+    length = redis.rpush(EVENTS_KEY, f"{kind}:{link_id}:{delivery_id}:{time.time():.3f}")
+    if (length == 1 or length % RETRY_EVERY == 0) and redis.set(
+            DRAIN_GATE_KEY, 1, nx=True, ex=DRAIN_GATE_SECONDS):
         enqueue_drain()
 
 
