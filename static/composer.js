@@ -1,6 +1,7 @@
 // Composer enhancements; the form works without them (every button is a submit).
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   var box = document.querySelector(".composer");
   if (!box) return;
   var form = box.closest("form");

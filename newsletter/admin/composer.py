@@ -77,6 +77,18 @@ def _draft(form: CampaignForm) -> composer.Draft:
         public_archive=form.public_archive.data, track_opens=form.track_opens.data)
 
 
+def _attempt(form, action) -> bool:
+    """Run one service call; commit on success, else roll back and show the error at the
+    form's field (the form re-renders with what was typed)."""
+    try:
+        action()
+    except DomainError as exc:
+        _show_error(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
 def _show_error(form, exc: DomainError) -> None:
     db.session.rollback()
     target = getattr(form, getattr(exc, "field", None) or "", None)
@@ -96,16 +108,11 @@ def edit_campaign(campaign_id: int | None):
     form = _campaign_form(campaign)
     if form.is_submitted() and block_action(form, request.form.get("action", "save")):
         return _render_form(form, campaign, 200)
-    if form.validate_on_submit():
-        try:
-            campaign = composer.save_draft(db.session, campaign_id, _draft(form),
-                                           created_by_id=current_user.id)
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Campaign saved.", "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign.id))
+    saved = []
+    if form.validate_on_submit() and _attempt(form, lambda: saved.append(composer.save_draft(
+            db.session, campaign_id, _draft(form), created_by_id=current_user.id))):
+        flash("Campaign saved.", "success")
+        return redirect(url_for("admin.campaign", campaign_id=saved[0].id))
     return _render_form(form, campaign, 422 if form.is_submitted() else 200)
 
 
@@ -174,17 +181,11 @@ def edit_variant(campaign_id: int, language: str | None):
     if form.is_submitted() and block_action(form, request.form.get("action", "save")):
         return render_template("admin/variant_form.html", form=form, campaign=campaign,
                                block_types=blocks.BLOCK_TYPES), 200
-    if form.validate_on_submit():
-        try:
-            composer.save_variant(db.session, campaign_id, form.language.data,
-                                  form.subject.data, _form_blocks(form),
-                                  form.body_text.data if form.text_edited.data else None)
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Language variant {form.language.data.strip().lower()} saved.", "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    if form.validate_on_submit() and _attempt(form, lambda: composer.save_variant(
+            db.session, campaign_id, form.language.data, form.subject.data,
+            _form_blocks(form), form.body_text.data if form.text_edited.data else None)):
+        flash(f"Language variant {form.language.data.strip().lower()} saved.", "success")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     return render_template("admin/variant_form.html", form=form, campaign=campaign,
                            block_types=blocks.BLOCK_TYPES), 422 if form.is_submitted() else 200
 
@@ -192,10 +193,11 @@ def edit_variant(campaign_id: int, language: str | None):
 @bp.post("/campaigns/<int:campaign_id>/variants/<language>/delete")
 def delete_variant(campaign_id: int, language: str):
     return _simple_post(lambda: composer.delete_variant(db.session, campaign_id, language),
-                        f"Language variant {language} removed.", campaign_id)
+                        f"Language variant {language} removed.",
+                        url_for("admin.campaign", campaign_id=campaign_id))
 
 
-def _simple_post(action, message: str, campaign_id: int):
+def _simple_post(action, message: str, back: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -206,7 +208,7 @@ def _simple_post(action, message: str, campaign_id: int):
     else:
         db.session.commit()
         flash(message, "success")
-    return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
+    return redirect(back)
 
 
 @bp.route("/campaigns/<int:campaign_id>/files", methods=["GET", "POST"])
@@ -214,17 +216,11 @@ def campaign_files(campaign_id: int):
     """Attachments of a campaign (OBERON), with size limits."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     form = FileForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            composer.add_attachment(db.session, campaign_id, upload.filename,
-                                    upload.mimetype, upload.read())
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Attached {upload.filename}.", "success")
-            return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
+    upload = form.file.data
+    if form.validate_on_submit() and _attempt(form, lambda: composer.add_attachment(
+            db.session, campaign_id, upload.filename, upload.mimetype, upload.read())):
+        flash(f"Attached {upload.filename}.", "success")
+        return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/campaign_files.html", campaign=campaign, form=form,
                            delete_form=EmptyForm()), status
@@ -234,7 +230,7 @@ def campaign_files(campaign_id: int):
 def delete_attachment(campaign_id: int, attachment_id: int):
     return _simple_post(
         lambda: composer.remove_attachment(db.session, campaign_id, attachment_id),
-        "Attachment removed.", campaign_id)
+        "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
 
 
 @bp.post("/uploads")
@@ -267,17 +263,14 @@ def test_send(campaign_id: int):
     form = TestSendForm()
     if request.method == "GET" and not form.addresses.data:
         form.addresses.data = current_user.email
-    if form.validate_on_submit():
-        try:
-            addresses, contact_id = composer.request_test(
-                db.session, campaign_id, form.addresses.data, form.contact.data or "")
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            db.session.commit()
-            composer.enqueue_test(campaign_id, addresses, contact_id)
-            flash(f"Test message on its way to {', '.join(addresses)}.", "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    checked = []
+    if form.validate_on_submit() and _attempt(form, lambda: checked.extend(
+            composer.request_test(db.session, campaign_id, form.addresses.data,
+                                  form.contact.data or ""))):
+        addresses, contact_id = checked
+        composer.enqueue_test(campaign_id, addresses, contact_id)  # after the commit
+        flash(f"Test message on its way to {', '.join(addresses)}.", "success")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     contacts = db.session.scalars(select(Contact.email).where(Contact.email.is_not(None))
                                   .order_by(Contact.id).limit(50))
     return render_template("admin/test_send.html", campaign=campaign, form=form,

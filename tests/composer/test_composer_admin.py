@@ -5,7 +5,7 @@ from email import message_from_bytes, policy
 from sqlalchemy import select
 
 from newsletter.extensions import db
-from newsletter.models import Campaign, Contact, Theme
+from newsletter.models import Campaign, CampaignAttachment, Contact, Theme
 from tests.factories import composed, list_with_contacts
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -150,6 +150,9 @@ def test_attachments_have_limits_and_go_out_with_the_message(client, login):
     assert big.status_code == 422 and "at most 5 MB" in big.text
     page = client.get(url).text
     assert "prices.pdf" in page and "big.pdf" not in page
+    attachment_id = db.session.scalar(select(CampaignAttachment.id))
+    client.post(f"{url}/{attachment_id}/delete")
+    assert "prices.pdf" not in client.get(url).text
 
 
 def test_test_send_uses_the_chosen_contacts_data(client, login, worker, smtp_server):
@@ -217,6 +220,20 @@ def test_language_variant_goes_to_contacts_with_that_language(client, login, wor
     assert got["de@example.com"]["Subject"] == "Morgen"
     assert "Guten Morgen" in got["de@example.com"].get_body(("plain",)).get_content()
     assert got["en@example.com"]["Subject"] == "Morning"
+
+
+def test_a_variant_can_be_removed_from_a_draft(client, login):
+    login()
+    campaign = composed(list_with_contacts("a@example.com"), [{"type": "divider"}])
+    client.post(f"/admin/campaigns/{campaign.id}/variants/new", data={
+        "language": "SK", "subject": "Ahoj", "blocks-0-type": "text", "blocks-0-text": "x"})
+    db.session.refresh(campaign)
+    assert list(campaign.variants) == ["sk"]
+    response = client.post(f"/admin/campaigns/{campaign.id}/variants/sk/delete",
+                           follow_redirects=True)
+    assert "Language variant sk removed." in response.text
+    db.session.refresh(campaign)
+    assert campaign.variants == {}
 
 
 def test_themes_are_validated_and_style_messages(client, login):
