@@ -6,6 +6,7 @@ css-inline; a plain-text alternative is derived from the HTML."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -129,12 +130,18 @@ def check_merge_tags(source: str, where: str) -> None:
             raise RenderError(f"{where}: merge tags cannot be rendered: {exc}") from exc
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str, html: bool):
+    """Compiled once per content and process: a campaign renders the same source for
+    every recipient."""
+    return (_sandbox_html if html else _sandbox_text).from_string(source)
+
+
 def merge(source: str, data: dict, html: bool) -> str:
     """Render merge tags; empty fields are left undefined so ``default(...)`` applies."""
-    env = _sandbox_html if html else _sandbox_text
     context = {k: v for k, v in data.items() if v not in (None, "")}
     try:
-        return env.from_string(source).render(context)
+        return _compiled(source, html).render(context)
     except Exception as exc:  # validated at save; a runtime error must not stop a send
         raise RenderError(f"Merge tags could not be rendered: {exc}") from exc
 

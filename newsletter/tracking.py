@@ -30,11 +30,17 @@ class UnknownLink(tokens.InvalidToken):
 # --- links in messages ------------------------------------------------------------------
 def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
     """Link ids for the campaign's targets, creating the rows that are missing (workers
-    may race: the unique constraint decides, the loser reads the winner's row)."""
+    may race: the unique constraint decides, the loser reads the winner's row). Link rows
+    never change, so the ids are remembered for the session (one sending job)."""
+    known = session.info.setdefault(("link_ids", campaign_id), {})
+    missing = [u for u in urls if u not in known]
+    if not missing:
+        return {u: known[u] for u in urls}
     found = dict(session.execute(
-        select(Link.url, Link.id).where(Link.campaign_id == campaign_id, Link.url.in_(urls))
+        select(Link.url, Link.id).where(Link.campaign_id == campaign_id,
+                                        Link.url.in_(missing))
     ).all())
-    for url in urls:
+    for url in missing:
         if url in found:
             continue
         try:
@@ -45,7 +51,8 @@ def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
         except IntegrityError:
             found[url] = session.scalar(
                 select(Link.id).where(Link.campaign_id == campaign_id, Link.url == url))
-    return found
+    known.update(found)
+    return {u: known[u] for u in urls}
 
 
 def click_url(base_url: str, link_id: int, delivery_id: int) -> str:
