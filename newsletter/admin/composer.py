@@ -142,10 +142,17 @@ def live_preview():
 
 @bp.get("/campaigns/<int:campaign_id>/preview")
 def preview(campaign_id: int):
+    """Desktop and 320 px previews (frames of preview_html) and the plain-text version."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     language = request.args.get("lang") or None
+    try:
+        text, error = webview.render_test(campaign, None, request.host_url.rstrip("/"),
+                                          language=language).text, None
+    except DomainError as exc:
+        text, error = "", str(exc)
     return render_template("admin/campaign_preview.html", campaign=campaign, language=language,
-                           languages=[campaign.language, *sorted(campaign.variants or {})])
+                           languages=[campaign.language, *sorted(campaign.variants or {})],
+                           text=text, error=error)
 
 
 @bp.get("/campaigns/<int:campaign_id>/preview.html")
@@ -156,8 +163,6 @@ def preview_html(campaign_id: int):
                                   language=request.args.get("lang") or None)
     except DomainError as exc:
         return render_template("admin/preview_error.html", error=str(exc)), 422
-    if request.args.get("part") == "text":
-        return out.text, 200, {"Content-Type": "text/plain; charset=utf-8"}
     return out.html
 
 
