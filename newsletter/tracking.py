@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import queue, tokens
-from .models import Click, Delivery, Link
+from .models import Click, Contact, Delivery, Link
 from .tokens import Purpose
 
 EVENTS_KEY = "newsletter:tracking:events"
@@ -134,9 +134,14 @@ def record_batch(session, redis, batch: int = DRAIN_BATCH) -> int:
     link_ids = {e[1] for e in clicks}
     delivery_ids = {e[2] for e in events}
     known_links = set(session.scalars(select(Link.id).where(Link.id.in_(link_ids))))
-    known_deliveries = set(session.scalars(
-        select(Delivery.id).where(Delivery.id.in_(delivery_ids))))
-    rows = [{"link_id": link, "delivery_id": d if d in known_deliveries else None,
+    deliveries = dict(session.execute(
+        select(Delivery.id, Contact.tracking_opt_out)
+        .outerjoin(Contact, Contact.id == Delivery.contact_id)
+        .where(Delivery.id.in_(delivery_ids))).all())
+    # a contact who opted out after the message went out is not tracked either
+    events = [e for e in events if not deliveries.get(e[2])]
+    clicks = [e for e in events if e[0] == "c"]
+    rows = [{"link_id": link, "delivery_id": d if d in deliveries else None,
              "clicked_at": when} for _, link, d, when in clicks if link in known_links]
     if rows:
         session.execute(insert(Click), rows)

@@ -77,8 +77,10 @@ def render_test(campaign: Campaign, contact: Contact | None, base_url: str,
 
 
 def view_in_browser(session, token: str, base_url: str) -> rendering.Rendered:
-    (delivery_id,) = tokens.verify(Purpose.WEBVIEW, token)
-    delivery = session.get(Delivery, delivery_id)
+    payload = tokens.verify(Purpose.WEBVIEW, token)
+    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], int)):
+        raise tokens.InvalidToken()
+    delivery = session.get(Delivery, payload[0])
     if delivery is None:
         raise tokens.InvalidToken()
     return render_delivery(session, delivery.campaign, delivery, base_url)

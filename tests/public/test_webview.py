@@ -45,3 +45,11 @@ def test_campaigns_not_opted_in_stay_out_of_the_archive(client, worker, smtp_ser
     mlist = db.session.scalar(select(MailingList))
     assert "Private" not in client.get(f"/archive/{mlist.key}").text
     assert client.get(f"/archive/{mlist.key}/{private.id}").status_code == 404
+
+
+def test_a_webview_token_with_another_payload_is_404(client, app):
+    from newsletter import tokens
+
+    for payload in (["x"], [1, 2], {"d": 1}):
+        assert client.get(f"/m/{tokens.sign(tokens.Purpose.WEBVIEW, payload)}").status_code \
+            == 404

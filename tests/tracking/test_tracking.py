@@ -116,3 +116,17 @@ def test_events_pushed_while_the_drain_gate_is_set_are_not_lost(app, worker):
     tracking.push_event(redis, "c", link.id, 0)
     worker()
     assert len(db.session.scalars(select(Click)).all()) == 3
+
+
+def test_clicks_after_a_later_opt_out_are_not_recorded(client, worker, smtp_server):
+    send("a@example.com", "b@example.com", worker=worker)
+    link_a = next(u for u in html_links(received(smtp_server, "a@example.com")) if "/c/" in u)
+    link_b = next(u for u in html_links(received(smtp_server, "b@example.com")) if "/c/" in u)
+    db.session.scalar(select(Contact).where(Contact.email == "a@example.com")) \
+        .tracking_opt_out = True
+    db.session.commit()
+    assert client.get(path_of(link_a)).status_code == 302  # the redirect still works
+    client.get(path_of(link_b))
+    worker()
+    delivery_b = db.session.scalar(select(Delivery.id).where(Delivery.address == "b@example.com"))
+    assert db.session.scalars(select(Click.delivery_id)).all() == [delivery_b]
