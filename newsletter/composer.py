@@ -139,6 +139,10 @@ def add_image(session, filename: str, data: bytes) -> Upload:
     return upload
 
 
+def recent_images(session, limit: int = 24) -> list[Upload]:
+    return list(session.scalars(select(Upload).order_by(Upload.id.desc()).limit(limit)))
+
+
 def get_image(session, key: str) -> Upload | None:
     return session.scalar(select(Upload).where(Upload.key == key))
 

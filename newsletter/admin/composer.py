@@ -2,6 +2,7 @@
 variants, attachments, image uploads and test sends."""
 
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -61,6 +62,9 @@ def block_action(form, action: str) -> bool:
         current = blocks.move(current, int(arg), -1 if verb == "up" else 1)
     elif verb == "remove" and arg.isdigit() and int(arg) < len(current):
         current.pop(int(arg))
+    elif verb == "template" and getattr(form, "template", None) is not None \
+            and form.template.data in blocks.TEMPLATES:
+        current = blocks.template_blocks(form.template.data)
     else:
         return False
     _set_blocks(form, current)
@@ -228,7 +232,8 @@ def campaign_files(campaign_id: int):
         return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/campaign_files.html", campaign=campaign, form=form,
-                           delete_form=EmptyForm()), status
+                           delete_form=EmptyForm(), upload_form=FileForm(prefix="upload"),
+                           images=composer.recent_images(db.session)), status
 
 
 @bp.post("/campaigns/<int:campaign_id>/files/<int:attachment_id>/delete")
@@ -238,12 +243,20 @@ def delete_attachment(campaign_id: int, attachment_id: int):
         "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
 
 
+def _same_site_referrer() -> str | None:
+    """The page the upload came from, when it is one of ours (no open redirect)."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc == request.host and ref.path.startswith("/admin/"):
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return None
+
+
 @bp.post("/uploads")
 def upload_image():
     """Image upload from the composer: JSON for the script, a flash without it."""
     form = FileForm(prefix="upload")
     wants_json = request.accept_mimetypes.best == "application/json"
-    back = redirect(request.referrer or url_for("admin.dashboard"))
+    back = redirect(_same_site_referrer() or url_for("admin.dashboard"))
     try:
         if not form.validate_on_submit():
             raise composer.ComposerError("Choose an image file.")

@@ -85,6 +85,29 @@ def test_a_new_campaign_starts_from_the_chosen_template(client, login):
     assert "Read the whole issue" in form
 
 
+def test_loading_a_template_fills_the_composer_before_saving(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    page = client.post("/admin/campaigns/new", data=form_data(
+        mlist, template="announcement", action="template"))
+    assert page.status_code == 200 and "Find out more" in page.text
+    assert db.session.scalar(select(Campaign)) is None
+
+
+def test_images_upload_without_javascript(client, login):
+    login()
+    campaign = composed(list_with_contacts("a@example.com"), [{"type": "divider"}])
+    files = f"/admin/campaigns/{campaign.id}/files"
+    response = client.post("/admin/uploads", data={"upload-file": (_io(PNG), "dot.png")},
+                           headers={"Referer": f"http://localhost{files}"},
+                           follow_redirects=True)
+    assert "Image uploaded. Its address for an image block: /media/" in response.text
+    assert 'alt="dot.png"' in client.get(files).text
+    elsewhere = client.post("/admin/uploads", data={"upload-file": (_io(PNG), "dot.png")},
+                            headers={"Referer": "https://evil.example/admin/x"})
+    assert elsewhere.location == "/admin/"  # never back to another site
+
+
 def test_live_preview_renders_the_unsaved_form(client, login):
     login()
     db.session.add(Theme(name="Red", primary_color="#cc0000", organization="Red Shop"))
