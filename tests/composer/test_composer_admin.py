@@ -102,7 +102,8 @@ def test_images_upload_without_javascript(client, login):
                            headers={"Referer": f"http://localhost{files}"},
                            follow_redirects=True)
     assert "Image uploaded. Its address for an image block: /media/" in response.text
-    assert 'alt="dot.png"' in client.get(files).text
+    page = client.get(files).text
+    assert '<table id="images">' in page and 'alt="dot.png"' in page
     elsewhere = client.post("/admin/uploads", data={"upload-file": (_io(PNG), "dot.png")},
                             headers={"Referer": "https://evil.example/admin/x"})
     assert elsewhere.location == "/admin/"  # never back to another site
@@ -171,10 +172,10 @@ def test_attachments_have_limits_and_go_out_with_the_message(client, login):
     big = client.post(url, data={"file": (_io(b"x" * (5 * 1024 * 1024 + 1)), "big.pdf")})
     assert big.status_code == 422 and "at most 5 MB" in big.text
     page = client.get(url).text
-    assert "prices.pdf" in page and "big.pdf" not in page
+    assert "<td>prices.pdf</td>" in page and "big.pdf" not in page
     attachment_id = db.session.scalar(select(CampaignAttachment.id))
     client.post(f"{url}/{attachment_id}/delete")
-    assert "prices.pdf" not in client.get(url).text
+    assert "<td>prices.pdf</td>" not in client.get(url).text
 
 
 def test_test_send_uses_the_chosen_contacts_data(client, login, worker, smtp_server):
