@@ -39,6 +39,24 @@ def test_blocks_are_saved_sanitized_with_a_text_alternative(client, login):
     assert "Shop (https://s.example/)" in campaign.body_text
 
 
+def test_the_plain_text_version_can_be_edited(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    blocks = {"blocks-0-type": "text", "blocks-0-text": "<p>HTML body</p>"}
+    bad = client.post("/admin/campaigns/new", data=form_data(
+        mlist, text_edited="y", body_text="Hi {{ frist_name }}", **blocks))
+    assert bad.status_code == 422 and "Plain text: unknown merge tag" in bad.text
+    client.post("/admin/campaigns/new", data=form_data(
+        mlist, text_edited="y", body_text="Hand-written text for {{ first_name }}", **blocks))
+    campaign = db.session.scalar(select(Campaign))
+    assert campaign.text_edited and campaign.body_text == \
+        "Hand-written text for {{ first_name }}"
+    client.post(f"/admin/campaigns/{campaign.id}/edit", data=form_data(
+        mlist, body_text="ignored", **{**blocks, "blocks-0-text": "<p>New body</p>"}))
+    db.session.refresh(campaign)
+    assert campaign.body_text == "New body\n"  # generated again once the box is unticked
+
+
 def test_unknown_merge_tag_rerenders_with_the_error_and_keeps_input(client, login):
     login()
     mlist = list_with_contacts("a@example.com")
