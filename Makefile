@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean bench-send translations
+.PHONY: install run test lint clean translations bench-send bench-click
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,6 +32,10 @@ translations: $(STAMP)
 		-o newsletter/translations/messages.pot .
 	$(BIN)/pybabel update -i newsletter/translations/messages.pot -d newsletter/translations \
 		--no-fuzzy-matching --width 100
+
+## bench-click: the click endpoint under load (gunicorn, 2 workers, port 5104)
+bench-click: $(STAMP)
+	$(BIN)/python bench/click_endpoint.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

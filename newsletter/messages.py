@@ -1,19 +1,21 @@
 """Turning a campaign and one recipient into the bytes that go on the wire: headers for
 list mail (List-Unsubscribe with one-click, List-Id, VERP return path), a stable
-Message-ID, multipart/alternative bodies, and a DKIM signature per sender identity.
+Message-ID, the rendered text and HTML (rendering.py) with attachments, and a DKIM
+signature per sender identity.
 
-The parts that are the same for every recipient are encoded once per campaign; per
-recipient only the personal headers and bodies are encoded (the email package's
-header machinery costs milliseconds per message, far too slow for bulk sending)."""
+What is the same for every recipient is worked out once per campaign; per recipient only
+the rendering and the personal headers are done (the email package's header machinery
+costs milliseconds per message, far too slow for bulk sending)."""
 
+import base64
 import binascii
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
-from . import subscriptions, tokens
+from . import rendering, subscriptions, themes, tokens, tracking, webview
 from .dkim import Signer
 from .messengers import OutgoingMessage
 from .models import Campaign
@@ -33,6 +35,16 @@ class Recipient:
     language: str | None = None
     attributes: dict | None = None
     profile_url: str | None = None  # the GDPR profile link for the footer
+    organization: str | None = None
+    tracking_opt_out: bool = False
+
+    def merge_data(self) -> dict:
+        if self.contact_id is None:
+            return {"email": self.address, "attributes": {}}
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return {"first_name": self.first_name, "last_name": self.last_name, "name": name,
+                "email": self.address, "organization": self.organization,
+                "language": self.language, "attributes": dict(self.attributes or {})}
 
 
 def domain_of(address: str) -> str:
@@ -52,12 +64,33 @@ def qp(text: str) -> bytes:
     return encoded.replace(b"\n", b"\r\n")
 
 
+def _part(subtype: str, text: str) -> bytes:
+    return (b'Content-Type: text/%s; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" % subtype.encode()
+            + qp(text) + b"\r\n")
+
+
+def _multipart(kind: str, boundary: str, parts: list[bytes]) -> bytes:
+    b = boundary.encode()
+    return (b"Content-Type: multipart/%s; boundary=\"%s\"\r\n\r\n" % (kind.encode(), b)
+            + b"".join(b"--" + b + b"\r\n" + part for part in parts) + b"--" + b + b"--\r\n")
+
+
+def _attachment(filename: str, content_type: str, data: bytes) -> bytes:
+    name = header_value(filename).replace('"', "")
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    return (f'Content-Type: {content_type or "application/octet-stream"}; name="{name}"\r\n'
+            f'Content-Disposition: attachment; filename="{name}"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n").encode() + encoded
+
+
 class MessageFactory:
     """Everything that is the same for all recipients of one campaign, worked out once per
-    batch job; ``build`` adds what is personal."""
+    batch job; ``build`` renders and adds what is personal."""
 
     def __init__(self, campaign: Campaign, *, base_url: str, default_from: str,
-                 bounce_domain: str | None = None):
+                 bounce_domain: str | None = None, session=None):
+        self.campaign_id, self.session = campaign.id, session
         self.base_url = base_url.rstrip("/")
         sender = campaign.sender
         if sender is not None:
@@ -73,15 +106,22 @@ class MessageFactory:
         list_key = campaign.lists[0].key if campaign.lists else f"c{campaign.id}"
         list_name = campaign.lists[0].name if campaign.lists else campaign.name
         static = [("From", formataddr((header_value(from_name), self.from_email))),
-                  ("Subject", header_value(campaign.subject)),
                   ("List-Id", f"{_quote(list_name)} <{list_key}.{self.domain}>"),
-                  ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                   ("MIME-Version", "1.0")]
         if sender is not None and sender.reply_to:
             static.append(("Reply-To", sender.reply_to))
         self.static_headers = "".join(f"{k}: {v}\r\n" for k, v in static).encode()
-        self.body_text, self.body_html = campaign.body_text, campaign.body_html
-        self.boundary = "=_nl_" + secrets.token_hex(12)
+        self.attachments = [_attachment(a.filename, a.content_type, a.data)
+                            for a in campaign.attachments]
+        self.style = themes.style(campaign.theme)
+        self.track_opens = bool(campaign.track_opens)
+        self._campaign = campaign
+        self._contents: dict[str | None, rendering.Content] = {}
+
+    def content(self, language: str | None) -> rendering.Content:
+        if language not in self._contents:
+            self._contents[language] = webview.content_for(self._campaign, language)
+        return self._contents[language]
 
     def message_id(self, recipient: Recipient) -> str:
         """Stable per delivery, so a retry after a crash carries the same id."""
@@ -92,33 +132,52 @@ class MessageFactory:
         token = tokens.short_sign(Purpose.BOUNCE, recipient.delivery_id)
         return f"bounces+{token}@{self.bounce_domain}"
 
+    def render(self, recipient: Recipient, unsubscribe: str) -> rendering.Rendered:
+        tracked = not recipient.tracking_opt_out
+        links = rendering.Links(
+            unsubscribe=unsubscribe, profile=recipient.profile_url,
+            webview=webview.webview_url(self.base_url, recipient.delivery_id),
+            open_pixel=tracking.open_pixel_url(self.base_url, recipient.delivery_id)
+            if tracked and self.track_opens else None, base_url=self.base_url)
+        track = tracking.tracker(self.session, self.campaign_id, recipient.delivery_id,
+                                 self.base_url) if tracked and self.session else None
+        return rendering.render(self.content(recipient.language), self.style,
+                                recipient.merge_data(), links, track=track)
+
     def build(self, recipient: Recipient) -> OutgoingMessage:
         unsubscribe = subscriptions.unsubscribe_url(recipient.contact_id,
                                                     delivery_id=recipient.delivery_id)
         short = tokens.short_sign(Purpose.UNSUBSCRIBE, recipient.delivery_id)
         mailto = f"mailto:unsubscribe+{short}@{self.bounce_domain}?subject=unsubscribe"
+        rendered = self.render(recipient, unsubscribe)
         personal = (f"To: {recipient.address}\r\n"
+                    f"Subject: {header_value(rendered.subject)}\r\n"
                     f"Date: {format_datetime(datetime.now(UTC))}\r\n"
                     f"Message-ID: {self.message_id(recipient)}\r\n"
-                    f"List-Unsubscribe: <{unsubscribe}>, <{mailto}>\r\n").encode()
-        text = self.body_text + f"\n\n--\nUnsubscribe: {unsubscribe}\n"
-        if recipient.profile_url:
-            text += f"Your data and subscriptions: {recipient.profile_url}\n"
-        data = self.static_headers + personal + self._body(text, self.body_html)
+                    f"List-Unsubscribe: <{unsubscribe}>, <{mailto}>\r\n"
+                    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n").encode()
+        data = self.static_headers + personal + self.body(rendered)
         if self.signer is not None:
             data = self.signer.sign(data)
         return OutgoingMessage(self.return_path(recipient), recipient.address, data)
 
-    def _body(self, text: str, html: str | None) -> bytes:
-        part = (b'Content-Type: text/%s; charset="utf-8"\r\n'
-                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n")
-        if not html:
-            return part % b"plain" + qp(text)
-        boundary = self.boundary.encode()
-        return (b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n\r\n'
-                b"--" + boundary + b"\r\n" + part % b"plain" + qp(text) + b"\r\n"
-                b"--" + boundary + b"\r\n" + part % b"html" + qp(html) + b"\r\n"
-                b"--" + boundary + b"--\r\n")
+    def build_test(self, address: str, rendered: rendering.Rendered) -> OutgoingMessage:
+        """A test send: the rendered content with "[Test]" in the subject, no list headers."""
+        headers = (f"To: {address}\r\nSubject: {header_value('[Test] ' + rendered.subject)}\r\n"
+                   f"Date: {format_datetime(datetime.now(UTC))}\r\n"
+                   f"Message-ID: {make_msgid(domain=self.domain)}\r\n").encode()
+        data = self.static_headers + headers + self.body(rendered)
+        if self.signer is not None:
+            data = self.signer.sign(data)
+        return OutgoingMessage(self.from_email, address, data)
+
+    def body(self, rendered: rendering.Rendered) -> bytes:
+        alternative = _multipart("alternative", "=_alt_" + secrets.token_hex(8),
+                                 [_part("plain", rendered.text), _part("html", rendered.html)])
+        if not self.attachments:
+            return alternative
+        return _multipart("mixed", "=_mix_" + secrets.token_hex(8),
+                          [alternative, *self.attachments])
 
 
 def _quote(name: str) -> str:

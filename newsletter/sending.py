@@ -23,6 +23,7 @@ from .models import (
     ContactStatus,
     Delivery,
     DeliveryState,
+    Organization,
     Subscription,
     SubscriptionStatus,
     Suppression,
@@ -239,7 +240,7 @@ class CampaignRun:
         self.rate_key = f"sender:{campaign.sender_id}"
         factory = MessageFactory(campaign, base_url=self.policy.base_url,
                                  default_from=self.policy.default_from,
-                                 bounce_domain=self.policy.bounce_domain)
+                                 bounce_domain=self.policy.bounce_domain, session=session)
         conn = self.shared.journal
         self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
         try:
@@ -264,15 +265,18 @@ class CampaignRun:
     def _recipients(self, ids: list[int]) -> list[tuple[Recipient, int]]:
         rows = self.session.execute(
             select(Delivery.id, Delivery.address, Delivery.contact_id, Delivery.attempts,
-                   Contact.first_name, Contact.last_name, Contact.language, Contact.attributes)
+                   Contact.first_name, Contact.last_name, Contact.language, Contact.attributes,
+                   Contact.tracking_opt_out, Organization.name)
             .outerjoin(Contact, Contact.id == Delivery.contact_id)
-            .where(Delivery.id.in_(ids)).order_by(Delivery.id))
-        rows = rows.all()
-        profiles_by_contact = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]])
+            .outerjoin(Organization, Organization.id == Contact.organization_id)
+            .where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
+        profile_links = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]])
         self.session.commit()  # codes assigned to contacts that had none
-        return [(Recipient(did, self.campaign_id, address, cid, first, last, lang, attrs,
-                           profiles_by_contact.get(cid)), attempts)
-                for did, address, cid, attempts, first, last, lang, attrs in rows]
+        return [(Recipient(delivery_id=did, campaign_id=self.campaign_id, address=address,
+                           contact_id=cid, first_name=first, last_name=last, language=lang,
+                           attributes=attrs, profile_url=profile_links.get(cid),
+                           organization=org, tracking_opt_out=bool(opt_out)), attempts)
+                for did, address, cid, attempts, first, last, lang, attrs, opt_out, org in rows]
 
     def _send_batch(self, campaign: Campaign, factory: MessageFactory, ids: list[int]) -> bool:
         """False when the run must stop (campaign stopped, limited, or rescheduled)."""

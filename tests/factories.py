@@ -20,3 +20,25 @@ def draft(mlist, subject: str = "Hello", body: str = "Hi there,\nnews inside.\n"
     )
     db.session.commit()
     return campaign
+
+
+def composed(mlist, blocks: list[dict], subject: str = "Hello {{ first_name }}", **fields):
+    """A draft written with the composer (blocks, theme, language...)."""
+    from newsletter import composer
+
+    draft = composer.Draft(name="Composed", subject=subject, list_ids=[mlist.id],
+                           sender_id=None, theme_id=fields.pop("theme_id", None),
+                           template="blank", blocks=blocks, body_text="", text_edited=False,
+                           **fields)
+    campaign = composer.save_draft(db.session, None, draft)
+    db.session.commit()
+    return campaign
+
+
+def tested(campaign):
+    """Mark a draft as test-sent, so sending does not ask for confirmation."""
+    from newsletter.models import utcnow
+
+    campaign.tested_at = utcnow()
+    db.session.commit()
+    return campaign

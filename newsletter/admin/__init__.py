@@ -32,6 +32,17 @@ def require_owner():
         abort(403)
 
 
-from . import auth, campaigns, lists, outbox, senders, users  # noqa: E402,F401  (routes)
+# register routes
+from . import (  # noqa: E402,F401
+    auth,
+    campaigns,
+    composer,
+    lists,
+    outbox,
+    senders,
+    stats,
+    themes,
+    users,
+)
 
 bp.register_blueprint(owner_bp)

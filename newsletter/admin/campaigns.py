@@ -1,59 +1,20 @@
 from datetime import timedelta
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
-from flask_login import current_user
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import audience, campaigns, jobs
+from .. import campaigns, jobs
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, CampaignStatus, SenderIdentity, utcnow
+from ..models import Campaign, CampaignStatus, utcnow
 from . import bp
-from .forms import CampaignForm, EmptyForm, ScheduleForm, choices
+from .forms import EmptyForm, ScheduleForm
 
 
 @bp.get("/")
 def dashboard():
     rows = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(50))
     return render_template("admin/dashboard.html", campaigns=list(rows))
-
-
-def _campaign_form(campaign: Campaign | None) -> CampaignForm:
-    form = CampaignForm(obj=campaign)
-    form.lists.choices = choices((m.id, f"{m.name} ({n})")
-                                 for m, n in audience.list_overview(db.session))
-    senders = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
-    form.sender.choices = choices([(0, "Default sender")] + [
-        (s.id, f"{s.from_name} <{s.from_email}>") for s in senders])
-    if campaign is not None and not form.is_submitted():
-        form.lists.data = [m.id for m in campaign.lists]
-        form.sender.data = campaign.sender_id or 0
-    return form
-
-
-@bp.route("/campaigns/new", methods=["GET", "POST"], defaults={"campaign_id": None})
-@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
-def edit_campaign(campaign_id: int | None):
-    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
-    if campaign_id and campaign is None:
-        abort(404)
-    form = _campaign_form(campaign)
-    if form.validate_on_submit():
-        try:
-            campaign = campaigns.save_campaign(
-                db.session, campaign_id, name=form.name.data, subject=form.subject.data,
-                body_text=form.body_text.data, list_ids=form.lists.data,
-                sender_id=form.sender.data or None, created_by_id=current_user.id,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Campaign saved.", "success")
-            return redirect(url_for("admin.campaign", campaign_id=campaign.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/campaign_form.html", form=form, campaign=campaign), status
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -71,6 +32,10 @@ def campaign(campaign_id: int):
 def send_campaign(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if not campaign.tested_at and not request.form.get("confirmed"):
+        # a first send without a test send asks for confirmation (composer)
+        return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
     try:
         created = campaigns.start_campaign(db.session, campaign_id)
     except DomainError as exc:

@@ -1,9 +1,15 @@
 """Admin forms (flask-wtf: CSRF on every one)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -57,12 +63,69 @@ class AddContactForm(FlaskForm):
          (LegalBasis.CONTRACT, "Contract")]))
 
 
-class CampaignForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+class BlockForm(Form):
+    """One composer block (no CSRF of its own: it lives inside the campaign form)."""
+
+    type = HiddenField()
+    text = TextAreaField("Content")
+    text2 = TextAreaField("Right column")
+    url = StringField("Address", validators=[Optional(), Length(max=2000)])
+    label = StringField("Label", validators=[Optional(), Length(max=300)])
+
+
+class ContentForm(FlaskForm):
+    """Subject and composer blocks: the campaign's main content or a language variant."""
+
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
-    body_text = TextAreaField("Body", validators=[DataRequired()])
+    blocks = FieldList(FormField(BlockForm), max_entries=60)
+    text_edited = BooleanField("I edit the plain-text version myself")
+    body_text = TextAreaField("Plain-text version", validators=[Optional()])
+
+
+class CampaignForm(ContentForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     lists = SelectMultipleField("Lists", coerce=int, validators=[DataRequired()])
     sender = SelectField("Sender", coerce=int, validators=[Optional()])
+    theme = SelectField("Theme", coerce=int, default=0, validators=[Optional()])
+    template = SelectField("Template", default="blank", validators=[Optional()])
+    language = StringField("Language of this content", default="en",
+                           validators=[DataRequired(), Length(min=2, max=8)])
+    public_archive = BooleanField("Publish in the public archive")
+    track_opens = BooleanField("Track opens with a pixel (off by default)")
+
+    # the order fields render in (subject comes from ContentForm)
+    FIELD_ORDER = ("name", "subject", "lists", "sender", "theme", "template", "language")
+
+
+class VariantForm(ContentForm):
+    language = StringField("Language code", validators=[DataRequired(), Length(min=2, max=8)])
+
+
+class TestSendForm(FlaskForm):
+    addresses = TextAreaField("Send a test to", validators=[DataRequired()],
+                              description="One or more addresses, separated by commas.")
+    contact = EmailField("Use the merge data of the contact", filters=[strip],
+                         validators=[Optional()])
+
+
+class ThemeForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    primary_color = StringField("Primary colour", default="#1a5fb4",
+                                validators=[DataRequired(), Length(max=7)])
+    background_color = StringField("Background colour", default="#f3f4f6",
+                                   validators=[DataRequired(), Length(max=7)])
+    text_color = StringField("Text colour", default="#1f2937",
+                             validators=[DataRequired(), Length(max=7)])
+    font_family = SelectField("Font")
+    logo_url = StringField("Logo address", validators=[Optional(), Length(max=500)])
+    organization = StringField("Organization", validators=[Optional(), Length(max=200)])
+    contact_details = TextAreaField("Contacts (address, phone, web)",
+                                    validators=[Optional(), Length(max=1000)])
+    legal_notice = TextAreaField("Legal notice", validators=[Optional(), Length(max=2000)])
+
+
+class FileForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired()])
 
 
 class UserForm(FlaskForm):

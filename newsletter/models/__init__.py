@@ -29,12 +29,14 @@ from .campaigns import (
     SenderIdentity,
     campaign_list,
 )
+from .content import CampaignAttachment, Theme, Upload
 
 __all__ = [
     "BlocklistChannel",
     "BlocklistEntry",
     "Branch",
     "Campaign",
+    "CampaignAttachment",
     "CampaignStatus",
     "Channel",
     "Click",
@@ -56,6 +58,8 @@ __all__ = [
     "Subscription",
     "SubscriptionStatus",
     "Suppression",
+    "Theme",
+    "Upload",
     "User",
     "campaign_list",
     "utcnow",

@@ -3,7 +3,16 @@ consent records and suppression."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -71,6 +80,7 @@ class Contact(db.Model):
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0)  # since the last delivery
     #: random per-contact salt the 8-character profile code is derived from (profiles.py)
     profile_salt: Mapped[str | None] = mapped_column(String(32))
+    tracking_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # no click/open
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)

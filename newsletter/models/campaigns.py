@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .audience import MailingList
-from .base import created_at_column
+from .base import JSONType, created_at_column
 
 
 class SenderIdentity(db.Model):
@@ -72,9 +73,24 @@ class Campaign(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = created_at_column()
+    # composer (rendering.py): blocks -> sanitized body_html; body_text is generated from
+    # it unless the editor edited it (text_edited)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    template: Mapped[str] = mapped_column(String(32), default="blank")
+    blocks: Mapped[list] = mapped_column(JSONType, default=list)
+    text_edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")  # of the main content
+    #: other languages: {"de": {"subject", "blocks", "body_html", "body_text"}}
+    variants: Mapped[dict] = mapped_column(JSONType, default=dict)
+    public_archive: Mapped[bool] = mapped_column(Boolean, default=False)
+    track_opens: Mapped[bool] = mapped_column(Boolean, default=False)
+    tested_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     sender: Mapped[SenderIdentity | None] = relationship()
     lists: Mapped[list[MailingList]] = relationship(secondary=campaign_list)
+    theme: Mapped["Theme | None"] = relationship()  # noqa: F821
+    attachments: Mapped[list["CampaignAttachment"]] = relationship(  # noqa: F821
+        order_by="CampaignAttachment.id", cascade="all, delete-orphan")
 
 
 class DeliveryState:
@@ -122,6 +138,7 @@ class Delivery(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: the recipient used this message's unsubscribe link (the campaign's unsubscribe count)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)  # first open (pixel)
     created_at: Mapped[datetime] = created_at_column()
 
     campaign: Mapped[Campaign] = relationship()
@@ -139,6 +156,8 @@ class Link(db.Model):
 
 
 class Click(db.Model):
+    __table_args__ = (Index("ix_click_link_id_clicked_at", "link_id", "clicked_at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("link.id", ondelete="CASCADE"), index=True)
     delivery_id: Mapped[int | None] = mapped_column(

@@ -98,4 +98,4 @@ def healthz():
     return jsonify(ok=not problems, problems=problems), (503 if problems else 200)
 
 
-from . import profile, signup, unsubscribe  # noqa: E402,F401  (register routes)
+from . import clicks, profile, signup, unsubscribe, webview  # noqa: E402,F401  (routes)

@@ -9,8 +9,8 @@ def test_create_campaign_through_the_form(client, login):
     login()
     mlist = list_with_contacts("a@example.com")
     response = client.post("/admin/campaigns/new", data={
-        "name": "June", "subject": "June news", "body_text": "Hello!", "lists": [mlist.id],
-        "sender": 0})
+        "name": "June", "subject": "June news", "blocks-0-type": "text",
+        "blocks-0-text": "<p>Hello!</p>", "lists": [mlist.id], "sender": 0})
     assert response.status_code == 302
     campaign = db.session.scalar(select(Campaign))
     assert (campaign.name, campaign.subject, campaign.status) == ("June", "June news", "draft")
@@ -36,7 +36,8 @@ def test_edit_draft(client, login):
     form = client.get(f"/admin/campaigns/{campaign.id}/edit").text
     assert 'value="Hello"' in form
     client.post(f"/admin/campaigns/{campaign.id}/edit", data={
-        "name": "Renamed", "subject": "New subject", "body_text": "x",
+        "name": "Renamed", "subject": "New subject", "blocks-0-type": "text",
+        "blocks-0-text": "x",
         "lists": [campaign.lists[0].id], "sender": 0})
     db.session.refresh(campaign)
     assert campaign.subject == "New subject"
@@ -45,7 +46,8 @@ def test_edit_draft(client, login):
 def test_send_without_confirmed_subscribers_says_why(client, login):
     login()
     campaign = draft(list_with_contacts(name="Empty"))
-    response = client.post(f"/admin/campaigns/{campaign.id}/send", follow_redirects=True)
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "no confirmed subscribers" in response.text
     db.session.refresh(campaign)
     assert campaign.status == "draft"
@@ -54,6 +56,7 @@ def test_send_without_confirmed_subscribers_says_why(client, login):
 def test_started_campaign_cannot_be_sent_again(client, login, worker):
     login()
     campaign = draft(list_with_contacts("a@example.com"))
-    client.post(f"/admin/campaigns/{campaign.id}/send")
-    response = client.post(f"/admin/campaigns/{campaign.id}/send", follow_redirects=True)
+    client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"})
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "only a draft can be sent" in response.text

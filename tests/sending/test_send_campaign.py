@@ -28,7 +28,8 @@ def test_campaign_is_sent_to_every_confirmed_subscriber(client, login, worker, s
     campaign = draft(mlist, subject="Spring news", body="Hello Čau,\nspring is here.\n",
                      sender_id=sender.id)
 
-    response = client.post(f"/admin/campaigns/{campaign.id}/send", follow_redirects=True)
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "Sending started: 2 recipients." in response.text
     worker()
 

@@ -1,0 +1,304 @@
+"""The campaign composer: campaign form with blocks, live and full previews, language
+variants, attachments, image uploads and test sends."""
+
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audience, blocks, composer, rendering, themes, webview
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Campaign, CampaignStatus, Contact, SenderIdentity
+from . import bp
+from .forms import CampaignForm, EmptyForm, FileForm, TestSendForm, VariantForm, choices
+
+
+def _as_form_data(campaign: Campaign) -> SimpleNamespace:
+    return SimpleNamespace(
+        name=campaign.name, subject=campaign.subject, body_text=campaign.body_text,
+        text_edited=campaign.text_edited, theme=campaign.theme_id or 0,
+        template=campaign.template, language=campaign.language,
+        public_archive=campaign.public_archive, track_opens=campaign.track_opens,
+        lists=[m.id for m in campaign.lists], sender=campaign.sender_id or 0,
+        blocks=[SimpleNamespace(**b) for b in campaign.blocks or []])
+
+
+def _campaign_form(campaign: Campaign | None) -> CampaignForm:
+    obj = _as_form_data(campaign) if campaign is not None and request.method == "GET" else None
+    form = CampaignForm(obj=obj)
+    form.lists.choices = choices((m.id, f"{m.name} ({n})")
+                                 for m, n in audience.list_overview(db.session))
+    senders = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
+    form.sender.choices = choices([(0, "Default sender")] + [
+        (s.id, f"{s.from_name} <{s.from_email}>") for s in senders])
+    form.theme.choices = choices([(0, "Default look")] + [
+        (t.id, t.name) for t in themes.list_themes(db.session)])
+    form.template.choices = choices((k, v[0]) for k, v in blocks.TEMPLATES.items())
+    return form
+
+
+def _form_blocks(form) -> list[dict]:
+    return [dict(entry.data) for entry in form.blocks]
+
+
+def _set_blocks(form, new_blocks: list[dict]) -> None:
+    while form.blocks.entries:
+        form.blocks.pop_entry()
+    for block in new_blocks:
+        form.blocks.append_entry(SimpleNamespace(**block))
+
+
+def block_action(form, action: str) -> bool:
+    """Apply an add/up/down/remove button (the composer works without JavaScript: each is
+    a submit that re-renders the form unsaved). False when ``action`` is a save."""
+    verb, _, arg = action.partition(":")
+    current = _form_blocks(form)
+    if verb == "add" and arg in blocks.BLOCK_TYPES:
+        current.append(blocks.new_block(arg))
+    elif verb in ("up", "down") and arg.isdigit():
+        current = blocks.move(current, int(arg), -1 if verb == "up" else 1)
+    elif verb == "remove" and arg.isdigit() and int(arg) < len(current):
+        current.pop(int(arg))
+    elif verb == "template" and getattr(form, "template", None) is not None \
+            and form.template.data in blocks.TEMPLATES:
+        current = blocks.template_blocks(form.template.data)
+    else:
+        return False
+    _set_blocks(form, current)
+    return True
+
+
+def _draft(form: CampaignForm) -> composer.Draft:
+    return composer.Draft(
+        name=form.name.data, subject=form.subject.data, list_ids=form.lists.data,
+        sender_id=form.sender.data or None, theme_id=form.theme.data or None,
+        template=form.template.data or "blank", blocks=_form_blocks(form),
+        body_text=form.body_text.data or "", text_edited=form.text_edited.data,
+        language=(form.language.data or "en").strip().lower(),
+        public_archive=form.public_archive.data, track_opens=form.track_opens.data)
+
+
+def _attempt(form, action) -> bool:
+    """Run one service call; commit on success, else roll back and show the error at the
+    form's field (the form re-renders with what was typed)."""
+    try:
+        action()
+    except DomainError as exc:
+        _show_error(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
+def _show_error(form, exc: DomainError) -> None:
+    db.session.rollback()
+    target = getattr(form, getattr(exc, "field", None) or "", None)
+    if str(exc).startswith("Subject"):
+        target = form.subject
+    if target is not None and not isinstance(target.errors, dict):
+        target.errors = [*target.errors, str(exc)]
+    flash(str(exc), "error")
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"], defaults={"campaign_id": None})
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+def edit_campaign(campaign_id: int | None):
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
+    if campaign_id and campaign is None:
+        abort(404)
+    form = _campaign_form(campaign)
+    if form.is_submitted() and block_action(form, request.form.get("action", "save")):
+        return _render_form(form, campaign, 200)
+    saved = []
+    if form.validate_on_submit() and _attempt(form, lambda: saved.append(composer.save_draft(
+            db.session, campaign_id, _draft(form), created_by_id=current_user.id))):
+        flash("Campaign saved.", "success")
+        return redirect(url_for("admin.campaign", campaign_id=saved[0].id))
+    return _render_form(form, campaign, 422 if form.is_submitted() else 200)
+
+
+def _render_form(form, campaign, status):
+    return render_template("admin/campaign_form.html", form=form, campaign=campaign,
+                           block_types=blocks.BLOCK_TYPES,
+                           upload_form=FileForm(prefix="upload")), status
+
+
+@bp.post("/campaigns/preview")
+def live_preview():
+    """The composer's live preview: the submitted (unsaved) form rendered with sample
+    data. Errors come back as a readable page with status 422."""
+    form = CampaignForm()
+    try:
+        _, content = composer.prepare_content(form.subject.data or "", _form_blocks(form),
+                                              form.body_text.data if form.text_edited.data
+                                              else None)
+        theme_id = request.form.get("theme", type=int) or None
+        theme = themes.get_theme(db.session, theme_id) if theme_id else None
+        out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),
+                               rendering.Links(base_url=request.host_url.rstrip("/")))
+    except DomainError as exc:
+        return render_template("admin/preview_error.html", error=str(exc)), 422
+    return out.html
+
+
+@bp.get("/campaigns/<int:campaign_id>/preview")
+def preview(campaign_id: int):
+    """Desktop and 320 px previews (frames of preview_html) and the plain-text version."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    language = request.args.get("lang") or None
+    try:
+        text, error = webview.render_test(campaign, None, request.host_url.rstrip("/"),
+                                          language=language).text, None
+    except DomainError as exc:
+        text, error = "", str(exc)
+    return render_template("admin/campaign_preview.html", campaign=campaign, language=language,
+                           languages=[campaign.language, *sorted(campaign.variants or {})],
+                           text=text, error=error)
+
+
+@bp.get("/campaigns/<int:campaign_id>/preview.html")
+def preview_html(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    try:
+        out = webview.render_test(campaign, None, request.host_url.rstrip("/"),
+                                  language=request.args.get("lang") or None)
+    except DomainError as exc:
+        return render_template("admin/preview_error.html", error=str(exc)), 422
+    return out.html
+
+
+@bp.route("/campaigns/<int:campaign_id>/variants/new", methods=["GET", "POST"],
+          defaults={"language": None})
+@bp.route("/campaigns/<int:campaign_id>/variants/<language>", methods=["GET", "POST"])
+def edit_variant(campaign_id: int, language: str | None):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    variant = (campaign.variants or {}).get(language) if language else None
+    if language and variant is None:
+        abort(404)
+    obj = None
+    if variant and request.method == "GET":
+        obj = SimpleNamespace(language=language, subject=variant["subject"],
+                              body_text=variant["body_text"],
+                              text_edited=variant.get("text_edited", False),
+                              blocks=[SimpleNamespace(**b) for b in variant["blocks"]])
+    elif request.method == "GET":
+        obj = SimpleNamespace(**{**vars(_as_form_data(campaign)), "language": ""})
+    form = VariantForm(obj=obj)
+    if form.is_submitted() and block_action(form, request.form.get("action", "save")):
+        return render_template("admin/variant_form.html", form=form, campaign=campaign,
+                               block_types=blocks.BLOCK_TYPES), 200
+    if form.validate_on_submit() and _attempt(form, lambda: composer.save_variant(
+            db.session, campaign_id, form.language.data, form.subject.data,
+            _form_blocks(form), form.body_text.data if form.text_edited.data else None)):
+        flash(f"Language variant {form.language.data.strip().lower()} saved.", "success")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    return render_template("admin/variant_form.html", form=form, campaign=campaign,
+                           block_types=blocks.BLOCK_TYPES), 422 if form.is_submitted() else 200
+
+
+@bp.post("/campaigns/<int:campaign_id>/variants/<language>/delete")
+def delete_variant(campaign_id: int, language: str):
+    return _simple_post(lambda: composer.delete_variant(db.session, campaign_id, language),
+                        f"Language variant {language} removed.",
+                        url_for("admin.campaign", campaign_id=campaign_id))
+
+
+def _simple_post(action, message: str, back: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(back)
+
+
+@bp.route("/campaigns/<int:campaign_id>/files", methods=["GET", "POST"])
+def campaign_files(campaign_id: int):
+    """Attachments of a campaign (OBERON), with size limits."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    form = FileForm()
+    upload = form.file.data
+    if form.validate_on_submit() and _attempt(form, lambda: composer.add_attachment(
+            db.session, campaign_id, upload.filename, upload.mimetype, upload.read())):
+        flash(f"Attached {upload.filename}.", "success")
+        return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/campaign_files.html", campaign=campaign, form=form,
+                           delete_form=EmptyForm(), upload_form=FileForm(prefix="upload"),
+                           images=composer.recent_images(db.session)), status
+
+
+@bp.post("/campaigns/<int:campaign_id>/files/<int:attachment_id>/delete")
+def delete_attachment(campaign_id: int, attachment_id: int):
+    return _simple_post(
+        lambda: composer.remove_attachment(db.session, campaign_id, attachment_id),
+        "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
+
+
+def _same_site_referrer() -> str | None:
+    """The page the upload came from, when it is one of ours (no open redirect)."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc == request.host and ref.path.startswith("/admin/"):
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return None
+
+
+@bp.post("/uploads")
+def upload_image():
+    """Image upload from the composer: JSON for the script, a flash without it."""
+    form = FileForm(prefix="upload")
+    wants_json = request.accept_mimetypes.best == "application/json"
+    back = redirect(_same_site_referrer() or url_for("admin.dashboard"))
+    try:
+        if not form.validate_on_submit():
+            raise composer.ComposerError("Choose an image file.")
+        image = composer.add_image(db.session, form.file.data.filename, form.file.data.read())
+    except DomainError as exc:
+        db.session.rollback()
+        if wants_json:
+            return jsonify(error=str(exc)), 422
+        flash(str(exc), "error")
+        return back
+    db.session.commit()
+    url = url_for("public.media", key=image.key)
+    if wants_json:
+        return jsonify(url=url)
+    flash(f"Image uploaded. Its address for an image block: {url}", "success")
+    return back
+
+
+@bp.route("/campaigns/<int:campaign_id>/test", methods=["GET", "POST"])
+def test_send(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    form = TestSendForm()
+    if request.method == "GET" and not form.addresses.data:
+        form.addresses.data = current_user.email
+    checked = []
+    if form.validate_on_submit() and _attempt(form, lambda: checked.extend(
+            composer.request_test(db.session, campaign_id, form.addresses.data,
+                                  form.contact.data or ""))):
+        addresses, contact_id = checked
+        composer.enqueue_test(campaign_id, addresses, contact_id)  # after the commit
+        flash(f"Test message on its way to {', '.join(addresses)}.", "success")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    contacts = db.session.scalars(select(Contact.email).where(Contact.email.is_not(None))
+                                  .order_by(Contact.id).limit(50))
+    return render_template("admin/test_send.html", campaign=campaign, form=form,
+                           contacts=list(contacts)), 422 if form.is_submitted() else 200
+
+
+@bp.get("/campaigns/<int:campaign_id>/confirm-send")
+def confirm_send(campaign_id: int):
+    """Asked before the first send of a campaign that was never test-sent."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if campaign.status != CampaignStatus.DRAFT:
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    return render_template("admin/confirm_send.html", campaign=campaign, form=EmptyForm())

@@ -1,0 +1,57 @@
+"""Themes (colours, font, logo, footer) and the starter templates' previews."""
+
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from .. import blocks, rendering, themes
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Theme
+from . import bp
+from .forms import ThemeForm, choices
+
+
+@bp.get("/themes")
+def theme_list():
+    return render_template("admin/themes.html", themes=themes.list_themes(db.session),
+                           templates=blocks.TEMPLATES)
+
+
+@bp.route("/themes/new", methods=["GET", "POST"], defaults={"theme_id": None})
+@bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
+def edit_theme(theme_id: int | None):
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme_id and theme is None:
+        abort(404)
+    form = ThemeForm(obj=theme)
+    form.font_family.choices = choices(themes.FONTS.items())
+    if form.validate_on_submit():
+        try:
+            theme = themes.save_theme(db.session, theme_id, **{
+                name: getattr(form, name).data for name in themes.FIELDS})
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Theme “{theme.name}” saved.", "success")
+            return redirect(url_for("admin.theme_list"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/theme_form.html", form=form, theme=theme), status
+
+
+@bp.get("/templates/<name>/preview")
+def template_preview(name: str):
+    """A starter template with a theme, rendered with sample data."""
+    if name not in blocks.TEMPLATES:
+        abort(404)
+    theme_id = request.args.get("theme", type=int)
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    content = rendering.prepare(blocks.blocks_html(blocks.template_blocks(name)), None,
+                                blocks.TEMPLATES[name][0])
+    out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),
+                           rendering.Links(base_url=request.host_url.rstrip("/"),
+                                           unsubscribe="#", profile="#"))
+    return out.html
+
+

@@ -1,0 +1,54 @@
+"""Messages in the browser: "view in browser" per recipient (/m/<token>), the public
+archive of a list (/archive/<list-key>) and uploaded images (/media/<key>)."""
+
+from flask import abort, current_app, render_template
+
+from .. import composer, webview
+from ..errors import DomainError
+from ..extensions import db
+from . import bp
+
+#: the messages are sanitized already; this keeps any script from running regardless
+MESSAGE_HEADERS = {
+    "Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@bp.get("/m/<token>")
+def message(token: str):
+    try:
+        out = webview.view_in_browser(db.session, token, current_app.config["BASE_URL"])
+    except DomainError:
+        abort(404)
+    return out.html, 200, MESSAGE_HEADERS
+
+
+@bp.get("/archive/<list_key>")
+def archive(list_key: str):
+    try:
+        mlist, published = webview.archived_campaigns(db.session, list_key)
+    except DomainError:
+        abort(404)
+    return render_template("public/archive.html", mlist=mlist, campaigns=published)
+
+
+@bp.get("/archive/<list_key>/<int:campaign_id>")
+def archived_message(list_key: str, campaign_id: int):
+    try:
+        out = webview.render_archived(db.session, list_key, campaign_id,
+                                      current_app.config["BASE_URL"])
+    except DomainError:
+        abort(404)
+    return out.html, 200, MESSAGE_HEADERS
+
+
+@bp.get("/media/<key>")
+def media(key: str):
+    image = composer.get_image(db.session, key)
+    if image is None:
+        abort(404)
+    return image.data, 200, {"Content-Type": image.content_type,
+                             "Cache-Control": "public, max-age=31536000, immutable",
+                             "X-Content-Type-Options": "nosniff"}

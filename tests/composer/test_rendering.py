@@ -1,0 +1,124 @@
+"""The renderer: sanitizing, sandboxed merge tags checked at save, theme layout with CSS
+inlined and a responsive rule kept, a text alternative, tracked links."""
+
+import pytest
+
+from newsletter import blocks, rendering
+from newsletter.rendering import Content, Links, RenderError, Style
+
+
+def prepared(*block_list, subject="Hi"):
+    return rendering.prepare(blocks.blocks_html(blocks.clean_blocks(list(block_list))), None,
+                             subject)
+
+
+def test_sanitizing_removes_scripts_event_handlers_and_javascript_urls():
+    dirty = ('<p onclick="steal()">Hello <a href="javascript:alert(1)">x</a>'
+             '<a href="https://shop.example/">shop</a></p><script>alert(1)</script>'
+             '<img src="https://cdn.example/a.png" onerror="x()" alt="A">'
+             '<style>p{}</style><iframe src="https://evil.example"></iframe>')
+    clean = rendering.sanitize(dirty)
+    assert "script" not in clean and "onclick" not in clean and "onerror" not in clean
+    assert "javascript:" not in clean and "iframe" not in clean and "<style" not in clean
+    assert '<a href="https://shop.example/">shop</a>' in clean
+    assert '<img src="https://cdn.example/a.png" alt="A">' in clean
+
+
+def test_word_paste_keeps_text_and_structure():
+    word = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>'
+            '.MsoNormal{}</style></head><body><!--[if gte mso 9]><xml>x</xml><![endif]-->'
+            '<p class="MsoNormal" style="margin:0">Dear <b>customer</b><o:p></o:p></p>'
+            '<ul><li>One</li></ul></body></html>')
+    clean = rendering.sanitize(word)
+    assert '<p class="MsoNormal">Dear <b>customer</b></p><ul><li>One</li></ul>' in clean
+    assert "style" not in clean and "mso" not in clean
+
+
+def test_merge_tags_fall_back_and_escape_values():
+    content = prepared({"type": "text", "text": '<p>Dear {{ first_name | default("friend") }}'
+                                                ' from {{ attributes.city | default("") }}</p>'},
+                       subject='News for {{ first_name | default("you") }}')
+    out = rendering.render(content, Style(), {"attributes": {}}, Links())
+    assert out.subject == "News for you"
+    assert "Dear friend" in out.html and "Dear friend" in out.text
+    out = rendering.render(content, Style(), {"first_name": "<b>Eve</b>",
+                                              "attributes": {"city": "Brno"}}, Links())
+    assert "Dear &lt;b&gt;Eve&lt;/b&gt; from Brno" in out.html
+    assert out.subject == "News for <b>Eve</b>"  # headers are not HTML
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("{{ surname }}", "unknown merge tag {{ surname }}"),
+    ('{{ first_name | default("x" }}', "merge tag error on line 1"),
+    ("{{ first_name.__class__.__mro__ }}", "unsafe"),
+    ("{{ lipsum.__globals__[\"os\"] }}", "cannot be rendered"),
+])
+def test_bad_merge_tags_are_reported_at_save(source, problem):
+    with pytest.raises(RenderError, match="Content") as error:
+        prepared({"type": "text", "text": f"<p>{source}</p>"})
+    assert problem in str(error.value)
+
+
+def test_layout_inlines_theme_css_and_keeps_the_mobile_rule():
+    content = prepared({"type": "heading", "text": "Spring"},
+                       {"type": "columns", "text": "<p>L</p>", "text2": "<p>R</p>"},
+                       {"type": "button", "label": "Shop", "url": "https://shop.example/"})
+    style = Style(primary_color="#aa0000", font_family="Georgia, serif", organization="Acme",
+                  legal_notice="Acme s.r.o., IČO 123")
+    out = rendering.render(content, style, {}, Links(unsubscribe="https://n.example/u/t"))
+    assert 'class="nl-heading" style="' in out.html and "color: #aa0000" in out.html
+    assert "font-family: Georgia, serif" in out.html
+    assert "@media only screen and (max-width: 620px)" in out.html  # responsive at 320 px
+    assert 'name="viewport"' in out.html
+    assert "Acme s.r.o., IČO 123" in out.html and "Acme s.r.o., IČO 123" in out.text
+    assert 'href="https://n.example/u/t"' in out.html
+    assert "Unsubscribe: https://n.example/u/t" in out.text
+
+
+def test_text_alternative_is_generated_with_link_targets():
+    content = prepared({"type": "heading", "text": "News"},
+                       {"type": "text", "text": "<p>Read <a href='https://a.example/x'>this"
+                                                "</a>.</p><ul><li>one</li><li>two</li></ul>"},
+                       {"type": "divider"}, {"type": "button", "label": "Go",
+                                             "url": "https://b.example/"})
+    assert content.body_text.startswith("News\n\nRead this (https://a.example/x).")
+    assert "- one\n- two" in content.body_text
+    assert "Go (https://b.example/)" in content.body_text
+
+
+def test_tracked_links_replace_targets_in_html_and_text_but_not_footer_links():
+    content = prepared({"type": "text", "text": '<p><a href="https://a.example/x?y=1&z=2">A'
+                                                '</a> <a href="mailto:me@example.com">m</a></p>'})
+    seen = []
+
+    def track(urls):
+        seen.extend(urls)
+        return {u: f"https://n.example/c/{i}" for i, u in enumerate(urls)}
+
+    out = rendering.render(content, Style(), {}, Links(unsubscribe="https://n.example/u/1"),
+                           track=track)
+    assert seen == ["https://a.example/x?y=1&z=2"]
+    assert 'href="https://n.example/c/0"' in out.html and "a.example" not in out.html
+    assert "(https://n.example/c/0)" in out.text and "a.example" not in out.text
+    assert 'href="https://n.example/u/1"' in out.html and 'href="mailto:me@example.com"' \
+        in out.html
+
+
+def test_uploaded_images_get_absolute_addresses():
+    content = prepared({"type": "image", "url": "/media/abc", "label": "Logo",
+                        "text": "https://shop.example/"})
+    out = rendering.render(content, Style(), {}, Links(base_url="https://n.example"))
+    assert 'src="https://n.example/media/abc"' in out.html
+    assert '<a href="https://shop.example/"' in out.html
+
+
+def test_language_variant_content_is_used_as_given():
+    german = Content(subject="Hallo {{ first_name }}", body_html="<p>Guten Tag</p>",
+                     body_text="", language="de")
+    out = rendering.render(german, Style(), {"first_name": "Eva"}, Links())
+    assert out.subject == "Hallo Eva" and 'lang="de"' in out.html and "Guten Tag" in out.text
+
+
+def test_unknown_block_type_is_refused():
+    with pytest.raises(blocks.BlockError):
+        blocks.clean_blocks([{"type": "video"}])
