@@ -1,7 +1,7 @@
 """composer, themes, tracking
 
 Revision ID: 0006_composer
-Revises: 0002
+Revises: 0007_unsubscribed
 Create Date: 2026-11-22 13:06:44.762071
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0006_composer'
-down_revision = '0002'
+down_revision = '0007_unsubscribed'
 branch_labels = None
 depends_on = None
 

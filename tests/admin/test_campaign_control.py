@@ -11,7 +11,7 @@ from tests.factories import draft, list_with_contacts
 def test_pause_resume_cancel_from_the_page(client, login, worker, smtp_server):
     login()
     campaign = draft(list_with_contacts("a@example.com", "b@example.com"))
-    client.post(f"/admin/campaigns/{campaign.id}/send")
+    client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"})
     page = client.post(f"/admin/campaigns/{campaign.id}/pause", follow_redirects=True).text
     assert "Paused: sending stops after the message in flight." in page
     assert ">Resume</button>" in page
@@ -29,7 +29,7 @@ def test_pause_resume_cancel_from_the_page(client, login, worker, smtp_server):
 def test_status_json_feeds_the_live_tab(client, login, worker):
     login()
     campaign = draft(list_with_contacts("a@example.com"))
-    client.post(f"/admin/campaigns/{campaign.id}/send")
+    client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"})
     data = client.get(f"/admin/campaigns/{campaign.id}/status.json").json
     assert (data["status"], data["recipients"], data["queued"], data["progress"]) == (
         "running", 1, 1, 0)

@@ -55,8 +55,9 @@ def test_list_headers_and_return_path(app, worker, smtp_server):
     short = tokens.short_sign(Purpose.UNSUBSCRIBE, delivery.id)
     assert mailto == f"mailto:unsubscribe+{short}@acme.test?subject=unsubscribe"
     msg = parse(received)
-    assert msg.get_content_type() == "text/plain"
-    assert https in msg.get_content()  # the unsubscribe link is in the body too
+    assert msg.get_content_type() == "multipart/alternative"
+    assert https in msg.get_body(("plain",)).get_content()  # in the footer too
+    assert "/u/" in msg.get_body(("html",)).get_content()
 
 
 def test_message_id_is_stable_across_retries(app, worker, smtp_server):

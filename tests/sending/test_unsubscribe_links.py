@@ -35,7 +35,7 @@ def test_footer_carries_a_working_profile_link(app, client, worker, smtp_server)
     worker()
     import quopri
     text = quopri.decodestring(smtp_server.messages[0].data).decode()
-    profile = re.search(r"Your data and subscriptions: (\S+)", text).group(1)
+    profile = re.search(r"Your profile and data: (\S+)", text).group(1)
     response = client.get(profile.split("127.0.0.1:5000", 1)[1], follow_redirects=True)
     assert response.status_code == 200 and "reader@example.com" in response.text
 
