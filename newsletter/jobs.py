@@ -3,7 +3,7 @@ the worker pushes (see ``newsletter.worker``)."""
 
 from flask import current_app
 
-from . import queue, sending
+from . import imports, queue, sending
 from .extensions import db
 from .messengers import SMTPMessenger, smtp_settings
 
@@ -23,3 +23,15 @@ def send_campaign(campaign_id: int) -> None:
 
 def enqueue_send(campaign_id: int) -> None:
     queue.enqueue("newsletter.jobs.send_campaign", campaign_id)
+
+
+IMPORT_JOB_TIMEOUT = 3 * 3600  # a million-row file takes minutes; leave ample room
+
+
+def run_import(import_id: int) -> None:
+    """Import an uploaded file; resumes after the last committed batch when retried."""
+    imports.run(db.session, import_id)
+
+
+def enqueue_import(import_id: int) -> None:
+    queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT)

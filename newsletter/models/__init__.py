@@ -29,11 +29,13 @@ from .campaigns import (
     SenderIdentity,
     campaign_list,
 )
+from .imports import BulkAction, ContactImport, ImportChunk, ImportIssue, ImportStatus
 
 __all__ = [
     "BlocklistChannel",
     "BlocklistEntry",
     "Branch",
+    "BulkAction",
     "Campaign",
     "CampaignStatus",
     "Channel",
@@ -41,9 +43,13 @@ __all__ = [
     "ConsentRecord",
     "Contact",
     "ContactChange",
+    "ContactImport",
     "ContactStatus",
     "Delivery",
     "DeliveryState",
+    "ImportChunk",
+    "ImportIssue",
+    "ImportStatus",
     "LegalBasis",
     "Link",
     "ListVisibility",
