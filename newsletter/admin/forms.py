@@ -117,8 +117,8 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportSetupForm(FlaskForm):
-    encoding = SelectField("Encoding", choices=choices(ENCODINGS.items()))
-    delimiter = SelectField("Delimiter", choices=choices(DELIMITERS.items()))
+    encoding = SelectField("Encoding", choices=choices(ENCODINGS.items()), default="utf-8")
+    delimiter = SelectField("Delimiter", choices=choices(DELIMITERS.items()), default=",")
     has_header = BooleanField("The first row holds column names")
     columns = FieldList(SelectField(choices=choices(TARGETS.items())))
     legal_basis = SelectField("Legal basis", validators=[DataRequired("Choose the legal basis.")],
