@@ -4,11 +4,15 @@ mapping, and the RQ job that streams the file in batches through ``import_stage`
 Progress counters live on the ``contact_import`` row and are committed with every batch,
 together with the batch's data, so a retried job resumes after the last committed line."""
 
+import threading
+from dataclasses import dataclass
+from queue import Full, Queue
+
 from sqlalchemy import delete, insert, select
 
 from . import import_files as files
 from .errors import DomainError
-from .import_stage import load_batch
+from .import_stage import StagedBatch, load_batch, stage
 from .models import (
     ContactImport,
     ImportChunk,
@@ -18,6 +22,7 @@ from .models import (
     MailingList,
     utcnow,
 )
+from .suppression import address_hasher
 
 CHUNK_SIZE = 1 << 20  # bytes per stored chunk
 BATCH_SIZE = 10_000  # rows per set-based batch
@@ -151,60 +156,127 @@ def run(session, import_id: int, batch_size: int = BATCH_SIZE) -> None:
 def _run(session, imp: ContactImport, batch_size: int) -> None:
     language = session.get(MailingList, imp.list_id).language
     source = imp.source or f"import #{imp.id} ({imp.filename})"
-    resume_after = imp.lines_done
-    batch: list[files.CleanRow] = []
-    issues: list[files.RowError] = []
-    for item in _records(session, imp):
-        if item.line <= resume_after:
-            continue
-        if isinstance(item, files.RowError):
-            issues.append(item)
-            continue
-        try:
-            batch.append(files.clean(item, language))
-        except files.RowError as exc:
-            issues.append(exc)
-        if len(batch) + len(issues) >= batch_size:
-            _commit_batch(session, imp, source, batch, issues)
-            batch, issues = [], []
-    _commit_batch(session, imp, source, batch, issues)
+    reader = BatchReader(session.get_bind(), imp, language, batch_size)
+    for batch in reader.batches():
+        if batch.staged is not None:
+            counts = load_batch(session, imp.list_id, imp.legal_basis, source, batch.staged)
+            imp.created += counts.created
+            imp.subscribed += counts.subscribed
+            imp.duplicates += counts.duplicates
+            imp.suppressed += counts.suppressed
+        _record_issues(session, imp, batch.issues)
+        imp.rows_total += batch.rows
+        imp.lines_done = max(imp.lines_done, batch.last_line)
+        imp.chunks_done = batch.chunks_done
+        session.commit()
     imp.status, imp.finished_at, imp.chunks_done = (
         ImportStatus.FINISHED, utcnow(), imp.chunk_count)
     discard_file(session, imp.id)  # personal data: keep the outcome, not the file
     session.commit()
 
 
-def _records(session, imp: ContactImport):
-    def fetch(seq: int) -> bytes:
-        return session.scalar(select(ImportChunk.data).where(
-            ImportChunk.import_id == imp.id, ImportChunk.seq == seq))
-
-    def on_chunk(done: int) -> None:
-        imp.chunks_done = done - 1  # the chunk just fetched is not processed yet
-
-    raw = files.ChunkStream(fetch, imp.chunk_count, on_chunk)
-    if imp.format == "xml":
-        return files.xml_records(raw)
-    return files.csv_records(raw, imp.encoding, imp.delimiter, imp.has_header, imp.mapping)
-
-
-def _commit_batch(session, imp: ContactImport, source: str, batch, issues) -> None:
-    if batch:
-        counts = load_batch(session, imp.list_id, imp.legal_basis, source, batch)
-        imp.created += counts.created
-        imp.subscribed += counts.subscribed
-        imp.duplicates += counts.duplicates
-        imp.suppressed += counts.suppressed
+def _record_issues(session, imp: ContactImport, issues: list[files.RowError]) -> None:
     room = MAX_ISSUES - imp.invalid
     if issues and room > 0:
         session.execute(insert(ImportIssue), [
             {"import_id": imp.id, "line": i.line, "reason": i.reason[:300]}
             for i in issues[:room]])
     imp.invalid += len(issues)
-    imp.rows_total += len(batch) + len(issues)
-    lines = [r.line for r in batch] + [i.line for i in issues]
-    imp.lines_done = max([imp.lines_done, *lines])
-    session.commit()
+
+
+@dataclass
+class ReadBatch:
+    staged: StagedBatch | None
+    issues: list[files.RowError]
+    rows: int  # data rows read, valid or not
+    last_line: int
+    chunks_done: int
+
+
+class BatchReader:
+    """Reads, cleans and stages the file's batches in a thread with its own database
+    connection, so that parsing overlaps with the database applying the previous batch.
+    At most two batches wait in the queue: memory stays flat."""
+
+    def __init__(self, engine, imp: ContactImport, language: str, batch_size: int):
+        self.engine, self.language, self.batch_size = engine, language, batch_size
+        self.import_id, self.chunk_count, self.format = imp.id, imp.chunk_count, imp.format
+        self.layout = (imp.encoding, imp.delimiter, imp.has_header, list(imp.mapping))
+        self.resume_after = imp.lines_done
+        self.hasher = address_hasher()
+        self.postgres = engine.dialect.name == "postgresql"
+        self.chunks_done = 0
+        self.queue: Queue = Queue(maxsize=2)
+        self.stop = threading.Event()
+
+    def batches(self):
+        thread = threading.Thread(target=self._run, name=f"import-{self.import_id}",
+                                  daemon=True)
+        thread.start()
+        try:
+            while (item := self.queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.stop.set()
+            thread.join()
+
+    def _run(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                self._read(conn)
+            self._put(None)
+        except BaseException as exc:  # handed to the consuming thread
+            self._put(exc)
+
+    def _read(self, conn) -> None:
+        rows: list[files.CleanRow] = []
+        issues: list[files.RowError] = []
+        for item in self._records(conn):
+            if item.line <= self.resume_after:
+                continue
+            if isinstance(item, files.RowError):
+                issues.append(item)
+            else:
+                try:
+                    rows.append(files.clean(item, self.language))
+                except files.RowError as exc:
+                    issues.append(exc)
+            if len(rows) + len(issues) >= self.batch_size:
+                self._emit(rows, issues, item.line)
+                rows, issues = [], []
+            if self.stop.is_set():
+                return
+        self._emit(rows, issues, 0)
+
+    def _emit(self, rows, issues, last_line: int) -> None:
+        staged = stage(rows, self.hasher, self.postgres) if rows else None
+        self._put(ReadBatch(staged, issues, len(rows) + len(issues), last_line,
+                            self.chunks_done))
+
+    def _put(self, item) -> None:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except Full:
+                continue
+
+    def _records(self, conn):
+        def fetch(seq: int) -> bytes:
+            data = conn.execute(select(ImportChunk.data).where(
+                ImportChunk.import_id == self.import_id, ImportChunk.seq == seq)).scalar_one()
+            conn.rollback()  # hold no transaction open between chunks
+            return data
+
+        def on_chunk(done: int) -> None:
+            self.chunks_done = done - 1  # the chunk just fetched is not processed yet
+
+        raw = files.ChunkStream(fetch, self.chunk_count, on_chunk)
+        if self.format == "xml":
+            return files.xml_records(raw)
+        return files.csv_records(raw, *self.layout)
 
 
 # --- reading the outcome -----------------------------------------------------------------

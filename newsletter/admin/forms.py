@@ -50,7 +50,8 @@ class ListForm(FlaskForm):
     purpose = StringField("Purpose", validators=[Optional(), Length(max=200)],
                           description="The topic subscribers see, e.g. “Product news”.")
     channels = SelectMultipleField("Channels offered", default=["email"],
-                                   description="None chosen means e-mail.", choices=choices([("email", "E-mail"), ("sms", "SMS")]))
+                                   description="None chosen means e-mail.",
+                                   choices=choices([("email", "E-mail"), ("sms", "SMS")]))
 
 
 class ContactSearchForm(FlaskForm):

@@ -177,8 +177,8 @@ def test_suppressed_inactive_and_unsubscribed_are_skipped_not_reactivated(
         Contact.email == "left@example.sk"))
     left.status = "unsubscribed"
     db.session.commit()
-    data = ("email\nErased@example.sk\nleft@example.sk\ninactive@example.sk\n"
-            "member@example.sk\nnew@example.sk\n").encode()
+    data = (b"email\nErased@example.sk\nleft@example.sk\ninactive@example.sk\n"
+            b"member@example.sk\nnew@example.sk\n")
     import_id, _page, _response = start(client, upload(client, weekly.id, "a.csv", data),
                                         **mapping("email", encoding="utf-8", delimiter=","))
     worker()
