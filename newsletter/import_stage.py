@@ -33,19 +33,31 @@ INSERT_CONTACTS = """INSERT INTO contact (email, phone, first_name, last_name, l
         attributes, status, created_at)
     SELECT st.email, st.phone, st.first_name, st.last_name, st.language, {attributes},
         'active', :now
-    FROM import_stage st WHERE true
-    ON CONFLICT (email) DO NOTHING"""
+    FROM import_stage st
+    WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.email = st.email)"""
 NEW_SUBSCRIPTIONS = """INSERT INTO subscription (contact_id, list_id, channel, status,
         created_at, confirmed_at)
     SELECT c.id, :list_id, 'email', :confirmed, :now, :now
-    FROM import_stage st JOIN contact c ON c.email = st.email WHERE true
-    ON CONFLICT (contact_id, list_id, channel) DO NOTHING"""
+    FROM import_stage st JOIN contact c ON c.email = st.email
+    WHERE NOT EXISTS (SELECT 1 FROM subscription s WHERE s.contact_id = c.id
+                      AND s.list_id = :list_id AND s.channel = 'email')"""
 CONSENT_COLUMNS = """INSERT INTO consent_record (contact_id, list_id, channel, action,
         legal_basis, source, created_at)
     SELECT new.contact_id, :list_id, 'email', 'granted', :legal_basis, :source, :now"""
-#: PostgreSQL: one statement; consent records exactly for the subscriptions it created.
-SUBSCRIBE_POSTGRES = f"""WITH new AS ({NEW_SUBSCRIPTIONS} RETURNING contact_id)
-    {CONSENT_COLUMNS} FROM new"""
+#: PostgreSQL: one statement. New contacts are subscribed straight from what the contact
+#: insert returns; ``known`` sees the snapshot before it, so only contacts that existed.
+APPLY_POSTGRES = f"""WITH created AS ({INSERT_CONTACTS.format(
+        attributes="CAST(st.attributes AS JSONB)")} RETURNING id),
+    known AS (SELECT c.id FROM import_stage st JOIN contact c ON c.email = st.email
+              WHERE NOT EXISTS (SELECT 1 FROM subscription s WHERE s.contact_id = c.id
+                                AND s.list_id = :list_id AND s.channel = 'email')),
+    new AS (INSERT INTO subscription (contact_id, list_id, channel, status, created_at,
+                                      confirmed_at)
+            SELECT id, :list_id, 'email', :confirmed, :now, :now
+            FROM (SELECT id FROM created UNION ALL SELECT id FROM known) ids
+            RETURNING contact_id),
+    consents AS ({CONSENT_COLUMNS} FROM new)
+    SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM new)"""
 #: SQLite has one writer, so the subscriptions above the previous maximum id are ours.
 CONSENTS_SQLITE = f"""{CONSENT_COLUMNS} FROM subscription new
     WHERE new.id > :after AND new.list_id = :list_id AND new.channel = 'email'"""
@@ -93,8 +105,11 @@ def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) ->
 
 
 def load_batch(session, list_id: int, legal_basis: str, source: str,
-               batch: StagedBatch) -> BatchCounts:
-    """Put the staged rows in the staging table and apply them; the caller commits."""
+               batch: StagedBatch, refresh_stats: bool = False) -> BatchCounts:
+    """Put the staged rows in the staging table and apply them; the caller commits.
+    A concurrent signup of the same address makes it raise IntegrityError: roll back and
+    load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
+    (PostgreSQL plans with stale statistics otherwise)."""
     counts = BatchCounts(duplicates=batch.duplicates)
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
@@ -104,7 +119,8 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(f"COPY import_stage ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             copy.write(batch.copy_text)
-        conn.execute(text("ANALYZE import_stage"))
+        if refresh_stats:
+            conn.execute(text("ANALYZE contact, subscription"))
     else:
         placeholders = ", ".join("?" for _ in COLUMNS)
         conn.exec_driver_sql(f"INSERT INTO import_stage VALUES ({placeholders})",
@@ -113,17 +129,15 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
               "source": source, "confirmed": SubscriptionStatus.CONFIRMED,
               "unsubscribed": SubscriptionStatus.UNSUBSCRIBED}
     if postgres:
-        # The batch is small and every lookup has an index: nested loops are always right,
-        # and the planner's statistics lag behind a table that an import is growing.
+        # The batch is small and every lookup has an index: nested loops are always right.
         conn.execute(text("SET LOCAL enable_hashjoin = off"))
         conn.execute(text("SET LOCAL enable_mergejoin = off"))
     counts.suppressed = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
-    attributes = "CAST(st.attributes AS JSONB)" if postgres else "st.attributes"
-    counts.created = conn.execute(text(INSERT_CONTACTS.format(attributes=attributes)),
-                                  params).rowcount
     if postgres:
-        counts.subscribed = conn.execute(text(SUBSCRIBE_POSTGRES), params).rowcount
+        counts.created, counts.subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
     else:
+        counts.created = conn.execute(
+            text(INSERT_CONTACTS.format(attributes="st.attributes")), params).rowcount
         after = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscription")).scalar_one()
         counts.subscribed = conn.execute(text(NEW_SUBSCRIPTIONS), params).rowcount
         conn.execute(text(CONSENTS_SQLITE), {**params, "after": after})

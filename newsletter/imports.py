@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from queue import Full, Queue
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from . import import_files as files
 from .errors import DomainError
@@ -157,21 +158,35 @@ def _run(session, imp: ContactImport, batch_size: int) -> None:
     language = session.get(MailingList, imp.list_id).language
     source = imp.source or f"import #{imp.id} ({imp.filename})"
     reader = BatchReader(session.get_bind(), imp, language, batch_size)
-    for batch in reader.batches():
-        if batch.staged is not None:
-            counts = load_batch(session, imp.list_id, imp.legal_basis, source, batch.staged)
-            imp.created += counts.created
-            imp.subscribed += counts.subscribed
-            imp.duplicates += counts.duplicates
-            imp.suppressed += counts.suppressed
-        _record_issues(session, imp, batch.issues)
-        imp.rows_total += batch.rows
-        imp.lines_done = max(imp.lines_done, batch.last_line)
-        imp.chunks_done = batch.chunks_done
-        session.commit()
+    for number, batch in enumerate(reader.batches(), 1):
+        for attempt in range(3):
+            try:
+                _apply(session, imp, source, batch, refresh_stats=number & (number - 1) == 0)
+                break
+            except IntegrityError:  # a signup took one of the addresses meanwhile
+                session.rollback()
+                if attempt == 2:
+                    raise
     imp.status, imp.finished_at, imp.chunks_done = (
         ImportStatus.FINISHED, utcnow(), imp.chunk_count)
     discard_file(session, imp.id)  # personal data: keep the outcome, not the file
+    session.commit()
+
+
+def _apply(session, imp: ContactImport, source: str, batch: "ReadBatch",
+           refresh_stats: bool) -> None:
+    """One batch: data, counters and resume point in one transaction."""
+    if batch.staged is not None:
+        counts = load_batch(session, imp.list_id, imp.legal_basis, source, batch.staged,
+                            refresh_stats)
+        imp.created += counts.created
+        imp.subscribed += counts.subscribed
+        imp.duplicates += counts.duplicates
+        imp.suppressed += counts.suppressed
+    _record_issues(session, imp, batch.issues)
+    imp.rows_total += batch.rows
+    imp.lines_done = max(imp.lines_done, batch.last_line)
+    imp.chunks_done = batch.chunks_done
     session.commit()
 
 
