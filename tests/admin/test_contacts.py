@@ -228,15 +228,3 @@ def test_viewer_cannot_run_bulk_actions(client, login):
     assert client.post("/admin/contacts/bulk", data={"ids": [1], "action": "erase",
                                                      "confirm": "y"}).status_code == 403
 
-
-def test_list_fields_can_be_edited(client, login):
-    login()
-    mlist = list_with_contacts(name="Old")
-    response = client.post(f"/admin/lists/{mlist.id}/edit", data={
-        "name": "News", "description": "Monthly", "visibility": "public", "optin": "single",
-        "language": "cs", "purpose": "Product news", "channels": ["email", "sms"]})
-    assert response.status_code == 302
-    db.session.refresh(mlist)
-    assert (mlist.name, mlist.visibility, mlist.optin, mlist.language, mlist.purpose,
-            mlist.channels) == ("News", "public", "single", "cs", "Product news", "email,sms")
-    assert "purpose “Product news”" in client.get(f"/admin/lists/{mlist.id}").text
