@@ -196,64 +196,68 @@ def _record(line: int, row: list[str], mapping: list[str], names: list[str]) -> 
     return Record(line, values, attributes)
 
 
+class _XmlContacts:
+    """expat handlers collecting <contact> elements into Records."""
+
+    def __init__(self, parser):
+        self.parser = parser
+        self.ready: deque[Record] = deque()
+        self.record: Record | None = None
+        self.kind: str | None = None  # element being read inside <contact>
+        self.name = ""  # the attribute's name for <attribute name="...">
+        self.text: list[str] = []
+        parser.StartDoctypeDeclHandler = self.refuse
+        parser.EntityDeclHandler = self.refuse
+        parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
+        parser.CharacterDataHandler = self.text.append
+
+    def refuse(self, *_args):
+        raise RowError(self.parser.CurrentLineNumber, "DTDs and entities are not allowed")
+
+    def start(self, name, attrs):
+        if name == "contact":
+            self.record = Record(self.parser.CurrentLineNumber, {}, {})
+        elif self.record is not None:
+            self.kind, self.name = name, attrs.get("name", "")
+        self.text.clear()
+
+    def end(self, name):
+        if self.record is None:
+            return
+        if name == "contact":
+            self.ready.append(self.record)
+            self.record = None
+            return
+        value = "".join(self.text)
+        if self.kind == "attribute" and self.name and value.strip():
+            self.record.attributes[self.name] = value.strip()
+        elif self.kind in XML_FIELDS:
+            self.record.values[self.kind] = value
+        self.kind = None
+
+
 def xml_records(raw: io.RawIOBase) -> Iterator[Record | RowError]:
     """Records of an XML stream (schema in the module docstring), parsed incrementally.
     DTDs and entities are refused. A syntax error ends the file with a RowError."""
     parser = expat.ParserCreate()
-    ready: deque[Record] = deque()
-    state: dict = {"record": None, "field": None, "text": []}
-
-    def refuse(*_args):
-        raise RowError(parser.CurrentLineNumber, "DTDs and entities are not allowed")
-
-    def start(name, attrs):
-        if name == "contact":
-            state["record"] = Record(parser.CurrentLineNumber, {}, {})
-        elif state["record"] is not None:
-            state["field"] = attrs.get("name", "") if name == "attribute" else name
-            state["kind"] = name
-            state["text"] = []
-
-    def end(name):
-        record = state["record"]
-        if record is None:
-            return
-        if name == "contact":
-            ready.append(record)
-            state["record"] = None
-        elif state["field"] is not None:
-            value = "".join(state["text"])
-            if state["kind"] == "attribute" and state["field"] and value.strip():
-                record.attributes[state["field"]] = value.strip()
-            elif state["kind"] in XML_FIELDS:
-                record.values[state["kind"]] = value
-            state["field"] = None
-
-    def chars(data):
-        if state["field"] is not None:
-            state["text"].append(data)
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.CharacterDataHandler = chars
+    handler = _XmlContacts(parser)
     buffered = io.BufferedReader(raw, 1 << 16)
     while True:
         data = buffered.read(1 << 16)
         try:
             parser.Parse(data, not data)
         except expat.ExpatError as exc:
-            yield from ready
+            yield from handler.ready
             reason = expat.errors.messages[exc.code]
             yield RowError(exc.lineno, f"the XML is not well-formed: {reason} "
                            "(nothing after this point was read)")
             return
         except RowError as exc:
-            yield from ready
+            yield from handler.ready
             yield exc
             return
-        while ready:
-            yield ready.popleft()
+        while handler.ready:
+            yield handler.ready.popleft()
         if not data:
             return
 
