@@ -16,10 +16,11 @@ from sqlalchemy import text
 from .import_files import CleanRow
 from .models import SubscriptionStatus, utcnow
 
+SQLITE_CACHE_KB = 32 * 1024  # per connection; the pool may hold a few
 COLUMNS = ("line", "email", "address_hash", "phone", "first_name", "last_name", "language",
            "attributes")
 CREATE_STAGE = """CREATE TEMPORARY TABLE IF NOT EXISTS import_stage (
-    line INTEGER, email VARCHAR(254) PRIMARY KEY, address_hash VARCHAR(64),
+    line INTEGER, email VARCHAR(254), address_hash VARCHAR(64),
     phone VARCHAR(20), first_name VARCHAR(100), last_name VARCHAR(100),
     language VARCHAR(8), attributes TEXT)"""
 SKIP_SUPPRESSED = """DELETE FROM import_stage WHERE
@@ -114,7 +115,8 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
     conn.execute(text(CREATE_STAGE))
-    conn.execute(text("DELETE FROM import_stage"))
+    # TRUNCATE: deleted rows would pile up in a temporary table (autovacuum skips them)
+    conn.execute(text("TRUNCATE import_stage" if postgres else "DELETE FROM import_stage"))
     if postgres:
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(f"COPY import_stage ({', '.join(COLUMNS)}) FROM STDIN") as copy:
@@ -122,6 +124,8 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         if refresh_stats:
             conn.execute(text("ANALYZE contact, subscription"))
     else:
+        # SQLite's default page cache (2 MB) thrashes once the e-mail index outgrows it.
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
         placeholders = ", ".join("?" for _ in COLUMNS)
         conn.exec_driver_sql(f"INSERT INTO import_stage VALUES ({placeholders})",
                              batch.tuples)
