@@ -162,7 +162,7 @@ def csv_records(raw: io.RawIOBase, encoding: str, delimiter: str, has_header: bo
     text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding,
                             errors="replace", newline="")
     reader = csv.reader(text, delimiter=delimiter)
-    names: list[str] = []
+    build = None if has_header else _record_builder(mapping, [])
     previous_end = 0
     while True:
         start = previous_end + 1
@@ -175,25 +175,31 @@ def csv_records(raw: io.RawIOBase, encoding: str, delimiter: str, has_header: bo
             yield RowError(start, f"unreadable CSV: {exc}")
             continue
         previous_end = reader.line_num
-        if has_header and not names:
-            names = [cell.strip() or f"column {i + 1}" for i, cell in enumerate(row)]
+        if build is None:
+            build = _record_builder(mapping, [c.strip() or f"column {i + 1}"
+                                              for i, c in enumerate(row)])
             continue
-        if not any(cell.strip() for cell in row):
+        if not any(row) or not any(cell.strip() for cell in row):
             continue
-        yield _record(start, row, mapping, names)
+        yield build(start, row)
 
 
-def _record(line: int, row: list[str], mapping: list[str], names: list[str]) -> Record:
-    values: dict[str, str] = {}
-    attributes: dict[str, str] = {}
-    for i, cell in enumerate(row):
-        target = mapping[i] if i < len(mapping) else ""
-        if target == "attribute":
-            if cell.strip():
-                attributes[names[i] if i < len(names) else f"column {i + 1}"] = cell.strip()
-        elif target:
-            values[target] = cell
-    return Record(line, values, attributes)
+def _record_builder(mapping: list[str], names: list[str]):
+    """A function turning a CSV row into a Record by the column mapping."""
+    fields = [(i, t) for i, t in enumerate(mapping) if t and t != "attribute"]
+    attributes = [(i, names[i] if i < len(names) else f"column {i + 1}")
+                  for i, t in enumerate(mapping) if t == "attribute"]
+
+    def build(line: int, row: list[str]) -> Record:
+        width = len(row)
+        values = {t: row[i] for i, t in fields if i < width}
+        extra = {}
+        for i, name in attributes:
+            if i < width and (value := row[i].strip()):
+                extra[name] = value
+        return Record(line, values, extra)
+
+    return build
 
 
 class _XmlContacts:
@@ -303,9 +309,8 @@ def clean(record: Record, default_language: str) -> CleanRow:
 
 
 def _clean(record: Record, default_language: str) -> CleanRow:
-    values = record.values
-    texts = list(values.values()) + list(record.attributes.values())
-    if any("\ufffd" in text for text in texts):
+    values, attributes = record.values, record.attributes
+    if "\ufffd" in "".join(values.values()) or "\ufffd" in "".join(attributes.values()):
         raise RowError(0, "characters that are not valid in the chosen encoding")
     raw_email = values.get("email", "").strip()
     if not raw_email:
@@ -316,14 +321,19 @@ def _clean(record: Record, default_language: str) -> CleanRow:
         raise RowError(0, f"{raw_email!r} is not a valid e-mail address") from None
     phone = values.get("phone", "").strip()
     language = values.get("language", "").strip().lower() or default_language
-    if not LANGUAGE.fullmatch(language):
+    if not _is_language(language):
         raise RowError(0, f"language {language!r} is not a language code like 'sk' or 'cs'")
-    names = {k: values.get(k, "").strip() or None for k in ("first_name", "last_name")}
-    for key, value in names.items():
-        if value and len(value) > 100:
-            raise RowError(0, f"{key.replace('_', ' ')} is longer than 100 characters")
-    if any(len(v) > MAX_ATTRIBUTE for v in record.attributes.values()):
+    first_name = values.get("first_name", "").strip() or None
+    last_name = values.get("last_name", "").strip() or None
+    if len(first_name or "") > 100 or len(last_name or "") > 100:
+        raise RowError(0, "a name is longer than 100 characters")
+    if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
         raise RowError(0, f"a value is longer than {MAX_ATTRIBUTE} characters")
     return CleanRow(record.line, email, normalize_phone(phone) if phone else None,
-                    names["first_name"], names["last_name"], language,
-                    json.dumps(record.attributes, ensure_ascii=False))
+                    first_name, last_name, language,
+                    json.dumps(attributes, ensure_ascii=False) if attributes else "{}")
+
+
+@lru_cache(maxsize=256)
+def _is_language(code: str) -> bool:
+    return LANGUAGE.fullmatch(code) is not None

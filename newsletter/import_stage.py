@@ -136,6 +136,8 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         # The batch is small and every lookup has an index: nested loops are always right.
         conn.execute(text("SET LOCAL enable_hashjoin = off"))
         conn.execute(text("SET LOCAL enable_mergejoin = off"))
+        # a crash loses at most this batch, and its resume point with it: it is redone
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
     counts.suppressed = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
     if postgres:
         counts.created, counts.subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
