@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newsletter import audience, create_app, imports  # noqa: E402
+from newsletter import audience, create_app, imports, jobs  # noqa: E402
 from newsletter.extensions import db  # noqa: E402
 
 
@@ -58,18 +58,17 @@ def scratch_url(url: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--batch-size", type=int, default=imports.BATCH_SIZE)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
         url, drop = scratch_url(base_url)
         try:
-            run(Path(tmp), url, args.rows, args.batch_size)
+            run(Path(tmp), url, args.rows)
         finally:
             drop()
 
 
-def run(tmp: Path, url: str, rows: int, batch_size: int) -> None:
+def run(tmp: Path, url: str, rows: int) -> None:
     csv_path = tmp / "contacts.csv"
     generate(csv_path, rows)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(tmp),
@@ -87,7 +86,7 @@ def run(tmp: Path, url: str, rows: int, batch_size: int) -> None:
         db.session.expunge_all()
 
         started = time.perf_counter()
-        imports.run(db.session, import_id, batch_size=batch_size)
+        jobs.run_import(import_id)  # the RQ job's body, in this process
         seconds = time.perf_counter() - started
 
         imp = imports.get_import(db.session, import_id)
