@@ -38,6 +38,7 @@ def test_import_with_bad_rows_shows_the_report(page, live_server, make_user, wor
     expect(page.get_by_label("Encoding")).to_have_value("cp1250")
     expect(page.get_by_label("Delimiter")).to_have_value(";")
     expect(page.get_by_label("Column 3")).to_have_value("last_name")
+    page.screenshot(path=str(artifacts / "import-mapping.png"), full_page=True)
     page.get_by_role("button", name="Start import").click()
     expect(page.get_by_text("Choose the legal basis.")).to_be_visible()
     page.get_by_label("Legal basis").select_option("consent")
