@@ -42,7 +42,10 @@ class ContactFilter:
         """SQL conditions on Contact for this filter (shared by search and export)."""
         conditions = []
         q = self.q.strip()
-        if q:
+        exact = _exact(q)
+        if exact is not None:  # a whole address or phone number: an index lookup
+            conditions.append(exact)
+        elif q:
             like = f"%{q.lower()}%"
             org_ids = select(Organization.id).where(Organization.name.ilike(like))
             conditions.append(or_(
@@ -58,6 +61,20 @@ class ContactFilter:
         if self.language:
             conditions.append(Contact.language == self.language.lower())
         return conditions
+
+
+def _exact(q: str):
+    if "@" in q:
+        try:
+            return Contact.email == normalize_email(q)
+        except InvalidAddress:
+            return None
+    if q.startswith("+"):
+        try:
+            return Contact.phone == normalize_phone(q)
+        except RowError:
+            return None
+    return None
 
 
 def search(session, flt: ContactFilter, before: int | None = None,

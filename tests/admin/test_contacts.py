@@ -33,6 +33,8 @@ def test_search_by_email_name_phone_and_organization(client, login):
     peter.organization_id = org.id
     db.session.commit()
     for query, expected in (("JANA@", "jana@example.sk"), ("nováková", "jana@example.sk"),
+                            (" Jana@Example.SK ", "jana@example.sk"),
+                            ("+421 905 111 222", "jana@example.sk"),
                             ("905111", "jana@example.sk"), ("tatra", "peter@firma.sk")):
         text = client.get("/admin/contacts", query_string={"q": query}).text
         assert expected in text, query
