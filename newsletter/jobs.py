@@ -34,4 +34,5 @@ def run_import(import_id: int) -> None:
 
 
 def enqueue_import(import_id: int) -> None:
-    queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT)
+    queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT,
+                  retry=queue.DEFAULT_RETRY)  # a retried job resumes after its last batch

@@ -62,3 +62,36 @@ def test_import_with_bad_rows_shows_the_report(page, live_server, make_user, wor
     page.get_by_role("link", name="Zákazníci").click()
     expect(page.get_by_role("cell", name="peter@example.sk")).to_be_visible()
     expect(page.get_by_role("cell", name="Peter Šťastný")).to_be_visible()
+
+
+def test_bulk_erase_warns_and_unsubscribe_is_taken_instead(page, live_server, make_user,
+                                                           artifacts):
+    from tests.factories import list_with_contacts
+
+    make_user("editor@example.com", "editor")
+    list_with_contacts(*(f"reader{i}@example.sk" for i in range(12)), name="Weekly")
+    page.goto(f"{live_server}/admin/login")
+    page.get_by_label("E-mail").fill("editor@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Contacts").click()
+    page.get_by_label("Search").fill("reader")
+    page.get_by_role("button", name="Search").click()
+    boxes = page.get_by_role("checkbox")
+    expect(boxes).to_have_count(12)
+    for i in range(12):
+        boxes.nth(i).check()
+    page.screenshot(path=str(artifacts / "contacts-search.png"), full_page=True)
+    page.get_by_label("Action").select_option("erase")
+    page.get_by_role("button", name="Apply to selected").click()
+
+    expect(page.get_by_role("heading", name="Erase 12 contact(s)?")).to_be_visible()
+    expect(page.get_by_text("This is a mass deletion.")).to_be_visible()
+    page.screenshot(path=str(artifacts / "contacts-erase-warning.png"), full_page=True)
+    page.get_by_role("button", name="Unsubscribe them instead").click()
+    expect(page.get_by_text("12 contact(s) unsubscribed.")).to_be_visible()
+    page.get_by_role("link", name="reader0@example.sk").click()
+    expect(page.locator("#subscriptions")).to_contain_text("unsubscribed")
+    expect(page.locator("#consents")).to_contain_text("withdrawn")
+    expect(page.locator("#history")).to_contain_text("inactive")
+    page.screenshot(path=str(artifacts / "contact-detail.png"), full_page=True)
