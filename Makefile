@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean translations bench-send bench-click
+.PHONY: install run test lint clean translations bench-send bench-click bench-import
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,6 +36,16 @@ translations: $(STAMP)
 ## bench-click: the click endpoint under load (gunicorn, 2 workers, port 5104)
 bench-click: $(STAMP)
 	$(BIN)/python bench/click_endpoint.py
+
+## bench-import: import a generated CSV (BENCH_ROWS, default 1,000,000) on SQLite, then on
+## PostgreSQL when BENCH_POSTGRES_URL is set (a scratch schema there is dropped afterwards)
+BENCH_ROWS ?= 1000000
+BENCH_POSTGRES_URL ?=
+bench-import: $(STAMP)
+	BENCH_DATABASE_URL= $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
+	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
+		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS); \
+	else echo "set BENCH_POSTGRES_URL=postgresql://user@host:5432/db to also run on PostgreSQL"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -45,8 +45,9 @@ def generate_subscribers(list_id: int, n: int) -> None:
     with db.engine.begin() as conn:
         conn.execute(text(
             f"INSERT INTO contact (email, first_name, last_name, language, attributes, status, "
-            f"soft_bounces, created_at) SELECT 'reader' || x || '@example.com', 'Reader', "
-            f"'No' || x, 'en', '{{}}', 'active', 0, CURRENT_TIMESTAMP FROM ({series}) q"),
+            f"soft_bounces, tracking_opt_out, created_at) SELECT 'reader' || x || "
+            f"'@example.com', 'Reader', 'No' || x, 'en', '{{}}', 'active', 0, FALSE, "
+            f"CURRENT_TIMESTAMP FROM ({series}) q"),
             {"n": n})
         conn.execute(text(
             "INSERT INTO subscription (contact_id, list_id, channel, status, created_at) "

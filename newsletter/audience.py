@@ -42,6 +42,20 @@ def create_list(session, name: str, description: str = "", **fields) -> MailingL
     return mlist
 
 
+def update_list(session, list_id: int, name: str, description: str = "",
+                **fields) -> MailingList:
+    mlist = session.get(MailingList, list_id)
+    if mlist is None:
+        raise DomainError("That list does not exist.")
+    if not name.strip():
+        raise DomainError("A list needs a name.")
+    mlist.name, mlist.description = name.strip(), description
+    for key, value in fields.items():
+        setattr(mlist, key, value)
+    session.flush()
+    return mlist
+
+
 def add_contact_to_list(session, list_id: int, email: str, *, first_name: str = "",
                         last_name: str = "", legal_basis: str = LegalBasis.CONSENT,
                         source: str = "added by an editor") -> Contact:

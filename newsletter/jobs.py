@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 
-from . import bounce_mailbox, campaigns, queue, sending
+from . import bounce_mailbox, campaigns, imports, queue, sending
 from .extensions import db
 from .messengers import SMTPMessenger, smtp_settings
 from .models import utcnow
@@ -126,3 +126,16 @@ def enqueue_start_at(campaign_id: int, send_at) -> None:
     queue.get_queue().enqueue_at(send_at, "newsletter.jobs.start_scheduled", campaign_id,
                                  job_timeout=queue.DEFAULT_JOB_TIMEOUT,
                                  retry=queue.DEFAULT_RETRY)
+
+
+IMPORT_JOB_TIMEOUT = 3 * 3600  # a million-row file takes minutes; leave ample room
+
+
+def run_import(import_id: int) -> None:
+    """Import an uploaded file; resumes after the last committed batch when retried."""
+    imports.run(db.session, import_id)
+
+
+def enqueue_import(import_id: int) -> None:
+    queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT,
+                  retry=queue.DEFAULT_RETRY)  # a retried job resumes after its last batch

@@ -37,6 +37,8 @@ from . import (  # noqa: E402,F401
     auth,
     campaigns,
     composer,
+    contacts,
+    imports,
     lists,
     outbox,
     senders,

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import audience
 from ..errors import DomainError
@@ -13,18 +13,38 @@ def lists():
     return render_template("admin/lists.html", lists=audience.list_overview(db.session))
 
 
+def _list_fields(form: ListForm) -> dict:
+    return {"visibility": form.visibility.data, "optin": form.optin.data,
+            "language": form.language.data, "purpose": (form.purpose.data or "").strip(),
+            "channels": ",".join(form.channels.data or ["email"])}
+
+
 @bp.route("/lists/new", methods=["GET", "POST"])
 def new_list():
     form = ListForm()
     if form.validate_on_submit():
-        mlist = audience.create_list(
-            db.session, form.name.data, form.description.data or "",
-            visibility=form.visibility.data, optin=form.optin.data,
-        )
+        mlist = audience.create_list(db.session, form.name.data, form.description.data or "",
+                                     **_list_fields(form))
         db.session.commit()
         flash(f"List “{mlist.name}” created.", "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
-    return render_template("admin/list_form.html", form=form), (422 if form.errors else 200)
+    return render_template("admin/list_form.html", form=form, mlist=None), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/lists/<int:list_id>/edit", methods=["GET", "POST"])
+def edit_list(list_id: int):
+    mlist = db.session.get(MailingList, list_id) or abort(404)
+    form = ListForm(obj=mlist, data=None if request.method == "POST" else
+                    {"channels": mlist.channels.split(",")})
+    if form.validate_on_submit():
+        audience.update_list(db.session, list_id, form.name.data, form.description.data or "",
+                             **_list_fields(form))
+        db.session.commit()
+        flash(f"List “{mlist.name}” saved.", "success")
+        return redirect(url_for("admin.list_detail", list_id=mlist.id))
+    return render_template("admin/list_form.html", form=form, mlist=mlist), \
+        (422 if form.errors else 200)
 
 
 @bp.route("/lists/<int:list_id>", methods=["GET", "POST"])

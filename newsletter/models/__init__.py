@@ -30,11 +30,13 @@ from .campaigns import (
     campaign_list,
 )
 from .content import CampaignAttachment, Theme, Upload
+from .imports import BulkAction, ContactImport, ImportChunk, ImportIssue, ImportStatus
 
 __all__ = [
     "BlocklistChannel",
     "BlocklistEntry",
     "Branch",
+    "BulkAction",
     "Campaign",
     "CampaignAttachment",
     "CampaignStatus",
@@ -43,9 +45,13 @@ __all__ = [
     "ConsentRecord",
     "Contact",
     "ContactChange",
+    "ContactImport",
     "ContactStatus",
     "Delivery",
     "DeliveryState",
+    "ImportChunk",
+    "ImportIssue",
+    "ImportStatus",
     "LegalBasis",
     "Link",
     "ListVisibility",

@@ -55,8 +55,9 @@ class ContactStatus:
     ACTIVE = "active"
     INACTIVE = "inactive"  # unsubscribed from everything; kept with its history
     BOUNCED = "bounced"
-    ERASED = "erased"
-    ALL = (ACTIVE, INACTIVE, BOUNCED, ERASED)
+    ERASED = "erased"  # personal data removed; only the suppression hash remains
+    ARCHIVED = "archived"  # set aside by an editor; subscriptions kept, nothing sent
+    ALL = (ACTIVE, INACTIVE, BOUNCED, ERASED, ARCHIVED)
 
 
 class Contact(db.Model):

@@ -2,6 +2,7 @@ from sqlalchemy import select
 
 from newsletter.extensions import db
 from newsletter.models import ConsentRecord, Contact, MailingList, Subscription
+from tests.factories import list_with_contacts
 
 
 def test_create_list_and_add_contact(client, login):
@@ -61,3 +62,16 @@ def test_unknown_list_is_404_page(client, login):
     response = client.get("/admin/lists/999")
     assert response.status_code == 404
     assert "Not found" in response.text
+
+
+def test_list_fields_can_be_edited(client, login):
+    login()
+    mlist = list_with_contacts(name="Old")
+    response = client.post(f"/admin/lists/{mlist.id}/edit", data={
+        "name": "News", "description": "Monthly", "visibility": "public", "optin": "single",
+        "language": "cs", "purpose": "Product news", "channels": ["email", "sms"]})
+    assert response.status_code == 302
+    db.session.refresh(mlist)
+    assert (mlist.name, mlist.visibility, mlist.optin, mlist.language, mlist.purpose,
+            mlist.channels) == ("News", "public", "single", "cs", "Product news", "email,sms")
+    assert "purpose “Product news”" in client.get(f"/admin/lists/{mlist.id}").text

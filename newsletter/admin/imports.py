@@ -1,0 +1,114 @@
+"""Admin: upload a CSV/XML file, map its columns, follow the import job, read the report."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import imports, jobs
+from ..extensions import db
+from ..import_files import TARGETS, XML_FIELDS
+from ..models import ContactImport, ImportStatus, MailingList
+from . import bp
+from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
+
+
+def _import_or_404(import_id: int) -> ContactImport:
+    return db.session.get(ContactImport, import_id) or abort(404)
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+def imports_page():
+    form = ImportUploadForm()
+    form.list_id.choices = [(m.id, m.name) for m in db.session.scalars(
+        select(MailingList).order_by(MailingList.name))]
+    if request.method == "GET" and request.args.get("list_id", type=int):
+        form.list_id.data = request.args.get("list_id", type=int)
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            imp = imports.store_upload(db.session, form.list_id.data, upload.stream,
+                                       upload.filename or "upload", current_user.email)
+        except imports.ImportSetupError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+            status = 422
+        else:
+            db.session.commit()
+            return redirect(url_for("admin.import_setup", import_id=imp.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/imports.html", form=form,
+                           recent=imports.recent(db.session)), status
+
+
+@bp.route("/imports/<int:import_id>/setup", methods=["GET", "POST"])
+def import_setup(import_id: int):
+    imp = _import_or_404(import_id)
+    if imp.status != ImportStatus.UPLOADED:
+        return redirect(url_for("admin.import_detail", import_id=imp.id))
+    form = ImportSetupForm(data=None if request.method == "POST" else {
+        "encoding": imp.encoding, "delimiter": imp.delimiter, "has_header": imp.has_header,
+        "columns": imp.mapping, "source": f"import of {imp.filename}"})
+    status = 200
+    if request.method == "POST" and "preview" not in request.form:
+        if form.validate_on_submit():
+            try:
+                imports.configure(
+                    db.session, imp.id, legal_basis=form.legal_basis.data,
+                    source=form.source.data or "", encoding=form.encoding.data,
+                    delimiter=form.delimiter.data, has_header=form.has_header.data,
+                    mapping=[c.data for c in form.columns])
+            except imports.ImportSetupError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                db.session.commit()
+                jobs.enqueue_import(imp.id)
+                return redirect(url_for("admin.import_detail", import_id=imp.id))
+        status = 422
+    rows = []
+    if imp.format == "csv":  # preview with what the editor chose, not yet saved
+        rows = imports.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data)
+        _fit_columns(form, rows)
+    return render_template("admin/import_setup.html", imp=imp, form=form, rows=rows,
+                           xml_fields=XML_FIELDS, targets=TARGETS), status
+
+
+def _fit_columns(form: ImportSetupForm, rows: list[list[str]]) -> None:
+    width = max((len(r) for r in rows), default=0)
+    while len(form.columns) < width:
+        form.columns.append_entry("")
+    while len(form.columns) > width:
+        form.columns.pop_entry()
+
+
+@bp.get("/imports/<int:import_id>")
+def import_detail(import_id: int):
+    imp = _import_or_404(import_id)
+    mlist = db.session.get(MailingList, imp.list_id)
+    return render_template("admin/import_detail.html", imp=imp, mlist=mlist,
+                           issues=imports.issues_for(db.session, imp.id),
+                           form=EmptyForm())
+
+
+@bp.get("/imports/<int:import_id>/status.json")
+def import_status(import_id: int):
+    return jsonify(imports.status(_import_or_404(import_id)))
+
+
+@bp.post("/imports/<int:import_id>/retry")
+def import_retry(import_id: int):
+    _import_or_404(import_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        imports.retry(db.session, import_id)
+    except imports.ImportSetupError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        jobs.enqueue_import(import_id)
+        flash("The import was queued again; it goes on after the last saved row.", "success")
+    return redirect(url_for("admin.import_detail", import_id=import_id))
