@@ -76,7 +76,7 @@ def test_detail_shows_subscriptions_consents_messages_and_history(
     user = login()
     mlist = list_with_contacts("reader@example.sk", name="Weekly")
     campaign = draft(mlist, subject="Issue one")
-    client.post(f"/admin/campaigns/{campaign.id}/send")
+    client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"})
     worker()
     assert len(smtp_server.messages) == 1
     contact = db.session.scalar(select(Contact))
@@ -193,7 +193,7 @@ def test_erasing_warns_offers_alternatives_and_keeps_only_a_hash(client, login, 
 def test_erasure_pseudonymizes_messages_received(client, login, worker, smtp_server):
     login()
     mlist = list_with_contacts("reader@example.sk")
-    client.post(f"/admin/campaigns/{draft(mlist).id}/send")
+    client.post(f"/admin/campaigns/{draft(mlist).id}/send", data={"confirmed": "1"})
     worker()
     contact = db.session.scalar(select(Contact))
     client.post("/admin/contacts/bulk", data={"ids": [contact.id], "action": "erase",
