@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from . import campaigns
+from . import blocklist, campaigns
 from .messages import build_email
 from .messengers import DeliveryError, Messenger
 from .models import Campaign, CampaignStatus, Delivery, DeliveryState, utcnow
@@ -73,6 +73,11 @@ def claim_batch(session, campaign_id: int, claimer: str, policy: SendPolicy) -> 
         .execution_options(synchronize_session=False)
     )
     ids = sorted(result.scalars().all())
+    # block list (seed 001): an entry added mid-campaign stops the remaining sends
+    if ids and blocklist.mark_blocked(session, campaign_id, ids):
+        blocked = set(session.scalars(select(Delivery.id).where(
+            Delivery.id.in_(ids), Delivery.state == DeliveryState.BLOCKED)))
+        ids = [i for i in ids if i not in blocked]
     session.commit()
     return ids
 
