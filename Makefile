@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean bench-blocklist
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,11 @@ run: $(STAMP)
 ## test: the whole suite (SQLite + embedded Redis unless TEST_DATABASE_URL/TEST_REDIS_URL)
 test: $(STAMP)
 	$(BIN)/pytest
+
+## bench-blocklist: block-list matching, 1M recipients x 100k entries (BENCH_DATABASE_URL;
+## sizes with BENCH_ARGS="--recipients 20000 --entries 2000"); its tables are dropped
+bench-blocklist: $(STAMP)
+	$(BIN)/python bench/blocklist.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
