@@ -321,7 +321,7 @@ class EntryData:
     note: str = ""
 
 
-def _resolve(session, data: EntryData) -> dict:
+def resolve_fields(session, data: EntryData) -> dict:
     """Field values for an entry, or EntryInvalid naming every bad field."""
     errors: dict[str, str] = {}
     values: dict = {"organization_id": None, "branch_id": None, "person_id": None,
@@ -363,7 +363,7 @@ def _resolve(session, data: EntryData) -> dict:
 def save_entry(session, entry_id: int | None, data: EntryData,
                created_by_id: int | None = None) -> BlocklistEntry:
     """Create an entry, or change one; raises EntryInvalid with per-field messages."""
-    values = _resolve(session, data)
+    values = resolve_fields(session, data)
     if entry_id is None:
         entry = BlocklistEntry(created_by_id=created_by_id)
         session.add(entry)
@@ -428,13 +428,13 @@ def search_entries(session, query: str = "", channel: str = "", page: int = 1,
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)
     entries = session.scalars(
-        stmt.options(*_entry_loads()).order_by(BlocklistEntry.id.desc())
+        stmt.options(*entry_loads()).order_by(BlocklistEntry.id.desc())
         .limit(page_size).offset((page - 1) * page_size)
     )
     return list(entries), pages
 
 
-def _entry_loads():
+def entry_loads():
     return (selectinload(BlocklistEntry.channels), selectinload(BlocklistEntry.organization),
             selectinload(BlocklistEntry.branch), selectinload(BlocklistEntry.person),
             selectinload(BlocklistEntry.created_by))

@@ -32,6 +32,6 @@ def require_owner():
         abort(403)
 
 
-from . import auth, campaigns, lists, outbox, users  # noqa: E402,F401  (register routes)
+from . import auth, blocklist, campaigns, lists, outbox, users  # noqa: E402,F401  (register routes)
 
 bp.register_blueprint(owner_bp)
