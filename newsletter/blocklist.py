@@ -13,7 +13,7 @@ matching entry id is the one reported."""
 from dataclasses import dataclass, field
 
 import phonenumbers
-from sqlalchemy import String, and_, delete, func, or_, select, union_all, update
+from sqlalchemy import String, and_, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased, selectinload
 
 from . import campaigns
@@ -240,7 +240,7 @@ def resolve_organization(session, ref: str) -> Organization:
     if len(by_reg) == 1:
         return by_reg[0]
     by_name = list(session.scalars(
-        select(Organization).where(func.lower(Organization.name) == ref.lower()).limit(2)))
+        select(Organization).where(_same_text(Organization.name, ref)).limit(2)))
     return _one(by_name or by_reg, "organization", ref,
                 "use its registration number or #id")
 
@@ -253,7 +253,7 @@ def resolve_branch(session, ref: str, organization: Organization | None) -> Bran
         if found is None:
             raise BlocklistError(f"There is no branch {ref}.")
     else:
-        stmt = select(Branch).where(func.lower(Branch.name) == ref.lower()).limit(2)
+        stmt = select(Branch).where(_same_text(Branch.name, ref)).limit(2)
         if organization is not None:
             stmt = stmt.where(Branch.organization_id == organization.id)
         found = _one(list(session.scalars(stmt)), "branch", ref,
@@ -276,8 +276,13 @@ def resolve_person(session, ref: str) -> Person:
     full = func.trim(func.coalesce(Person.first_name, "") + " " +
                      func.coalesce(Person.last_name, ""))
     found = list(session.scalars(
-        select(Person).where(func.lower(full) == ref.lower()).limit(2)))
+        select(Person).where(_same_text(full, ref)).limit(2)))
     return _one(found, "person", ref, "use #id")
+
+
+def _same_text(column, value: str):
+    """Equal ignoring case (SQLite's lower() folds only ASCII, so also as typed)."""
+    return or_(column == value, func.lower(column) == value.lower())
 
 
 def _one(found: list, kind: str, ref: str, hint: str):
@@ -399,9 +404,9 @@ def entry_data(entry: BlocklistEntry) -> EntryData:
 
 
 def delete_entry(session, entry_id: int) -> None:
-    session.execute(delete(BlocklistEntry).where(BlocklistEntry.id == get_entry(
-        session, entry_id).id))
-    session.expunge_all()
+    """Remove an entry; deliveries it blocked stay blocked (their reason becomes unknown)."""
+    session.delete(get_entry(session, entry_id))
+    session.flush()
 
 
 def search_entries(session, query: str = "", channel: str = "", page: int = 1,
@@ -410,7 +415,7 @@ def search_entries(session, query: str = "", channel: str = "", page: int = 1,
     ``query``, optionally only those forbidding ``channel``; one page and the page count."""
     stmt = select(BlocklistEntry)
     if query.strip():
-        like = f"%{query.strip().lower()}%"
+        typed = f"%{query.strip()}%"
         org, branch, person = aliased(Organization), aliased(Branch), aliased(Person)
         full = (func.coalesce(person.first_name, "") + " " +
                 func.coalesce(person.last_name, ""))
@@ -418,7 +423,7 @@ def search_entries(session, query: str = "", channel: str = "", page: int = 1,
             stmt.outerjoin(org, org.id == BlocklistEntry.organization_id)
             .outerjoin(branch, branch.id == BlocklistEntry.branch_id)
             .outerjoin(person, person.id == BlocklistEntry.person_id)
-            .where(or_(*(func.lower(col).like(like) for col in (
+            .where(or_(*(_contains(col, typed) for col in (
                 BlocklistEntry.email, BlocklistEntry.phone, BlocklistEntry.note, org.name,
                 org.registration_no, branch.name, full))))
         )
@@ -432,6 +437,11 @@ def search_entries(session, query: str = "", channel: str = "", page: int = 1,
         .limit(page_size).offset((page - 1) * page_size)
     )
     return list(entries), pages
+
+
+def _contains(column, pattern: str):
+    """LIKE ignoring case on both backends (SQLite's lower() folds only ASCII)."""
+    return or_(column.like(pattern), func.lower(column).like(pattern.lower()))
 
 
 def entry_loads():

@@ -45,11 +45,8 @@ def _decode(raw: bytes) -> str:
 
 def _reader(text: str) -> csv.DictReader:
     first = text.split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    delimiter = max(",;\t", key=first.count)  # the header row says which one the file uses
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     if not header or not set(header) & set(COLUMNS):
         raise BlocklistError(
