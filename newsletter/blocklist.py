@@ -13,7 +13,7 @@ matching entry id is the one reported."""
 from dataclasses import dataclass, field
 
 import phonenumbers
-from sqlalchemy import String, and_, func, or_, select, union_all, update
+from sqlalchemy import Integer, String, and_, cast, func, null, or_, select, union_all, update
 from sqlalchemy.orm import aliased, selectinload
 
 from . import campaigns
@@ -168,20 +168,18 @@ def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
         recipients.c.contact_id.label("row_id"), *(getattr(recipients.c, f) for f in FIELDS)
     ).subquery("rows")
     matched = _matches(session, rows, campaign.channel)
-    entry_id = matched.c.entry_id if matched is not None else None
-    base = select(recipients).select_from(recipients)
-    if matched is not None:
-        base = base.add_columns(entry_id).outerjoin(
+    if matched is None:  # no entry forbids this channel
+        entry_id = cast(null(), Integer)
+        base = select(recipients, entry_id.label("entry_id"))
+    else:
+        entry_id = matched.c.entry_id
+        base = select(recipients, entry_id).outerjoin(
             matched, matched.c.row_id == recipients.c.contact_id)
     counted = base.subquery("checked")
-    total, blocked = session.execute(select(
-        func.count(),
-        func.count(counted.c.entry_id) if matched is not None else func.sum(0),
-    ).select_from(counted)).one()
-    result = CheckResult(total=total, blocked=blocked or 0)
+    total, blocked = session.execute(
+        select(func.count(), func.count(counted.c.entry_id)).select_from(counted)).one()
+    result = CheckResult(total=total, blocked=blocked)
     if blocked_only:
-        if matched is None:
-            return result
         base = base.where(entry_id.is_not(None))
     shown = result.blocked if blocked_only else result.total
     result.pages = max(1, -(-shown // page_size))
@@ -190,11 +188,11 @@ def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
         base.order_by(recipients.c.address)
         .limit(page_size).offset((result.page - 1) * page_size)
     ).all()
-    result.rows = _describe(session, listed, matched is not None)
+    result.rows = _describe(session, listed)
     return result
 
 
-def _describe(session, listed, has_entries: bool) -> list[RecipientCheck]:
+def _describe(session, listed) -> list[RecipientCheck]:
     def names(model, ids):
         ids = {i for i in ids if i is not None}
         return {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)))}
@@ -202,14 +200,14 @@ def _describe(session, listed, has_entries: bool) -> list[RecipientCheck]:
     orgs = names(Organization, (r.organization_id for r in listed))
     branches = names(Branch, (r.branch_id for r in listed))
     persons = names(Person, (r.person_id for r in listed))
-    entries = names(BlocklistEntry, (r.entry_id for r in listed) if has_entries else ())
+    entries = names(BlocklistEntry, (r.entry_id for r in listed))
     return [
         RecipientCheck(
             contact_id=r.contact_id, address=r.address,
             organization=orgs[r.organization_id].name if r.organization_id else None,
             branch=branches[r.branch_id].name if r.branch_id else None,
             person=persons[r.person_id].name if r.person_id else None,
-            entry=entries.get(r.entry_id) if has_entries else None,
+            entry=entries.get(r.entry_id),
         )
         for r in listed
     ]
@@ -410,9 +408,10 @@ def delete_entry(session, entry_id: int) -> None:
 
 
 def search_entries(session, query: str = "", channel: str = "", page: int = 1,
-                   page_size: int = PAGE_SIZE) -> tuple[list[BlocklistEntry], int]:
+                   page_size: int = PAGE_SIZE) -> tuple[list[BlocklistEntry], int, int]:
     """Entries whose e-mail, phone, note or organization/branch/person name contains
-    ``query``, optionally only those forbidding ``channel``; one page and the page count."""
+    ``query``, optionally only those forbidding ``channel``: one page, its number and the
+    number of pages."""
     stmt = select(BlocklistEntry)
     if query.strip():
         typed = f"%{query.strip()}%"
@@ -436,7 +435,7 @@ def search_entries(session, query: str = "", channel: str = "", page: int = 1,
         stmt.options(*entry_loads()).order_by(BlocklistEntry.id.desc())
         .limit(page_size).offset((page - 1) * page_size)
     )
-    return list(entries), pages
+    return list(entries), page, pages
 
 
 def _contains(column, pattern: str):

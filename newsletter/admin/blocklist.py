@@ -50,11 +50,11 @@ def campaign_blocked(campaign_id: int):
 @bp.get("/blocklist")
 def blocklist_index():
     query, channel = request.args.get("q", ""), request.args.get("channel", "")
-    entries, pages = blocklist.search_entries(
+    entries, page, pages = blocklist.search_entries(
         db.session, query, channel, request.args.get("page", 1, type=int))
     return render_template(
         "admin/blocklist.html", entries=entries, pages=pages, query=query, channel=channel,
-        page=request.args.get("page", 1, type=int), channels=CHANNEL_LABELS,
+        page=page, channels=CHANNEL_LABELS,
         form=EmptyForm(), import_form=ImportForm())
 
 

@@ -7,7 +7,7 @@ import io
 from sqlalchemy import select
 
 from newsletter.extensions import db
-from newsletter.models import BlocklistEntry
+from newsletter.models import BlocklistEntry, Branch
 from tests.blocklist.world import campaign_for, entry, make_world, recipient
 from tests.factories import list_with_contacts
 
@@ -58,10 +58,12 @@ def test_empty_entry_and_branch_of_another_organization_are_refused(client, logi
     response = client.post("/admin/blocklist/new", data={
         "organization": "YYY", "branch": "XXX Bratislava", "channels": ["email"]})
     assert response.status_code == 422 and "No branch is called" in response.text
+    bx1 = db.session.scalar(select(Branch).where(Branch.name == "XXX Bratislava"))
     response = client.post("/admin/blocklist/new", data={
-        "organization": "YYY", "branch": f"#{db.session.scalar(select(BlocklistEntry.id))}",
-        "channels": ["email"]})
+        "organization": "YYY", "branch": f"#{bx1.id}", "channels": ["email"]})
     assert response.status_code == 422
+    assert "Branch 'XXX Bratislava' belongs to 'XXX', not to 'YYY'." in response.text.replace(
+        "&#39;", "'")
     assert db.session.scalar(select(BlocklistEntry)) is None
 
 

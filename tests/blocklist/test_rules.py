@@ -157,3 +157,18 @@ def test_lowest_matching_entry_is_named(app):
     assert blocklist.check_recipients(db.session, campaign.id).rows[0].entry == first
     campaigns.start_campaign(db.session, campaign.id)
     assert db.session.scalar(select(Delivery.blocked_by_id)) == first.id
+
+
+def test_check_with_an_empty_block_list_reaches_everyone_page_by_page(app):
+    make_world()
+    mlist = list_with_contacts(name="Customers")
+    for n in range(5):
+        recipient(mlist, f"r{n}@example.com", f"+42190000000{n}")
+    campaign = campaign_for(mlist)
+    first = blocklist.check_recipients(db.session, campaign.id, page_size=2)
+    assert (first.total, first.blocked, first.reachable, first.pages) == (5, 0, 5, 3)
+    assert [r.address for r in first.rows] == ["r0@example.com", "r1@example.com"]
+    last = blocklist.check_recipients(db.session, campaign.id, page=9, page_size=2)
+    assert (last.page, [r.address for r in last.rows]) == (3, ["r4@example.com"])
+    assert blocklist.check_recipients(db.session, campaign.id, blocked_only=True).rows == []
+    assert db.session.scalar(select(Delivery.id)) is None  # checking creates nothing
