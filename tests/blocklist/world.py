@@ -14,6 +14,7 @@ from newsletter.models import (
     Subscription,
     SubscriptionStatus,
 )
+from tests.factories import list_with_contacts
 
 
 @dataclass
@@ -74,3 +75,14 @@ def entry(channels=(Channel.EMAIL,), note="", **refs):
         channels=list(channels), note=note, **refs))
     db.session.commit()
     return made
+
+
+def firm_audience(world: World):
+    """A list with three recipients: Zobanová at XXX, XXX's Bratislava branch office (its
+    row names only the branch), and Zobanová on her own."""
+    mlist = list_with_contacts(name="Customers")
+    recipient(mlist, "jana@xxx.sk", "+421900000001", organization=world.xxx,
+              person=world.zobanova)
+    recipient(mlist, "office@xxx.sk", "+421900000002", branch=world.bx1)
+    recipient(mlist, "jana@home.sk", "+421900000003", person=world.zobanova)
+    return mlist

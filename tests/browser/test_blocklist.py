@@ -5,9 +5,8 @@ the campaign page."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.blocklist.world import campaign_for, make_world, recipient
+from tests.blocklist.world import campaign_for, firm_audience, make_world
 from tests.conftest import PASSWORD
-from tests.factories import list_with_contacts
 
 pytestmark = pytest.mark.browser
 
@@ -15,13 +14,7 @@ pytestmark = pytest.mark.browser
 def test_editor_blocks_a_firm_and_checks_the_campaign(
         page, live_server, make_user, worker, smtp_server, artifacts):
     make_user("editor@example.com", "editor")
-    world = make_world()
-    mlist = list_with_contacts(name="Customers")
-    recipient(mlist, "jana@xxx.sk", "+421900000001", organization=world.xxx,
-              person=world.zobanova)
-    recipient(mlist, "office@xxx.sk", "+421900000002", branch=world.bx1)
-    recipient(mlist, "jana@home.sk", "+421900000003", person=world.zobanova)
-    campaign = campaign_for(mlist)
+    campaign = campaign_for(firm_audience(make_world()))
 
     page.goto(f"{live_server}/admin/login")
     page.get_by_label("E-mail").fill("editor@example.com")
