@@ -193,14 +193,15 @@ def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
 
 
 def _describe(session, listed) -> list[RecipientCheck]:
-    def names(model, ids):
+    def names(model, ids, *options):
         ids = {i for i in ids if i is not None}
-        return {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)))}
+        return {o.id: o for o in session.scalars(
+            select(model).where(model.id.in_(ids)).options(*options))}
 
     orgs = names(Organization, (r.organization_id for r in listed))
     branches = names(Branch, (r.branch_id for r in listed))
     persons = names(Person, (r.person_id for r in listed))
-    entries = names(BlocklistEntry, (r.entry_id for r in listed))
+    entries = names(BlocklistEntry, (r.entry_id for r in listed), *entry_loads())
     return [
         RecipientCheck(
             contact_id=r.contact_id, address=r.address,
@@ -218,7 +219,7 @@ def blocked_deliveries(session, campaign_id: int, limit: int = 200) -> list[Deli
     return list(session.scalars(
         select(Delivery)
         .where(Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.BLOCKED)
-        .options(selectinload(Delivery.blocked_by).selectinload(BlocklistEntry.channels))
+        .options(selectinload(Delivery.blocked_by).options(*entry_loads()))
         .order_by(Delivery.address)
         .limit(limit)
     ))

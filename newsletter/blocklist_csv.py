@@ -86,7 +86,7 @@ def import_entries(session, raw: bytes, created_by_id: int | None = None) -> Imp
         try:
             same = _existing(session, resolve_fields(session, data))
             if same is not None:
-                report.duplicates.append((line, f"Already on the block list as entry #{same}."))
+                report.duplicates.append((line, _duplicate_note(same, data.channels)))
                 continue
             save_entry(session, None, data, created_by_id)
         except EntryInvalid as exc:
@@ -96,11 +96,19 @@ def import_entries(session, raw: bytes, created_by_id: int | None = None) -> Imp
     return report
 
 
-def _existing(session, values: dict) -> int | None:
-    """The id of an entry filling exactly the same fields with the same values."""
+def _existing(session, values: dict) -> BlocklistEntry | None:
+    """An entry filling exactly the same fields with the same values."""
     cond = [getattr(BlocklistEntry, f).is_(None) if values[f] is None
             else getattr(BlocklistEntry, f) == values[f] for f in FIELDS]
-    return session.scalar(select(BlocklistEntry.id).where(*cond).limit(1))
+    return session.scalar(select(BlocklistEntry).where(*cond).limit(1))
+
+
+def _duplicate_note(entry: BlocklistEntry, channels: list[str]) -> str:
+    has = sorted(c.channel for c in entry.channels)
+    note = f"Already on the block list as entry #{entry.id}"
+    if set(channels) - set(has):
+        return f"{note}, forbidding only {', '.join(has)}: edit it to add channels."
+    return note + "."
 
 
 def safe_cell(value: str) -> str:

@@ -121,11 +121,13 @@ def test_csv_import_keeps_good_rows_and_reports_bad_ones_by_line(client, login):
         ";;;broken@;;email;bad address\n"
         ";;;x@example.com;;fax;bad channel\n"
         ";;;;+421 900 111 222;sms;phone only\n"
-        "XXX;;;;;email;same again\n"))
+        "XXX;;;;;email;same again\n"
+        "XXX;;;;;sms;more channels\n"))
     assert response.status_code == 422
     text = response.text
     assert "<strong>4</strong> entries added" in text
-    assert "<strong>1</strong> already on the list" in text
+    assert "<strong>2</strong> already on the list" in text
+    assert "as entry #1, forbidding only email: edit it to add channels." in text
     assert "<strong>3</strong> rows with errors" in text
     rows = response.text.split('id="import-errors"')[1]
     assert "<td>4</td>" in rows and "No organization is called" in rows

@@ -172,3 +172,21 @@ def test_check_with_an_empty_block_list_reaches_everyone_page_by_page(app):
     assert (last.page, [r.address for r in last.rows]) == (3, ["r4@example.com"])
     assert blocklist.check_recipients(db.session, campaign.id, blocked_only=True).rows == []
     assert db.session.scalar(select(Delivery.id)) is None  # checking creates nothing
+
+
+@pytest.mark.parametrize(("channel", "refs"), [
+    (Channel.SMS, {"email": EMAIL}),  # no texts to whoever has this e-mail address
+    (Channel.EMAIL, {"phone": "+421 900 111 222"}),  # no e-mail to whoever has this phone
+])
+def test_the_other_address_of_a_recipient_is_matched_too(app, channel, refs):
+    mlist = list_with_contacts(name="Customers")
+    target = recipient(mlist, EMAIL, PHONE)
+    recipient(mlist, "someone@else.example", "+421900999999")
+    rule = entry(channels=[channel], **refs)
+    campaign = campaign_for(mlist, channel)
+    check = blocklist.check_recipients(db.session, campaign.id)
+    assert {r.contact_id: r.entry for r in check.rows}[target.id] == rule
+    campaigns.start_campaign(db.session, campaign.id)
+    assert db.session.scalar(select(Delivery.blocked_by_id).where(
+        Delivery.contact_id == target.id)) == rule.id
+    assert blocklist.check_recipients(db.session, campaign.id).blocked == 1
