@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean translations bench-send bench-click bench-import
+.PHONY: install run test lint clean translations bench-send bench-click bench-import bench-blocklist
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -46,6 +46,11 @@ bench-import: $(STAMP)
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS); \
 	else echo "set BENCH_POSTGRES_URL=postgresql://user@host:5432/db to also run on PostgreSQL"; fi
+
+## bench-blocklist: block-list matching, 1M recipients x 100k entries (BENCH_DATABASE_URL;
+## sizes with BENCH_ARGS="--recipients 20000 --entries 2000"); its tables are dropped
+bench-blocklist: $(STAMP)
+	$(BIN)/python bench/blocklist.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,12 +4,16 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import Select, exists, func, insert, literal, select, update
 
-from . import suppression
+from . import (
+    blocklist,  # block list (seed 001): matching recipients are never sent
+    suppression,
+)
 from .audience import normalize_email
 from .errors import DomainError
 from .models import (
+    Branch,
     Campaign,
     CampaignStatus,
     Channel,
@@ -93,14 +97,17 @@ def start_campaign(session, campaign_id: int) -> int:
     created = _materialize(session, campaign)
     if created == 0:
         raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
+    blocklist.mark_blocked(session, campaign.id)
     campaign.status = CampaignStatus.RUNNING
     campaign.started_at = utcnow()
     session.flush()
     return created
 
 
-def _materialize(session, campaign: Campaign) -> int:
-    """INSERT ... SELECT: each active contact confirmed on any chosen list, once."""
+def recipient_rows(campaign: Campaign) -> Select:
+    """The campaign's recipients as rows (contact_id, address, organization_id, branch_id,
+    person_id): each active contact confirmed on any chosen list, once. A branch implies
+    its organization, so a row with a branch always carries that organization."""
     address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
     subscribed = exists().where(
         campaign_list.c.campaign_id == campaign.id,
@@ -109,13 +116,30 @@ def _materialize(session, campaign: Campaign) -> int:
         Subscription.channel == campaign.channel,
         Subscription.status == SubscriptionStatus.CONFIRMED,
     )
-    rows = select(
-        literal(campaign.id), Contact.id, address, Contact.organization_id,
-        Contact.branch_id, Contact.person_id, literal(DeliveryState.QUEUED), literal(utcnow()),
-        literal(0),
-    ).where(Contact.status == ContactStatus.ACTIVE, address.is_not(None), subscribed)
-    if campaign.branch_id is not None:
+    rows = (
+        select(
+            Contact.id.label("contact_id"), address.label("address"),
+            func.coalesce(Contact.organization_id, Branch.organization_id)
+            .label("organization_id"),
+            Contact.branch_id.label("branch_id"), Contact.person_id.label("person_id"),
+        )
+        .select_from(Contact)
+        .outerjoin(Branch, Branch.id == Contact.branch_id)
+        .where(Contact.status == ContactStatus.ACTIVE, address.is_not(None), subscribed)
+    )
+    if campaign.branch_id is not None:  # the optional branch split
         rows = rows.where(Contact.branch_id == campaign.branch_id)
+    return rows
+
+
+def _materialize(session, campaign: Campaign) -> int:
+    """INSERT ... SELECT of the recipient rows, one delivery each."""
+    r = recipient_rows(campaign).subquery()
+    rows = select(
+        literal(campaign.id), r.c.contact_id, r.c.address, r.c.organization_id,
+        r.c.branch_id, r.c.person_id, literal(DeliveryState.QUEUED), literal(utcnow()),
+        literal(0),
+    )
     session.execute(
         insert(Delivery).from_select(
             ["campaign_id", "contact_id", "address", "organization_id", "branch_id",

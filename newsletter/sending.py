@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
 
-from . import bounces, campaigns, journal, profiles, suppression
+from . import blocklist, bounces, campaigns, journal, profiles, suppression
 from .messages import MessageFactory, Recipient, domain_of
 from .messengers import ConnectionBackoff, DeliveryError, Messenger
 from .models import (
@@ -124,6 +124,8 @@ def claim_batch(session, campaign_id: int, claimer: str, policy: SendPolicy) -> 
     ids = sorted(result.scalars().all())
     if ids:
         _cancel_suppressed(session, ids)
+        # block list (seed 001): an entry added mid-campaign stops the remaining sends
+        blocklist.mark_blocked(session, campaign_id, ids)
         ids = sorted(session.scalars(select(Delivery.id).where(
             Delivery.id.in_(ids), Delivery.claimed_by == claimer,
             Delivery.state == DeliveryState.SENDING)))

@@ -35,6 +35,7 @@ def require_owner():
 # register routes
 from . import (  # noqa: E402,F401
     auth,
+    blocklist,
     campaigns,
     composer,
     contacts,

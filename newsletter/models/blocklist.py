@@ -6,6 +6,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .accounts import User
+from .audience import Branch, Organization, Person
 from .base import created_at_column
 
 
@@ -33,6 +35,10 @@ class BlocklistEntry(db.Model):
     channels: Mapped[list["BlocklistChannel"]] = relationship(
         cascade="all, delete-orphan", back_populates="entry"
     )
+    organization: Mapped[Organization | None] = relationship()
+    branch: Mapped[Branch | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
 
 
 class BlocklistChannel(db.Model):

@@ -142,6 +142,7 @@ class Delivery(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     campaign: Mapped[Campaign] = relationship()
+    blocked_by: Mapped["BlocklistEntry | None"] = relationship()  # noqa: F821
 
 
 class Link(db.Model):
