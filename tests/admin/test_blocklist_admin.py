@@ -187,7 +187,8 @@ def test_check_recipients_page_and_blocked_section_on_the_campaign(client, login
     only = client.get(f"/admin/campaigns/{campaign.id}/recipients-check?blocked=1").text
     assert "jana@xxx.sk" in only and "jana@home.sk" not in only
 
-    response = client.post(f"/admin/campaigns/{campaign.id}/send", follow_redirects=True)
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "Sending started: 3 recipients." in response.text
     worker()
     page = client.get(f"/admin/campaigns/{campaign.id}").text
