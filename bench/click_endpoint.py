@@ -51,6 +51,7 @@ def configure(workdir: Path) -> dict:
         "REDIS_URL": redis_url, "SECRET_KEY": "bench-secret",
         "BASE_URL": f"http://127.0.0.1:{PORT}", "NEWSLETTER_INSTANCE_PATH": str(workdir),
         "NEWSLETTER_QUEUE_NAME": "bench-clicks", "QUEUE_NAME": "bench-clicks",
+        "NEWSLETTER_RATE_CLICK_IP": "100000000/60",  # one load generator, one IP
     }
 
 

@@ -47,6 +47,8 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # self-service (public pages); rates are "attempts/seconds" per key
         "RATE_SIGNUP_IP": "20/3600",
+        "RATE_CLICK_IP": "3000/60",  # click redirects and open pixels per IP (NATs share IPs)
+        "RATE_VIEW_IP": "600/60",  # web view, archive and images per IP
         "RATE_SIGNUP_ADDRESS": "5/3600",
         "RATE_PROFILE_IP": "30/900",  # footer-link openings and login-link requests per IP
         "RATE_PROFILE_ADDRESS": "3/3600",  # login / erasure mails per address

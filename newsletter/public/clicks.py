@@ -3,18 +3,19 @@ goes out at once; the event goes to Redis and a job records it."""
 
 import base64
 
-from flask import abort, current_app, redirect
+from flask import abort, current_app, redirect, request
 
 from .. import queue, tracking
 from ..extensions import db
 from ..tokens import InvalidToken
-from . import bp
+from . import bp, limit
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
 @bp.get("/c/<token>")
 def click(token: str):
+    limit("click_ip", request.remote_addr or "")
     cache = current_app.extensions.setdefault("link_targets", {})
     try:
         target, link_id, delivery_id = tracking.resolve_click(db.session, token, cache)
@@ -29,6 +30,7 @@ def click(token: str):
 
 @bp.get("/o/<token>.gif")
 def open_pixel(token: str):
+    limit("click_ip", request.remote_addr or "")
     try:
         delivery_id = tracking.verify_open(token)
     except InvalidToken:

@@ -1,12 +1,12 @@
 """Messages in the browser: "view in browser" per recipient (/m/<token>), the public
 archive of a list (/archive/<list-key>) and uploaded images (/media/<key>)."""
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
 
 from .. import composer, webview
 from ..errors import DomainError
 from ..extensions import db
-from . import bp
+from . import bp, limit
 
 #: the messages are sanitized already; this keeps any script from running regardless
 MESSAGE_HEADERS = {
@@ -18,6 +18,7 @@ MESSAGE_HEADERS = {
 
 @bp.get("/m/<token>")
 def message(token: str):
+    limit("view_ip", request.remote_addr or "")
     try:
         out = webview.view_in_browser(db.session, token, current_app.config["BASE_URL"])
     except DomainError:
@@ -27,6 +28,7 @@ def message(token: str):
 
 @bp.get("/archive/<list_key>")
 def archive(list_key: str):
+    limit("view_ip", request.remote_addr or "")
     try:
         mlist, published = webview.archived_campaigns(db.session, list_key)
     except DomainError:
@@ -36,6 +38,7 @@ def archive(list_key: str):
 
 @bp.get("/archive/<list_key>/<int:campaign_id>")
 def archived_message(list_key: str, campaign_id: int):
+    limit("view_ip", request.remote_addr or "")
     try:
         out = webview.render_archived(db.session, list_key, campaign_id,
                                       current_app.config["BASE_URL"])
@@ -46,6 +49,7 @@ def archived_message(list_key: str, campaign_id: int):
 
 @bp.get("/media/<key>")
 def media(key: str):
+    limit("view_ip", request.remote_addr or "")
     image = composer.get_image(db.session, key)
     if image is None:
         abort(404)

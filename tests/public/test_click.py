@@ -44,3 +44,14 @@ def test_click_url_is_short_and_carries_no_target(app):
     with app.test_request_context():
         url = tracking.click_url("https://n.example", 12345, 6789012)
     assert len(url) < 90 and "shop" not in url
+
+
+def test_public_views_are_rate_limited_per_ip(app, client):
+    app.config["RATE_CLICK_IP"] = "2/60"
+    app.config["RATE_VIEW_IP"] = "1/60"
+    for _ in range(2):
+        assert client.get("/c/not-a-token").status_code == 404
+    limited = client.get("/c/not-a-token")
+    assert limited.status_code == 429 and "Location" not in limited.headers
+    assert client.get("/m/not-a-token").status_code == 404
+    assert client.get("/m/not-a-token").status_code == 429
