@@ -20,7 +20,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import delete, literal, or_, select, update
+from sqlalchemy import bindparam, delete, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import String
 
@@ -109,17 +109,21 @@ def assign_codes(session, contacts: list[Contact]) -> None:
         hashes = {c.id: code_hash(derive_code(c.id, salts[c.id])) for c in pending}
         taken = set(session.scalars(select(Contact.profile_code_hash).where(
             Contact.profile_code_hash.in_(list(hashes.values())))))
-        retry = []
+        retry, rows = [], []
         for contact in pending:
             digest = hashes[contact.id]
             if digest in taken:
                 retry.append(contact)
                 continue
             taken.add(digest)
-            session.execute(
-                update(Contact).where(Contact.id == contact.id, Contact.profile_salt.is_(None))
-                .values(profile_salt=salts[contact.id], profile_code_hash=digest)
-                .execution_options(synchronize_session=False))
+            rows.append({"cid": contact.id, "salt": salts[contact.id], "digest": digest})
+        if rows:  # one executemany for the whole batch
+            table = Contact.__table__
+            session.connection().execute(
+                table.update().where(table.c.id == bindparam("cid"),
+                                     table.c.profile_salt.is_(None))
+                .values(profile_salt=bindparam("salt"), profile_code_hash=bindparam("digest")),
+                rows)
         pending = retry
     if pending:  # pragma: no cover - 10 collisions in a row in 8.5e11 codes
         raise ProfileError("Could not find a free profile code.")
