@@ -6,7 +6,8 @@ from .models import Contact, ContactChange
 
 #: Contact fields whose changes are recorded.
 TRACKED_FIELDS = ("email", "phone", "first_name", "last_name", "language", "status",
-                  "organization_id", "branch_id", "person_id", "attributes")
+                  "organization_id", "branch_id", "person_id", "attributes",
+                  "tracking_opt_out")
 
 
 def update_contact(session, contact: Contact, changes: dict, actor: str) -> list[ContactChange]:

@@ -288,8 +288,11 @@ def export_data(session, contact_id: int) -> dict:
 
 # --- changes the subscriber makes -------------------------------------------------------
 def update_profile(session, contact_id: int, *, first_name: str | None,
-                   last_name: str | None, language: str) -> list[ContactChange]:
+                   last_name: str | None, language: str,
+                   tracking_opt_out: bool | None = None) -> list[ContactChange]:
     errors, changes = {}, {"language": language}
+    if tracking_opt_out is not None:  # no click or open recorded when set
+        changes["tracking_opt_out"] = tracking_opt_out
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         try:
             changes[field] = clean_name(value, field)

@@ -99,7 +99,8 @@ def profile_details(code: str):
     form = request.form
     try:
         profiles.update_profile(db.session, contact.id, first_name=form.get("first_name"),
-                                last_name=form.get("last_name"), language=form.get("language"))
+                                last_name=form.get("last_name"), language=form.get("language"),
+                                tracking_opt_out=form.get("tracking_opt_out") == "1")
     except SignupError as exc:
         db.session.rollback()
         return _render(contact, code, exc.errors, form, 422)

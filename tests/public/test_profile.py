@@ -275,3 +275,26 @@ def test_profile_urls_for_a_batch_are_stable_and_distinct(app):
     assert {k: v.split("?")[0] for k, v in first.items()} == \
         {k: v.split("?")[0] for k, v in again.items()}
     assert profiles.profile_url(db.session, ids[0]).split("?")[0] == first[ids[0]].split("?")[0]
+
+
+def test_subscriber_turns_off_click_tracking(app, client, worker, smtp_server):
+    from sqlalchemy import select
+
+    from newsletter import profiles
+    from newsletter.extensions import db
+    from newsletter.models import Contact
+    from tests.factories import list_with_contacts
+
+    list_with_contacts("reader@example.com")
+    contact = db.session.scalar(select(Contact))
+    url = profiles.profile_url(db.session, contact.id)
+    db.session.commit()
+    path = url.split("127.0.0.1:5000", 1)[1]
+    page = client.get(path, follow_redirects=True)
+    assert "Do not record which links I click" in page.text
+    code = path.split("/p/", 1)[1].split("?", 1)[0]
+    response = client.post(f"/p/{code}/details", data={
+        "first_name": "Test", "last_name": "", "language": "en", "tracking_opt_out": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).tracking_opt_out is True
