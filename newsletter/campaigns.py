@@ -33,6 +33,10 @@ class CampaignError(DomainError):
     pass
 
 
+class BadRecipients(CampaignError):
+    """Extra recipients that are not valid addresses (all of them named)."""
+
+
 def parse_extra_recipients(text: str, channel: str) -> list[str]:
     """One address (or phone) per line or separated by commas; all bad ones are reported."""
     items = [item.strip() for item in re.split(r"[\n,;]+", text or "") if item.strip()]
@@ -43,7 +47,7 @@ def parse_extra_recipients(text: str, channel: str) -> list[str]:
         except DomainError:
             bad.append(item)
     if bad:
-        raise CampaignError("These extra recipients are not valid addresses: " + ", ".join(bad))
+        raise BadRecipients("These extra recipients are not valid addresses: " + ", ".join(bad))
     return list(dict.fromkeys(good))
 
 

@@ -49,6 +49,8 @@ class Draft:
     language: str = "en"
     public_archive: bool = False
     track_opens: bool = False
+    extra_recipients: str = ""  # addresses typed on the campaign (OBERON), one per line
+    branch_id: int | None = None  # optional branch split
 
 
 def prepare_content(subject: str, raw_blocks: list[dict], body_text: str | None,
@@ -72,10 +74,14 @@ def save_draft(session, campaign_id: int | None, draft: Draft,
                                      draft.body_text if draft.text_edited else None)
     if draft.theme_id is not None and session.get(Theme, draft.theme_id) is None:
         raise ComposerError("That theme does not exist.", field="theme")
-    campaign = campaigns.save_campaign(
-        session, campaign_id, name=draft.name, subject=draft.subject,
-        body_text=content.body_text, list_ids=draft.list_ids, sender_id=draft.sender_id,
-        created_by_id=created_by_id)
+    try:
+        campaign = campaigns.save_campaign(
+            session, campaign_id, name=draft.name, subject=draft.subject,
+            body_text=content.body_text, list_ids=draft.list_ids, sender_id=draft.sender_id,
+            created_by_id=created_by_id, extra_recipients=draft.extra_recipients,
+            branch_id=draft.branch_id)
+    except campaigns.BadRecipients as exc:
+        raise ComposerError(str(exc), field="extra_recipients") from exc
     campaign.blocks = clean
     campaign.body_html = content.body_html
     campaign.text_edited = draft.text_edited

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import audience, blocks, composer, rendering, themes, webview
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, CampaignStatus, Contact, SenderIdentity
+from ..models import Branch, Campaign, CampaignStatus, Contact, Organization, SenderIdentity
 from . import bp
 from .forms import CampaignForm, EmptyForm, FileForm, TestSendForm, VariantForm, choices
 
@@ -23,6 +23,7 @@ def _as_form_data(campaign: Campaign) -> SimpleNamespace:
         template=campaign.template, language=campaign.language,
         public_archive=campaign.public_archive, track_opens=campaign.track_opens,
         lists=[m.id for m in campaign.lists], sender=campaign.sender_id or 0,
+        extra_recipients=campaign.extra_recipients, branch=campaign.branch_id or 0,
         blocks=[SimpleNamespace(**b) for b in campaign.blocks or []])
 
 
@@ -37,6 +38,9 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form.theme.choices = choices([(0, "Default look")] + [
         (t.id, t.name) for t in themes.list_themes(db.session)])
     form.template.choices = choices((k, v[0]) for k, v in blocks.TEMPLATES.items())
+    form.branch.choices = choices([(0, "All contacts on the lists")] + [
+        (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
+            select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
     return form
 
 
@@ -78,7 +82,8 @@ def _draft(form: CampaignForm) -> composer.Draft:
         template=form.template.data or "blank", blocks=_form_blocks(form),
         body_text=form.body_text.data or "", text_edited=form.text_edited.data,
         language=(form.language.data or "en").strip().lower(),
-        public_archive=form.public_archive.data, track_opens=form.track_opens.data)
+        public_archive=form.public_archive.data, track_opens=form.track_opens.data,
+        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None)
 
 
 def _attempt(form, action) -> bool:

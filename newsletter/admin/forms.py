@@ -177,6 +177,10 @@ class CampaignForm(ContentForm):
                            validators=[DataRequired(), Length(min=2, max=8)])
     public_archive = BooleanField("Publish in the public archive")
     track_opens = BooleanField("Track opens with a pixel (off by default)")
+    extra_recipients = TextAreaField("Extra recipients", filters=[strip],
+                                     validators=[Optional(), Length(max=20000)])
+    branch = SelectField("Only contacts of the branch", coerce=int, default=0,
+                         validators=[Optional()])
 
     # the order fields render in (subject comes from ContentForm)
     FIELD_ORDER = ("name", "subject", "lists", "sender", "theme", "template", "language")

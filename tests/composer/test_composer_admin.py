@@ -300,3 +300,33 @@ def test_viewers_cannot_change_content(client, login):
     mlist = list_with_contacts("a@example.com")
     assert client.post("/admin/campaigns/new", data=form_data(mlist)).status_code == 403
     assert client.post("/admin/uploads", data={}).status_code == 403
+
+
+def test_extra_recipients_and_branch_on_the_campaign_form(client, login):
+    from sqlalchemy import select
+
+    from newsletter.extensions import db
+    from newsletter.models import Branch, Campaign, Organization
+    from tests.factories import list_with_contacts
+
+    login()
+    mlist = list_with_contacts("a@example.com")
+    org = Organization(name="Acme")
+    db.session.add(org)
+    db.session.flush()
+    branch = Branch(organization_id=org.id, name="Košice")
+    db.session.add(branch)
+    db.session.commit()
+    form = client.get("/admin/campaigns/new").text
+    assert "Acme — Košice" in form and "Extra recipients" in form
+    data = {"name": "N", "subject": "S", "lists": [mlist.id], "sender": 0, "theme": 0,
+            "template": "blank", "language": "en", "branch": branch.id,
+            "extra_recipients": "boss@example.com\nnot an address"}
+    response = client.post("/admin/campaigns/new", data=data)
+    assert response.status_code == 422
+    assert "not valid addresses: not an address" in response.text
+    assert "boss@example.com" in response.text  # what was typed is kept
+    data["extra_recipients"] = "Boss@Example.com"
+    assert client.post("/admin/campaigns/new", data=data).status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+    assert (campaign.extra_recipients, campaign.branch_id) == ("boss@example.com", branch.id)
