@@ -27,7 +27,6 @@ from .models import (
     Subscription,
     SubscriptionStatus,
     Suppression,
-    campaign_list,
     utcnow,
 )
 from .throttle import ConnectionSlots, Rate, RateLimiter
@@ -150,11 +149,12 @@ def _cancel_suppressed(session, ids: list[int]) -> None:
 
 def unwanted(session, campaign: Campaign, ids: list[int]) -> dict[int, str]:
     """Deliveries among ``ids`` that must not go out now, with the reason: their contact
-    left every list of the campaign, or is no longer active (one query per check)."""
+    left every list of the campaign, or is no longer active (one query per check, driven by
+    the batch's ids so it stays cheap however large the lists are)."""
+    list_ids = [m.id for m in campaign.lists]
     subscribed = exists().where(
-        campaign_list.c.campaign_id == campaign.id,
-        Subscription.list_id == campaign_list.c.list_id,
-        Subscription.contact_id == Contact.id, Subscription.channel == campaign.channel,
+        Subscription.contact_id == Contact.id, Subscription.list_id.in_(list_ids),
+        Subscription.channel == campaign.channel,
         Subscription.status == SubscriptionStatus.CONFIRMED)
     rows = session.execute(
         select(Delivery.id, Contact.status, subscribed)
