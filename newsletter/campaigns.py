@@ -4,7 +4,7 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import Select, exists, func, insert, literal, select, update
+from sqlalchemy import Select, exists, func, insert, literal, select, text, update
 
 from . import (
     blocklist,  # block list (seed 001): matching recipients are never sent
