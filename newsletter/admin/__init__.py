@@ -1,10 +1,11 @@
 """The admin blueprint: login required for everything but the login page, viewers read
 only, and an owner-only area for accounts. Guarded here, once, not per route."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, request
 from flask_login import current_user
 
-from ..extensions import login_manager
+from ..errors import DomainError
+from ..extensions import db, login_manager
 from ..models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,6 +25,19 @@ def require_login():
     if writes and not current_user.can_write():
         abort(403)
     return None
+
+
+def perform(action) -> tuple[bool, object]:
+    """Run one service call and commit; on a domain error roll back and flash it.
+    Returns (succeeded, the call's result)."""
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False, None
+    db.session.commit()
+    return True, result
 
 
 @owner_bp.before_request

@@ -7,7 +7,7 @@ from .. import campaigns, jobs
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, CampaignStatus, utcnow
-from . import bp
+from . import bp, perform
 from .forms import EmptyForm, ScheduleForm
 
 
@@ -36,13 +36,8 @@ def send_campaign(campaign_id: int):
     if not campaign.tested_at and not request.form.get("confirmed"):
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
-    try:
-        created = campaigns.start_campaign(db.session, campaign_id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    ok, created = perform(lambda: campaigns.start_campaign(db.session, campaign_id))
+    if ok:
         jobs.enqueue_send(campaign_id)
         flash(f"Sending started: {created} recipients.", "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
@@ -78,13 +73,8 @@ def control_campaign(campaign_id: int, action: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     operation, start_jobs = CONTROLS[action]
-    try:
-        message = operation(db.session, campaign_id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    ok, message = perform(lambda: operation(db.session, campaign_id))
+    if ok:
         if start_jobs:
             jobs.enqueue_send(campaign_id)
         flash(message, "success")
@@ -98,13 +88,8 @@ def schedule_campaign(campaign_id: int):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
-    try:
-        campaigns.schedule_campaign(db.session, campaign_id, send_at)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    ok, _ = perform(lambda: campaigns.schedule_campaign(db.session, campaign_id, send_at))
+    if ok:
         jobs.enqueue_start_at(campaign_id, send_at)
         flash(f"Scheduled for {send_at:%Y-%m-%d %H:%M} UTC.", "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))

@@ -7,7 +7,7 @@ from .. import senders
 from ..errors import DomainError
 from ..extensions import db
 from ..models import SenderIdentity
-from . import owner_bp
+from . import owner_bp, perform
 from .forms import EmptyForm, SenderForm
 
 
@@ -25,16 +25,11 @@ def sender(sender_id: int | None):
         abort(404)
     form = SenderForm(obj=identity)
     if form.validate_on_submit():
-        try:
-            identity = senders.save_sender(db.session, sender_id, **{
-                name: getattr(form, name).data for name in senders.FIELDS})
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        ok, saved = perform(lambda: senders.save_sender(db.session, sender_id, **{
+            name: getattr(form, name).data for name in senders.FIELDS}))
+        if ok:
             flash("Sender saved.", "success")
-            return redirect(url_for("admin.owner.sender", sender_id=identity.id))
+            return redirect(url_for("admin.owner.sender", sender_id=saved.id))
     status = 422 if form.errors else 200
     dns = senders.dns_instructions(identity) if identity else None
     return render_template("admin/sender.html", form=form, identity=identity, dns=dns,

@@ -4,10 +4,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from .. import blocks, rendering, themes
-from ..errors import DomainError
 from ..extensions import db
 from ..models import Theme
-from . import bp
+from . import bp, perform
 from .forms import ThemeForm, choices
 
 
@@ -26,15 +25,10 @@ def edit_theme(theme_id: int | None):
     form = ThemeForm(obj=theme)
     form.font_family.choices = choices(themes.FONTS.items())
     if form.validate_on_submit():
-        try:
-            theme = themes.save_theme(db.session, theme_id, **{
-                name: getattr(form, name).data for name in themes.FIELDS})
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"Theme “{theme.name}” saved.", "success")
+        ok, saved = perform(lambda: themes.save_theme(db.session, theme_id, **{
+            name: getattr(form, name).data for name in themes.FIELDS}))
+        if ok:
+            flash(f"Theme “{saved.name}” saved.", "success")
             return redirect(url_for("admin.theme_list"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/theme_form.html", form=form, theme=theme), status
