@@ -107,7 +107,7 @@ def erase(session, ids: list[int], actor: str) -> int:
         previous = contact.status
         contact.email = contact.phone = contact.first_name = contact.last_name = None
         contact.attributes, contact.status = {}, ContactStatus.ERASED
-        contact.profile_code_hash = None
+        contact.profile_code_hash = contact.profile_salt = None
         contact.organization_id = contact.branch_id = contact.person_id = None
         session.add(ContactChange(contact_id=contact.id, field="status", old_value=previous,
                                   new_value=ContactStatus.ERASED, actor=actor))
