@@ -154,10 +154,20 @@ def _materialize(session, campaign: Campaign) -> int:
     _add_extra_recipients(session, campaign)
     # rowcount of INSERT ... SELECT is not reliable across drivers (psycopg 3 says -1)
     created = session.scalar(select(func.count()).where(Delivery.campaign_id == campaign.id))
-    if created > 10_000 and session.get_bind().dialect.name == "postgresql":
-        # fresh statistics, or the first claims plan as if the table were empty
-        session.execute(text("ANALYZE delivery"))
+    if created > 10_000:
+        _fresh_statistics(session)
     return created
+
+
+def _fresh_statistics(session) -> None:
+    """After a large materialization: without fresh statistics the planner treats the
+    new rows as absent (PostgreSQL) or picks the list's index over the batch's contacts
+    for the unsubscribe re-check (SQLite, which keeps no statistics until asked)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE delivery"))
+    else:  # sampled, so it stays quick however large the tables are
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE"))
 
 
 def _add_extra_recipients(session, campaign: Campaign) -> None:

@@ -45,21 +45,46 @@ def apply(session, outcomes: dict[int, dict]) -> None:
 
 
 class Journal:
+    """``record`` sends an outcome to Redis and returns at once; ``confirm`` waits until
+    Redis has acknowledged every outcome sent. The sender confirms before the next message
+    goes out, so the round trip overlaps building that message while an outcome is still
+    safe in Redis before anything else is sent."""
+
     def __init__(self, conn, campaign_id: int):
         self.conn, self.key = conn, _key(campaign_id)
         self.pending: dict[int, dict] = {}
+        self._connection = None  # a connection of its own: replies are read later
+        self._unconfirmed = 0
 
     def record(self, delivery_id: int, values: dict) -> None:
-        self.conn.hset(self.key, str(delivery_id), _dump(values))
+        if self._connection is None:
+            self._connection = self.conn.connection_pool.get_connection()
+        self._connection.send_command("HSET", self.key, str(delivery_id), _dump(values))
+        self._unconfirmed += 1
         self.pending[delivery_id] = values
 
+    def confirm(self) -> None:
+        try:
+            while self._unconfirmed:
+                self._connection.read_response()
+                self._unconfirmed -= 1
+        except Exception:
+            self._connection.disconnect()  # its replies are out of step now
+            raise
+
     def flush(self, session) -> None:
+        self.confirm()
         if not self.pending:
             return
         apply(session, self.pending)
         session.commit()
         self.conn.hdel(self.key, *[str(i) for i in self.pending])
         self.pending.clear()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self.conn.connection_pool.release(self._connection)
+            self._connection = None
 
 
 def recover(conn, session, campaign_id: int) -> int:

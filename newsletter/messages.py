@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
-from . import rendering, subscriptions, themes, tokens, tracking, webview
+from . import prerendering, rendering, subscriptions, themes, tokens, tracking, webview
 from .dkim import Signer
 from .messengers import OutgoingMessage
 from .models import Campaign
@@ -117,6 +117,7 @@ class MessageFactory:
         self.track_opens = bool(campaign.track_opens)
         self._campaign = campaign
         self._contents: dict[str | None, rendering.Content] = {}
+        self._prepared: dict[prerendering.Shape, prerendering.Prepared | None] = {}
 
     def content(self, language: str | None) -> rendering.Content:
         if language not in self._contents:
@@ -133,16 +134,30 @@ class MessageFactory:
         return f"bounces+{token}@{self.bounce_domain}"
 
     def render(self, recipient: Recipient, unsubscribe: str) -> rendering.Rendered:
-        tracked = not recipient.tracking_opt_out
+        tracked = not recipient.tracking_opt_out and self.session is not None
         links = rendering.Links(
             unsubscribe=unsubscribe, profile=recipient.profile_url,
             webview=webview.webview_url(self.base_url, recipient.delivery_id),
             open_pixel=tracking.open_pixel_url(self.base_url, recipient.delivery_id)
             if tracked and self.track_opens else None, base_url=self.base_url)
-        track = tracking.tracker(self.session, self.campaign_id, recipient.delivery_id,
-                                 self.base_url) if tracked and self.session else None
-        return rendering.render(self.content(recipient.language), self.style,
-                                recipient.merge_data(), links, track=track)
+        shape = prerendering.Shape(recipient.language, tracked, links.profile is not None,
+                                   links.open_pixel is not None)
+        prepared = self.prepared(shape)
+        if prepared is None:  # content only the general renderer handles
+            track = tracking.tracker(self.session, self.campaign_id, recipient.delivery_id,
+                                     self.base_url) if tracked else None
+            return rendering.render(self.content(recipient.language), self.style,
+                                    recipient.merge_data(), links, track=track)
+        return prepared.fill(recipient.merge_data(), links, tracking.click_urls(
+            self.base_url, prepared.link_ids, recipient.delivery_id))
+
+    def prepared(self, shape: prerendering.Shape) -> prerendering.Prepared | None:
+        """The campaign laid out and inlined once per language and shape."""
+        if shape not in self._prepared:
+            self._prepared[shape] = prerendering.prepare(
+                self.content(shape.language), self.style, shape, self.base_url,
+                lambda urls: tracking.links_for(self.session, self.campaign_id, urls))
+        return self._prepared[shape]
 
     def build(self, recipient: Recipient) -> OutgoingMessage:
         unsubscribe = subscriptions.unsubscribe_url(recipient.contact_id,

@@ -67,8 +67,8 @@ def _key() -> bytes:
     return (cfg.get("PROFILE_CODE_KEY") or cfg["SECRET_KEY"] + ":profile-code").encode()
 
 
-def derive_code(contact_id: int, salt: str) -> str:
-    digest = hmac.new(_key(), f"code:{contact_id}:{salt}".encode(), hashlib.sha256).digest()
+def derive_code(contact_id: int, salt: str, key: bytes | None = None) -> str:
+    digest = hmac.digest(key or _key(), f"code:{contact_id}:{salt}".encode(), "sha256")
     number = int.from_bytes(digest[:8], "big")
     chars = []
     for _ in range(CODE_LENGTH):
@@ -77,8 +77,8 @@ def derive_code(contact_id: int, salt: str) -> str:
     return "".join(chars)
 
 
-def code_hash(code: str) -> str:
-    return hmac.new(_key(), f"hash:{code}".encode(), hashlib.sha256).hexdigest()
+def code_hash(code: str, key: bytes | None = None) -> str:
+    return hmac.new(key or _key(), f"hash:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def normalize_code(text: str | None) -> str | None:
@@ -96,27 +96,36 @@ def ensure_code(session, contact: Contact) -> str:
 
 
 def assign_codes(session, contacts: list[Contact]) -> None:
-    """Give every contact without a code a salt whose code no other contact holds, with
-    one query per round rather than per contact (the sender calls this per batch). The
-    UPDATE applies only while no salt is set, so two processes racing for one contact
-    both end up with the winner's salt."""
-    pending = [c for c in contacts if not (c.profile_salt and c.profile_code_hash)]
-    ids = [c.id for c in pending]
+    """Give every contact without a code a salt whose code no other contact holds (see
+    ``_assign_salts``)."""
+    pending = [c.id for c in contacts if not (c.profile_salt and c.profile_code_hash)]
+    by_id = {c.id: c for c in contacts}
+    for cid, salt, digest in _assign_salts(session, pending):
+        set_committed_value(by_id[cid], "profile_salt", salt)
+        set_committed_value(by_id[cid], "profile_code_hash", digest)
+
+
+def _assign_salts(session, contact_ids: list[int]) -> list[tuple[int, str, str]]:
+    """Salts for contacts that have none, with one query per round rather than per contact
+    (the sender calls this per batch); returns (id, salt, code hash) as stored. The UPDATE
+    applies only while no salt is set, so two processes racing for one contact both end
+    up with the winner's salt."""
+    pending, key = list(contact_ids), _key()
     for _ in range(10):
         if not pending:
             break
-        salts = {c.id: secrets.token_hex(16) for c in pending}
-        hashes = {c.id: code_hash(derive_code(c.id, salts[c.id])) for c in pending}
+        salts = {cid: secrets.token_hex(16) for cid in pending}
+        hashes = {cid: code_hash(derive_code(cid, salts[cid], key), key) for cid in pending}
         taken = set(session.scalars(select(Contact.profile_code_hash).where(
             Contact.profile_code_hash.in_(list(hashes.values())))))
         retry, rows = [], []
-        for contact in pending:
-            digest = hashes[contact.id]
+        for cid in pending:
+            digest = hashes[cid]
             if digest in taken:
-                retry.append(contact)
+                retry.append(cid)
                 continue
             taken.add(digest)
-            rows.append({"cid": contact.id, "salt": salts[contact.id], "digest": digest})
+            rows.append({"cid": cid, "salt": salts[cid], "digest": digest})
         if rows:  # one executemany for the whole batch
             table = Contact.__table__
             session.connection().execute(
@@ -127,12 +136,11 @@ def assign_codes(session, contacts: list[Contact]) -> None:
         pending = retry
     if pending:  # pragma: no cover - 10 collisions in a row in 8.5e11 codes
         raise ProfileError("Could not find a free profile code.")
-    by_id = {c.id: c for c in contacts}
-    for cid, salt, digest in session.execute(select(
-            Contact.id, Contact.profile_salt, Contact.profile_code_hash).where(
-            Contact.id.in_(ids))):
-        set_committed_value(by_id[cid], "profile_salt", salt)
-        set_committed_value(by_id[cid], "profile_code_hash", digest)
+    if not contact_ids:
+        return []
+    return list(session.execute(select(
+        Contact.id, Contact.profile_salt, Contact.profile_code_hash).where(
+        Contact.id.in_(contact_ids))).tuples())
 
 
 def find_by_code(session, code: str | None) -> Contact | None:
@@ -155,12 +163,16 @@ def profile_url(session, contact_id: int) -> str:
 
 
 def profile_urls(session, contact_ids: list[int]) -> dict[int, str]:
-    """``profile_url`` for many contacts at once (a sending batch)."""
-    contacts = list(session.scalars(select(Contact).where(Contact.id.in_(contact_ids))))
-    assign_codes(session, contacts)
-    return {c.id: absolute_url(
-        f"/p/{derive_code(c.id, c.profile_salt)}?s="
-        + tokens.sign(tokens.Purpose.PROFILE, {"c": c.id})) for c in contacts}
+    """``profile_url`` for many contacts at once (a sending batch): plain rows, no ORM
+    objects, as this runs for every batch of every campaign."""
+    rows = session.execute(select(Contact.id, Contact.profile_salt, Contact.profile_code_hash)
+                           .where(Contact.id.in_(contact_ids))).all()
+    salts = {cid: salt for cid, salt, digest in rows if salt and digest}
+    salts.update((cid, salt) for cid, salt, _ in
+                 _assign_salts(session, [cid for cid, *_ in rows if cid not in salts]))
+    key, sign = _key(), tokens.signer(tokens.Purpose.PROFILE).sign
+    return {cid: absolute_url(f"/p/{derive_code(cid, salt, key)}?s={sign({'c': cid})}")
+            for cid, salt in salts.items()}
 
 
 def open_with_signature(session, code: str, signature: str) -> Contact:

@@ -93,34 +93,42 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _sendable(campaign_id: int, now: datetime):
-    return and_(
-        Delivery.campaign_id == campaign_id,
-        or_(
-            Delivery.state == DeliveryState.QUEUED,
-            and_(Delivery.state == DeliveryState.DEFERRED, Delivery.next_attempt_at <= now),
-            and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
-        ),
+def _sendable_kinds(now: datetime) -> tuple:
+    """The three kinds of sendable delivery: deferred and due, claimed by a worker whose
+    lease ran out, and queued. Each alone is one range of the (campaign_id, state) index."""
+    return (
+        and_(Delivery.state == DeliveryState.DEFERRED, Delivery.next_attempt_at <= now),
+        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
+        Delivery.state == DeliveryState.QUEUED,
     )
+
+
+def _sendable(campaign_id: int, now: datetime):
+    return and_(Delivery.campaign_id == campaign_id, or_(*_sendable_kinds(now)))
 
 
 def claim_batch(session, campaign_id: int, claimer: str, policy: SendPolicy) -> list[int]:
-    """Atomically take up to ``batch_size`` sendable deliveries (queued, deferred and due,
-    or claimed by a worker whose lease ran out), then drop the ones that became unwanted."""
+    """Atomically take up to ``batch_size`` sendable deliveries (retries that are due
+    first, then claims whose lease ran out, then queued ones), then drop the ones that
+    became unwanted. One statement per kind keeps every claim an index range scan."""
     now = utcnow()
-    candidates = (
-        select(Delivery.id).where(_sendable(campaign_id, now)).order_by(Delivery.id)
-        .limit(policy.batch_size).with_for_update(skip_locked=True)
-    )
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(candidates.scalar_subquery()), _sendable(campaign_id, now))
-        .values(state=DeliveryState.SENDING, claimed_by=claimer,
-                lease_until=now + timedelta(seconds=policy.lease_seconds))
-        .returning(Delivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    ids = sorted(result.scalars().all())
+    ids: list[int] = []
+    for kind in _sendable_kinds(now):
+        wanted = policy.batch_size - len(ids)
+        if wanted <= 0:
+            break
+        sendable = and_(Delivery.campaign_id == campaign_id, kind)
+        candidates = (select(Delivery.id).where(sendable).order_by(Delivery.id)
+                      .limit(wanted).with_for_update(skip_locked=True))
+        ids += session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(candidates.scalar_subquery()), sendable)
+            .values(state=DeliveryState.SENDING, claimed_by=claimer,
+                    lease_until=now + timedelta(seconds=policy.lease_seconds))
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False)
+        ).scalars().all()
+    ids.sort()
     if ids:
         _cancel_suppressed(session, ids)
         # block list (seed 001): an entry added mid-campaign stops the remaining sends
@@ -259,6 +267,8 @@ class CampaignRun:
                     break
         finally:
             self._flush()
+            if self.journal is not None:
+                self.journal.close()
             self.messenger.close()
             if self.shared.slots is not None:
                 self.shared.slots.release(self.claimer)
@@ -392,8 +402,11 @@ class CampaignRun:
                 "next_attempt_at": utcnow() + timedelta(seconds=domain_wait)})
             return True
         error, reply = None, ""
+        message = factory.build(recipient)
+        if self.journal is not None:
+            self.journal.confirm()  # the previous outcome is safe before this one goes out
         try:
-            reply = self.messenger.send(factory.build(recipient))
+            reply = self.messenger.send(message)
         except DeliveryError as exc:
             error = exc
         values = outcome(attempts, error, reply, self.policy)

@@ -56,7 +56,13 @@ def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
 
 
 def click_url(base_url: str, link_id: int, delivery_id: int) -> str:
-    return f"{base_url}/c/{tokens.sign(Purpose.CLICK, [link_id, delivery_id])}"
+    return click_urls(base_url, [link_id], delivery_id)[0]
+
+
+def click_urls(base_url: str, link_ids: list[int], delivery_id: int) -> list[str]:
+    """The tracked URLs of one message's links."""
+    sign = tokens.signer(Purpose.CLICK).sign_ids
+    return [f"{base_url}/c/{sign(link_id, delivery_id)}" for link_id in link_ids]
 
 
 def tracker(session, campaign_id: int, delivery_id: int, base_url: str):
