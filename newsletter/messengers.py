@@ -51,6 +51,10 @@ class Messenger(Protocol):
     """Sends prepared messages over one channel, reusing its connection between calls.
     Raises TemporaryFailure or PermanentFailure for a refused message."""
 
+    def begin(self, sender: str, recipient: str) -> None:
+        """A hint that the next message goes from ``sender`` to ``recipient``: a messenger
+        may start its envelope while the message is being built (or do nothing)."""
+
     def send(self, message: OutgoingMessage) -> str: ...  # the server's acceptance reply
 
     def close(self) -> None: ...
@@ -113,6 +117,7 @@ class SMTPMessenger:
     def __init__(self, settings: SMTPSettings):
         self.settings = settings
         self._conn: smtplib.SMTP | None = None
+        self._begun: tuple[str, str] | None = None  # an envelope sent, its replies unread
 
     def connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -136,15 +141,34 @@ class SMTPMessenger:
             raise TemporaryFailure(f"cannot connect to {s.describe()}: {exc}") from exc
         return conn
 
+    def begin(self, sender: str, recipient: str) -> None:
+        """MAIL, RCPT and DATA in one write (PIPELINING) on an open connection, so the
+        server answers while the message is being built; ``send`` reads the answers. Best
+        effort: a problem here is met again by ``send``."""
+        self._abandon()
+        conn = self._conn
+        if conn is None or not conn.has_extn("pipelining") or \
+                not (sender + recipient).isascii():
+            return
+        try:
+            conn.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.close()
+            return
+        self._begun = (sender, recipient)
+
     def send(self, message: OutgoingMessage) -> str:
         """Hand one message over. A connection that turns out to be dropped before the data
         was sent is reopened and the message retried at once; a connection lost after the
         data was sent raises InDoubt."""
+        if self._begun not in (None, (message.sender, message.recipient)):
+            self._abandon()
         for retry in (False, True):
             conn = self._conn or self.connect()
             self._conn = conn
+            begun, self._begun = self._begun is not None, None
             try:
-                self._envelope(conn, message)
+                self._envelope(conn, message, begun)
                 break
             except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
                 self.close()
@@ -163,10 +187,13 @@ class SMTPMessenger:
             raise failure
         return _text(code, reply)
 
-    def _envelope(self, conn: smtplib.SMTP, message: OutgoingMessage) -> None:
-        """MAIL, RCPT and DATA, up to the server's 354. With PIPELINING (RFC 2920) the three
-        commands go in one write: two round trips per message instead of four."""
-        if conn.has_extn("pipelining") and (message.sender + message.recipient).isascii():
+    def _envelope(self, conn: smtplib.SMTP, message: OutgoingMessage, begun: bool) -> None:
+        """MAIL, RCPT and DATA, up to the server's 354 (already sent when ``begun``). With
+        PIPELINING (RFC 2920) the three commands go in one write: two round trips per
+        message instead of four, the first overlapping the message's building."""
+        if begun:
+            replies = [self._reply(conn) for _ in range(3)]
+        elif conn.has_extn("pipelining") and (message.sender + message.recipient).isascii():
             conn.send(f"MAIL FROM:<{message.sender}>\r\nRCPT TO:<{message.recipient}>\r\n"
                       "DATA\r\n".encode())
             replies = [self._reply(conn) for _ in range(3)]
@@ -202,7 +229,17 @@ class SMTPMessenger:
         except (OSError, smtplib.SMTPException):
             self.close()
 
+    def _abandon(self) -> None:
+        """Drop a connection left with an envelope begun and no message sent: after DATA
+        the server would read anything, QUIT included, as the message."""
+        if self._begun is not None:
+            self._begun = None
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
     def close(self) -> None:
+        self._abandon()
         if self._conn is not None:
             try:
                 self._conn.quit()

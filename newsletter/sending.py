@@ -402,7 +402,8 @@ class CampaignRun:
                 "next_attempt_at": utcnow() + timedelta(seconds=domain_wait)})
             return True
         error, reply = None, ""
-        message = factory.build(recipient)
+        self.messenger.begin(factory.return_path(recipient), recipient.address)
+        message = factory.build(recipient)  # while the server answers the envelope
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
         try:
