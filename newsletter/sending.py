@@ -381,6 +381,7 @@ class CampaignRun:
         into the database."""
         if self.journal is None:
             journal.apply(self.session, {delivery_id: values})
+            self._note_last_sent([values])
             self.session.commit()
             return
         self.journal.record(delivery_id, values)
@@ -390,8 +391,20 @@ class CampaignRun:
 
     def _flush(self) -> None:
         if self.journal is not None:
+            self._note_last_sent(self.journal.pending.values())
             self.journal.flush(self.session)
         self.flushed_at = time.monotonic()
+
+    def _note_last_sent(self, outcomes) -> None:
+        """"Last sent" on the status tab, written with the outcomes it comes from: an
+        update of the campaign row left open between flushes would hold its lock (and
+        SQLite's only write lock) while messages go out, and stall every other worker."""
+        last = max((v["sent_at"] for v in outcomes if v.get("sent_at")), default=None)
+        if last is not None:
+            self.session.execute(
+                update(Campaign).where(Campaign.id == self.campaign_id, or_(
+                    Campaign.last_sent_at.is_(None), Campaign.last_sent_at < last))
+                .values(last_sent_at=last))
 
     def _send_one(self, factory: MessageFactory, recipient: Recipient, attempts: int) -> bool:
         """Send and record one delivery; False when the connection must back off."""
@@ -414,9 +427,6 @@ class CampaignRun:
         state = values["state"]
         if state == DeliveryState.SENT:
             self.result.sent += 1
-            if self.result.sent % 50 == 1:  # "last sent" on the status tab, not every time
-                self.session.execute(update(Campaign).where(Campaign.id == self.campaign_id)
-                                     .values(last_sent_at=values["sent_at"]))
         elif state == DeliveryState.DEFERRED:
             self.result.deferred += 1
         else:
@@ -424,6 +434,7 @@ class CampaignRun:
             if state == DeliveryState.BOUNCED:
                 bounces.mark_hard(self.session, self.session.get(Delivery, recipient.delivery_id),
                                   values["error"])
+                self.session.commit()  # no write lock held while the next messages go out
         self._write(recipient.delivery_id, values)
         if isinstance(error, ConnectionBackoff):
             seconds = self.policy.backoff_421_seconds
