@@ -3,8 +3,9 @@
 Prints one line per scenario:
 send scenario=<name> backend=<b> n=<n> workers=<w> seconds=<s> msgs_per_s=<x>
      ceiling_msgs_per_s=<c> ratio=<x/c> peak_worker_rss_mb=<m>
-The ceiling is a bare smtplib loop sending pre-built messages over one connection to the
-same sink, measured in the same run."""
+The ceiling is a bare smtplib loop sending the scenario's pre-built message (the campaign's
+message for its first recipient, built as the worker builds it) over one connection to the
+same sink, measured in the same run: before and after the workers, averaged."""
 
 import argparse
 import os
@@ -22,10 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, update  # noqa: E402
 
 from bench.common import backend, generate_subscribers, scratch_app  # noqa: E402
-from newsletter import audience, campaigns, jobs, rendering  # noqa: E402
+from newsletter import audience, campaigns, jobs, rendering, sending  # noqa: E402
 from newsletter.dkim import generate_private_key  # noqa: E402
 from newsletter.extensions import db  # noqa: E402
-from newsletter.models import Campaign, Delivery, SenderIdentity  # noqa: E402
+from newsletter.messages import MessageFactory, Recipient  # noqa: E402
+from newsletter.messengers import OutgoingMessage  # noqa: E402
+from newsletter.models import Campaign, Contact, Delivery, SenderIdentity  # noqa: E402
 
 HTML = ('<table width="100%"><tr><td>'
         "<h1>Hello {{ first_name | default('friend') }},</h1>"
@@ -55,18 +58,33 @@ def start_sink() -> tuple[subprocess.Popen, int]:
     raise SystemExit("smtp-sink did not start")
 
 
-def ceiling(port: int, n: int) -> float:
-    from email.message import EmailMessage
+def sample_message(app, campaign_id: int) -> OutgoingMessage:
+    """The campaign's message for its first recipient, built as the worker builds it (same
+    size, layout, tracked links, list headers, DKIM signature): what the ceiling sends."""
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        delivery = db.session.scalar(select(Delivery).where(Delivery.campaign_id == campaign_id)
+                                     .order_by(Delivery.id).limit(1))
+        contact = db.session.get(Contact, delivery.contact_id)
+        recipient = Recipient(
+            delivery_id=delivery.id, campaign_id=campaign_id, address=delivery.address,
+            contact_id=contact.id, first_name=contact.first_name, last_name=contact.last_name,
+            language=contact.language, attributes=contact.attributes,
+            profile_url=f"{app.config['BASE_URL']}/p/ABCD2345?s=" + "x" * 60)
+        policy = sending.SendPolicy.from_config(app.config)
+        factory = MessageFactory(campaign, base_url=policy.base_url,
+                                 default_from=policy.default_from, session=db.session)
+        message = factory.build(recipient)
+        db.session.commit()  # the link rows the first batch would create
+        return message
 
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = "a@example.com", "b@example.com", "ceiling"
-    msg.set_content("text part")
-    msg.add_alternative(HTML, subtype="html")
-    data = msg.as_bytes()
+
+def ceiling(port: int, n: int, message: OutgoingMessage) -> float:
+    """A bare smtplib loop sending the pre-built message over one connection."""
     with smtplib.SMTP("127.0.0.1", port) as conn:
         started = time.perf_counter()
         for _ in range(n):
-            conn.sendmail("a@example.com", ["b@example.com"], data)
+            conn.sendmail(message.sender, [message.recipient], message.data)
         return n / (time.perf_counter() - started)
 
 
@@ -101,7 +119,7 @@ def run_workers(app, tmp: Path, campaign_id: int, workers: int, stop_after: int 
     with app.app_context():
         jobs.enqueue_send(campaign_id)
     started = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "newsletter", "worker", "--burst"] + os.environ.get("BENCH_WORKER_ARGS", "").split(),
+    procs = [subprocess.Popen([sys.executable, "-m", "newsletter", "worker", "--burst"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for _ in range(workers)]
     while any(p.poll() is None for p in procs):
@@ -131,16 +149,19 @@ def main():
     args = parser.parse_args()
     sink, port = start_sink()
     try:
-        c = ceiling(port, args.ceiling_n)
         app, tmp = scratch_app(SMTP_URL=f"smtp://127.0.0.1:{port}")
         workers = 2 if args.scenario == "two-workers" else 1
         campaign_id, materialize_s = prepare(app, args.n, dkim=args.scenario == "dkim")
+        message = sample_message(app, campaign_id)
+        before = ceiling(port, args.ceiling_n, message)
         stop = min(args.n, 100_000) if args.scenario == "million" else None
         sent, seconds, rss = run_workers(app, tmp, campaign_id, workers, stop)
+        c = (before + ceiling(port, args.ceiling_n, message)) / 2  # before and after the run
         rate = sent / seconds
         print(f"send scenario={args.scenario} backend={backend(app)} n={args.n} "
               f"workers={workers} seconds={seconds:.1f} msgs_per_s={rate:.0f} "
-              f"ceiling_msgs_per_s={c:.0f} ratio={rate / c:.2f} peak_worker_rss_mb={rss:.0f}"
+              f"ceiling_msgs_per_s={c:.0f} ratio={rate / c:.2f} peak_worker_rss_mb={rss:.0f} "
+              f"message_bytes={len(message.data)}"
               + (f" materialize_seconds={materialize_s:.1f} sent={sent}"
                  if args.scenario == "million" else ""), flush=True)
     finally:

@@ -159,7 +159,7 @@ class MessageFactory:
                 lambda urls: tracking.links_for(self.session, self.campaign_id, urls))
         return self._prepared[shape]
 
-    def build(self, recipient: Recipient) -> OutgoingMessage:
+    def build(self, recipient: Recipient, return_path: str | None = None) -> OutgoingMessage:
         unsubscribe = subscriptions.unsubscribe_url(recipient.contact_id,
                                                     delivery_id=recipient.delivery_id)
         short = tokens.short_sign(Purpose.UNSUBSCRIBE, recipient.delivery_id)
@@ -174,7 +174,8 @@ class MessageFactory:
         data = self.static_headers + personal + self.body(rendered)
         if self.signer is not None:
             data = self.signer.sign(data)
-        return OutgoingMessage(self.return_path(recipient), recipient.address, data)
+        return OutgoingMessage(return_path or self.return_path(recipient), recipient.address,
+                               data)
 
     def build_test(self, address: str, rendered: rendering.Rendered) -> OutgoingMessage:
         """A test send: the rendered content with "[Test]" in the subject, no list headers."""

@@ -111,6 +111,14 @@ def parse_smtp_url(url: str) -> SMTPSettings:
 _DOT = re.compile(rb"^\.", re.MULTILINE)  # dot-stuffing (RFC 5321 4.5.2)
 
 
+def _stuffed(data: bytes) -> bytes:
+    """The message as DATA sends it: lines starting with a dot doubled, the end marker
+    added (the regular expression only runs for messages that have such a line)."""
+    if data.startswith(b".") or b"\n." in data:
+        data = _DOT.sub(b"..", data)
+    return data.rstrip(b"\r\n") + b"\r\n.\r\n"
+
+
 class SMTPMessenger:
     """One reused SMTP connection; reconnects once when the server dropped it."""
 
@@ -176,7 +184,7 @@ class SMTPMessenger:
                     raise TemporaryFailure(f"{self.settings.describe()} disconnected: {exc}") \
                         from exc
         try:
-            conn.send(_DOT.sub(b"..", message.data).rstrip(b"\r\n") + b"\r\n.\r\n")
+            conn.send(_stuffed(message.data))
             code, reply = conn.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()

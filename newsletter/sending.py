@@ -222,7 +222,7 @@ def _rate_of(campaign: Campaign) -> Rate | None:
 
 _UNCLAIMED = {"claimed_by": None, "lease_until": None, "error": None, "smtp_reply": None,
               "sent_at": None, "next_attempt_at": None}
-FLUSH_EVERY = 100
+FLUSH_EVERY = 500
 FLUSH_SECONDS = 0.5
 RESERVE_SECONDS = 0.1
 
@@ -284,7 +284,8 @@ class CampaignRun:
             .outerjoin(Contact, Contact.id == Delivery.contact_id)
             .outerjoin(Organization, Organization.id == Contact.organization_id)
             .where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
-        profile_links = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]])
+        profile_links = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]],
+                                              self.campaign_id, ids[0])
         self.session.commit()  # codes assigned to contacts that had none
         return [(Recipient(delivery_id=did, campaign_id=self.campaign_id, address=address,
                            contact_id=cid, first_name=first, last_name=last, language=lang,
@@ -415,8 +416,9 @@ class CampaignRun:
                 "next_attempt_at": utcnow() + timedelta(seconds=domain_wait)})
             return True
         error, reply = None, ""
-        self.messenger.begin(factory.return_path(recipient), recipient.address)
-        message = factory.build(recipient)  # while the server answers the envelope
+        return_path = factory.return_path(recipient)
+        self.messenger.begin(return_path, recipient.address)
+        message = factory.build(recipient, return_path)  # while the server answers MAIL...
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
         try:

@@ -122,3 +122,14 @@ def test_unreachable_server_defers_with_a_clear_error(app, login, worker, allow_
     delivery = db.session.scalar(select(Delivery))
     assert delivery.state == "deferred"
     assert f"cannot connect to plain SMTP 127.0.0.1:{port}" in delivery.error
+
+
+def test_a_line_starting_with_a_dot_arrives_intact(app, worker, smtp_server):
+    campaign = draft(list_with_contacts("a@example.com"),
+                     body="Hello,\n.\n..two dots\n.one dot\nend\n")
+    start(campaign)
+    worker()
+    [received] = smtp_server.messages
+    text = message_from_bytes(received.data, policy=policy.default) \
+        .get_body(("plain",)).get_content()
+    assert "Hello,\n.\n..two dots\n.one dot\nend\n" in text.replace("\r\n", "\n")
