@@ -1,6 +1,5 @@
 """Channels the sender talks to. The sending code depends only on ``Messenger``."""
 
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -108,14 +107,14 @@ def parse_smtp_url(url: str) -> SMTPSettings:
     )
 
 
-_DOT = re.compile(rb"^\.", re.MULTILINE)  # dot-stuffing (RFC 5321 4.5.2)
 
 
 def _stuffed(data: bytes) -> bytes:
-    """The message as DATA sends it: lines starting with a dot doubled, the end marker
-    added (the regular expression only runs for messages that have such a line)."""
-    if data.startswith(b".") or b"\n." in data:
-        data = _DOT.sub(b"..", data)
+    """The message as DATA sends it: lines starting with a dot doubled (RFC 5321 4.5.2),
+    the end marker added."""
+    data = data.replace(b"\n.", b"\n..")
+    if data.startswith(b"."):
+        data = b"." + data
     return data.rstrip(b"\r\n") + b"\r\n.\r\n"
 
 

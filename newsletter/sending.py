@@ -140,6 +140,12 @@ def claim_batch(session, campaign_id: int, claimer: str, policy: SendPolicy) -> 
     return ids
 
 
+def _expired_claims(session, campaign_id: int) -> bool:
+    return session.scalar(select(Delivery.id).where(
+        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.SENDING,
+        Delivery.lease_until < utcnow()).limit(1)) is not None
+
+
 def _cancel_suppressed(session, ids: list[int]) -> None:
     """Claim-time re-check: addresses suppressed since the campaign started are dropped."""
     rows = session.execute(select(Delivery.id, Delivery.address).where(Delivery.id.in_(ids)))
@@ -255,13 +261,16 @@ class CampaignRun:
                                  bounce_domain=self.policy.bounce_domain, session=session)
         conn = self.shared.journal
         self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
+        first = True
         try:
             while self.result.next_run_at is None:
                 if time.monotonic() - self.started > self.policy.job_budget_seconds:
                     self.result.next_run_at = utcnow()
                     break
-                if conn is not None:
+                if conn is not None and (first or _expired_claims(session, self.campaign_id)):
+                    # a dead worker's outcomes, before its rows can be claimed again
                     journal.recover(conn, session, self.campaign_id)
+                first = False
                 ids = claim_batch(session, self.campaign_id, self.claimer, self.policy)
                 if not ids or not self._send_batch(campaign, factory, ids):
                     break
@@ -300,7 +309,7 @@ class CampaignRun:
             return self._stop(ids, DeliveryState.QUEUED, wait)
         batch = self._recipients(ids)
         skip: dict[int, str] = {}
-        next_check = lease_renew_at = 0.0
+        next_check, lease_renew_at = 0.0, time.monotonic() + self.policy.lease_seconds / 4
         for position, (recipient, attempts) in enumerate(batch):
             rest = [r.delivery_id for r, _ in batch[position:]]
             if _stop.is_set():
