@@ -160,11 +160,13 @@ def _materialize(session, campaign: Campaign) -> int:
 
 
 def _fresh_statistics(session) -> None:
-    """After a large materialization: without fresh statistics the planner treats the
-    new rows as absent (PostgreSQL) or picks the list's index over the batch's contacts
-    for the unsubscribe re-check (SQLite, which keeps no statistics until asked)."""
+    """After a large materialization: without fresh statistics the planner treats new
+    rows as absent and picks the list's index over the batch's contacts for the
+    unsubscribe re-check (SQLite keeps no statistics until asked; PostgreSQL's may be older
+    than the last import)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE delivery"))
+        # autovacuum gets there too, but only after the first batches were planned
+        session.execute(text("ANALYZE delivery, subscription, contact"))
     else:  # sampled, so it stays quick however large the tables are
         session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("ANALYZE"))
