@@ -54,7 +54,9 @@ class Messenger(Protocol):
         """A hint that the next message goes from ``sender`` to ``recipient``: a messenger
         may start its envelope while the message is being built (or do nothing)."""
 
-    def send(self, message: OutgoingMessage) -> str: ...  # the server's acceptance reply
+    def send(self, message: OutgoingMessage, then: tuple[str, str] | None = None) -> str:
+        """The server's acceptance reply. ``then`` announces the next (sender, recipient),
+        like ``begin``, as early as the channel allows."""
 
     def close(self) -> None: ...
 
@@ -109,6 +111,14 @@ def parse_smtp_url(url: str) -> SMTPSettings:
 
 
 
+def _pipelines(conn: smtplib.SMTP, sender: str, recipient: str) -> bool:
+    return conn.has_extn("pipelining") and (sender + recipient).isascii()
+
+
+def _envelope_command(sender: str, recipient: str) -> bytes:
+    return f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode()
+
+
 def _stuffed(data: bytes) -> bytes:
     """The message as DATA sends it: lines starting with a dot doubled (RFC 5321 4.5.2),
     the end marker added."""
@@ -152,22 +162,25 @@ class SMTPMessenger:
         """MAIL, RCPT and DATA in one write (PIPELINING) on an open connection, so the
         server answers while the message is being built; ``send`` reads the answers. Best
         effort: a problem here is met again by ``send``."""
+        if self._begun == (sender, recipient):
+            return  # written behind the previous message
         self._abandon()
         conn = self._conn
-        if conn is None or not conn.has_extn("pipelining") or \
-                not (sender + recipient).isascii():
+        if conn is None or not _pipelines(conn, sender, recipient):
             return
         try:
-            conn.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
+            conn.send(_envelope_command(sender, recipient))
         except (smtplib.SMTPServerDisconnected, OSError):
             self.close()
             return
         self._begun = (sender, recipient)
 
-    def send(self, message: OutgoingMessage) -> str:
+    def send(self, message: OutgoingMessage, then: tuple[str, str] | None = None) -> str:
         """Hand one message over. A connection that turns out to be dropped before the data
         was sent is reopened and the message retried at once; a connection lost after the
-        data was sent raises InDoubt."""
+        data was sent raises InDoubt. ``then`` (sender, recipient) is the envelope expected
+        next: it goes right behind this message's data, so the server answers both in one
+        round trip."""
         if self._begun not in (None, (message.sender, message.recipient)):
             self._abandon()
         for retry in (False, True):
@@ -182,15 +195,19 @@ class SMTPMessenger:
                 if retry:
                     raise TemporaryFailure(f"{self.settings.describe()} disconnected: {exc}") \
                         from exc
+        follow = then if then is not None and _pipelines(conn, *then) else None
         try:
-            conn.send(_stuffed(message.data))
+            conn.send(_stuffed(message.data) + (_envelope_command(*follow) if follow else b""))
+            self._begun = follow
             code, reply = conn.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise InDoubt(f"connection lost during DATA, delivery unknown: {exc}") from exc
         if code != 250:
             failure = _failure(code, reply)
-            self.close() if isinstance(failure, ConnectionBackoff) else self._reset(conn)
+            # an envelope written behind the data leaves the server's answers out of step
+            self.close() if isinstance(failure, ConnectionBackoff) or follow \
+                else self._reset(conn)
             raise failure
         return _text(code, reply)
 
@@ -200,9 +217,8 @@ class SMTPMessenger:
         message instead of four, the first overlapping the message's building."""
         if begun:
             replies = [self._reply(conn) for _ in range(3)]
-        elif conn.has_extn("pipelining") and (message.sender + message.recipient).isascii():
-            conn.send(f"MAIL FROM:<{message.sender}>\r\nRCPT TO:<{message.recipient}>\r\n"
-                      "DATA\r\n".encode())
+        elif _pipelines(conn, message.sender, message.recipient):
+            conn.send(_envelope_command(message.sender, message.recipient))
             replies = [self._reply(conn) for _ in range(3)]
         else:
             replies = []

@@ -336,7 +336,11 @@ class CampaignRun:
             wait = self._rate_wait()
             if wait:
                 return self._stop(rest, DeliveryState.QUEUED, wait)
-            if not self._send_one(factory, recipient, attempts):
+            following = batch[position + 1][0] if position + 1 < len(batch) else None
+            if following is not None and (following.delivery_id in skip
+                                          or self.policy.domain_rate is not None):
+                following = None  # not announced when it may not go next
+            if not self._send_one(factory, recipient, attempts, following):
                 self._release(rest[1:], DeliveryState.QUEUED)
                 return False
         return True
@@ -416,8 +420,10 @@ class CampaignRun:
                     Campaign.last_sent_at.is_(None), Campaign.last_sent_at < last))
                 .values(last_sent_at=last))
 
-    def _send_one(self, factory: MessageFactory, recipient: Recipient, attempts: int) -> bool:
-        """Send and record one delivery; False when the connection must back off."""
+    def _send_one(self, factory: MessageFactory, recipient: Recipient, attempts: int,
+                  following: Recipient | None = None) -> bool:
+        """Send and record one delivery (announcing the ``following`` one to the server);
+        False when the connection must back off."""
         domain_wait = self._domain_wait(recipient.address)
         if domain_wait:  # this domain's share is used up: try again later, no attempt spent
             self._write(recipient.delivery_id, {
@@ -431,7 +437,8 @@ class CampaignRun:
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
         try:
-            reply = self.messenger.send(message)
+            reply = self.messenger.send(message, following and (
+                factory.return_path(following), following.address))
         except DeliveryError as exc:
             error = exc
         values = outcome(attempts, error, reply, self.policy)

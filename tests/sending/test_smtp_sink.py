@@ -3,7 +3,10 @@
 import os
 import shutil
 import subprocess
+import tempfile
 import time
+from email import message_from_bytes
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +84,27 @@ def test_disconnect_after_the_data_is_in_doubt(app, sink):
 
     from newsletter.models import Delivery
     assert all("delivery unknown" in e for e in db.session.scalars(select(Delivery.error)))
+
+
+@pytest.mark.parametrize("pipelining", [[], ["-p"]], ids=["pipelined", "step-by-step"])
+def test_every_message_goes_with_its_own_envelope(app, sink, pipelining):
+    """Envelopes are written ahead of the data (behind the previous message's); each
+    recipient must still get exactly their own message, across batch boundaries."""
+    dump = Path(tempfile.mkdtemp(prefix="nl-sink-"))
+    dump.chmod(0o777)  # smtp-sink writes as nobody
+    try:
+        app.config["SEND_BATCH_SIZE"] = 3
+        addresses = [f"reader{i}@example.com" for i in range(8)]
+        app.config["SMTP_URL"] = url = sink("-d", f"{dump}/%M.", *pipelining)
+        campaign = draft(list_with_contacts(*addresses))
+        start(campaign)
+        sending.run_campaign(db.session, campaign.id, SMTPMessenger(parse_smtp_url(url)),
+                             sending.SendPolicy.from_config(app.config))
+        assert set(states().values()) == {"sent"}
+        received = [message_from_bytes(f.read_bytes()) for f in dump.iterdir()]
+        assert sorted(m["X-Rcpt-Args"] for m in received) == sorted(f"<{a}>" for a in addresses)
+        for message in received:
+            assert message["X-Rcpt-Args"] == f"<{message['To']}>"
+            assert message["X-Mail-Args"].startswith("<bounces+")
+    finally:
+        shutil.rmtree(dump)
