@@ -40,10 +40,10 @@ def _relaxed_header(name: bytes, value: bytes) -> bytes:
 
 
 def _relaxed_body(body: bytes) -> bytes:
-    lines = [_WSP.sub(b" ", line).rstrip(b" ") for line in body.split(b"\r\n")]
-    while lines and lines[-1] == b"":
-        lines.pop()
-    return b"".join(line + b"\r\n" for line in lines)
+    """RFC 6376 3.4.4 over the whole body at once (a CRLF message): runs of blanks become
+    one space, blanks at line ends go, empty lines at the end go, one CRLF ends it."""
+    body = _WSP.sub(b" ", body + b"\r\n").replace(b" \r\n", b"\r\n").rstrip(b"\r\n")
+    return body + b"\r\n" if body else b""
 
 
 def _split(message: bytes) -> tuple[list[tuple[bytes, bytes]], bytes]:

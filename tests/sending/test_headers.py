@@ -3,6 +3,7 @@
 import re
 
 import dkim
+import pytest
 from sqlalchemy import select
 
 from newsletter import tokens
@@ -104,3 +105,11 @@ def test_dkim_signature_verifies_with_dkimpy(app, worker, smtp_server):
     tampered = received.data.replace(b"\r\nTo: reader@", b"\r\nTo: readex@", 1)
     assert tampered != received.data
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+@pytest.mark.parametrize("body", [b"", b"\r\n", b"a", b"a  b \t\r\n\r\n\r\n",
+                                  b" lead\r\n\r\nx \r\n \r\n", b"a\r\n\r\nb", b"x\t\r\n.\r\n"])
+def test_body_canonicalization_matches_dkimpy(body):
+    from newsletter.dkim import _relaxed_body
+
+    assert _relaxed_body(body) == dkim.RelaxedCanonicalization.canonicalize_body(body)
