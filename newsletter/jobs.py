@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 
-from . import bounce_mailbox, campaigns, imports, queue, sending
+from . import bounce_mailbox, campaigns, claims, imports, queue, sending
 from .extensions import db
 from .messengers import SMTPMessenger, smtp_settings
 from .models import utcnow
@@ -73,7 +73,7 @@ def reap() -> list[int]:
         for campaign_id in campaigns.due_scheduled(db.session):
             start_scheduled(campaign_id)
             started.append(campaign_id)
-        for campaign_id in sending.campaigns_needing_a_worker(db.session):
+        for campaign_id in claims.campaigns_needing_a_worker(db.session):
             if enqueue_send(campaign_id, only_if_idle=True):
                 started.append(campaign_id)
         return started

@@ -2,6 +2,7 @@
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -54,9 +55,11 @@ class Messenger(Protocol):
         """A hint that the next message goes from ``sender`` to ``recipient``: a messenger
         may start its envelope while the message is being built (or do nothing)."""
 
-    def send(self, message: OutgoingMessage, then: tuple[str, str] | None = None) -> str:
+    def send(self, message: OutgoingMessage, then: tuple[str, str] | None = None,
+             meanwhile: Callable[[], None] | None = None) -> str:
         """The server's acceptance reply. ``then`` announces the next (sender, recipient),
-        like ``begin``, as early as the channel allows."""
+        like ``begin``, as early as the channel allows; ``meanwhile`` (which must not
+        raise) runs while the server works on the message, if the channel waits at all."""
 
     def close(self) -> None: ...
 
@@ -175,12 +178,13 @@ class SMTPMessenger:
             return
         self._begun = (sender, recipient)
 
-    def send(self, message: OutgoingMessage, then: tuple[str, str] | None = None) -> str:
+    def send(self, message: OutgoingMessage, then: tuple[str, str] | None = None,
+             meanwhile: Callable[[], None] | None = None) -> str:
         """Hand one message over. A connection that turns out to be dropped before the data
         was sent is reopened and the message retried at once; a connection lost after the
         data was sent raises InDoubt. ``then`` (sender, recipient) is the envelope expected
         next: it goes right behind this message's data, so the server answers both in one
-        round trip."""
+        round trip; ``meanwhile`` runs while the server reads the data."""
         if self._begun not in (None, (message.sender, message.recipient)):
             self._abandon()
         for retry in (False, True):
@@ -199,6 +203,8 @@ class SMTPMessenger:
         try:
             conn.send(_stuffed(message.data) + (_envelope_command(*follow) if follow else b""))
             self._begun = follow
+            if meanwhile is not None:
+                meanwhile()
             code, reply = conn.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()

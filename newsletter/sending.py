@@ -11,22 +11,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
-from . import blocklist, bounces, campaigns, journal, profiles, suppression
+from . import bounces, campaigns, claims, journal, profiles
 from .messages import MessageFactory, Recipient, domain_of
-from .messengers import ConnectionBackoff, DeliveryError, Messenger
+from .messengers import ConnectionBackoff, DeliveryError, Messenger, OutgoingMessage
 from .models import (
     Campaign,
     CampaignStatus,
     Contact,
-    ContactStatus,
     Delivery,
     DeliveryState,
     Organization,
-    Subscription,
-    SubscriptionStatus,
-    Suppression,
     utcnow,
 )
 from .throttle import ConnectionSlots, Rate, RateLimiter
@@ -93,111 +89,6 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _sendable_kinds(now: datetime) -> tuple:
-    """The three kinds of sendable delivery: deferred and due, claimed by a worker whose
-    lease ran out, and queued. Each alone is one range of the (campaign_id, state) index."""
-    return (
-        and_(Delivery.state == DeliveryState.DEFERRED, Delivery.next_attempt_at <= now),
-        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
-        Delivery.state == DeliveryState.QUEUED,
-    )
-
-
-def _sendable(campaign_id: int, now: datetime):
-    return and_(Delivery.campaign_id == campaign_id, or_(*_sendable_kinds(now)))
-
-
-def claim_batch(session, campaign_id: int, claimer: str, policy: SendPolicy) -> list[int]:
-    """Atomically take up to ``batch_size`` sendable deliveries (retries that are due
-    first, then claims whose lease ran out, then queued ones), then drop the ones that
-    became unwanted. One statement per kind keeps every claim an index range scan."""
-    now = utcnow()
-    ids: list[int] = []
-    for kind in _sendable_kinds(now):
-        wanted = policy.batch_size - len(ids)
-        if wanted <= 0:
-            break
-        sendable = and_(Delivery.campaign_id == campaign_id, kind)
-        candidates = (select(Delivery.id).where(sendable).order_by(Delivery.id)
-                      .limit(wanted).with_for_update(skip_locked=True))
-        ids += session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(candidates.scalar_subquery()), sendable)
-            .values(state=DeliveryState.SENDING, claimed_by=claimer,
-                    lease_until=now + timedelta(seconds=policy.lease_seconds))
-            .returning(Delivery.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
-    ids.sort()
-    if ids:
-        _cancel_suppressed(session, ids)
-        # block list (seed 001): an entry added mid-campaign stops the remaining sends
-        blocklist.mark_blocked(session, campaign_id, ids)
-        ids = sorted(session.scalars(select(Delivery.id).where(
-            Delivery.id.in_(ids), Delivery.claimed_by == claimer,
-            Delivery.state == DeliveryState.SENDING)))
-    session.commit()
-    return ids
-
-
-def _expired_claims(session, campaign_id: int) -> bool:
-    return session.scalar(select(Delivery.id).where(
-        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.SENDING,
-        Delivery.lease_until < utcnow()).limit(1)) is not None
-
-
-def _cancel_suppressed(session, ids: list[int]) -> None:
-    """Claim-time re-check: addresses suppressed since the campaign started are dropped."""
-    rows = session.execute(select(Delivery.id, Delivery.address).where(Delivery.id.in_(ids)))
-    by_hash = {suppression.address_hash(address): did for did, address in rows}
-    hits = session.scalars(select(Suppression.address_hash).where(
-        Suppression.address_hash.in_(list(by_hash))))
-    cancel = [by_hash[h] for h in hits]
-    if cancel:
-        session.execute(
-            update(Delivery).where(Delivery.id.in_(cancel))
-            .values(state=DeliveryState.CANCELLED, error="address is suppressed",
-                    claimed_by=None, lease_until=None)
-            .execution_options(synchronize_session=False))
-
-
-def unwanted(session, campaign: Campaign, ids: list[int]) -> dict[int, str]:
-    """Deliveries among ``ids`` that must not go out now, with the reason: their contact
-    left every list of the campaign, or is no longer active. Two index lookups driven by the
-    batch's ids, so the check stays cheap however large the lists are (a correlated EXISTS
-    let PostgreSQL hash the whole subscription table before statistics existed)."""
-    rows = session.execute(
-        select(Delivery.id, Delivery.contact_id, Contact.status)
-        .join(Contact, Contact.id == Delivery.contact_id)
-        .where(Delivery.id.in_(ids))).all()
-    contact_ids = [contact_id for _, contact_id, _ in rows]
-    subscribed = set(session.scalars(select(Subscription.contact_id).where(
-        Subscription.contact_id.in_(contact_ids),
-        Subscription.list_id.in_([m.id for m in campaign.lists]),
-        Subscription.channel == campaign.channel,
-        Subscription.status == SubscriptionStatus.CONFIRMED))) if contact_ids else set()
-    reasons = {}
-    for delivery_id, contact_id, status in rows:
-        if status != ContactStatus.ACTIVE:
-            reasons[delivery_id] = "the contact is no longer active"
-        elif contact_id not in subscribed:
-            reasons[delivery_id] = "the contact unsubscribed"
-    return reasons
-
-
-def release(session, ids: list[int], claimer: str, state: str = DeliveryState.QUEUED) -> None:
-    """Hand unsent claims back (pause, throttle) or cancel them, never touching rows whose
-    outcome is already recorded."""
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.claimed_by == claimer,
-               Delivery.state == DeliveryState.SENDING)
-        .values(state=state, claimed_by=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-
-
 def outcome(attempts: int, exc: DeliveryError | None, reply: str,
             policy: SendPolicy) -> dict:
     """The delivery's new column values after one attempt (``attempts`` made before)."""
@@ -250,6 +141,7 @@ class CampaignRun:
         self.started = self.flushed_at = time.monotonic()
         self.journal: journal.Journal | None = None
         self.reserved = 0  # rate slots taken in advance and not yet used
+        self._prebuilt: tuple[int, OutgoingMessage] | None = None  # the next message
 
     def run(self) -> RunResult:
         session = self.session
@@ -267,11 +159,13 @@ class CampaignRun:
                 if time.monotonic() - self.started > self.policy.job_budget_seconds:
                     self.result.next_run_at = utcnow()
                     break
-                if conn is not None and (first or _expired_claims(session, self.campaign_id)):
+                if conn is not None and (
+                        first or claims.expired_claims(session, self.campaign_id)):
                     # a dead worker's outcomes, before its rows can be claimed again
                     journal.recover(conn, session, self.campaign_id)
                 first = False
-                ids = claim_batch(session, self.campaign_id, self.claimer, self.policy)
+                ids = claims.claim_batch(session, self.campaign_id, self.claimer,
+                                         self.policy.batch_size, self.policy.lease_seconds)
                 if not ids or not self._send_batch(campaign, factory, ids):
                     break
         finally:
@@ -323,7 +217,7 @@ class CampaignRun:
                         else DeliveryState.QUEUED
                     self._release(rest, after)
                     return False
-                skip = unwanted(self.session, campaign, rest)
+                skip = claims.unwanted(self.session, campaign, rest)
                 next_check = now + CHECK_INTERVAL
             if now >= lease_renew_at:
                 self._renew(rest)
@@ -347,7 +241,7 @@ class CampaignRun:
 
     def _release(self, ids: list[int], state: str) -> None:
         self._flush()  # journaled outcomes first, or release would re-queue sent rows
-        release(self.session, ids, self.claimer, state)
+        claims.release(self.session, ids, self.claimer, state)
 
     def _stop(self, ids: list[int], state: str, run_again_in: float) -> bool:
         self._release(ids, state)
@@ -433,12 +327,15 @@ class CampaignRun:
         error, reply = None, ""
         return_path = factory.return_path(recipient)
         self.messenger.begin(return_path, recipient.address)
-        message = factory.build(recipient, return_path)  # while the server answers MAIL...
+        prebuilt, self._prebuilt = self._prebuilt, None
+        message = prebuilt[1] if prebuilt and prebuilt[0] == recipient.delivery_id \
+            else factory.build(recipient, return_path)  # while the server answers MAIL...
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
+        then = following and (factory.return_path(following), following.address)
         try:
-            reply = self.messenger.send(message, following and (
-                factory.return_path(following), following.address))
+            reply = self.messenger.send(message, then, following and (
+                lambda: self._prebuild(factory, following, then[0])))
         except DeliveryError as exc:
             error = exc
         values = outcome(attempts, error, reply, self.policy)
@@ -461,6 +358,15 @@ class CampaignRun:
             self.result.next_run_at = utcnow() + timedelta(seconds=seconds)
             return False
         return True
+
+    def _prebuild(self, factory: MessageFactory, recipient: Recipient,
+                  return_path: str) -> None:
+        """Build the next message while the server reads this one. A failure is left for
+        that message's own turn, where it is handled after this outcome is recorded."""
+        try:
+            self._prebuilt = (recipient.delivery_id, factory.build(recipient, return_path))
+        except Exception:
+            self._prebuilt = None
 
     def _renew(self, ids: list[int]) -> None:
         self._flush()
@@ -493,14 +399,3 @@ class CampaignRun:
 def run_campaign(session, campaign_id: int, messenger: Messenger, policy: SendPolicy,
                  shared: Shared | None = None) -> RunResult:
     return CampaignRun(session, campaign_id, messenger, policy, shared or Shared()).run()
-
-
-def campaigns_needing_a_worker(session) -> list[int]:
-    """For the reaper: running campaigns with work that is sendable now (including claims
-    whose worker died), so lost or crashed jobs are replaced."""
-    now = utcnow()
-    return list(session.scalars(
-        select(Campaign.id).where(
-            Campaign.status == CampaignStatus.RUNNING,
-            exists().where(_sendable(Campaign.id, now)),
-        )))
