@@ -268,9 +268,11 @@ class CampaignRun:
         if self.reserved:
             self.reserved -= 1
             return 0.0
-        # fast senders reserve a tenth of a second's worth of slots per Redis round trip
+        # fast senders reserve a tenth of a second's worth of slots per Redis round trip;
+        # a burst of one such reservation lets another worker reserve while this one's
+        # slots are still being used (the rate holds to within 0.1 s worth of messages)
         count = max(1, int(self.rate.per_second() * RESERVE_SECONDS))
-        while (wait := limiter.acquire(self.rate_key, self.rate, count)) > 0:
+        while (wait := limiter.acquire(self.rate_key, self.rate, count, burst=count)) > 0:
             if wait > self.policy.max_inline_wait:
                 return wait
             self.shared.sleep(wait)

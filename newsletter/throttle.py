@@ -8,7 +8,8 @@ import redis
 
 # GCRA: KEYS[1] the theoretical arrival time (TAT, ms); ARGV: now_ms, interval_ms (for all
 # the slots taken at once), burst_ms. Takes the slots and returns 0 when allowed; otherwise
-# returns the ms to wait, taking nothing.
+# returns the ms to wait (at least 1: Redis truncates a Lua number to an integer reply, and
+# a wait under 1 ms must not read as 0, "allowed"), taking nothing.
 _GCRA = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
@@ -16,7 +17,7 @@ local burst = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local allow_at = tat - burst
-if now < allow_at then return allow_at - now end
+if now < allow_at then return math.max(1, math.ceil(allow_at - now)) end
 local new_tat = tat + interval
 redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now + burst + 1000))
 return 0

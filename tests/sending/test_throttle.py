@@ -1,5 +1,7 @@
 """The shared limits hold across workers because they live in Redis, not in a process."""
 
+import time
+
 import redis
 from sqlalchemy import select
 
@@ -31,6 +33,24 @@ def test_hourly_rate_spacing(app):
     rate = Rate(100, "hour")  # the OBERON minimum: one message every 36 s
     assert limiter.acquire("s", rate) == 0
     assert 35 < limiter.acquire("s", rate) <= 36
+
+
+def test_a_fast_rate_holds_when_the_wait_is_under_a_millisecond(app):
+    limiter = RateLimiter(queue.get_redis())
+    rate = Rate(5000, "second")  # one slot every 0.2 ms: most waits are below 1 ms
+    granted, started = 0, time.monotonic()
+    while time.monotonic() - started < 0.5:
+        granted += limiter.acquire("fast", rate) == 0
+    assert granted <= rate.per_second() * (time.monotonic() - started) + 1
+
+
+def test_reservations_of_two_workers_hold_the_rate(app):
+    a, b = RateLimiter(queue.get_redis()), RateLimiter(second_connection(app))
+    rate = Rate(1000, "second")
+    granted, started = 0, time.monotonic()
+    while time.monotonic() - started < 0.5:  # two workers, 100 slots per reservation
+        granted += 100 * sum(w.acquire("s", rate, 100, burst=100) == 0 for w in (a, b))
+    assert granted <= rate.per_second() * (time.monotonic() - started) + 2 * 100
 
 
 def test_connection_slots_cap_concurrent_connections(app):
