@@ -24,7 +24,7 @@ def defaults(instance_path: str) -> dict:
         "MAILCATCHER_PORT": 1025,
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
         "QUEUE_NAME": "newsletter",
-        "SEND_BATCH_SIZE": 200,
+        "SEND_BATCH_SIZE": 500,
         "SEND_LEASE_SECONDS": 300,
         "SEND_MAX_ATTEMPTS": 5,
         "SEND_RETRY_BASE_SECONDS": 60,
