@@ -126,6 +126,7 @@ RESERVE_SECONDS = 0.1
 #: How often a running batch re-reads the campaign's status and its recipients' choices, so
 #: pause, cancel and unsubscribes take effect between messages without a query per message.
 CHECK_INTERVAL = 0.25
+CHECK_AHEAD = 250  # recipients covered by one check; a faster run checks more often
 
 
 class CampaignRun:
@@ -203,24 +204,25 @@ class CampaignRun:
             return self._stop(ids, DeliveryState.QUEUED, wait)
         batch = self._recipients(ids)
         skip: dict[int, str] = {}
-        next_check, lease_renew_at = 0.0, time.monotonic() + self.policy.lease_seconds / 4
+        next_check, checked_until = 0.0, 0
+        lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
         for position, (recipient, attempts) in enumerate(batch):
-            rest = [r.delivery_id for r, _ in batch[position:]]
             if _stop.is_set():
-                return self._stop(rest, DeliveryState.QUEUED, 0)
+                return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, 0)
             now = time.monotonic()
-            if now >= next_check:
+            if now >= next_check or position >= checked_until:
                 status = self.session.scalar(select(Campaign.status).where(
                     Campaign.id == self.campaign_id))
                 if status != CampaignStatus.RUNNING:
                     after = DeliveryState.CANCELLED if status == CampaignStatus.CANCELLED \
                         else DeliveryState.QUEUED
-                    self._release(rest, after)
+                    self._release(_ids(batch[position:]), after)
                     return False
-                skip = claims.unwanted(self.session, campaign, rest)
-                next_check = now + CHECK_INTERVAL
+                ahead = _ids(batch[position:position + CHECK_AHEAD])
+                skip = claims.unwanted(self.session, campaign, ahead)
+                next_check, checked_until = now + CHECK_INTERVAL, position + CHECK_AHEAD
             if now >= lease_renew_at:
-                self._renew(rest)
+                self._renew(_ids(batch[position:]))
                 lease_renew_at = now + self.policy.lease_seconds / 4
             if recipient.delivery_id in skip:
                 self._write(recipient.delivery_id, {
@@ -229,13 +231,13 @@ class CampaignRun:
                 continue
             wait = self._rate_wait()
             if wait:
-                return self._stop(rest, DeliveryState.QUEUED, wait)
+                return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, wait)
             following = batch[position + 1][0] if position + 1 < len(batch) else None
             if following is not None and (following.delivery_id in skip
                                           or self.policy.domain_rate is not None):
                 following = None  # not announced when it may not go next
             if not self._send_one(factory, recipient, attempts, following):
-                self._release(rest[1:], DeliveryState.QUEUED)
+                self._release(_ids(batch[position + 1:]), DeliveryState.QUEUED)
                 return False
         return True
 
@@ -396,6 +398,10 @@ class CampaignRun:
             .where(Delivery.campaign_id == self.campaign_id,
                    Delivery.state == DeliveryState.DEFERRED)
             .order_by(Delivery.next_attempt_at).limit(1))
+
+
+def _ids(batch: list[tuple[Recipient, int]]) -> list[int]:
+    return [recipient.delivery_id for recipient, _ in batch]
 
 
 def run_campaign(session, campaign_id: int, messenger: Messenger, policy: SendPolicy,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from newsletter import campaigns, jobs, suppression
+from newsletter import campaigns, jobs, sending, suppression
 from newsletter.campaigns import CampaignError
 from newsletter.extensions import db
 from newsletter.models import Campaign, Delivery, Subscription, utcnow
@@ -62,6 +62,23 @@ def test_unsubscribe_after_start_stops_that_delivery(app, worker, smtp_server):
     assert states() == {"a@example.com": "sent", "b@example.com": "cancelled",
                         "c@example.com": "sent"}
     assert "b@example.com" not in [m.rcpt_tos[0] for m in smtp_server.messages]
+
+
+def test_the_unsubscribe_check_covers_recipients_far_into_a_batch(app, worker, smtp_server,
+                                                                 monkeypatch):
+    """However fast a run goes, no recipient is sent to without a recent check."""
+    monkeypatch.setattr(sending, "CHECK_AHEAD", 2)
+    monkeypatch.setattr(sending, "CHECK_INTERVAL", 3600)  # only the count triggers checks
+    emails = [f"r{i}@example.com" for i in range(6)]
+    campaign = draft(list_with_contacts(*emails))
+    start(campaign)
+    db.session.execute(update(Subscription).where(
+        Subscription.contact_id == db.session.scalar(
+            select(Delivery.contact_id).where(Delivery.address == "r5@example.com")))
+        .values(status="unsubscribed"))
+    db.session.commit()
+    worker()
+    assert states() == {**{e: "sent" for e in emails[:5]}, "r5@example.com": "cancelled"}
 
 
 def test_suppressed_after_start_is_dropped_at_claim(app, worker, smtp_server):
