@@ -112,8 +112,6 @@ def parse_smtp_url(url: str) -> SMTPSettings:
     )
 
 
-
-
 def _pipelines(conn: smtplib.SMTP, sender: str, recipient: str) -> bool:
     return conn.has_extn("pipelining") and (sender + recipient).isascii()
 
@@ -221,10 +219,9 @@ class SMTPMessenger:
         """MAIL, RCPT and DATA, up to the server's 354 (already sent when ``begun``). With
         PIPELINING (RFC 2920) the three commands go in one write: two round trips per
         message instead of four, the first overlapping the message's building."""
-        if begun:
-            replies = [self._reply(conn) for _ in range(3)]
-        elif _pipelines(conn, message.sender, message.recipient):
-            conn.send(_envelope_command(message.sender, message.recipient))
+        if begun or _pipelines(conn, message.sender, message.recipient):
+            if not begun:
+                conn.send(_envelope_command(message.sender, message.recipient))
             replies = [self._reply(conn) for _ in range(3)]
         else:
             replies = []

@@ -14,7 +14,6 @@ A code alone is not a key: the footer link carries the code plus a signed token 
 contact (``Purpose.PROFILE``), and a visitor who only knows an address (or address and code)
 gets a one-time login link by mail instead."""
 
-import hashlib
 import hmac
 import secrets
 
@@ -79,7 +78,7 @@ def derive_code(contact_id: int, salt: str, key: bytes | None = None) -> str:
 
 
 def code_hash(code: str, key: bytes | None = None) -> str:
-    return hmac.new(key or _key(), f"hash:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key or _key(), f"hash:{code}".encode(), "sha256").hex()
 
 
 def normalize_code(text: str | None) -> str | None:

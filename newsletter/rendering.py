@@ -218,12 +218,8 @@ _MEDIA_SRC = re.compile(r'(\bsrc=")(/media/[^"]*)(")')
 
 def find_links(html: str) -> list[str]:
     """http(s) link targets in ``html``, in order, once each."""
-    seen: dict[str, None] = {}
-    for match in _HREF.finditer(html):
-        url = _unescape_attr(match.group(2))
-        if url.startswith(("http://", "https://")):
-            seen.setdefault(url, None)
-    return list(seen)
+    urls = (_unescape_attr(href) for href in hrefs(html))
+    return list(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))
 
 
 def hrefs(html: str) -> list[str]:

@@ -2,6 +2,7 @@
 records every outcome before moving on, so a crash leaves at most the one message in flight
 in doubt. Rates are held across all workers by the limiter in Redis."""
 
+import functools
 import logging
 import os
 import re
@@ -329,17 +330,22 @@ class CampaignRun:
                 "next_attempt_at": utcnow() + timedelta(seconds=domain_wait)})
             return True
         error, reply = None, ""
-        return_path = factory.return_path(recipient)
-        self.messenger.begin(return_path, recipient.address)
         prebuilt, self._prebuilt = self._prebuilt, None
-        message = prebuilt[1] if prebuilt and prebuilt[0] == recipient.delivery_id \
-            else factory.build(recipient, return_path)  # while the server answers MAIL...
+        if prebuilt is not None and prebuilt[0] == recipient.delivery_id:
+            message = prebuilt[1]  # its envelope went out behind the previous message
+            self.messenger.begin(message.sender, message.recipient)
+        else:
+            return_path = factory.return_path(recipient)
+            self.messenger.begin(return_path, recipient.address)
+            message = factory.build(recipient, return_path)  # while the server answers
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
-        then = following and (factory.return_path(following), following.address)
+        then = meanwhile = None
+        if following is not None:
+            then = (factory.return_path(following), following.address)
+            meanwhile = functools.partial(self._prebuild, factory, following, then[0])
         try:
-            reply = self.messenger.send(message, then, following and (
-                lambda: self._prebuild(factory, following, then[0])))
+            reply = self.messenger.send(message, then, meanwhile)
         except DeliveryError as exc:
             error = exc
         values = outcome(attempts, error, reply, self.policy)
