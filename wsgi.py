@@ -1,5 +1,5 @@
 """WSGI entry point for production servers: ``gunicorn wsgi:app``."""
 
-from newsletter import create_app
+from newsletter.app import create_app
 
 app = create_app()

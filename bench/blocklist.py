@@ -2,7 +2,7 @@
 
 Builds N recipients (contacts of every kind: bare e-mail, person alone, person in an
 organization, organization, branch) with one queued delivery each, and M block-list entries
-of every shape, then times ``blocklist.mark_blocked`` over the whole campaign (what starting
+of every shape, then times ``matching.mark_blocked`` over the whole campaign (what starting
 a campaign does). Prints one parseable line:
 
     blocklist backend=<sqlite|postgresql> recipients=<n> entries=<m> seconds=<s>
@@ -19,7 +19,9 @@ import time
 
 from sqlalchemy import select, text
 
-from newsletter import blocklist, create_app
+from newsletter.app import create_app
+from newsletter.blocklist import matching
+from newsletter.campaigns import recipients
 from newsletter.extensions import db
 from newsletter.models import Campaign, Delivery, MailingList
 
@@ -104,7 +106,7 @@ def main() -> None:
         print(f"setup {time.perf_counter() - started:.1f}s", file=sys.stderr)
 
         started = time.perf_counter()
-        check = blocklist.check_recipients(db.session, campaign_id, page_size=50)
+        check = recipients.check_recipients(db.session, campaign_id, page_size=50)
         print(f"check-recipients view: {check.total} recipients, {check.blocked} blocked, "
               f"{time.perf_counter() - started:.2f}s", file=sys.stderr)
 
@@ -112,13 +114,13 @@ def main() -> None:
             select(Delivery.id).where(Delivery.campaign_id == campaign_id)
             .order_by(Delivery.id).offset(args.recipients // 2).limit(200)))
         started = time.perf_counter()
-        in_batch = blocklist.mark_blocked(db.session, campaign_id, batch)
+        in_batch = matching.mark_blocked(db.session, campaign_id, batch)
         print(f"claim-time check of one batch of {len(batch)}: {in_batch} blocked, "
               f"{(time.perf_counter() - started) * 1000:.0f} ms", file=sys.stderr)
         db.session.rollback()
 
         started = time.perf_counter()
-        blocked = blocklist.mark_blocked(db.session, campaign_id)
+        blocked = matching.mark_blocked(db.session, campaign_id)
         db.session.commit()
         seconds = time.perf_counter() - started
         print(f"mark_blocked: {blocked} deliveries blocked", file=sys.stderr)

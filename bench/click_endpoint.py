@@ -25,10 +25,12 @@ from sqlalchemy import func, insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsletter import create_app, queue, tokens  # noqa: E402
-from newsletter.extensions import db  # noqa: E402
-from newsletter.models import Campaign, Click, Delivery, Link  # noqa: E402
-from newsletter.worker import SimpleAppWorker  # noqa: E402
+from newsletter import queue
+from newsletter.app import create_app
+from newsletter.extensions import db
+from newsletter.models import Campaign, Click, Delivery, Link
+from newsletter.platform import tokens
+from newsletter.worker import SimpleAppWorker
 
 PORT = int(os.environ.get("BENCH_PORT", "5104"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20000"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from newsletter import create_app
+from newsletter.app import create_app
 from newsletter.extensions import db
 
 

@@ -20,8 +20,11 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newsletter import audience, create_app, imports, jobs  # noqa: E402
-from newsletter.extensions import db  # noqa: E402
+from newsletter import jobs
+from newsletter.app import create_app
+from newsletter.audience import lists
+from newsletter.extensions import db
+from newsletter.imports import pipeline
 
 
 def generate(path: Path, rows: int) -> None:
@@ -75,10 +78,10 @@ def run(tmp: Path, url: str, rows: int) -> None:
                       "REDIS_URL": None})
     with app.app_context():
         db.create_all()
-        mlist = audience.create_list(db.session, "Bench", language="sk")
+        mlist = lists.create_list(db.session, "Bench", language="sk")
         with csv_path.open("rb") as stream:
-            imp = imports.store_upload(db.session, mlist.id, stream, "bench.csv", "bench")
-        imports.configure(db.session, imp.id, legal_basis="consent", source="bench",
+            imp = pipeline.store_upload(db.session, mlist.id, stream, "bench.csv", "bench")
+        pipeline.configure(db.session, imp.id, legal_basis="consent", source="bench",
                           encoding="utf-8", delimiter=";", has_header=True,
                           mapping=["email", "first_name", "last_name", "attribute"])
         db.session.commit()
@@ -89,7 +92,7 @@ def run(tmp: Path, url: str, rows: int) -> None:
         jobs.run_import(import_id)  # the RQ job's body, in this process
         seconds = time.perf_counter() - started
 
-        imp = imports.get_import(db.session, import_id)
+        imp = pipeline.get_import(db.session, import_id)
         assert imp.status == "finished", imp.error
         backend = db.engine.dialect.name
         db.session.remove()

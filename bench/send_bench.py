@@ -20,20 +20,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import func, select, update
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     backend,
     generate_subscribers,
     scratch_app,
     stop_embedded_redis,
 )
-from newsletter import audience, campaigns, jobs, rendering, sending  # noqa: E402
-from newsletter.dkim import generate_private_key  # noqa: E402
-from newsletter.extensions import db  # noqa: E402
-from newsletter.messages import MessageFactory, Recipient  # noqa: E402
-from newsletter.messengers import OutgoingMessage  # noqa: E402
-from newsletter.models import Campaign, Contact, Delivery, SenderIdentity  # noqa: E402
+from newsletter import jobs
+from newsletter.audience import lists
+from newsletter.campaigns import drafts, lifecycle
+from newsletter.channels.base import OutgoingMessage
+from newsletter.content import rendering
+from newsletter.extensions import db
+from newsletter.models import Campaign, Contact, Delivery, SenderIdentity
+from newsletter.sending import engine
+from newsletter.sending.dkim import generate_private_key
+from newsletter.sending.messages import MessageFactory, Recipient
 
 HTML = ('<table width="100%"><tr><td>'
         "<h1>Hello {{ first_name | default('friend') }},</h1>"
@@ -76,7 +80,7 @@ def sample_message(app, campaign_id: int) -> OutgoingMessage:
             contact_id=contact.id, first_name=contact.first_name, last_name=contact.last_name,
             language=contact.language, attributes=contact.attributes,
             profile_url=f"{app.config['BASE_URL']}/p/ABCD2345?s=" + "x" * 60)
-        policy = sending.SendPolicy.from_config(app.config)
+        policy = engine.SendPolicy.from_config(app.config)
         factory = MessageFactory(campaign, base_url=policy.base_url,
                                  default_from=policy.default_from, session=db.session)
         message = factory.build(recipient)
@@ -95,7 +99,7 @@ def ceiling(port: int, n: int, message: OutgoingMessage) -> float:
 
 def prepare(app, n: int, dkim: bool) -> tuple[int, float]:
     with app.app_context():
-        mlist = audience.create_list(db.session, "Bench")
+        mlist = lists.create_list(db.session, "Bench")
         sender = SenderIdentity(name="Bench", from_name="Bench", from_email="news@bench.example",
                                 rate_limit=100_000_000, rate_period="hour")  # not binding
         if dkim:
@@ -105,13 +109,13 @@ def prepare(app, n: int, dkim: bool) -> tuple[int, float]:
         db.session.commit()
         generate_subscribers(mlist.id, n)
         content = rendering.prepare(HTML, None, "Hello {{ first_name }}")  # as the composer
-        campaign = campaigns.save_campaign(
+        campaign = drafts.save_campaign(
             db.session, None, name="Bench", subject=content.subject,
             body_text=content.body_text, list_ids=[mlist.id], sender_id=sender.id)
         campaign.body_html = content.body_html
         db.session.commit()
         started = time.perf_counter()
-        campaigns.start_campaign(db.session, campaign.id)
+        lifecycle.start_campaign(db.session, campaign.id)
         db.session.commit()
         return campaign.id, time.perf_counter() - started
 

@@ -1,50 +1,20 @@
-"""Self-hosted newsletter platform."""
+"""Self-hosted newsletter platform: e-mail (and SMS) campaigns to people who asked for them,
+with subscriber self-service that satisfies GDPR.
 
-import os
-from pathlib import Path
+One package per capability. Packages form layers; a package imports only from the layers
+below it (``tests/test_layers.py`` keeps it so, through the contracts in pyproject.toml):
 
-from flask import Flask
-
-from . import config as config_module
-from . import errors, i18n
-from .extensions import csrf, db, login_manager, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app. ``config`` is the last configuration layer (tests use it)."""
-    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("NEWSLETTER_INSTANCE_PATH")
-    app = Flask(
-        __name__,
-        instance_path=str(instance or ROOT / "instance"),
-        instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    config_module.load(app, config)
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    i18n.init_app(app)
-    errors.register(app)
-
-    from . import models
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .public import bp as public_bp
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(api_bp)
-    from .cli import register_commands
-
-    register_commands(app)
-    return app
+    cli                                   operator commands, demo data
+    app                                   create_app: configuration, extensions, blueprints
+    admin | public | api                  blueprints: thin views, never each other
+    jobs | worker                         RQ jobs (thin, take ids) and the worker
+    sending                               the engine, message building, limits, DKIM
+    content | bounces                     composing and rendering | DSNs, inbound, mailbox
+    tracking                              click and open tracking, statistics
+    campaigns                             campaign lifecycle and recipient resolution
+    blocklist | imports                   block list (seed 001) | contact import and export
+    audience                              lists, contacts, subscriptions, GDPR profiles
+    platform                              tokens, rate limits, languages, accounts, health
+    channels                              the Messenger protocol, SMTP, dev outbox
+    models, queue, config, errors, extensions   the base every layer may use
+"""

@@ -1,3 +1,3 @@
-from .cli import main
+from newsletter.cli.commands import main
 
 main()

@@ -1,5 +1,7 @@
-"""RQ jobs: thin importable functions taking ids. They run inside the app context that the
-worker pushes (see ``newsletter.worker``)."""
+"""Every RQ job: thin importable functions taking ids, each calling one domain function.
+They run inside the app context that the worker pushes (see ``newsletter.worker``).
+Enqueue only after the commit; every job has an explicit timeout, and a Retry where a
+second run is safe."""
 
 import imaplib
 import logging
@@ -9,11 +11,18 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 
-from . import bounce_mailbox, campaigns, claims, imports, queue, sending
+from newsletter.audience import notifications
+from newsletter.bounces import mailbox
+from newsletter.campaigns import drafts, lifecycle
+from newsletter.channels.smtp import SMTPMessenger, smtp_settings
+from newsletter.imports import pipeline
+from newsletter.models import utcnow
+from newsletter.sending import claims, engine, testsend
+from newsletter.sending.throttle import ConnectionSlots, RateLimiter
+from newsletter.tracking import clicks
+
+from . import queue
 from .extensions import db
-from .messengers import SMTPMessenger, smtp_settings
-from .models import utcnow
-from .throttle import ConnectionSlots, RateLimiter
 
 log = logging.getLogger(__name__)
 REAPER_JOB_ID = "newsletter-reaper"
@@ -26,14 +35,14 @@ def send_campaign(campaign_id: int) -> dict:
     config = current_app.config
     conn = queue.get_redis()
     settings = smtp_settings(config)
-    shared = sending.Shared(
+    shared = engine.Shared(
         limiter=RateLimiter(conn),
         slots=ConnectionSlots(conn, f"{settings.host}:{settings.port}",
                               config["SMTP_MAX_CONNECTIONS"]),
         journal=conn,
     )
-    result = sending.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
-                                  sending.SendPolicy.from_config(config), shared)
+    result = engine.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
+                                  engine.SendPolicy.from_config(config), shared)
     if result.next_run_at is not None:
         _schedule_rerun(campaign_id, result.next_run_at)
     return {"sent": result.sent, "deferred": result.deferred, "failed": result.failed,
@@ -53,8 +62,8 @@ def _schedule_rerun(campaign_id: int, at) -> None:
 def start_scheduled(campaign_id: int) -> None:
     """The scheduled time has come: resolve recipients, then send."""
     try:
-        campaigns.start_campaign(db.session, campaign_id)
-    except campaigns.CampaignError as exc:
+        lifecycle.start_campaign(db.session, campaign_id)
+    except drafts.CampaignError as exc:
         db.session.rollback()
         log.warning("scheduled campaign %s not started: %s", campaign_id, exc)
         return
@@ -70,7 +79,7 @@ def reap() -> list[int]:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
         started = []
-        for campaign_id in campaigns.due_scheduled(db.session):
+        for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)
             started.append(campaign_id)
         for campaign_id in claims.campaigns_needing_a_worker(db.session):
@@ -83,7 +92,7 @@ def reap() -> list[int]:
 
 def poll_bounce_mailbox() -> None:
     try:
-        counts = bounce_mailbox.poll(db.session, current_app.config["BOUNCE_MAILBOX_URL"],
+        counts = mailbox.poll(db.session, current_app.config["BOUNCE_MAILBOX_URL"],
                                      current_app.config["SOFT_BOUNCE_LIMIT"])
     except (OSError, imaplib.IMAP4.error, poplib.error_proto) as exc:
         db.session.rollback()
@@ -133,9 +142,69 @@ IMPORT_JOB_TIMEOUT = 3 * 3600  # a million-row file takes minutes; leave ample r
 
 def run_import(import_id: int) -> None:
     """Import an uploaded file; resumes after the last committed batch when retried."""
-    imports.run(db.session, import_id)
+    pipeline.run(db.session, import_id)
 
 
 def enqueue_import(import_id: int) -> None:
     queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT,
                   retry=queue.DEFAULT_RETRY)  # a retried job resumes after its last batch
+
+
+# --- tracking -----------------------------------------------------------------------------
+def record_click_events() -> int:
+    """Drain the click/open events the endpoints pushed to Redis (``tracking.clicks``
+    enqueues it by name)."""
+    return clicks.record_events(db.session, queue.get_redis())
+
+
+# --- test sends ---------------------------------------------------------------------------
+def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) -> None:
+    config = current_app.config
+    messenger = SMTPMessenger(smtp_settings(config))
+    try:
+        testsend.send_test(db.session, campaign_id, addresses, contact_id, messenger=messenger,
+                           base_url=config["BASE_URL"], default_from=config["MAIL_FROM"])
+    finally:
+        messenger.close()
+
+
+def enqueue_test(campaign_id: int, addresses: list[str], contact_id: int | None) -> None:
+    queue.enqueue(send_test, campaign_id, addresses, contact_id, job_timeout=120)
+
+
+# --- mail to subscribers about their own subscriptions ------------------------------------
+SUBSCRIBER_MAIL_TIMEOUT = 60
+
+
+def send_confirmation(subscription_id: int, text_version: str) -> None:
+    _subscriber_mail(notifications.confirmation_message(db.session, subscription_id,
+                                                        text_version))
+
+
+def send_profile_login(contact_id: int) -> None:
+    _subscriber_mail(notifications.login_message(db.session, contact_id))
+
+
+def send_erasure_confirmation(contact_id: int) -> None:
+    _subscriber_mail(notifications.erasure_message(db.session, contact_id))
+
+
+def _subscriber_mail(message) -> None:
+    messenger = SMTPMessenger(smtp_settings(current_app.config))
+    try:
+        notifications.send(messenger, message)
+    finally:
+        messenger.close()
+
+
+def enqueue_subscriber_mail(job, *args) -> None:
+    """``job`` is one of the three functions above."""
+    if job not in (send_confirmation, send_profile_login, send_erasure_confirmation):
+        raise ValueError(f"{job!r} is not a subscriber mail job")
+    queue.enqueue(job, *args, job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
+
+
+def confirm_signup(result) -> None:
+    """After a signup's commit: the confirmation mail, when one is due."""
+    if result is not None and result.mail_due:
+        enqueue_subscriber_mail(send_confirmation, result.subscription_id, result.text_version)

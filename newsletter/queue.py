@@ -45,8 +45,8 @@ def get_queue() -> Queue:
     return Queue(current_app.config["QUEUE_NAME"], connection=get_redis())
 
 
-def enqueue(func: str, *args, job_timeout: int = DEFAULT_JOB_TIMEOUT, retry=DEFAULT_RETRY,
+def enqueue(func, *args, job_timeout: int = DEFAULT_JOB_TIMEOUT, retry=DEFAULT_RETRY,
             **kwargs):
-    """Enqueue a job by its import path. Call only after the commit that makes the rows the
-    job reads visible."""
+    """Enqueue a job of ``newsletter.jobs`` (the function, or its import path from a layer
+    below). Call only after the commit that makes the rows the job reads visible."""
     return get_queue().enqueue(func, *args, job_timeout=job_timeout, retry=retry, **kwargs)

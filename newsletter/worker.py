@@ -6,7 +6,8 @@ import signal
 
 from rq import SimpleWorker, Worker
 
-from . import sending
+from newsletter.sending import engine
+
 from .extensions import db
 
 
@@ -36,7 +37,7 @@ class AppWorker(AppContextMixin, Worker):
 
     def setup_work_horse_signals(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: sending.request_stop())
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: engine.request_stop())
 
     def request_stop(self, signum, frame):
         super().request_stop(signum, frame)

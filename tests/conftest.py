@@ -16,8 +16,10 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from newsletter import accounts, create_app, queue
+from newsletter import queue
+from newsletter.app import create_app
 from newsletter.extensions import db
+from newsletter.platform import accounts
 from newsletter.worker import SimpleAppWorker
 
 from .smtp_server import SMTPTestServer

@@ -1,20 +1,21 @@
 """Small builders for test data, going through the same domain functions as the app."""
 
-from newsletter import audience, campaigns
+from newsletter.audience import lists
+from newsletter.campaigns import drafts
 from newsletter.extensions import db
 
 
 def list_with_contacts(*emails: str, name: str = "Weekly"):
-    mlist = audience.create_list(db.session, name)
+    mlist = lists.create_list(db.session, name)
     for email in emails:
-        audience.add_contact_to_list(db.session, mlist.id, email, first_name="Test")
+        lists.add_contact_to_list(db.session, mlist.id, email, first_name="Test")
     db.session.commit()
     return mlist
 
 
 def draft(mlist, subject: str = "Hello", body: str = "Hi there,\nnews inside.\n",
           sender_id: int | None = None):
-    campaign = campaigns.save_campaign(
+    campaign = drafts.save_campaign(
         db.session, None, name="Test campaign", subject=subject, body_text=body,
         list_ids=[mlist.id], sender_id=sender_id,
     )
@@ -24,7 +25,7 @@ def draft(mlist, subject: str = "Hello", body: str = "Hi there,\nnews inside.\n"
 
 def composed(mlist, blocks: list[dict], subject: str = "Hello {{ first_name }}", **fields):
     """A draft written with the composer (blocks, theme, language...)."""
-    from newsletter import composer
+    from newsletter.content import composer
 
     draft = composer.Draft(name="Composed", subject=subject, list_ids=[mlist.id],
                            sender_id=None, theme_id=fields.pop("theme_id", None),

@@ -1,8 +1,8 @@
 import pytest
 
-from newsletter import create_app
+from newsletter.app import create_app
+from newsletter.channels.smtp import parse_smtp_url
 from newsletter.config import ConfigError
-from newsletter.messengers import parse_smtp_url
 
 
 def test_layers_defaults_instance_file_environment_mapping(tmp_path, monkeypatch):

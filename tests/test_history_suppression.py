@@ -1,4 +1,4 @@
-from newsletter import history, suppression
+from newsletter.audience import history, suppression
 from newsletter.extensions import db
 from newsletter.models import Contact, Suppression
 

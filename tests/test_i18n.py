@@ -7,7 +7,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from newsletter.i18n import LANGUAGES, SOURCE
+from newsletter.platform.i18n import LANGUAGES, SOURCE
 
 ROOT = Path(__file__).resolve().parent.parent
 

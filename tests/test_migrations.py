@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from newsletter import create_app
+from newsletter.app import create_app
 from newsletter.extensions import db
 from tests.conftest import make_config
 

@@ -2,7 +2,7 @@
 
 import time
 
-from newsletter import ratelimit
+from newsletter.platform import ratelimit
 
 
 def test_limit_per_key_and_window(app):

@@ -1,7 +1,7 @@
 import pytest
 
-from newsletter import tokens
-from newsletter.tokens import InvalidToken, Purpose
+from newsletter.platform import tokens
+from newsletter.platform.tokens import InvalidToken, Purpose
 
 
 def test_round_trip(app):

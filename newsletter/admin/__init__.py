@@ -4,9 +4,9 @@ only, and an owner-only area for accounts. Guarded here, once, not per route."""
 from flask import Blueprint, abort, flash, request
 from flask_login import current_user
 
-from ..errors import DomainError
-from ..extensions import db, login_manager
-from ..models import Role
+from newsletter.errors import DomainError
+from newsletter.extensions import db, login_manager
+from newsletter.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 owner_bp = Blueprint("owner", __name__)

@@ -1,9 +1,10 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
-from .. import accounts
-from ..errors import DomainError
-from ..extensions import db
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.platform import accounts
+
 from . import bp
 from .forms import EmptyForm, LoginForm
 

@@ -8,10 +8,12 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import blocklist, blocklist_csv
-from ..errors import DomainError
-from ..extensions import db
-from ..models import BlocklistEntry, Campaign, Channel
+from newsletter.blocklist import csv_files, entries, matching
+from newsletter.campaigns import recipients
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import BlocklistEntry, Campaign, Channel
+
 from . import bp
 from .forms import EmptyForm, choices, strip
 
@@ -30,8 +32,8 @@ class EntryForm(FlaskForm):
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
-    def data_for_domain(self) -> blocklist.EntryData:
-        return blocklist.EntryData(**{
+    def data_for_domain(self) -> entries.EntryData:
+        return entries.EntryData(**{
             name: getattr(self, name).data or ([] if name == "channels" else "")
             for name in ("organization", "branch", "person", "email", "phone", "channels",
                          "note")})
@@ -44,16 +46,16 @@ class ImportForm(FlaskForm):
 @bp.app_template_global()
 def campaign_blocked(campaign_id: int):
     """For the campaign page's include: its blocked deliveries and the entries behind them."""
-    return blocklist.blocked_deliveries(db.session, campaign_id)
+    return matching.blocked_deliveries(db.session, campaign_id)
 
 
 @bp.get("/blocklist")
 def blocklist_index():
     query, channel = request.args.get("q", ""), request.args.get("channel", "")
-    entries, page, pages = blocklist.search_entries(
+    found, page, pages = entries.search_entries(
         db.session, query, channel, request.args.get("page", 1, type=int))
     return render_template(
-        "admin/blocklist.html", entries=entries, pages=pages, query=query, channel=channel,
+        "admin/blocklist.html", entries=found, pages=pages, query=query, channel=channel,
         page=page, channels=CHANNEL_LABELS,
         form=EmptyForm(), import_form=ImportForm())
 
@@ -64,14 +66,14 @@ def blocklist_edit(entry_id: int | None):
     entry = db.session.get(BlocklistEntry, entry_id) if entry_id else None
     if entry_id and entry is None:
         abort(404)
-    form = EntryForm(obj=blocklist.entry_data(entry) if entry else None)
+    form = EntryForm(obj=entries.entry_data(entry) if entry else None)
     if not form.is_submitted() and entry is None:
         form.channels.data = [Channel.EMAIL]
     if form.validate_on_submit():
         try:
-            saved = blocklist.save_entry(db.session, entry_id, form.data_for_domain(),
+            saved = entries.save_entry(db.session, entry_id, form.data_for_domain(),
                                          created_by_id=current_user.id)
-        except blocklist.EntryInvalid as exc:
+        except entries.EntryInvalid as exc:
             db.session.rollback()
             for name, message in exc.errors.items():
                 getattr(form, name).errors.append(message)
@@ -88,7 +90,7 @@ def blocklist_delete(entry_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        blocklist.delete_entry(db.session, entry_id)
+        entries.delete_entry(db.session, entry_id)
     except DomainError:
         abort(404)
     db.session.commit()
@@ -98,7 +100,7 @@ def blocklist_delete(entry_id: int):
 
 @bp.get("/blocklist/export.csv")
 def blocklist_export():
-    return Response(blocklist_csv.export_entries(db.session), mimetype="text/csv",
+    return Response(csv_files.export_entries(db.session), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=blocklist.csv"})
 
 
@@ -108,7 +110,7 @@ def blocklist_import():
     report, status = None, 422
     if form.validate_on_submit():
         try:
-            report = blocklist_csv.import_entries(db.session, form.file.data.read(),
+            report = csv_files.import_entries(db.session, form.file.data.read(),
                                                   created_by_id=current_user.id)
         except DomainError as exc:
             db.session.rollback()
@@ -117,14 +119,14 @@ def blocklist_import():
             db.session.commit()
             status = 422 if report.errors else 200
     return render_template("admin/blocklist_import.html", form=form, report=report,
-                           columns=blocklist_csv.COLUMNS), status
+                           columns=csv_files.COLUMNS), status
 
 
 @bp.get("/campaigns/<int:campaign_id>/recipients-check")
 def campaign_recipients_check(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     blocked_only = request.args.get("blocked") == "1"
-    check = blocklist.check_recipients(db.session, campaign_id, blocked_only=blocked_only,
+    check = recipients.check_recipients(db.session, campaign_id, blocked_only=blocked_only,
                                        page=request.args.get("page", 1, type=int))
     return render_template("admin/blocklist_check.html", campaign=campaign, check=check,
                            blocked_only=blocked_only)

@@ -3,10 +3,12 @@ from datetime import timedelta
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import campaigns, jobs
-from ..errors import DomainError
-from ..extensions import db
-from ..models import Campaign, CampaignStatus, utcnow
+from newsletter import jobs
+from newsletter.campaigns import lifecycle, progress
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import Campaign, CampaignStatus, utcnow
+
 from . import bp, perform
 from .forms import EmptyForm, ScheduleForm
 
@@ -22,8 +24,8 @@ def campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     return render_template(
         "admin/campaign.html", campaign=campaign, form=EmptyForm(),
-        schedule_form=ScheduleForm(), live=campaigns.live_status(db.session, campaign_id),
-        errors=campaigns.recent_errors(db.session, campaign_id),
+        schedule_form=ScheduleForm(), live=progress.live_status(db.session, campaign_id),
+        errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
     )
 
@@ -36,7 +38,7 @@ def send_campaign(campaign_id: int):
     if not campaign.tested_at and not request.form.get("confirmed"):
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
-    ok, created = perform(lambda: campaigns.start_campaign(db.session, campaign_id))
+    ok, created = perform(lambda: lifecycle.start_campaign(db.session, campaign_id))
     if ok:
         jobs.enqueue_send(campaign_id)
         flash(f"Sending started: {created} recipients.", "success")
@@ -44,22 +46,22 @@ def send_campaign(campaign_id: int):
 
 
 def _resume(session, campaign_id: int) -> str:
-    campaigns.set_paused(session, campaign_id, False)
+    lifecycle.set_paused(session, campaign_id, False)
     return "Sending resumed."
 
 
 def _pause(session, campaign_id: int) -> str:
-    campaigns.set_paused(session, campaign_id, True)
+    lifecycle.set_paused(session, campaign_id, True)
     return "Paused: sending stops after the message in flight."
 
 
 def _cancel(session, campaign_id: int) -> str:
-    count = campaigns.cancel_campaign(session, campaign_id)
+    count = lifecycle.cancel_campaign(session, campaign_id)
     return f"Cancelled: {count} messages will not be sent."
 
 
 def _resend(session, campaign_id: int) -> str:
-    count = campaigns.resend_failed(session, campaign_id)
+    count = lifecycle.resend_failed(session, campaign_id)
     return f"{count} failed or deferred messages queued again."
 
 
@@ -88,7 +90,7 @@ def schedule_campaign(campaign_id: int):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
-    ok, _ = perform(lambda: campaigns.schedule_campaign(db.session, campaign_id, send_at))
+    ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:
         jobs.enqueue_start_at(campaign_id, send_at)
         flash(f"Scheduled for {send_at:%Y-%m-%d %H:%M} UTC.", "success")
@@ -99,6 +101,6 @@ def schedule_campaign(campaign_id: int):
 def campaign_status(campaign_id: int):
     """The status tab's live numbers (polled while the campaign runs)."""
     try:
-        return jsonify(campaigns.live_status(db.session, campaign_id))
+        return jsonify(progress.live_status(db.session, campaign_id))
     except DomainError:
         abort(404)

@@ -8,10 +8,21 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audience, blocks, composer, rendering, themes, webview
-from ..errors import DomainError
-from ..extensions import db
-from ..models import Branch, Campaign, CampaignStatus, Contact, Organization, SenderIdentity
+from newsletter import jobs
+from newsletter.audience import lists
+from newsletter.content import blocks, composer, media, rendering, themes, webview
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import (
+    Branch,
+    Campaign,
+    CampaignStatus,
+    Contact,
+    Organization,
+    SenderIdentity,
+)
+from newsletter.sending import testsend
+
 from . import bp
 from .forms import CampaignForm, EmptyForm, FileForm, TestSendForm, VariantForm, choices
 
@@ -31,7 +42,7 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     obj = _as_form_data(campaign) if campaign is not None and request.method == "GET" else None
     form = CampaignForm(obj=obj)
     form.lists.choices = choices((m.id, f"{m.name} ({n})")
-                                 for m, n in audience.list_overview(db.session))
+                                 for m, n in lists.list_overview(db.session))
     senders = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
     form.sender.choices = choices([(0, "Default sender")] + [
         (s.id, f"{s.from_name} <{s.from_email}>") for s in senders])
@@ -231,20 +242,20 @@ def campaign_files(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     form = FileForm()
     upload = form.file.data
-    if form.validate_on_submit() and _attempt(form, lambda: composer.add_attachment(
+    if form.validate_on_submit() and _attempt(form, lambda: media.add_attachment(
             db.session, campaign_id, upload.filename, upload.mimetype, upload.read())):
         flash(f"Attached {upload.filename}.", "success")
         return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/campaign_files.html", campaign=campaign, form=form,
                            delete_form=EmptyForm(), upload_form=FileForm(prefix="upload"),
-                           images=composer.recent_images(db.session)), status
+                           images=media.recent_images(db.session)), status
 
 
 @bp.post("/campaigns/<int:campaign_id>/files/<int:attachment_id>/delete")
 def delete_attachment(campaign_id: int, attachment_id: int):
     return _simple_post(
-        lambda: composer.remove_attachment(db.session, campaign_id, attachment_id),
+        lambda: media.remove_attachment(db.session, campaign_id, attachment_id),
         "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
 
 
@@ -265,7 +276,7 @@ def upload_image():
     try:
         if not form.validate_on_submit():
             raise composer.ComposerError("Choose an image file.")
-        image = composer.add_image(db.session, form.file.data.filename, form.file.data.read())
+        image = media.add_image(db.session, form.file.data.filename, form.file.data.read())
     except DomainError as exc:
         db.session.rollback()
         if wants_json:
@@ -288,10 +299,10 @@ def test_send(campaign_id: int):
         form.addresses.data = current_user.email
     checked = []
     if form.validate_on_submit() and _attempt(form, lambda: checked.extend(
-            composer.request_test(db.session, campaign_id, form.addresses.data,
+            testsend.request_test(db.session, campaign_id, form.addresses.data,
                                   form.contact.data or ""))):
         addresses, contact_id = checked
-        composer.enqueue_test(campaign_id, addresses, contact_id)  # after the commit
+        jobs.enqueue_test(campaign_id, addresses, contact_id)  # after the commit
         flash(f"Test message on its way to {', '.join(addresses)}.", "success")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     contacts = db.session.scalars(select(Contact.email).where(Contact.email.is_not(None))

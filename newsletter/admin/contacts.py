@@ -14,9 +14,11 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import contact_removal, contacts, exports
-from ..extensions import db
-from ..models import Contact, MailingList
+from newsletter.audience import contacts, removal
+from newsletter.extensions import db
+from newsletter.imports import exports
+from newsletter.models import Contact, MailingList
+
 from . import bp
 from .forms import (
     BranchForm,
@@ -111,10 +113,10 @@ def contacts_bulk():
                         else url_for("admin.contacts_page"))
     ids, action = form.ids.data, form.action.data
     if action == "erase" and not form.confirm.data:
-        warning = contact_removal.deletion_warning(db.session, ids)
+        warning = removal.deletion_warning(db.session, ids)
         return render_template("admin/contact_erase.html", form=form, warning=warning,
                                ids=ids), (422 if form.confirm.raw_data else 200)
-    count = contact_removal.apply(db.session, action, ids, _actor())
+    count = removal.apply(db.session, action, ids, _actor())
     db.session.commit()
     done = {"unsubscribe": "unsubscribed", "archive": "archived", "erase": "erased"}[action]
     flash(f"{count} contact(s) {done}.", "success")

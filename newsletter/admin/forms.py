@@ -28,8 +28,8 @@ from wtforms.validators import (
     Regexp,
 )
 
-from ..import_files import DELIMITERS, ENCODINGS, TARGETS
-from ..models import ContactStatus, LegalBasis, ListVisibility, OptIn, Role
+from newsletter.imports.files import DELIMITERS, ENCODINGS, TARGETS
+from newsletter.models import ContactStatus, LegalBasis, ListVisibility, OptIn, Role
 
 
 def choices(pairs) -> list[SelectChoice]:

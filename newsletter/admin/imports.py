@@ -4,10 +4,12 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import imports, jobs
-from ..extensions import db
-from ..import_files import TARGETS, XML_FIELDS
-from ..models import ContactImport, ImportStatus, MailingList
+from newsletter import jobs
+from newsletter.extensions import db
+from newsletter.imports import pipeline
+from newsletter.imports.files import TARGETS, XML_FIELDS
+from newsletter.models import ContactImport, ImportStatus, MailingList
+
 from . import bp
 from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
 
@@ -27,9 +29,9 @@ def imports_page():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            imp = imports.store_upload(db.session, form.list_id.data, upload.stream,
+            imp = pipeline.store_upload(db.session, form.list_id.data, upload.stream,
                                        upload.filename or "upload", current_user.email)
-        except imports.ImportSetupError as exc:
+        except pipeline.ImportSetupError as exc:
             db.session.rollback()
             form.file.errors.append(str(exc))
             status = 422
@@ -39,7 +41,7 @@ def imports_page():
     elif form.is_submitted():
         status = 422
     return render_template("admin/imports.html", form=form,
-                           recent=imports.recent(db.session)), status
+                           recent=pipeline.recent(db.session)), status
 
 
 @bp.route("/imports/<int:import_id>/setup", methods=["GET", "POST"])
@@ -54,12 +56,12 @@ def import_setup(import_id: int):
     if request.method == "POST" and "preview" not in request.form:
         if form.validate_on_submit():
             try:
-                imports.configure(
+                pipeline.configure(
                     db.session, imp.id, legal_basis=form.legal_basis.data,
                     source=form.source.data or "", encoding=form.encoding.data,
                     delimiter=form.delimiter.data, has_header=form.has_header.data,
                     mapping=[c.data for c in form.columns])
-            except imports.ImportSetupError as exc:
+            except pipeline.ImportSetupError as exc:
                 db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
@@ -69,7 +71,7 @@ def import_setup(import_id: int):
         status = 422
     rows = []
     if imp.format == "csv":  # preview with what the editor chose, not yet saved
-        rows = imports.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data)
+        rows = pipeline.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data)
         _fit_columns(form, rows)
     return render_template("admin/import_setup.html", imp=imp, form=form, rows=rows,
                            xml_fields=XML_FIELDS, targets=TARGETS), status
@@ -88,13 +90,13 @@ def import_detail(import_id: int):
     imp = _import_or_404(import_id)
     mlist = db.session.get(MailingList, imp.list_id)
     return render_template("admin/import_detail.html", imp=imp, mlist=mlist,
-                           issues=imports.issues_for(db.session, imp.id),
+                           issues=pipeline.issues_for(db.session, imp.id),
                            form=EmptyForm())
 
 
 @bp.get("/imports/<int:import_id>/status.json")
 def import_status(import_id: int):
-    return jsonify(imports.status(_import_or_404(import_id)))
+    return jsonify(pipeline.status(_import_or_404(import_id)))
 
 
 @bp.post("/imports/<int:import_id>/retry")
@@ -103,8 +105,8 @@ def import_retry(import_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        imports.retry(db.session, import_id)
-    except imports.ImportSetupError as exc:
+        pipeline.retry(db.session, import_id)
+    except pipeline.ImportSetupError as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:

@@ -1,16 +1,17 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import audience
-from ..errors import DomainError
-from ..extensions import db
-from ..models import MailingList
+from newsletter.audience import lists
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import MailingList
+
 from . import bp
 from .forms import AddContactForm, ListForm
 
 
-@bp.get("/lists")
-def lists():
-    return render_template("admin/lists.html", lists=audience.list_overview(db.session))
+@bp.get("/lists", endpoint="lists")
+def list_index():
+    return render_template("admin/lists.html", lists=lists.list_overview(db.session))
 
 
 def _list_fields(form: ListForm) -> dict:
@@ -23,7 +24,7 @@ def _list_fields(form: ListForm) -> dict:
 def new_list():
     form = ListForm()
     if form.validate_on_submit():
-        mlist = audience.create_list(db.session, form.name.data, form.description.data or "",
+        mlist = lists.create_list(db.session, form.name.data, form.description.data or "",
                                      **_list_fields(form))
         db.session.commit()
         flash(f"List “{mlist.name}” created.", "success")
@@ -38,7 +39,7 @@ def edit_list(list_id: int):
     form = ListForm(obj=mlist, data=None if request.method == "POST" else
                     {"channels": mlist.channels.split(",")})
     if form.validate_on_submit():
-        audience.update_list(db.session, list_id, form.name.data, form.description.data or "",
+        lists.update_list(db.session, list_id, form.name.data, form.description.data or "",
                              **_list_fields(form))
         db.session.commit()
         flash(f"List “{mlist.name}” saved.", "success")
@@ -54,7 +55,7 @@ def list_detail(list_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            contact = audience.add_contact_to_list(
+            contact = lists.add_contact_to_list(
                 db.session, list_id, form.email.data, first_name=form.first_name.data or "",
                 last_name=form.last_name.data or "", legal_basis=form.legal_basis.data,
             )
@@ -68,6 +69,6 @@ def list_detail(list_id: int):
             return redirect(url_for("admin.list_detail", list_id=list_id))
     elif form.is_submitted():
         status = 422
-    members = audience.list_members(db.session, list_id)
+    members = lists.list_members(db.session, list_id)
     return render_template("admin/list_detail.html", mlist=mlist, form=form,
                            members=members), status

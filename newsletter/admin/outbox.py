@@ -2,7 +2,8 @@
 
 from flask import Response, abort, current_app, render_template
 
-from .. import mailcatcher
+from newsletter.channels import mailcatcher
+
 from . import bp
 
 

@@ -3,10 +3,11 @@
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from .. import senders
-from ..errors import DomainError
-from ..extensions import db
-from ..models import SenderIdentity
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import SenderIdentity
+from newsletter.sending import senders
+
 from . import owner_bp, perform
 from .forms import EmptyForm, SenderForm
 

@@ -4,9 +4,10 @@ side."""
 from flask import Response, abort, render_template
 from markupsafe import Markup
 
-from .. import statistics
-from ..extensions import db
-from ..models import Campaign
+from newsletter.extensions import db
+from newsletter.models import Campaign
+from newsletter.tracking import statistics
+
 from . import bp
 
 

@@ -3,9 +3,10 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import blocks, rendering, themes
-from ..extensions import db
-from ..models import Theme
+from newsletter.content import blocks, rendering, themes
+from newsletter.extensions import db
+from newsletter.models import Theme
+
 from . import bp, perform
 from .forms import ThemeForm, choices
 

@@ -3,10 +3,11 @@
 from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from .. import accounts
-from ..errors import DomainError
-from ..extensions import db
-from ..models import User
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import User
+from newsletter.platform import accounts
+
 from . import owner_bp
 from .forms import UserForm
 

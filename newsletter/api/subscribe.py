@@ -5,11 +5,15 @@ origin unless SIGNUP_ALLOWED_ORIGINS (a list) names the sites allowed to use it.
 kept out by the honeypot field and the per-IP and per-address rate limits."""
 
 from flask import current_app, jsonify, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
-from ..extensions import csrf, db
-from ..public.signup import run_signup
-from ..subscriptions import ListNotFound, SignupError, public_list
+from newsletter import jobs
+from newsletter.audience import subscriptions
+from newsletter.audience.subscriptions import Evidence, ListNotFound, SignupError, public_list
+from newsletter.extensions import csrf, db
+from newsletter.platform.i18n import use_language
+from newsletter.platform.ratelimit import RateLimited
+
 from . import bp
 
 
@@ -27,6 +31,13 @@ def _cors(response):
         response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.errorhandler(RateLimited)
+def _too_many(error: RateLimited):
+    response = _answer(429, ok=False, error=error.advice())
+    response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -51,11 +62,17 @@ def subscribe(key: str):
     except ListNotFound as exc:
         return _answer(404, ok=False, error=str(exc))
     data = {k: v if isinstance(v, str) else "" for k, v in data.items()}
+    use_language(data.get("language"))  # the calling page may say which language it shows
+    evidence = Evidence(ip=request.remote_addr, user_agent=request.user_agent.string,
+                        source=f"api {request.headers.get('Origin', '')}".strip()[:200])
     try:
-        result = run_signup(mlist, data, source=f"api {request.headers.get('Origin', '')}"
-                            .strip()[:200])
+        result = subscriptions.signup_from_form(db.session, mlist, data,
+                                                language=str(get_locale()), evidence=evidence)
     except SignupError as exc:
+        db.session.rollback()
         return _answer(422, ok=False, errors=exc.errors)
+    db.session.commit()
+    jobs.confirm_signup(result)
     confirmed = bool(result and result.confirmed)
     return _answer(200, ok=True, status="subscribed" if confirmed else "confirmation_sent",
                    message=gettext("Welcome!") if confirmed else gettext(

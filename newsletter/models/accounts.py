@@ -6,7 +6,8 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from newsletter.extensions import db
+
 from .base import created_at_column
 
 

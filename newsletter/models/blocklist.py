@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from newsletter.extensions import db
+
 from .accounts import User
 from .audience import Branch, Organization, Person
 from .base import created_at_column

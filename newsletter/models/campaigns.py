@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from newsletter.extensions import db
+
 from .audience import MailingList
 from .base import JSONType, created_at_column
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from newsletter.extensions import db
+
 from .base import JSONType, created_at_column
 
 

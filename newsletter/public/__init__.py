@@ -3,7 +3,6 @@ unsubscribe, the GDPR profile)."""
 
 from flask import (
     Blueprint,
-    current_app,
     jsonify,
     make_response,
     redirect,
@@ -13,26 +12,12 @@ from flask import (
 )
 from flask_babel import gettext
 
-from .. import health, ratelimit
-from ..subscriptions import Evidence
-from ..tokens import InvalidToken
+from newsletter.audience.subscriptions import Evidence
+from newsletter.platform import health
+from newsletter.platform.ratelimit import RateLimited
+from newsletter.platform.tokens import InvalidToken
 
 bp = Blueprint("public", __name__)
-
-
-class RateLimited(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
-def limit(name: str, key: str) -> None:
-    """Count one attempt against the configured rule ``RATE_<NAME>`` ("limit/seconds");
-    raise RateLimited (a friendly 429 page) when it is exhausted."""
-    rule = current_app.config[f"RATE_{name.upper()}"]
-    allowed, retry_after = ratelimit.hit(f"{name}:{key}", *ratelimit.parse(rule))
-    if not allowed:
-        raise RateLimited(retry_after)
 
 
 def evidence(source: str) -> Evidence:
@@ -52,16 +37,9 @@ def personal_pages(response):
     return response
 
 
-@bp.app_errorhandler(RateLimited)
+@bp.errorhandler(RateLimited)
 def too_many(error: RateLimited):
-    minutes = max(1, round(error.retry_after / 60))
-    text = gettext("You tried this too often. Please wait %(n)d minutes and try again.",
-                   n=minutes)
-    if request.path.startswith("/api/"):
-        response = jsonify(ok=False, error=text)
-        response.status_code = 429
-    else:
-        response = make_response(message_page(gettext("Too many attempts"), text, 429))
+    response = make_response(message_page(gettext("Too many attempts"), error.advice(), 429))
     response.headers["Retry-After"] = str(error.retry_after)
     return response
 

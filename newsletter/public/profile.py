@@ -8,13 +8,16 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask import session as cookie
 from flask_babel import gettext
 
-from .. import history, notifications, profiles
-from ..errors import DomainError
-from ..extensions import db
-from ..i18n import LANGUAGES, use_language
-from ..models import Contact
-from ..subscriptions import SignupError, clean_email
-from . import bp, evidence, limit, message_page
+from newsletter import jobs
+from newsletter.audience import history, profiles
+from newsletter.audience.subscriptions import SignupError, clean_email
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import Contact
+from newsletter.platform.i18n import LANGUAGES, use_language
+from newsletter.platform.ratelimit import limit
+
+from . import bp, evidence, message_page
 
 SESSION_KEY = "profile_contact"
 
@@ -48,7 +51,7 @@ def profile_login():
             limit("profile_address", address)
             contact_id = profiles.login_candidate(db.session, address, request.form.get("code"))
             if contact_id is not None:
-                notifications.enqueue("send_profile_login", contact_id)
+                jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact_id)
             return message_page(gettext("Check your inbox"), gettext(
                 "If we know this address, we have just sent it a link to your profile. "
                 "It works once and for one hour."))
@@ -148,7 +151,7 @@ def profile_export(code: str):
 def profile_erase_request(code: str):
     contact = _signed_in(code) or _expired()
     limit("profile_address", f"erase:{contact.id}")
-    notifications.enqueue("send_erasure_confirmation", contact.id)
+    jobs.enqueue_subscriber_mail(jobs.send_erasure_confirmation, contact.id)
     flash(gettext("We sent you a message. Open its link to confirm the deletion."), "success")
     return redirect(url_for("public.profile", code=code))
 

@@ -4,13 +4,13 @@ double opt-in confirmation."""
 from flask import abort, render_template, request
 from flask_babel import get_locale, gettext
 
-from .. import notifications, profiles, subscriptions
-from ..extensions import csrf, db
-from ..i18n import use_language
-from ..subscriptions import ListNotFound, SignupError
-from . import bp, evidence, limit, message_page
+from newsletter import jobs
+from newsletter.audience import profiles, subscriptions
+from newsletter.audience.subscriptions import ListNotFound, SignupError
+from newsletter.extensions import csrf, db
+from newsletter.platform.i18n import use_language
 
-HONEYPOT = "website"  # hidden from people; bots fill it in
+from . import bp, evidence, message_page
 
 
 def _list_or_404(key: str):
@@ -20,40 +20,23 @@ def _list_or_404(key: str):
         abort(404)
 
 
-def run_signup(mlist, data, source: str):
-    """Shared by the form and the JSON endpoint: limits, signup, commit, confirmation mail.
-    Returns the SignupResult, or None for a bot that filled the honeypot."""
-    if (data.get(HONEYPOT) or "").strip():
-        return None
-    limit("signup_ip", request.remote_addr or "-")
-    limit("signup_address", (data.get("email") or "").strip().lower()[:254])
-    use_language(data.get("language"))  # an embed form may say which language it shows
-    version = subscriptions.clean_version(data.get("consent_version"), mlist)
-    try:
-        result = subscriptions.signup(
-            db.session, mlist, data.get("email"), first_name=data.get("first_name"),
-            last_name=data.get("last_name"), language=str(get_locale()),
-            text_version=version, evidence=evidence(source))
-    except SignupError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    if result.mail_due:
-        notifications.enqueue("send_confirmation", result.subscription_id, version)
-    return result
-
-
 @bp.route("/subscribe/<key>", methods=["GET", "POST"])
 @csrf.exempt  # embedded forms post here from other sites, without our session or token
 def subscribe(key: str):
     mlist = _list_or_404(key)
     if request.method == "GET":
         return _form(mlist, {}, {})
+    use_language(request.form.get("language"))  # an embed form may say which language it shows
+    source = f"signup form {request.referrer or ''}".strip()[:200]
     try:
-        result = run_signup(mlist, request.form, source=f"signup form {request.referrer or ''}"
-                            .strip()[:200])
+        result = subscriptions.signup_from_form(db.session, mlist, request.form,
+                                                language=str(get_locale()),
+                                                evidence=evidence(source))
     except SignupError as exc:
+        db.session.rollback()
         return _form(mlist, request.form, exc.errors, 422)
+    db.session.commit()
+    jobs.confirm_signup(result)
     if result is not None and result.confirmed:
         return message_page(gettext("You are subscribed"),
                             gettext("Welcome to “%(name)s”.", name=mlist.name))

@@ -4,9 +4,10 @@ the same URL leaves, from the page's button or as an RFC 8058 one-click request.
 from flask import render_template, request
 from flask_babel import gettext
 
-from .. import subscriptions
-from ..extensions import csrf, db
-from ..i18n import use_language
+from newsletter.audience import subscriptions
+from newsletter.extensions import csrf, db
+from newsletter.platform.i18n import use_language
+
 from . import bp, evidence, message_page
 
 

@@ -3,10 +3,12 @@ archive of a list (/archive/<list-key>) and uploaded images (/media/<key>)."""
 
 from flask import abort, current_app, render_template, request
 
-from .. import composer, webview
-from ..errors import DomainError
-from ..extensions import db
-from . import bp, limit
+from newsletter.content import media, webview
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.platform.ratelimit import limit
+
+from . import bp
 
 #: the messages are sanitized already; this keeps any script from running regardless
 MESSAGE_HEADERS = {
@@ -47,10 +49,10 @@ def archived_message(list_key: str, campaign_id: int):
     return out.html, 200, MESSAGE_HEADERS
 
 
-@bp.get("/media/<key>")
-def media(key: str):
+@bp.get("/media/<key>", endpoint="media")
+def media_file(key: str):
     limit("view_ip", request.remote_addr or "")
-    image = composer.get_image(db.session, key)
+    image = media.get_image(db.session, key)
     if image is None:
         abort(404)
     return image.data, 200, {"Content-Type": image.content_type,

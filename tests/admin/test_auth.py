@@ -129,7 +129,7 @@ def test_session_cookie_flags(app, client, make_user):
 
 
 def test_https_base_url_makes_cookies_secure(app_config):
-    from newsletter import create_app
+    from newsletter.app import create_app
 
     app = create_app({**app_config, "BASE_URL": "https://news.example.com"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]

@@ -86,7 +86,7 @@ def test_owner_creates_a_sender_with_dkim_and_sees_the_dns_record(client, login)
     value = html.unescape(re.search(r'<code id="dkim-value"[^>]*>([^<]+)<', page).group(1))
     assert value.startswith("v=DKIM1; k=rsa; p=")
     # the published record verifies what this sender signs
-    from newsletter.dkim import Signer
+    from newsletter.sending.dkim import Signer
     message = (b"From: The Shop <news@shop.example.com>\r\nTo: a@example.com\r\nSubject: x\r\n"
                b"\r\nhello\r\n")
     signed = Signer("shop.example.com", "nl1", identity.dkim_private_key).sign(message)

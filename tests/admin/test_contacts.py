@@ -5,7 +5,8 @@ import re
 
 from sqlalchemy import insert, select
 
-from newsletter import contacts
+from newsletter.audience import contacts
+from newsletter.audience.suppression import address_hash
 from newsletter.extensions import db
 from newsletter.models import (
     BulkAction,
@@ -16,7 +17,6 @@ from newsletter.models import (
     Subscription,
     Suppression,
 )
-from newsletter.suppression import address_hash
 from tests.factories import draft, list_with_contacts
 
 

@@ -5,17 +5,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from newsletter import audience, imports
+from newsletter.audience import addresses, lists
+from newsletter.audience.suppression import Reason, suppress
 from newsletter.extensions import db
-from newsletter.import_files import fast_normalize_email
-from newsletter.models import (
-    ConsentRecord,
-    Contact,
-    ContactImport,
-    ImportChunk,
-    Subscription,
-)
-from newsletter.suppression import Reason, suppress
+from newsletter.imports import pipeline
+from newsletter.imports.files import fast_normalize_email
+from newsletter.models import ConsentRecord, Contact, ContactImport, ImportChunk, Subscription
 
 CSV_SEMICOLON = (
     "E-mail;Meno;Priezvisko;Telefón;Mesto\r\n"
@@ -30,7 +25,7 @@ CSV_SEMICOLON = (
 
 @pytest.fixture
 def weekly(app):
-    mlist = audience.create_list(db.session, "Weekly", optin="double", language="sk")
+    mlist = lists.create_list(db.session, "Weekly", optin="double", language="sk")
     db.session.commit()
     return mlist
 
@@ -169,9 +164,9 @@ def test_suppressed_inactive_and_unsubscribed_are_skipped_not_reactivated(
         client, login, weekly, worker):
     login()
     suppress(db.session, "erased@example.sk", Reason.ERASED)
-    audience.add_contact_to_list(db.session, weekly.id, "left@example.sk")
-    audience.add_contact_to_list(db.session, weekly.id, "member@example.sk")
-    gone = audience.add_contact_to_list(db.session, weekly.id, "inactive@example.sk")
+    lists.add_contact_to_list(db.session, weekly.id, "left@example.sk")
+    lists.add_contact_to_list(db.session, weekly.id, "member@example.sk")
+    gone = lists.add_contact_to_list(db.session, weekly.id, "inactive@example.sk")
     gone.status = "inactive"
     left = db.session.scalar(select(Subscription).join(Contact).where(
         Contact.email == "left@example.sk"))
@@ -239,13 +234,13 @@ def test_status_endpoint_reports_progress_counters(client, login, weekly, worker
 
 def test_a_retried_job_resumes_after_the_last_committed_line(app, weekly):
     rows = "".join(f"user{i}@example.sk\n" for i in range(10)).encode()
-    imp = imports.store_upload(db.session, weekly.id, io.BytesIO(b"email\n" + rows),
+    imp = pipeline.store_upload(db.session, weekly.id, io.BytesIO(b"email\n" + rows),
                                "a.csv", "editor@example.com")
-    imports.configure(db.session, imp.id, legal_basis="consent", source="s", encoding="utf-8",
+    pipeline.configure(db.session, imp.id, legal_basis="consent", source="s", encoding="utf-8",
                       delimiter=",", has_header=True, mapping=["email"])
     imp.status, imp.lines_done, imp.rows_total = "running", 5, 4  # crashed after line 5
     db.session.commit()
-    imports.run(db.session, imp.id, batch_size=3)
+    pipeline.run(db.session, imp.id, batch_size=3)
     assert imp.status == "finished" and imp.rows_total == 10
     emails = set(db.session.scalars(select(Contact.email)))
     assert emails == {f"user{i}@example.sk" for i in range(4, 10)}
@@ -253,11 +248,11 @@ def test_a_retried_job_resumes_after_the_last_committed_line(app, weekly):
 
 def test_small_batches_give_the_same_counts(app, weekly):
     data = b"email\n" + b"".join(f"u{i % 7}@example.sk\n".encode() for i in range(20))
-    imp = imports.store_upload(db.session, weekly.id, io.BytesIO(data), "a.csv", "e")
-    imports.configure(db.session, imp.id, legal_basis="consent", source="s", encoding="utf-8",
+    imp = pipeline.store_upload(db.session, weekly.id, io.BytesIO(data), "a.csv", "e")
+    pipeline.configure(db.session, imp.id, legal_basis="consent", source="s", encoding="utf-8",
                       delimiter=",", has_header=True, mapping=["email"])
     db.session.commit()
-    imports.run(db.session, imp.id, batch_size=4)
+    pipeline.run(db.session, imp.id, batch_size=4)
     assert (imp.rows_total, imp.created, imp.subscribed, imp.duplicates) == (20, 7, 7, 13)
 
 
@@ -268,9 +263,9 @@ def test_small_batches_give_the_same_counts(app, weekly):
 ])
 def test_fast_normalization_agrees_with_the_validator(app, address):
     try:
-        expected = audience.normalize_email(address)
-    except audience.InvalidAddress:
-        with pytest.raises(audience.InvalidAddress):
+        expected = addresses.normalize_email(address)
+    except addresses.InvalidAddress:
+        with pytest.raises(addresses.InvalidAddress):
             fast_normalize_email(address)
     else:
         assert fast_normalize_email(address) == expected

@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from newsletter import mailcatcher
+from newsletter.channels import mailcatcher
 from tests.conftest import _allowed_smtp
 from tests.smtp_server import free_port
 

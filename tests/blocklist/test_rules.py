@@ -5,7 +5,7 @@ resolution (no deliveries) and by starting the campaign (delivery state and entr
 import pytest
 from sqlalchemy import select
 
-from newsletter import blocklist, campaigns
+from newsletter.campaigns import lifecycle, recipients
 from newsletter.extensions import db
 from newsletter.models import Channel, Delivery
 from tests.factories import list_with_contacts
@@ -118,13 +118,13 @@ def test_rule(app, channel, refs, row, blocked):
     rule = entry(channels=[channel], **_entry_refs(refs, channel))
     campaign = campaign_for(mlist, channel)
 
-    check = blocklist.check_recipients(db.session, campaign.id)
+    check = recipients.check_recipients(db.session, campaign.id)
     by_contact = {r.contact_id: r.entry for r in check.rows}
     assert (check.total, check.blocked) == (2, int(blocked))
     assert by_contact[target.id] == (rule if blocked else None)
     assert by_contact[bystander.id] is None
 
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     states = {d.contact_id: (d.state, d.blocked_by_id)
               for d in db.session.scalars(select(Delivery))}
@@ -141,8 +141,8 @@ def test_entry_forbidding_only_the_other_channel_does_not_block(app, channel):
     entry(channels=[other], organization="XXX")
     entry(channels=[other], email=EMAIL, phone=PHONE)
     campaign = campaign_for(mlist, channel)
-    assert blocklist.check_recipients(db.session, campaign.id).blocked == 0
-    campaigns.start_campaign(db.session, campaign.id)
+    assert recipients.check_recipients(db.session, campaign.id).blocked == 0
+    lifecycle.start_campaign(db.session, campaign.id)
     assert db.session.scalar(select(Delivery.state)) == "queued"
 
 
@@ -154,8 +154,8 @@ def test_lowest_matching_entry_is_named(app):
     entry(organization="XXX")
     entry(email=EMAIL)
     campaign = campaign_for(mlist)
-    assert blocklist.check_recipients(db.session, campaign.id).rows[0].entry == first
-    campaigns.start_campaign(db.session, campaign.id)
+    assert recipients.check_recipients(db.session, campaign.id).rows[0].entry == first
+    lifecycle.start_campaign(db.session, campaign.id)
     assert db.session.scalar(select(Delivery.blocked_by_id)) == first.id
 
 
@@ -165,12 +165,12 @@ def test_check_with_an_empty_block_list_reaches_everyone_page_by_page(app):
     for n in range(5):
         recipient(mlist, f"r{n}@example.com", f"+42190000000{n}")
     campaign = campaign_for(mlist)
-    first = blocklist.check_recipients(db.session, campaign.id, page_size=2)
+    first = recipients.check_recipients(db.session, campaign.id, page_size=2)
     assert (first.total, first.blocked, first.reachable, first.pages) == (5, 0, 5, 3)
     assert [r.address for r in first.rows] == ["r0@example.com", "r1@example.com"]
-    last = blocklist.check_recipients(db.session, campaign.id, page=9, page_size=2)
+    last = recipients.check_recipients(db.session, campaign.id, page=9, page_size=2)
     assert (last.page, [r.address for r in last.rows]) == (3, ["r4@example.com"])
-    assert blocklist.check_recipients(db.session, campaign.id, blocked_only=True).rows == []
+    assert recipients.check_recipients(db.session, campaign.id, blocked_only=True).rows == []
     assert db.session.scalar(select(Delivery.id)) is None  # checking creates nothing
 
 
@@ -184,9 +184,9 @@ def test_the_other_address_of_a_recipient_is_matched_too(app, channel, refs):
     recipient(mlist, "someone@else.example", "+421900999999")
     rule = entry(channels=[channel], **refs)
     campaign = campaign_for(mlist, channel)
-    check = blocklist.check_recipients(db.session, campaign.id)
+    check = recipients.check_recipients(db.session, campaign.id)
     assert {r.contact_id: r.entry for r in check.rows}[target.id] == rule
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     assert db.session.scalar(select(Delivery.blocked_by_id).where(
         Delivery.contact_id == target.id)) == rule.id
-    assert blocklist.check_recipients(db.session, campaign.id).blocked == 1
+    assert recipients.check_recipients(db.session, campaign.id).blocked == 1

@@ -3,7 +3,9 @@ so an entry added mid-campaign stops the remaining sends. Real worker, real SMTP
 
 from sqlalchemy import select, update
 
-from newsletter import blocklist, campaigns, jobs
+from newsletter import jobs
+from newsletter.blocklist import entries, matching
+from newsletter.campaigns import lifecycle, progress
 from newsletter.extensions import db
 from newsletter.models import Channel, Delivery, DeliveryState
 from tests.factories import list_with_contacts
@@ -18,7 +20,7 @@ def _states() -> dict[str, tuple[str, int | None]]:
 
 def test_entry_added_after_start_stops_the_remaining_sends(app, worker, smtp_server):
     campaign = campaign_for(firm_audience(make_world()))
-    assert campaigns.start_campaign(db.session, campaign.id) == 3
+    assert lifecycle.start_campaign(db.session, campaign.id) == 3
     db.session.commit()
     assert {s for s, _ in _states().values()} == {DeliveryState.QUEUED}
 
@@ -30,7 +32,7 @@ def test_entry_added_after_start_stops_the_remaining_sends(app, worker, smtp_ser
     assert _states() == {"jana@xxx.sk": ("blocked", late.id),
                          "office@xxx.sk": ("blocked", late.id),
                          "jana@home.sk": ("sent", None)}
-    assert campaigns.delivery_counts(db.session, campaign.id)["blocked"] == 2
+    assert progress.delivery_counts(db.session, campaign.id)["blocked"] == 2
     db.session.refresh(campaign)
     assert campaign.status == "finished"
 
@@ -42,7 +44,7 @@ def test_claim_time_check_covers_only_the_given_pending_ids(app):
     recipient(mlist, "b@xxx.sk", "+421900000002", organization=world.xxx)
     recipient(mlist, "c@xxx.sk", "+421900000003", organization=world.xxx)
     campaign = campaign_for(mlist, Channel.SMS)
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     ids = {d.address: d.id for d in db.session.scalars(select(Delivery))}
     db.session.execute(update(Delivery).where(Delivery.address == "+421900000002")
                        .values(state=DeliveryState.SENT))
@@ -51,10 +53,10 @@ def test_claim_time_check_covers_only_the_given_pending_ids(app):
     db.session.commit()
     rule = entry(channels=[Channel.SMS], organization="XXX")
 
-    assert blocklist.mark_blocked(db.session, campaign.id, []) == 0
-    assert blocklist.mark_blocked(db.session, campaign.id, [ids["+421900000001"]]) == 1
+    assert matching.mark_blocked(db.session, campaign.id, []) == 0
+    assert matching.mark_blocked(db.session, campaign.id, [ids["+421900000001"]]) == 1
     assert _states()["+421900000003"] == ("deferred", None)
-    assert blocklist.mark_blocked(db.session, campaign.id) == 1  # the deferred one
+    assert matching.mark_blocked(db.session, campaign.id) == 1  # the deferred one
     assert _states() == {"+421900000001": ("blocked", rule.id),
                          "+421900000002": ("sent", None),
                          "+421900000003": ("blocked", rule.id)}
@@ -68,9 +70,9 @@ def test_blocked_delivery_keeps_showing_after_its_entry_is_deleted(app, client, 
     recipient(mlist, "jana@xxx.sk", "+421900000001", organization=world.xxx)
     rule = entry(organization="XXX")
     campaign = campaign_for(mlist)
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
-    blocklist.delete_entry(db.session, rule.id)
+    entries.delete_entry(db.session, rule.id)
     db.session.commit()
     assert _states() == {"jana@xxx.sk": ("blocked", None)}
     page = client.get(f"/admin/campaigns/{campaign.id}").text

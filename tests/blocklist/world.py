@@ -3,7 +3,9 @@ to show what stays reachable; builders for recipient rows and block-list entries
 
 from dataclasses import dataclass
 
-from newsletter import audience, blocklist, campaigns
+from newsletter.audience import lists
+from newsletter.blocklist import entries
+from newsletter.campaigns import drafts
 from newsletter.extensions import db
 from newsletter.models import (
     Branch,
@@ -50,7 +52,7 @@ def recipient(mlist, email: str, phone: str, *, organization=None, branch=None,
               person=None) -> Contact:
     """A contact confirmed on ``mlist`` for both channels, tied as given. A branch row
     carries only its branch: the organization must follow from it."""
-    contact = audience.add_contact_to_list(db.session, mlist.id, email)
+    contact = lists.add_contact_to_list(db.session, mlist.id, email)
     contact.phone = phone
     contact.organization_id = organization.id if organization else None
     contact.branch_id = branch.id if branch else None
@@ -62,7 +64,7 @@ def recipient(mlist, email: str, phone: str, *, organization=None, branch=None,
 
 
 def campaign_for(mlist, channel: str = Channel.EMAIL):
-    campaign = campaigns.save_campaign(db.session, None, name="Check", subject="Hi",
+    campaign = drafts.save_campaign(db.session, None, name="Check", subject="Hi",
                                        body_text="Hello", list_ids=[mlist.id], sender_id=None)
     campaign.channel = channel
     db.session.commit()
@@ -71,7 +73,7 @@ def campaign_for(mlist, channel: str = Channel.EMAIL):
 
 def entry(channels=(Channel.EMAIL,), note="", **refs):
     """An entry through the domain function, fields given as references (names, ...)."""
-    made = blocklist.save_entry(db.session, None, blocklist.EntryData(
+    made = entries.save_entry(db.session, None, entries.EntryData(
         channels=list(channels), note=note, **refs))
     db.session.commit()
     return made

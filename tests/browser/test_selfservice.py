@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from newsletter import audience, subscriptions
+from newsletter.audience import lists, subscriptions
 from newsletter.extensions import db
 from newsletter.models import Contact, ListVisibility
 from tests.conftest import PASSWORD
@@ -78,7 +78,7 @@ def static_site(tmp_path):
 
 def test_embedded_snippet_on_another_site_signs_up(
         page, public_base, static_site, make_user, worker, smtp_server):
-    mlist = audience.create_list(db.session, "Shop news", visibility=ListVisibility.PUBLIC)
+    mlist = lists.create_list(db.session, "Shop news", visibility=ListVisibility.PUBLIC)
     db.session.commit()
     make_user("editor@example.com", "editor")
     page.goto(f"{public_base}/admin/lists/{mlist.id}")

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from newsletter import mailcatcher
+from newsletter.channels import mailcatcher
 from tests.conftest import PASSWORD, _allowed_smtp
 from tests.smtp_server import free_port
 

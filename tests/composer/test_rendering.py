@@ -3,8 +3,8 @@ inlined and a responsive rule kept, a text alternative, tracked links."""
 
 import pytest
 
-from newsletter import blocks, rendering
-from newsletter.rendering import Content, Links, RenderError, Style
+from newsletter.content import blocks, rendering
+from newsletter.content.rendering import Content, Links, RenderError, Style
 
 
 def prepared(*block_list, subject="Hi"):

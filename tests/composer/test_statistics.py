@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from newsletter import statistics
 from newsletter.extensions import db
 from newsletter.models import Delivery, DeliveryState, Subscription, SubscriptionStatus, utcnow
+from newsletter.tracking import statistics
 from tests.tracking.helpers import html_links, path_of, received, send
 
 

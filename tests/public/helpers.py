@@ -3,7 +3,7 @@
 import re
 from email import message_from_bytes, policy
 
-from newsletter import audience
+from newsletter.audience import lists
 from newsletter.extensions import db
 from newsletter.models import ListVisibility, OptIn
 
@@ -11,7 +11,7 @@ LINK = re.compile(r"https?://\S+")
 
 
 def public_list(name="Weekly news", optin=OptIn.DOUBLE, **fields):
-    mlist = audience.create_list(db.session, name, visibility=ListVisibility.PUBLIC,
+    mlist = lists.create_list(db.session, name, visibility=ListVisibility.PUBLIC,
                                  optin=optin, **fields)
     db.session.commit()
     return mlist

@@ -2,9 +2,10 @@
 
 from sqlalchemy import select
 
-from newsletter import tokens, tracking
 from newsletter.extensions import db
 from newsletter.models import Click, Link
+from newsletter.platform import tokens
+from newsletter.tracking import clicks
 from tests.factories import draft, list_with_contacts
 
 
@@ -42,7 +43,7 @@ def test_payload_that_is_not_ids_is_refused(client, app):
 
 def test_click_url_is_short_and_carries_no_target(app):
     with app.test_request_context():
-        url = tracking.click_url("https://n.example", 12345, 6789012)
+        url = clicks.click_url("https://n.example", 12345, 6789012)
     assert len(url) < 90 and "shop" not in url
 
 

@@ -2,7 +2,8 @@
 
 from email import message_from_bytes, policy
 
-from newsletter import audience, notifications, profiles
+from newsletter import jobs
+from newsletter.audience import lists, profiles
 from newsletter.extensions import db
 
 from .helpers import public_list
@@ -10,9 +11,9 @@ from .helpers import public_list
 
 def test_mail_queued_before_an_erasure_is_dropped(app, worker, smtp_server):
     mlist = public_list()
-    contact = audience.add_contact_to_list(db.session, mlist.id, "gone@example.com")
+    contact = lists.add_contact_to_list(db.session, mlist.id, "gone@example.com")
     db.session.commit()
-    notifications.enqueue("send_profile_login", contact.id)
+    jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact.id)
     profiles.erase(db.session, contact.id)
     db.session.commit()
     worker()
@@ -21,20 +22,20 @@ def test_mail_queued_before_an_erasure_is_dropped(app, worker, smtp_server):
 
 def test_a_permanent_refusal_does_not_fail_the_job(app, worker, smtp_server):
     mlist = public_list()
-    contact = audience.add_contact_to_list(db.session, mlist.id, "full@example.com")
+    contact = lists.add_contact_to_list(db.session, mlist.id, "full@example.com")
     db.session.commit()
     smtp_server.handler.rcpt_replies["full@example.com"] = "550 mailbox unavailable"
-    notifications.enqueue("send_profile_login", contact.id)
+    jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact.id)
     worker()  # fails the test if the job failed
     assert smtp_server.messages == []
 
 
 def test_messages_are_marked_automatic_and_in_the_contact_language(app, worker, smtp_server):
     mlist = public_list()
-    contact = audience.add_contact_to_list(db.session, mlist.id, "cz@example.com")
+    contact = lists.add_contact_to_list(db.session, mlist.id, "cz@example.com")
     contact.language = "cs"
     db.session.commit()
-    notifications.enqueue("send_erasure_confirmation", contact.id)
+    jobs.enqueue_subscriber_mail(jobs.send_erasure_confirmation, contact.id)
     worker()
     [received] = smtp_server.messages
     mail = message_from_bytes(received.data, policy=policy.default)

@@ -5,7 +5,9 @@ import json
 
 from sqlalchemy import select
 
-from newsletter import audience, campaigns, profiles, subscriptions
+from newsletter.audience import lists, profiles, subscriptions
+from newsletter.audience.suppression import is_suppressed
+from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from newsletter.models import (
     ConsentRecord,
@@ -16,7 +18,6 @@ from newsletter.models import (
     Subscription,
     Suppression,
 )
-from newsletter.suppression import is_suppressed
 from tests.factories import draft
 
 from .helpers import body, link_in, mails_to, public_list
@@ -24,7 +25,7 @@ from .helpers import body, link_in, mails_to, public_list
 
 def reader(address="reader@example.com", name="Weekly"):
     mlist = public_list(name)
-    contact = audience.add_contact_to_list(db.session, mlist.id, address, first_name="Rea")
+    contact = lists.add_contact_to_list(db.session, mlist.id, address, first_name="Rea")
     db.session.commit()
     return contact, mlist
 
@@ -50,7 +51,7 @@ def test_codes_are_8_unambiguous_characters_stored_only_as_a_keyed_hash(app):
     assert contact.profile_code_hash == profiles.code_hash(code) != code
     assert profiles.ensure_code(db.session, contact) == code  # re-derived, stable
     assert profiles.find_by_code(db.session, code.lower()).id == contact.id
-    others = {profiles.ensure_code(db.session, audience.add_contact_to_list(
+    others = {profiles.ensure_code(db.session, lists.add_contact_to_list(
         db.session, mlist.id, f"r{i}@example.com")) for i in range(50)}
     assert code not in others and len(others) == 50
 
@@ -158,7 +159,7 @@ def test_switching_a_list_off_and_on_records_consent(client):
 
 def test_private_lists_the_subscriber_is_not_on_cannot_be_switched_on(client):
     contact, _ = reader()
-    private = audience.create_list(db.session, "Staff")
+    private = lists.create_list(db.session, "Staff")
     db.session.commit()
     code = open_profile(client, contact.id)
     page = client.post(f"/p/{code}/subscriptions", follow_redirects=True,
@@ -190,7 +191,7 @@ def test_another_browser_without_the_session_gets_nothing(app, client):
 def test_erasure_after_mail_confirmation(client, worker, smtp_server):
     contact, weekly = reader()
     campaign = draft(weekly)
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     code = open_profile(client, contact.id)
     client.post(f"/p/{code}/details", data={"first_name": "Reana", "language": "en"})
@@ -263,7 +264,7 @@ def test_text_messages_need_a_phone_number(client):
 
 def test_profile_urls_for_a_batch_are_stable_and_distinct(app):
     mlist = public_list()
-    ids = [audience.add_contact_to_list(db.session, mlist.id, f"b{i}@example.com").id
+    ids = [lists.add_contact_to_list(db.session, mlist.id, f"b{i}@example.com").id
            for i in range(30)]
     db.session.commit()
     first = profiles.profile_urls(db.session, ids)
@@ -280,7 +281,7 @@ def test_profile_urls_for_a_batch_are_stable_and_distinct(app):
 def test_subscriber_turns_off_click_tracking(app, client, worker, smtp_server):
     from sqlalchemy import select
 
-    from newsletter import profiles
+    from newsletter.audience import profiles
     from newsletter.extensions import db
     from newsletter.models import Contact
     from tests.factories import list_with_contacts

@@ -5,7 +5,9 @@ import re
 
 from sqlalchemy import select
 
-from newsletter import audience, campaigns, jobs, subscriptions
+from newsletter import jobs
+from newsletter.audience import lists, subscriptions
+from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from newsletter.models import (
     ConsentRecord,
@@ -43,7 +45,7 @@ def test_hosted_page_shows_the_form_with_the_consent_text(client):
 
 
 def test_private_and_unknown_lists_have_no_page(client):
-    private = audience.create_list(db.session, "Staff only")
+    private = lists.create_list(db.session, "Staff only")
     db.session.commit()
     assert client.get(f"/subscribe/{private.key}").status_code == 404
     assert client.post(f"/subscribe/{private.key}", data={"email": "a@b.cz"}).status_code == 404
@@ -165,12 +167,12 @@ def test_pages_and_mail_follow_accept_language(client, worker, smtp_server):
 def test_unconfirmed_contacts_receive_no_campaign(client, worker, smtp_server):
     mlist = public_list()
     signup(client, mlist, email="waiting@example.com")
-    audience.add_contact_to_list(db.session, mlist.id, "sure@example.com")
+    lists.add_contact_to_list(db.session, mlist.id, "sure@example.com")
     db.session.commit()
     worker()
     smtp_server.reset()
     campaign = draft(db.session.get(MailingList, mlist.id), subject="Issue 1")
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     worker()

@@ -3,7 +3,8 @@ one-click POST without cookies or CSRF token."""
 
 from sqlalchemy import select
 
-from newsletter import audience, campaigns, subscriptions
+from newsletter.audience import lists, subscriptions
+from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from newsletter.models import (
     ConsentRecord,
@@ -19,12 +20,12 @@ from .helpers import link_in, mails_to, public_list
 
 
 def on_lists(*names, address="reader@example.com"):
-    lists = [public_list(name) for name in names]
-    for mlist in lists:
-        audience.add_contact_to_list(db.session, mlist.id, address)
+    chosen = [public_list(name) for name in names]
+    for mlist in chosen:
+        lists.add_contact_to_list(db.session, mlist.id, address)
     db.session.commit()
     contact = db.session.scalar(select(Contact).where(Contact.email == address))
-    return contact, lists
+    return contact, chosen
 
 
 def statuses(contact_id):
@@ -86,7 +87,7 @@ def test_campaign_link_leaves_the_campaigns_lists_only(client):
     campaign = draft(weekly)
     campaign.lists.append(daily)
     db.session.commit()
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     delivery = db.session.scalar(select(Delivery))
     url = subscriptions.unsubscribe_url(contact.id, delivery_id=delivery.id)
@@ -123,7 +124,7 @@ def test_leaving_the_last_list_makes_the_contact_inactive_until_fresh_consent(
                 data={"List-Unsubscribe": "One-Click"})
     db.session.expire_all()
     assert db.session.get(Contact, contact.id).status == ContactStatus.INACTIVE
-    audience.add_contact_to_list(db.session, weekly.id, "reader@example.com")  # an editor
+    lists.add_contact_to_list(db.session, weekly.id, "reader@example.com")  # an editor
     db.session.commit()
     assert db.session.get(Contact, contact.id).status == ContactStatus.INACTIVE
 

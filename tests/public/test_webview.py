@@ -48,7 +48,7 @@ def test_campaigns_not_opted_in_stay_out_of_the_archive(client, worker, smtp_ser
 
 
 def test_a_webview_token_with_another_payload_is_404(client, app):
-    from newsletter import tokens
+    from newsletter.platform import tokens
 
     for payload in (["x"], [1, 2], {"d": 1}):
         assert client.get(f"/m/{tokens.sign(tokens.Purpose.WEBVIEW, payload)}").status_code \

@@ -2,13 +2,14 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import select
 
-from newsletter import campaigns, jobs
+from newsletter import jobs
+from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from newsletter.models import Delivery
 
 
 def start(campaign) -> int:
-    created = campaigns.start_campaign(db.session, campaign.id)
+    created = lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     return created

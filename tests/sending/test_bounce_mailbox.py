@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from newsletter import bounce_mailbox, suppression
+from newsletter.audience import suppression
+from newsletter.bounces import mailbox as bounce_mailbox
 from newsletter.extensions import db
 from newsletter.models import Contact
 from tests.factories import draft, list_with_contacts

@@ -5,7 +5,8 @@ import smtplib
 import pytest
 from sqlalchemy import select
 
-from newsletter import inbound, suppression
+from newsletter.audience import suppression
+from newsletter.bounces import inbound
 from newsletter.extensions import db
 from newsletter.models import Contact, Delivery
 from tests.conftest import _allowed_smtp

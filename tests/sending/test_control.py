@@ -5,10 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from newsletter import campaigns, jobs, sending, suppression
-from newsletter.campaigns import CampaignError
+from newsletter import jobs
+from newsletter.audience import suppression
+from newsletter.campaigns import drafts, lifecycle, progress
+from newsletter.campaigns.drafts import CampaignError
 from newsletter.extensions import db
 from newsletter.models import Campaign, Delivery, Subscription, utcnow
+from newsletter.sending import engine
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import start, states
 
@@ -23,13 +26,13 @@ def status(campaign) -> str:
 def test_pause_then_resume_sends_each_message_once(app, worker, smtp_server):
     campaign = draft(list_with_contacts(*EMAILS))
     start(campaign)
-    campaigns.set_paused(db.session, campaign.id, True)
+    lifecycle.set_paused(db.session, campaign.id, True)
     db.session.commit()
     worker()
     assert smtp_server.messages == [] and set(states().values()) == {"queued"}
     assert status(campaign) == "paused"
 
-    campaigns.set_paused(db.session, campaign.id, False)
+    lifecycle.set_paused(db.session, campaign.id, False)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     jobs.enqueue_send(campaign.id)  # a double enqueue changes nothing
@@ -41,13 +44,13 @@ def test_pause_then_resume_sends_each_message_once(app, worker, smtp_server):
 def test_cancel_stops_everything_not_yet_sent(app, worker, smtp_server):
     campaign = draft(list_with_contacts(*EMAILS))
     start(campaign)
-    assert campaigns.cancel_campaign(db.session, campaign.id) == 3
+    assert lifecycle.cancel_campaign(db.session, campaign.id) == 3
     db.session.commit()
     worker()
     assert smtp_server.messages == [] and set(states().values()) == {"cancelled"}
     assert status(campaign) == "cancelled"
     with pytest.raises(CampaignError, match="nothing to cancel"):
-        campaigns.cancel_campaign(db.session, campaign.id)
+        lifecycle.cancel_campaign(db.session, campaign.id)
 
 
 def test_unsubscribe_after_start_stops_that_delivery(app, worker, smtp_server):
@@ -67,8 +70,8 @@ def test_unsubscribe_after_start_stops_that_delivery(app, worker, smtp_server):
 def test_the_unsubscribe_check_covers_recipients_far_into_a_batch(app, worker, smtp_server,
                                                                  monkeypatch):
     """However fast a run goes, no recipient is sent to without a recent check."""
-    monkeypatch.setattr(sending, "CHECK_AHEAD", 2)
-    monkeypatch.setattr(sending, "CHECK_INTERVAL", 3600)  # only the count triggers checks
+    monkeypatch.setattr(engine, "CHECK_AHEAD", 2)
+    monkeypatch.setattr(engine, "CHECK_INTERVAL", 3600)  # only the count triggers checks
     emails = [f"r{i}@example.com" for i in range(6)]
     campaign = draft(list_with_contacts(*emails))
     start(campaign)
@@ -97,7 +100,7 @@ def test_campaign_is_not_finished_while_deliveries_are_deferred(app, worker, smt
     start(campaign)
     worker()
     assert status(campaign) == "running"
-    live = campaigns.live_status(db.session, campaign.id)
+    live = progress.live_status(db.session, campaign.id)
     assert (live["sent"], live["deferred"], live["recipients"]) == (2, 1, 3)
     assert live["progress"] == pytest.approx(66.7)
 
@@ -109,7 +112,7 @@ def test_resend_to_failed_after_the_problem_is_fixed(app, worker, smtp_server):
     worker()
     assert status(campaign) == "finished" and states()["a@example.com"] == "failed"
     smtp_server.handler.rcpt_replies.clear()
-    assert campaigns.resend_failed(db.session, campaign.id) == 1
+    assert lifecycle.resend_failed(db.session, campaign.id) == 1
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     worker()
@@ -119,7 +122,7 @@ def test_resend_to_failed_after_the_problem_is_fixed(app, worker, smtp_server):
 
 def test_extra_recipients_and_dedupe(app, worker, smtp_server):
     mlist = list_with_contacts("a@example.com")
-    campaign = campaigns.save_campaign(
+    campaign = drafts.save_campaign(
         db.session, None, name="x", subject="s", body_text="b", list_ids=[mlist.id],
         sender_id=None, extra_recipients="Boss@Example.com\na@example.com, other@example.com")
     db.session.commit()
@@ -132,7 +135,7 @@ def test_extra_recipients_and_dedupe(app, worker, smtp_server):
 def test_bad_extra_recipients_are_all_named(app):
     mlist = list_with_contacts("a@example.com")
     with pytest.raises(CampaignError, match="not-an-address, also bad"):
-        campaigns.save_campaign(db.session, None, name="x", subject="s", body_text="b",
+        drafts.save_campaign(db.session, None, name="x", subject="s", body_text="b",
                                 list_ids=[mlist.id], sender_id=None,
                                 extra_recipients="ok@example.com\nnot-an-address\nalso bad")
 
@@ -140,8 +143,8 @@ def test_bad_extra_recipients_are_all_named(app):
 def test_scheduled_campaign_starts_when_due(app, worker, smtp_server):
     campaign = draft(list_with_contacts(*EMAILS))
     with pytest.raises(CampaignError, match="future"):
-        campaigns.schedule_campaign(db.session, campaign.id, utcnow() - timedelta(minutes=1))
-    campaigns.schedule_campaign(db.session, campaign.id, utcnow() + timedelta(minutes=5))
+        lifecycle.schedule_campaign(db.session, campaign.id, utcnow() - timedelta(minutes=1))
+    lifecycle.schedule_campaign(db.session, campaign.id, utcnow() + timedelta(minutes=5))
     db.session.commit()
     assert jobs.reap() == []  # not due yet
     db.session.get(Campaign, campaign.id).send_at = utcnow() - timedelta(seconds=1)
@@ -153,7 +156,7 @@ def test_scheduled_campaign_starts_when_due(app, worker, smtp_server):
 
 def test_reaper_restarts_a_campaign_whose_worker_died(app, worker, smtp_server):
     campaign = draft(list_with_contacts(*EMAILS))
-    campaigns.start_campaign(db.session, campaign.id)  # started, but its job was lost
+    lifecycle.start_campaign(db.session, campaign.id)  # started, but its job was lost
     db.session.execute(update(Delivery).values(
         state="sending", claimed_by="dead-host:1", lease_until=utcnow() - timedelta(seconds=1)))
     db.session.commit()
@@ -164,10 +167,11 @@ def test_reaper_restarts_a_campaign_whose_worker_died(app, worker, smtp_server):
 
 
 def test_outcomes_journaled_by_a_dead_worker_are_applied_not_resent(app, worker, smtp_server):
-    from newsletter import journal, queue
+    from newsletter import queue
+    from newsletter.sending import journal
 
     campaign = draft(list_with_contacts(*EMAILS))
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.execute(update(Delivery).values(
         state="sending", claimed_by="dead-host:1", lease_until=utcnow() - timedelta(seconds=1)))
     db.session.commit()

@@ -53,8 +53,8 @@ def wait_for(condition, timeout=60.0):
 def begin(smtp_server, delay=0.03):
     smtp_server.handler.delay = delay
     campaign = draft(list_with_contacts(*[f"r{i:02}@example.com" for i in range(M)]))
-    from newsletter import campaigns
-    campaigns.start_campaign(db.session, campaign.id)
+    from newsletter.campaigns import lifecycle
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     return campaign

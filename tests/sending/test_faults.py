@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from newsletter import jobs, suppression
+from newsletter import jobs
+from newsletter.audience import suppression
 from newsletter.extensions import db
 from newsletter.models import Contact, Delivery, utcnow
 from tests.conftest import _allowed_smtp as allowed

@@ -6,11 +6,11 @@ import dkim
 import pytest
 from sqlalchemy import select
 
-from newsletter import tokens
-from newsletter.dkim import dns_record, generate_private_key
 from newsletter.extensions import db
 from newsletter.models import Delivery, SenderIdentity
-from newsletter.tokens import Purpose
+from newsletter.platform import tokens
+from newsletter.platform.tokens import Purpose
+from newsletter.sending.dkim import dns_record, generate_private_key
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import parse, start
 
@@ -110,6 +110,6 @@ def test_dkim_signature_verifies_with_dkimpy(app, worker, smtp_server):
 @pytest.mark.parametrize("body", [b"", b"\r\n", b"a", b"a  b \t\r\n\r\n\r\n",
                                   b" lead\r\n\r\nx \r\n \r\n", b"a\r\n\r\nb", b"x\t\r\n.\r\n"])
 def test_body_canonicalization_matches_dkimpy(body):
-    from newsletter.dkim import _relaxed_body
+    from newsletter.sending.dkim import _relaxed_body
 
     assert _relaxed_body(body) == dkim.RelaxedCanonicalization.canonicalize_body(body)

@@ -3,9 +3,9 @@ must come out exactly as the general renderer makes it."""
 
 import pytest
 
-from newsletter import blocks, prerendering, rendering
-from newsletter.prerendering import Shape
-from newsletter.rendering import Links, Style
+from newsletter.content import blocks, prerendering, rendering
+from newsletter.content.prerendering import Shape
+from newsletter.content.rendering import Links, Style
 
 BASE = "https://news.example"
 STYLE = Style(organization="Example Ltd.", legal_notice="Reg. no. 123",

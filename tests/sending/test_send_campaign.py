@@ -5,14 +5,15 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
-from newsletter import campaigns, jobs
+from newsletter import jobs
+from newsletter.campaigns import drafts, lifecycle
 from newsletter.extensions import db
 from newsletter.models import Delivery, SenderIdentity
 from tests.factories import draft, list_with_contacts
 
 
 def start(campaign) -> int:
-    created = campaigns.start_campaign(db.session, campaign.id)
+    created = lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     return created
@@ -51,7 +52,7 @@ def test_a_contact_on_two_lists_gets_one_message(login, worker, smtp_server):
     a = list_with_contacts("a@example.com", name="A")
     b = list_with_contacts("a@example.com", name="B")
     campaign = draft(a)
-    campaign = campaigns.save_campaign(db.session, campaign.id, name="x", subject="s",
+    campaign = drafts.save_campaign(db.session, campaign.id, name="x", subject="s",
                                        body_text="b", list_ids=[a.id, b.id], sender_id=None)
     db.session.commit()
     assert start(campaign) == 1

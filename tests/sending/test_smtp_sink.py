@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter import sending
+from newsletter.channels.smtp import SMTPMessenger, parse_smtp_url
 from newsletter.extensions import db
-from newsletter.messengers import SMTPMessenger, parse_smtp_url
+from newsletter.sending import engine
 from tests.conftest import _allowed_smtp
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import start, states
@@ -53,8 +53,8 @@ def send_all(app, url):
     app.config["SMTP_URL"] = url
     campaign = draft(list_with_contacts("a@example.com", "b@example.com"))
     start(campaign)
-    sending.run_campaign(db.session, campaign.id, SMTPMessenger(parse_smtp_url(url)),
-                         sending.SendPolicy.from_config(app.config))
+    engine.run_campaign(db.session, campaign.id, SMTPMessenger(parse_smtp_url(url)),
+                         engine.SendPolicy.from_config(app.config))
     return states()
 
 
@@ -98,8 +98,8 @@ def test_every_message_goes_with_its_own_envelope(app, sink, pipelining):
         app.config["SMTP_URL"] = url = sink("-d", f"{dump}/%M.", *pipelining)
         campaign = draft(list_with_contacts(*addresses))
         start(campaign)
-        sending.run_campaign(db.session, campaign.id, SMTPMessenger(parse_smtp_url(url)),
-                             sending.SendPolicy.from_config(app.config))
+        engine.run_campaign(db.session, campaign.id, SMTPMessenger(parse_smtp_url(url)),
+                             engine.SendPolicy.from_config(app.config))
         assert set(states().values()) == {"sent"}
         received = [message_from_bytes(f.read_bytes()) for f in dump.iterdir()]
         assert sorted(m["X-Rcpt-Args"] for m in received) == sorted(f"<{a}>" for a in addresses)

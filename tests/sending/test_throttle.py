@@ -5,11 +5,12 @@ import time
 import redis
 from sqlalchemy import select
 
-from newsletter import queue, sending
+from newsletter import queue
+from newsletter.channels.smtp import SMTPMessenger, smtp_settings
 from newsletter.extensions import db
-from newsletter.messengers import SMTPMessenger, smtp_settings
 from newsletter.models import Delivery, SenderIdentity
-from newsletter.throttle import ConnectionSlots, Rate, RateLimiter
+from newsletter.sending import engine
+from newsletter.sending.throttle import ConnectionSlots, Rate, RateLimiter
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import start
 
@@ -66,7 +67,7 @@ def test_connection_slots_cap_concurrent_connections(app):
 
 
 def policy(app):
-    return sending.SendPolicy.from_config(app.config)
+    return engine.SendPolicy.from_config(app.config)
 
 
 def test_engine_spaces_messages_at_the_sender_rate(app, smtp_server):
@@ -84,8 +85,8 @@ def test_engine_spaces_messages_at_the_sender_rate(app, smtp_server):
         import time
         time.sleep(seconds)
 
-    shared = sending.Shared(limiter=RateLimiter(queue.get_redis()), sleep=sleep)
-    result = sending.run_campaign(db.session, campaign.id,
+    shared = engine.Shared(limiter=RateLimiter(queue.get_redis()), sleep=sleep)
+    result = engine.run_campaign(db.session, campaign.id,
                                   SMTPMessenger(smtp_settings(app.config)), policy(app),
                                   shared)
     assert result.sent == 4 and result.finished
@@ -100,8 +101,8 @@ def test_a_long_wait_hands_the_claims_back_and_reschedules(app, smtp_server):
     campaign = draft(list_with_contacts("a@example.com", "b@example.com"),
                      sender_id=identity.id)
     start(campaign)
-    shared = sending.Shared(limiter=RateLimiter(queue.get_redis()))
-    result = sending.run_campaign(db.session, campaign.id,
+    shared = engine.Shared(limiter=RateLimiter(queue.get_redis()))
+    result = engine.run_campaign(db.session, campaign.id,
                                   SMTPMessenger(smtp_settings(app.config)), policy(app),
                                   shared)
     assert result.sent == 1 and len(smtp_server.messages) == 1
@@ -115,8 +116,8 @@ def test_per_domain_limit_defers_without_using_an_attempt(app, smtp_server):
     app.config["DOMAIN_RATE_PER_MINUTE"] = 1
     campaign = draft(list_with_contacts("a@slow.example", "b@slow.example", "c@fast.example"))
     start(campaign)
-    shared = sending.Shared(limiter=RateLimiter(queue.get_redis()))
-    sending.run_campaign(db.session, campaign.id, SMTPMessenger(smtp_settings(app.config)),
+    shared = engine.Shared(limiter=RateLimiter(queue.get_redis()))
+    engine.run_campaign(db.session, campaign.id, SMTPMessenger(smtp_settings(app.config)),
                          policy(app), shared)
     db.session.expire_all()
     rows = {d.address: d for d in db.session.scalars(select(Delivery))}

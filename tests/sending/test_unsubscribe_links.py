@@ -4,7 +4,8 @@ import re
 
 from sqlalchemy import select
 
-from newsletter import campaigns, suppression
+from newsletter.audience import suppression
+from newsletter.campaigns import drafts, progress
 from newsletter.extensions import db
 from newsletter.models import Contact, Subscription
 from tests.factories import draft, list_with_contacts
@@ -27,7 +28,7 @@ def test_one_click_from_the_header_unsubscribes(app, client, worker, smtp_server
     client.post(path, data={"List-Unsubscribe": "One-Click"})  # repeated: counted once
     from newsletter.models import Campaign
     campaign_id = db.session.scalar(select(Campaign.id))
-    assert campaigns.live_status(db.session, campaign_id)["unsubscribed"] == 1
+    assert progress.live_status(db.session, campaign_id)["unsubscribed"] == 1
 
 
 def test_footer_carries_a_working_profile_link(app, client, worker, smtp_server):
@@ -42,7 +43,7 @@ def test_footer_carries_a_working_profile_link(app, client, worker, smtp_server)
 
 def test_extra_recipient_can_stop_all_mail(app, client, worker, smtp_server):
     mlist = list_with_contacts("reader@example.com")
-    campaign = campaigns.save_campaign(db.session, None, name="x", subject="s", body_text="b",
+    campaign = drafts.save_campaign(db.session, None, name="x", subject="s", body_text="b",
                                        list_ids=[mlist.id], sender_id=None,
                                        extra_recipients="boss@example.com")
     db.session.commit()

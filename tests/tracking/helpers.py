@@ -3,7 +3,8 @@
 import re
 from email import message_from_bytes, policy
 
-from newsletter import campaigns, jobs
+from newsletter import jobs
+from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from tests.factories import composed, list_with_contacts
 
@@ -16,7 +17,7 @@ BLOCKS = [
 
 def send(*emails, blocks=BLOCKS, worker, **fields):
     campaign = composed(list_with_contacts(*emails), blocks, **fields)
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     worker()

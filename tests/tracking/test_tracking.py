@@ -5,9 +5,11 @@ import re
 
 from sqlalchemy import select
 
-from newsletter import campaigns, jobs, queue, tracking
+from newsletter import jobs, queue
+from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from newsletter.models import Click, Contact, Delivery, Link
+from newsletter.tracking import clicks
 from tests.factories import composed, draft, list_with_contacts
 from tests.tracking.helpers import BLOCKS, html_links, path_of, received, send
 
@@ -15,19 +17,19 @@ from tests.tracking.helpers import BLOCKS, html_links, path_of, received, send
 def test_links_in_sent_messages_are_tracked_and_clicks_recorded(client, worker, smtp_server):
     campaign = send("a@example.com", "b@example.com", worker=worker)
     msg = received(smtp_server, "a@example.com")
-    clicks = [u for u in html_links(msg) if "/c/" in u]
-    assert len(clicks) == 2
+    tracked = [u for u in html_links(msg) if "/c/" in u]
+    assert len(tracked) == 2
     assert not any("shop.example" in u or "blog.example" in u for u in html_links(msg))
     text = msg.get_body(("plain",)).get_content()
-    assert clicks[0] in text and "shop.example" not in text
+    assert tracked[0] in text and "shop.example" not in text
     assert {link.url for link in db.session.scalars(select(Link))} == {
         "https://shop.example/sale?a=1&b=2", "https://blog.example/"}
 
-    response = client.get(path_of(clicks[0]))
+    response = client.get(path_of(tracked[0]))
     assert response.status_code == 302
     assert response.location == "https://shop.example/sale?a=1&b=2"
-    client.get(path_of(clicks[0]))
-    client.get(path_of(clicks[1]))
+    client.get(path_of(tracked[0]))
+    client.get(path_of(tracked[1]))
     assert db.session.scalar(select(Click.id)) is None  # recorded by the job, not the request
     worker()
     delivery = db.session.scalar(select(Delivery).where(Delivery.address == "a@example.com"))
@@ -35,7 +37,7 @@ def test_links_in_sent_messages_are_tracked_and_clicks_recorded(client, worker, 
     assert sorted(recorded) == [("https://blog.example/", delivery.id),
                                 ("https://shop.example/sale?a=1&b=2", delivery.id),
                                 ("https://shop.example/sale?a=1&b=2", delivery.id)]
-    assert queue.get_redis().llen(tracking.EVENTS_KEY) == 0
+    assert queue.get_redis().llen(clicks.EVENTS_KEY) == 0
     assert campaign.id == db.session.scalar(select(Link.campaign_id).limit(1))
 
 
@@ -57,7 +59,7 @@ def test_a_tampered_click_link_gets_404_and_no_redirect(client, worker, smtp_ser
 
 
 def test_a_token_of_another_purpose_is_not_a_click(client, app):
-    from newsletter import tokens
+    from newsletter.platform import tokens
 
     token = tokens.sign(tokens.Purpose.WEBVIEW, [1, 1])
     assert client.get(f"/c/{token}").status_code == 404
@@ -69,7 +71,7 @@ def test_tracking_opt_out_keeps_links_untracked(worker, smtp_server):
     contact.tracking_opt_out = True
     db.session.commit()
     campaign = composed(mlist, BLOCKS, track_opens=True)
-    campaigns.start_campaign(db.session, campaign.id)
+    lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
     worker()
@@ -108,12 +110,12 @@ def test_events_pushed_while_the_drain_gate_is_set_are_not_lost(app, worker):
     db.session.add(link)
     db.session.commit()
     redis = queue.get_redis()
-    tracking.push_event(redis, "c", link.id, 0)
-    tracking.push_event(redis, "c", link.id, 0)  # gate set: no second job
+    clicks.push_event(redis, "c", link.id, 0)
+    clicks.push_event(redis, "c", link.id, 0)  # gate set: no second job
     assert len(queue.get_queue()) == 1
     worker()
-    assert redis.get(tracking.DRAIN_GATE_KEY) is None
-    tracking.push_event(redis, "c", link.id, 0)
+    assert redis.get(clicks.DRAIN_GATE_KEY) is None
+    clicks.push_event(redis, "c", link.id, 0)
     worker()
     assert len(db.session.scalars(select(Click)).all()) == 3
 

@@ -1,0 +1,53 @@
+"""create_app: configuration, extensions, blueprints."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from newsletter.platform import i18n
+
+from . import config as config_module
+from . import errors
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` is the last configuration layer (tests use it)."""
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("NEWSLETTER_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(instance or ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_module.load(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.register(app)
+
+    from newsletter.admin import bp as admin_bp
+    from newsletter.api import bp as api_bp
+    from newsletter.public import bp as public_bp
+
+    from . import models
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    from newsletter.cli.commands import register_commands
+
+    register_commands(app)
+    return app

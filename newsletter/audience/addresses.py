@@ -1,0 +1,42 @@
+"""How addresses are written down: one spelling per mailbox for e-mail, E.164 for phone
+numbers (a country code is required, never guessed: seed 002), and language codes."""
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from newsletter.errors import DomainError
+
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+
+
+class InvalidAddress(DomainError):
+    pass
+
+
+def normalize_email(address: str) -> str:
+    """One spelling per mailbox: validated, IDN domain in ASCII, all lower case."""
+    try:
+        info = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidAddress(f"{address!r} is not a valid e-mail address: {exc}") from exc
+    return info.ascii_email.lower() if info.ascii_email else info.normalized.lower()
+
+
+def normalize_phone(number: str) -> str:
+    """E.164; the number must carry its country code."""
+    try:
+        parsed = phonenumbers.parse(number.strip(), None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidAddress(f"phone {number!r} needs a country code (+421…): {exc}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidAddress(f"phone {number!r} is not a possible number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=256)
+def is_language(code: str) -> bool:
+    """A language code like ``sk`` or ``de-at``."""
+    return LANGUAGE.fullmatch(code) is not None

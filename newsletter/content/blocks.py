@@ -1,0 +1,131 @@
+"""Composer blocks: what editors add, reorder and edit, turned into e-mail-safe HTML
+(tables where mail clients need them, classes styled by the theme and inlined later), and
+the starter templates a campaign can begin from."""
+
+from html import escape
+
+from newsletter.errors import DomainError
+
+#: type -> label shown in the composer
+BLOCK_TYPES = {
+    "heading": "Heading",
+    "text": "Text",
+    "image": "Image",
+    "button": "Button",
+    "divider": "Divider",
+    "columns": "Two columns",
+    "html": "Raw HTML",
+}
+#: the fields each block keeps (all strings)
+BLOCK_FIELDS = ("type", "text", "text2", "url", "label")
+MAX_BLOCKS = 60
+
+
+class BlockError(DomainError):
+    pass
+
+
+def clean_block(raw: dict) -> dict:
+    """Keep only known fields, as strings; an unknown type is an error."""
+    kind = str(raw.get("type") or "")
+    if kind not in BLOCK_TYPES:
+        raise BlockError(f"Unknown block type {kind!r}.")
+    block = {"type": kind}
+    for name in BLOCK_FIELDS[1:]:
+        value = raw.get(name)
+        block[name] = "" if value is None else str(value)
+    return block
+
+
+def clean_blocks(raw_blocks: list) -> list[dict]:
+    if len(raw_blocks) > MAX_BLOCKS:
+        raise BlockError(f"A campaign can have at most {MAX_BLOCKS} blocks.")
+    return [clean_block(b) for b in raw_blocks if isinstance(b, dict)]
+
+
+def new_block(kind: str) -> dict:
+    defaults = {
+        "heading": {"text": "A headline"},
+        "text": {"text": "<p>Write something here.</p>"},
+        "image": {"url": "", "label": "Image description"},
+        "button": {"label": "Read more", "url": "https://"},
+        "columns": {"text": "<p>Left column</p>", "text2": "<p>Right column</p>"},
+        "html": {"text": ""},
+    }
+    return clean_block({"type": kind, **defaults.get(kind, {})})
+
+
+def move(blocks: list[dict], index: int, offset: int) -> list[dict]:
+    """The blocks with the one at ``index`` moved by ``offset`` (clamped at the ends)."""
+    blocks = list(blocks)
+    target = max(0, min(len(blocks) - 1, index + offset))
+    if 0 <= index < len(blocks):
+        blocks.insert(target, blocks.pop(index))
+    return blocks
+
+
+def _row(inner: str, css: str = "nl-block") -> str:
+    return f'<tr><td class="{css}">{inner}</td></tr>'
+
+
+def block_html(block: dict) -> str:
+    """One block as a table row of the message body. Text and HTML fields are raw here;
+    the whole body is sanitized afterwards (rendering.sanitize)."""
+    kind, text, url, label = block["type"], block["text"], block["url"], block["label"]
+    if kind == "heading":
+        return _row(f'<h1 class="nl-heading">{escape(text, quote=False)}</h1>')
+    if kind == "text":
+        return _row(f'<div class="nl-text">{text}</div>')
+    if kind == "image":
+        if not url:
+            return ""
+        image = f'<img class="nl-image" src="{escape(url)}" alt="{escape(label)}" width="560">'
+        link = text.strip()
+        return _row(f'<a href="{escape(link)}">{image}</a>' if link else image)
+    if kind == "button":
+        return _row(
+            '<table class="nl-button-table" role="presentation" cellpadding="0" '
+            f'cellspacing="0"><tr><td class="nl-button"><a class="nl-button-link" '
+            f'href="{escape(url)}">{escape(label, quote=False)}</a></td></tr></table>')
+    if kind == "divider":
+        return _row('<hr class="nl-divider">')
+    if kind == "columns":
+        return _row(
+            '<table class="nl-columns" role="presentation" width="100%" cellpadding="0" '
+            f'cellspacing="0"><tr><td class="nl-col" width="50%" valign="top">{text}</td>'
+            f'<td class="nl-col" width="50%" valign="top">{block["text2"]}</td></tr></table>')
+    return _row(text)  # raw HTML
+
+
+def blocks_html(blocks: list[dict]) -> str:
+    rows = "".join(block_html(b) for b in blocks)
+    return ('<table class="nl-body" role="presentation" width="100%" cellpadding="0" '
+            f'cellspacing="0">{rows}</table>')
+
+
+#: Starter templates ("predloha"): a name and the blocks a new campaign begins with.
+TEMPLATES = {
+    "blank": ("Blank", []),
+    "newsletter": ("Newsletter", [
+        {"type": "heading", "text": "News from {{ organization | default(\"us\") }}"},
+        {"type": "text", "text": "<p>Dear {{ first_name | default(\"reader\") }},</p>"
+                                 "<p>here is what happened this month.</p>"},
+        {"type": "columns", "text": "<h3>First story</h3><p>A short summary.</p>",
+         "text2": "<h3>Second story</h3><p>Another short summary.</p>"},
+        {"type": "button", "label": "Read the whole issue", "url": "https://example.com/"},
+        {"type": "divider"},
+        {"type": "text", "text": "<p>Thank you for reading.</p>"},
+    ]),
+    "announcement": ("Announcement", [
+        {"type": "heading", "text": "Big news"},
+        {"type": "text", "text": "<p>Hello {{ first_name | default(\"friend\") }},</p>"
+                                 "<p>we have something to tell you.</p>"},
+        {"type": "button", "label": "Find out more", "url": "https://example.com/"},
+    ]),
+}
+
+
+def template_blocks(name: str) -> list[dict]:
+    if name not in TEMPLATES:
+        raise BlockError(f"Unknown template {name!r}.")
+    return clean_blocks(TEMPLATES[name][1])

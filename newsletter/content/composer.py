@@ -1,0 +1,113 @@
+"""Composing campaigns: blocks and templates into sanitized content with checked merge tags,
+and language variants. Images and attachments are in ``media``; test sends in
+``newsletter.sending.testsend``."""
+
+from dataclasses import dataclass
+
+from newsletter.campaigns import drafts
+from newsletter.errors import DomainError
+from newsletter.models import Campaign, Theme
+
+from . import blocks as blockmod
+from . import rendering
+
+
+class ComposerError(DomainError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Draft:
+    """What the campaign form submits."""
+
+    name: str
+    subject: str
+    list_ids: list[int]
+    sender_id: int | None
+    theme_id: int | None
+    template: str
+    blocks: list[dict]
+    body_text: str
+    text_edited: bool
+    language: str = "en"
+    public_archive: bool = False
+    track_opens: bool = False
+    extra_recipients: str = ""  # addresses typed on the campaign (OBERON), one per line
+    branch_id: int | None = None  # optional branch split
+
+
+def prepare_content(subject: str, raw_blocks: list[dict], body_text: str | None,
+                    where: str = "") -> tuple[list[dict], rendering.Content]:
+    try:
+        clean = blockmod.clean_blocks(raw_blocks)
+        return clean, rendering.prepare(blockmod.blocks_html(clean), body_text, subject, where)
+    except DomainError as exc:
+        raise ComposerError(str(exc), field="blocks") from exc
+
+
+def save_draft(session, campaign_id: int | None, draft: Draft,
+               created_by_id: int | None = None) -> Campaign:
+    """Create or update a draft with its content sanitized and its merge tags checked
+    (an error is raised here, at save, never at send time)."""
+    raw = draft.blocks
+    if campaign_id is None and not raw:
+        raw = blockmod.template_blocks(draft.template) if draft.template in \
+            blockmod.TEMPLATES else []
+    clean, content = prepare_content(draft.subject.strip(), raw,
+                                     draft.body_text if draft.text_edited else None)
+    if draft.theme_id is not None and session.get(Theme, draft.theme_id) is None:
+        raise ComposerError("That theme does not exist.", field="theme")
+    try:
+        campaign = drafts.save_campaign(
+            session, campaign_id, name=draft.name, subject=draft.subject,
+            body_text=content.body_text, list_ids=draft.list_ids, sender_id=draft.sender_id,
+            created_by_id=created_by_id, extra_recipients=draft.extra_recipients,
+            branch_id=draft.branch_id)
+    except drafts.BadRecipients as exc:
+        raise ComposerError(str(exc), field="extra_recipients") from exc
+    campaign.blocks = clean
+    campaign.body_html = content.body_html
+    campaign.text_edited = draft.text_edited
+    campaign.theme_id = draft.theme_id
+    campaign.template = draft.template
+    campaign.language = draft.language
+    campaign.public_archive = draft.public_archive
+    campaign.track_opens = draft.track_opens
+    session.flush()
+    return campaign
+
+
+def editable(session, campaign_id: int) -> Campaign:
+    campaign = drafts.get_campaign(session, campaign_id)
+    if campaign.status != "draft":
+        raise ComposerError("Only a draft can be changed; this campaign has started.")
+    return campaign
+
+
+def save_variant(session, campaign_id: int, language: str, subject: str,
+                 raw_blocks: list[dict], body_text: str | None) -> Campaign:
+    """Content for recipients whose notification language is ``language``."""
+    campaign = editable(session, campaign_id)
+    language = language.strip().lower()
+    if not (2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
+        raise ComposerError("A language is a code like de or sk.", field="language")
+    if language == campaign.language:
+        raise ComposerError("That is the campaign's main language.", field="language")
+    if not subject.strip():
+        raise ComposerError("The variant needs a subject.", field="subject")
+    clean, content = prepare_content(subject.strip(), raw_blocks, body_text, f"[{language}]")
+    variants = dict(campaign.variants or {})
+    variants[language] = {"subject": content.subject, "blocks": clean,
+                          "body_html": content.body_html, "body_text": content.body_text,
+                          "text_edited": bool(body_text and body_text.strip())}
+    campaign.variants = variants  # a new dict, so the JSON column is written
+    session.flush()
+    return campaign
+
+
+def delete_variant(session, campaign_id: int, language: str) -> None:
+    campaign = editable(session, campaign_id)
+    campaign.variants = {k: v for k, v in (campaign.variants or {}).items() if k != language}
+    session.flush()

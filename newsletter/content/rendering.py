@@ -1,0 +1,301 @@
+"""Campaign content -> the subject, HTML and text a recipient gets. Pure: no database, no
+request. Editors' HTML is sanitized with a bleach allow-list when it is saved; merge tags
+are rendered in a Jinja2 sandbox and checked at save time; the theme's CSS is inlined with
+css-inline; a plain-text alternative is derived from the HTML."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import bleach
+import css_inline
+from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, meta, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from newsletter.errors import DomainError
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "center", "code", "div", "em", "h1", "h2", "h3",
+    "h4", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+})
+_CELL = ["align", "valign", "width", "colspan", "rowspan"]
+ALLOWED_ATTRIBUTES = {
+    "*": ["class", "dir", "align", "title"],
+    "a": ["href", "title"],
+    "img": ["src", "alt", "width", "height"],
+    "table": ["width", "cellpadding", "cellspacing", "border", "role"],
+    "td": _CELL,
+    "th": _CELL,
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
+
+#: merge tags editors may use; ``attributes`` holds the contact's custom attributes
+MERGE_NAMES = ("first_name", "last_name", "name", "email", "organization", "language",
+               "attributes")
+
+
+class RenderError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Style:
+    """The theme's look and footer (see themes.py for the stored Theme)."""
+
+    primary_color: str = "#1a5fb4"
+    background_color: str = "#f3f4f6"
+    text_color: str = "#1f2937"
+    font_family: str = "Arial, Helvetica, sans-serif"
+    logo_url: str = ""
+    organization: str = ""
+    contact_details: str = ""
+    legal_notice: str = ""
+
+
+@dataclass(frozen=True)
+class Content:
+    """One language's content of a campaign: body_html is sanitized, both bodies may hold
+    merge tags."""
+
+    subject: str
+    body_html: str
+    body_text: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Links:
+    """Footer and header links of one message (None: left out, e.g. the public archive)."""
+
+    unsubscribe: str | None = None
+    profile: str | None = None
+    webview: str | None = None
+    open_pixel: str | None = None
+    base_url: str = ""  # makes /media/... image sources absolute
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+    links: list[str] = field(default_factory=list)  # tracked targets found in the body
+
+
+# --- sanitizing -------------------------------------------------------------------------
+_cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+_DROP_WITH_CONTENT = re.compile(r"<(script|style|head|title|xml)\b.*?</\1\s*>", re.I | re.S)
+
+
+def sanitize(html: str) -> str:
+    """The allow-listed subset of ``html``: no script, no event attributes, no
+    ``javascript:`` URLs, no inline styles (the theme styles messages). Word and Google Docs
+    paste survives as its text and basic structure."""
+    return _cleaner.clean(_DROP_WITH_CONTENT.sub("", html or ""))
+
+
+# --- merge tags -------------------------------------------------------------------------
+_sandbox_html = ImmutableSandboxedEnvironment(autoescape=True)
+_sandbox_text = ImmutableSandboxedEnvironment(autoescape=False)
+
+
+def check_merge_tags(source: str, where: str) -> None:
+    """Raise RenderError naming the problem when ``source`` has a syntax error or a tag
+    that is not a known merge field."""
+    try:
+        parsed = _sandbox_html.parse(source)
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"{where}: merge tag error on line {exc.lineno}: {exc.message}") \
+            from exc
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(MERGE_NAMES))
+    if unknown:
+        raise RenderError(
+            f"{where}: unknown merge tag {{{{ {unknown[0]} }}}}; use one of "
+            + ", ".join(MERGE_NAMES) + " (custom fields as attributes.<name>).")
+    # a trial run with sample and with empty data catches what only shows when rendering
+    # (the sandbox refusing an attribute, a filter given the wrong arguments)
+    for data in (sample_merge_data(), {"attributes": {}}):
+        try:
+            _sandbox_html.from_string(source).render(data)
+        except Exception as exc:
+            raise RenderError(f"{where}: merge tags cannot be rendered: {exc}") from exc
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str, html: bool):
+    """Compiled once per content and process: a campaign renders the same source for
+    every recipient."""
+    return (_sandbox_html if html else _sandbox_text).from_string(source)
+
+
+def merge(source: str, data: dict, html: bool) -> str:
+    """Render merge tags; empty fields are left undefined so ``default(...)`` applies."""
+    context = {k: v for k, v in data.items() if v not in (None, "")}
+    try:
+        return _compiled(source, html).render(context)
+    except Exception as exc:  # validated at save; a runtime error must not stop a send
+        raise RenderError(f"Merge tags could not be rendered: {exc}") from exc
+
+
+def sample_merge_data() -> dict:
+    return {"first_name": "Jana", "last_name": "Nováková", "name": "Jana Nováková",
+            "email": "jana@example.com", "organization": "Example Ltd.", "language": "en",
+            "attributes": {}}
+
+
+# --- plain text -------------------------------------------------------------------------
+class _TextMaker(HTMLParser):
+    BREAKS = {"p", "div", "h1", "h2", "h3", "h4", "tr", "table", "blockquote", "ul", "ol",
+              "pre"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.BREAKS:
+            self.parts.append("\n\n")
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "hr":
+            self.parts.append("\n\n----------\n\n")
+        elif tag == "td":
+            self.parts.append(" ")
+        elif tag == "a":
+            self.href, self.link_text = attrs.get("href"), []
+        elif tag == "img" and attrs.get("alt"):
+            self.parts.append(f"[{attrs['alt']}]")
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.href is not None:
+            label = "".join(self.link_text).strip()
+            if self.href.startswith(("http:", "https:")) and self.href != label:
+                self.parts.append(f" ({self.href})")
+            self.href = None
+        elif tag in self.BREAKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        text = re.sub(r"\s+", " ", data)
+        if self.href is not None:
+            self.link_text.append(text)
+        self.parts.append(text)
+
+
+def html_to_text(html: str) -> str:
+    maker = _TextMaker()
+    maker.feed(html)
+    maker.close()
+    lines = [line.strip() for line in "".join(maker.parts).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def text_to_html(text: str) -> str:
+    """Plain text (e.g. from the API or an old draft) as simple paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return "".join("<p>" + escape(p, quote=False).replace("\n", "<br>") + "</p>"
+                   for p in paragraphs)
+
+
+# --- links ------------------------------------------------------------------------------
+_HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")', re.I)
+_MEDIA_SRC = re.compile(r'(\bsrc=")(/media/[^"]*)(")')
+
+
+def find_links(html: str) -> list[str]:
+    """http(s) link targets in ``html``, in order, once each."""
+    urls = (_unescape_attr(href) for href in hrefs(html))
+    return list(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))
+
+
+def hrefs(html: str) -> list[str]:
+    """Every link address in ``html`` as written (merge tags included)."""
+    return [match.group(2) for match in _HREF.finditer(html)]
+
+
+def _unescape_attr(value: str) -> str:
+    return value.replace("&amp;", "&").replace("&quot;", '"')
+
+
+def replace_links(html: str, mapping: dict[str, str]) -> str:
+    def swap(match):
+        url = _unescape_attr(match.group(2))
+        if url in mapping:
+            return match.group(1) + escape(mapping[url]) + match.group(3)
+        return match.group(0)
+
+    return _HREF.sub(swap, html)
+
+
+# --- the whole message ------------------------------------------------------------------
+_layout_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+
+
+def render(content: Content, style: Style, data: dict, links: Links,
+           track: Callable[[list[str]], dict[str, str]] | None = None) -> Rendered:
+    """Subject, inlined HTML and text for one recipient. ``track`` maps the body's link
+    targets to tracked URLs (None: links stay as they are, e.g. tracking opt-out). Bulk
+    sending gets the same result faster from prerendering.py."""
+    subject = merge(content.subject, data, html=False)
+    body = merge(content.body_html, data, html=True)
+    text = merge(content.body_text, data, html=False) if content.body_text.strip() \
+        else html_to_text(body)
+    targets = find_links(body)
+    mapping = track(targets) if track and targets else {}
+    body, text = track_links(body, text, mapping)
+    html = css_inline.inline(layout(body, subject, style, links, content.language),
+                             keep_at_rules=True, load_remote_stylesheets=False)
+    return Rendered(subject=subject, html=html,
+                    text=text.rstrip() + "\n\n" + footer_text(style, links), links=targets)
+
+
+def track_links(body: str, text: str, mapping: dict[str, str]) -> tuple[str, str]:
+    """The HTML and text with each target in ``mapping`` swapped for its tracked URL."""
+    if mapping:
+        body = replace_links(body, mapping)
+        for url in sorted(mapping, key=len, reverse=True):
+            text = re.sub(re.escape(url) + r"(?![\w/?#&=%.~+-])", lambda _, u=url: mapping[u],
+                          text)
+    return body, text
+
+
+def layout(body: str, subject: str, style: Style, links: Links, language: str) -> str:
+    """The body in the theme's layout, before CSS inlining."""
+    if links.base_url:
+        body = _MEDIA_SRC.sub(lambda m: m.group(1) + links.base_url + m.group(2)
+                              + m.group(3), body)
+    # mail clients (and spam filters judging text contrast) read bgcolor, not just CSS
+    body = body.replace('class="nl-button"',
+                        f'class="nl-button" bgcolor="{escape(style.primary_color)}"')
+    return _layout_env.get_template("layout.html").render(
+        subject=subject, body=Markup(body), style=style, links=links, language=language)
+
+
+def footer_text(style: Style, links: Links) -> str:
+    return _layout_env.get_template("footer.txt").render(style=style, links=links)
+
+
+def prepare(body_html: str, body_text: str | None, subject: str, where: str = "") -> Content:
+    """What the composer saves: sanitized HTML and its text alternative (generated unless
+    given), with every merge tag checked. Raises RenderError."""
+    prefix = f"{where} " if where else ""
+    clean = sanitize(body_html)
+    text = body_text if body_text and body_text.strip() else html_to_text(clean)
+    check_merge_tags(subject, f"{prefix}Subject")
+    check_merge_tags(clean, f"{prefix}Content")
+    check_merge_tags(text, f"{prefix}Plain text")
+    return Content(subject=subject, body_html=clean, body_text=text)

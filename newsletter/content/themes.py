@@ -1,0 +1,65 @@
+"""Themes: colours, font, logo and footer set once for every message that uses them."""
+
+import re
+
+from sqlalchemy import select
+
+from newsletter.errors import DomainError
+from newsletter.models import Theme
+
+from .rendering import Style
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FONTS = {
+    "Arial, Helvetica, sans-serif": "Arial / Helvetica",
+    "Georgia, 'Times New Roman', serif": "Georgia (serif)",
+    "Verdana, Geneva, sans-serif": "Verdana",
+    "'Trebuchet MS', Tahoma, sans-serif": "Trebuchet / Tahoma",
+    "'Courier New', Courier, monospace": "Courier (monospace)",
+}
+FIELDS = ("name", "primary_color", "background_color", "text_color", "font_family",
+          "logo_url", "organization", "contact_details", "legal_notice")
+
+
+class ThemeError(DomainError):
+    pass
+
+
+def style(theme: Theme | None) -> Style:
+    """The renderer's view of a theme (the default look when there is none)."""
+    if theme is None:
+        return Style()
+    return Style(**{name: getattr(theme, name) or "" for name in FIELDS if name != "name"})
+
+
+def list_themes(session) -> list[Theme]:
+    return list(session.scalars(select(Theme).order_by(Theme.name)))
+
+
+def get_theme(session, theme_id: int) -> Theme:
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise ThemeError("That theme does not exist.")
+    return theme
+
+
+def save_theme(session, theme_id: int | None, **values) -> Theme:
+    """Create or update a theme; colours must be #rrggbb, the font one of FONTS, the logo
+    an http(s) or /media/ address, and the name unique."""
+    for name in ("primary_color", "background_color", "text_color"):
+        if not COLOR.match(values[name] or ""):
+            raise ThemeError(f"{name.replace('_', ' ').capitalize()} must look like #1a5fb4.")
+    if values["font_family"] not in FONTS:
+        raise ThemeError("Choose one of the offered fonts.")
+    logo = (values.get("logo_url") or "").strip()
+    if logo and not logo.startswith(("https://", "http://", "/media/")):
+        raise ThemeError("The logo must be an http(s) address or an uploaded image.")
+    taken = session.scalar(select(Theme.id).where(Theme.name == values["name"].strip()))
+    if taken is not None and taken != theme_id:
+        raise ThemeError("Another theme already has that name.")
+    theme = get_theme(session, theme_id) if theme_id else Theme()
+    for name in FIELDS:
+        setattr(theme, name, (values.get(name) or "").strip())
+    session.add(theme)
+    session.flush()
+    return theme

@@ -1,0 +1,333 @@
+"""Reading import files: encoding and delimiter detection, streaming CSV and XML records,
+and turning one record into a clean contact row (or a reason why it is refused).
+
+Files are read as a stream of chunks, so memory stays flat however large the file is.
+
+XML schema (also in README.md)::
+
+    <contacts>
+      <contact>
+        <email>jana.novak@example.sk</email>          required
+        <phone>+421905123456</phone>                   optional, with country code
+        <first_name>Jana</first_name>                  optional
+        <last_name>Nováková</last_name>                optional
+        <language>sk</language>                        optional, defaults to the list's
+        <attribute name="city">Žilina</attribute>      any number, stored on the contact
+      </contact>
+    </contacts>
+"""
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from xml.parsers import expat
+
+from email_validator import EmailNotValidError, validate_email
+
+from newsletter.audience.addresses import (
+    InvalidAddress,
+    is_language,
+    normalize_email,
+    normalize_phone,
+)
+
+#: What a column can be mapped to ("" = ignored).
+TARGETS = {"email": "E-mail", "phone": "Phone", "first_name": "First name",
+           "last_name": "Last name", "language": "Language", "attribute": "Attribute",
+           "": "Ignore"}
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1250": "Windows-1250",
+             "iso-8859-2": "ISO-8859-2", "latin-1": "ISO-8859-1 (Latin-1)"}
+DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
+XML_FIELDS = ("email", "phone", "first_name", "last_name", "language")
+HEADER_GUESSES = {
+    "email": ("email", "e-mail", "mail", "emailova adresa", "e-mailova adresa", "address"),
+    "phone": ("phone", "telefon", "tel", "mobil", "mobile", "gsm", "telefón"),
+    "first_name": ("first name", "firstname", "first_name", "given name", "meno", "jméno",
+                   "jmeno", "krstné meno", "ime", "vorname"),
+    "last_name": ("last name", "lastname", "last_name", "surname", "family name",
+                  "priezvisko", "příjmení", "prijmeni", "priimek", "nachname"),
+    "language": ("language", "lang", "jazyk", "jezik", "sprache"),
+}
+LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+MAX_ATTRIBUTE = 500
+
+
+class RowError(Exception):
+    """This row cannot be imported; ``reason`` says why."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(line, reason)
+        self.line, self.reason = line, reason
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    line: int
+    values: dict[str, str]  # target field -> raw text
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CleanRow:
+    line: int
+    email: str
+    phone: str | None
+    first_name: str | None
+    last_name: str | None
+    language: str
+    attributes: str  # JSON
+
+
+# --- reading the stored file -------------------------------------------------------------
+class ChunkStream(io.RawIOBase):
+    """A binary stream over the file's chunks, fetched one at a time by ``fetch(seq)``."""
+
+    def __init__(self, fetch: Callable[[int], bytes], count: int,
+                 on_chunk: Callable[[int], None] | None = None):
+        self._fetch, self._count, self._on_chunk = fetch, count, on_chunk
+        self._seq = 0
+        self._buf = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buf:
+            if self._seq >= self._count:
+                return 0
+            self._buf = memoryview(self._fetch(self._seq))
+            self._seq += 1
+            if self._on_chunk:
+                self._on_chunk(self._seq)
+        n = min(len(target), len(self._buf))
+        target[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 with BOM, UTF-8, else Windows-1250 (the usual export of CZ/SK systems)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1250"
+    return "utf-8"
+
+
+def detect_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sum(line.count(d) for line in lines) for d in DELIMITERS}
+        return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def guess_target(header: str) -> str:
+    name = header.strip().lower().replace("_", " ")
+    for target, names in HEADER_GUESSES.items():
+        if name in names or name.replace(" ", "_") in names:
+            return target
+    return "attribute" if name else ""
+
+
+def looks_like_header(first: list[str]) -> bool:
+    return not any("@" in cell for cell in first)
+
+
+def preview(sample: bytes, encoding: str, delimiter: str, limit: int = 6) -> list[list[str]]:
+    """The first rows of a CSV sample, decoded, for the mapping screen."""
+    text = sample.decode(encoding, errors="replace")
+    if len(sample) >= 65536:  # the sample may end mid-row
+        text = text[: text.rfind("\n") + 1] or text
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+# --- records -----------------------------------------------------------------------------
+def csv_records(raw: io.RawIOBase, encoding: str, delimiter: str, has_header: bool,
+                mapping: list[str]) -> Iterator[Record | RowError]:
+    """Records of a CSV stream with the line they start on; a broken row yields a
+    RowError carrying its line, and reading goes on."""
+    text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding,
+                            errors="replace", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    build = None if has_header else _record_builder(mapping, [])
+    previous_end = 0
+    while True:
+        start = previous_end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            previous_end = reader.line_num
+            yield RowError(start, f"unreadable CSV: {exc}")
+            continue
+        previous_end = reader.line_num
+        if build is None:
+            build = _record_builder(mapping, [c.strip() or f"column {i + 1}"
+                                              for i, c in enumerate(row)])
+            continue
+        if not any(row) or not any(cell.strip() for cell in row):
+            continue
+        yield build(start, row)
+
+
+def _record_builder(mapping: list[str], names: list[str]):
+    """A function turning a CSV row into a Record by the column mapping."""
+    fields = [(i, t) for i, t in enumerate(mapping) if t and t != "attribute"]
+    attributes = [(i, names[i] if i < len(names) else f"column {i + 1}")
+                  for i, t in enumerate(mapping) if t == "attribute"]
+
+    def build(line: int, row: list[str]) -> Record:
+        width = len(row)
+        values = {t: row[i] for i, t in fields if i < width}
+        extra = {}
+        for i, name in attributes:
+            if i < width and (value := row[i].strip()):
+                extra[name] = value
+        return Record(line, values, extra)
+
+    return build
+
+
+class _XmlContacts:
+    """expat handlers collecting <contact> elements into Records."""
+
+    def __init__(self, parser):
+        self.parser = parser
+        self.ready: deque[Record] = deque()
+        self.record: Record | None = None
+        self.kind: str | None = None  # element being read inside <contact>
+        self.name = ""  # the attribute's name for <attribute name="...">
+        self.text: list[str] = []
+        parser.StartDoctypeDeclHandler = self.refuse
+        parser.EntityDeclHandler = self.refuse
+        parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
+        parser.CharacterDataHandler = self.text.append
+
+    def refuse(self, *_args):
+        raise RowError(self.parser.CurrentLineNumber, "DTDs and entities are not allowed")
+
+    def start(self, name, attrs):
+        if name == "contact":
+            self.record = Record(self.parser.CurrentLineNumber, {}, {})
+        elif self.record is not None:
+            self.kind, self.name = name, attrs.get("name", "")
+        self.text.clear()
+
+    def end(self, name):
+        if self.record is None:
+            return
+        if name == "contact":
+            self.ready.append(self.record)
+            self.record = None
+            return
+        value = "".join(self.text)
+        if self.kind == "attribute" and self.name and value.strip():
+            self.record.attributes[self.name] = value.strip()
+        elif self.kind in XML_FIELDS:
+            self.record.values[self.kind] = value
+        self.kind = None
+
+
+def xml_records(raw: io.RawIOBase) -> Iterator[Record | RowError]:
+    """Records of an XML stream (schema in the module docstring), parsed incrementally.
+    DTDs and entities are refused. A syntax error ends the file with a RowError."""
+    parser = expat.ParserCreate()
+    handler = _XmlContacts(parser)
+    buffered = io.BufferedReader(raw, 1 << 16)
+    while True:
+        data = buffered.read(1 << 16)
+        try:
+            parser.Parse(data, not data)
+        except expat.ExpatError as exc:
+            yield from handler.ready
+            reason = expat.errors.messages[exc.code]
+            yield RowError(exc.lineno, f"the XML is not well-formed: {reason} "
+                           "(nothing after this point was read)")
+            return
+        except RowError as exc:
+            yield from handler.ready
+            yield exc
+            return
+        while handler.ready:
+            yield handler.ready.popleft()
+        if not data:
+            return
+
+
+# --- cleaning ----------------------------------------------------------------------------
+@lru_cache(maxsize=20000)
+def _domain(domain: str) -> str | None:
+    try:
+        return validate_email(f"a@{domain}", check_deliverability=False).ascii_domain.lower()
+    except EmailNotValidError:
+        return None
+
+
+def fast_normalize_email(address: str) -> str:
+    """``addresses.normalize_email`` with a fast path for plain ASCII addresses: the domain
+    is validated by email-validator once per domain, the local part by its dot-atom rule."""
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    if at and len(local) <= 64 and len(address) <= 254 and LOCAL_PART.fullmatch(local):
+        ascii_domain = _domain(domain)
+        if ascii_domain is not None:
+            return f"{local.lower()}@{ascii_domain}"
+    return normalize_email(address)
+
+
+def clean(record: Record, default_language: str) -> CleanRow:
+    """A clean row or RowError(line, reason)."""
+    try:
+        return _clean(record, default_language)
+    except RowError as exc:
+        raise RowError(record.line, exc.reason) from None
+
+
+def _clean(record: Record, default_language: str) -> CleanRow:
+    values, attributes = record.values, record.attributes
+    if "\ufffd" in "".join(values.values()) or "\ufffd" in "".join(attributes.values()):
+        raise RowError(0, "characters that are not valid in the chosen encoding")
+    raw_email = values.get("email", "").strip()
+    if not raw_email:
+        raise RowError(0, "no e-mail address")
+    try:
+        email = fast_normalize_email(raw_email)
+    except InvalidAddress:
+        raise RowError(0, f"{raw_email!r} is not a valid e-mail address") from None
+    phone = values.get("phone", "").strip()
+    language = values.get("language", "").strip().lower() or default_language
+    if not is_language(language):
+        raise RowError(0, f"language {language!r} is not a language code like 'sk' or 'cs'")
+    first_name = values.get("first_name", "").strip() or None
+    last_name = values.get("last_name", "").strip() or None
+    if len(first_name or "") > 100 or len(last_name or "") > 100:
+        raise RowError(0, "a name is longer than 100 characters")
+    if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
+        raise RowError(0, f"a value is longer than {MAX_ATTRIBUTE} characters")
+    return CleanRow(record.line, email, _phone(phone) if phone else None,
+                    first_name, last_name, language,
+                    json.dumps(attributes, ensure_ascii=False) if attributes else "{}")
+
+
+def _phone(number: str) -> str:
+    try:
+        return normalize_phone(number)
+    except InvalidAddress as exc:
+        raise RowError(0, str(exc)) from None

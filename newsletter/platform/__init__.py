@@ -1,0 +1,4 @@
+"""Platform services every feature uses: signed tokens, rate limits in Redis, languages
+(Flask-Babel), admin accounts and the health checks of the configured servers.
+
+May import: channels and the base (models, queue, config, errors, extensions)."""

@@ -1,0 +1,68 @@
+"""Languages of public pages and subscriber mail (Flask-Babel).
+
+The catalogues live as ``.po`` files in ``newsletter/translations/``; they are compiled to
+``.mo`` files under the instance folder when the app starts (only when a ``.po`` is newer),
+so a fresh checkout needs no build step and nothing compiled is committed."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, has_request_context, request
+from flask_babel import get_locale, refresh
+
+from newsletter.extensions import babel
+
+#: Languages of subscriber pages and mail, in the order a chooser shows them.
+LANGUAGES = {"en": "English", "sk": "Slovenčina", "cs": "Čeština", "de": "Deutsch",
+             "sl": "Slovenščina"}
+DEFAULT = "en"
+SOURCE = Path(__file__).resolve().parent.parent / "translations"
+
+
+def use_language(code: str | None) -> None:
+    """Show this request in the subscriber's preferred language (e.g. their profile's)."""
+    if code in LANGUAGES:
+        g.locale = code
+        refresh()  # Flask-Babel caches the locale once something was translated
+
+
+def select_locale() -> str:
+    """The subscriber's preference when the view knows it, else Accept-Language."""
+    if not has_request_context():
+        return DEFAULT
+    if g.get("locale"):
+        return g.locale
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
+
+
+def best_language(code: str | None) -> str:
+    return code if code in LANGUAGES else DEFAULT
+
+
+def compile_catalogues(target: Path) -> None:
+    """Compile every ``.po`` under SOURCE into ``target`` when it is missing or stale.
+    Written to a temporary file and renamed, so processes starting together never read a
+    half-written catalogue."""
+    for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(SOURCE).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parts[-3])
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            write_mo(out, catalog)
+        os.replace(tmp, mo)
+
+
+def init_app(app) -> None:
+    target = Path(app.instance_path) / "translations"
+    compile_catalogues(target)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,424 @@
+"""The sender: claims batches of deliveries, sends each over a reused connection, and
+records every outcome before moving on, so a crash leaves at most the one message in flight
+in doubt. Rates are held across all workers by the limiter in Redis."""
+
+import functools
+import logging
+import os
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from newsletter.audience import profiles
+from newsletter.bounces import dsn
+from newsletter.campaigns import lifecycle
+from newsletter.channels.base import (
+    ConnectionBackoff,
+    DeliveryError,
+    Messenger,
+    OutgoingMessage,
+)
+from newsletter.models import (
+    Campaign,
+    CampaignStatus,
+    Contact,
+    Delivery,
+    DeliveryState,
+    Organization,
+    utcnow,
+)
+
+from . import claims, journal
+from .messages import MessageFactory, Recipient, domain_of
+from .throttle import ConnectionSlots, Rate, RateLimiter
+
+log = logging.getLogger(__name__)
+HARD_BOUNCE = re.compile(r"\b5\.1\.\d{1,3}\b")
+_stop = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask the running job to stop between messages (the worker got SIGTERM)."""
+    _stop.set()
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    batch_size: int = 200
+    lease_seconds: int = 300
+    max_attempts: int = 5
+    retry_base_seconds: int = 60
+    default_from: str = "Newsletter <newsletter@localhost>"
+    base_url: str = "http://127.0.0.1:5000"
+    bounce_domain: str | None = None
+    max_inline_wait: float = 2.0  # wait longer than this: reschedule instead of sleeping
+    job_budget_seconds: float = 480.0  # then hand over to a fresh job (job_timeout 600)
+    backoff_421_seconds: int = 60
+    domain_rate: Rate | None = None  # optional per-recipient-domain limit
+
+    @classmethod
+    def from_config(cls, config) -> "SendPolicy":
+        per_min = config["DOMAIN_RATE_PER_MINUTE"]
+        return cls(
+            batch_size=config["SEND_BATCH_SIZE"], lease_seconds=config["SEND_LEASE_SECONDS"],
+            max_attempts=config["SEND_MAX_ATTEMPTS"],
+            retry_base_seconds=config["SEND_RETRY_BASE_SECONDS"],
+            default_from=config["MAIL_FROM"], base_url=config["BASE_URL"],
+            bounce_domain=config["BOUNCE_DOMAIN"],
+            domain_rate=Rate(per_min, "minute") if per_min else None,
+        )
+
+
+@dataclass
+class Shared:
+    """What workers share through Redis: limits and the outcome journal. None parts are not
+    used (tests of the engine alone write outcomes straight to the database)."""
+
+    limiter: RateLimiter | None = None
+    slots: ConnectionSlots | None = None
+    sleep: callable = time.sleep
+    journal: object | None = None  # a Redis connection for the outcome journal
+
+
+@dataclass
+class RunResult:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    next_run_at: datetime | None = None  # when to run again (throttled, 421, deferred)
+    finished: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def outcome(attempts: int, exc: DeliveryError | None, reply: str,
+            policy: SendPolicy) -> dict:
+    """The delivery's new column values after one attempt (``attempts`` made before)."""
+    attempts += 1
+    values = {"attempts": attempts, "claimed_by": None, "lease_until": None, "sent_at": None,
+              "next_attempt_at": None}
+    if exc is None:
+        return {**values, "state": DeliveryState.SENT, "sent_at": utcnow(), "error": None,
+                "smtp_reply": reply[:300]}
+    values["error"] = values["smtp_reply"] = str(exc)[:300]
+    if exc.permanent and HARD_BOUNCE.search(str(exc)):
+        values["state"] = DeliveryState.BOUNCED
+    elif exc.permanent or attempts >= policy.max_attempts:
+        values["state"] = DeliveryState.FAILED
+    else:
+        values["state"] = DeliveryState.DEFERRED
+        values["next_attempt_at"] = utcnow() + timedelta(
+            seconds=policy.retry_base_seconds * 2 ** (attempts - 1))
+    return values
+
+
+def _rate_of(campaign: Campaign) -> Rate | None:
+    sender = campaign.sender
+    if sender is None or not sender.rate_limit:
+        return None
+    return Rate(sender.rate_limit, sender.rate_period)
+
+
+_UNCLAIMED = {"claimed_by": None, "lease_until": None, "error": None, "smtp_reply": None,
+              "sent_at": None, "next_attempt_at": None}
+FLUSH_EVERY = 500
+FLUSH_SECONDS = 0.5
+RESERVE_SECONDS = 0.1
+
+#: How often a running batch re-reads the campaign's status and its recipients' choices, so
+#: pause, cancel and unsubscribes take effect between messages without a query per message.
+CHECK_INTERVAL = 0.25
+CHECK_AHEAD = 250  # recipients covered by one check; a faster run checks more often
+
+
+class CampaignRun:
+    """One job's turn at a campaign: batches until nothing is sendable, the campaign stops,
+    a limit says wait, or the job's time budget is spent."""
+
+    def __init__(self, session, campaign_id: int, messenger: Messenger, policy: SendPolicy,
+                 shared: Shared):
+        self.session, self.campaign_id = session, campaign_id
+        self.messenger, self.policy, self.shared = messenger, policy, shared
+        self.claimer = worker_id()
+        self.result = RunResult()
+        self.started = self.flushed_at = time.monotonic()
+        self.journal: journal.Journal | None = None
+        self.reserved = 0  # rate slots taken in advance and not yet used
+        self._prebuilt: tuple[int, OutgoingMessage] | None = None  # the next message
+
+    def run(self) -> RunResult:
+        session = self.session
+        campaign = session.get(Campaign, self.campaign_id)
+        self.channel, self.rate = campaign.channel, _rate_of(campaign)
+        self.rate_key = f"sender:{campaign.sender_id}"
+        factory = MessageFactory(campaign, base_url=self.policy.base_url,
+                                 default_from=self.policy.default_from,
+                                 bounce_domain=self.policy.bounce_domain, session=session)
+        conn = self.shared.journal
+        self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
+        first = True
+        try:
+            while self.result.next_run_at is None:
+                if time.monotonic() - self.started > self.policy.job_budget_seconds:
+                    self.result.next_run_at = utcnow()
+                    break
+                if conn is not None and (
+                        first or claims.expired_claims(session, self.campaign_id)):
+                    # a dead worker's outcomes, before its rows can be claimed again
+                    journal.recover(conn, session, self.campaign_id)
+                first = False
+                ids = claims.claim_batch(session, self.campaign_id, self.claimer,
+                                         self.policy.batch_size, self.policy.lease_seconds)
+                if not ids or not self._send_batch(campaign, factory, ids):
+                    break
+        finally:
+            self._flush()
+            if self.journal is not None:
+                self.journal.close()
+            self.messenger.close()
+            if self.shared.slots is not None:
+                self.shared.slots.release(self.claimer)
+        if self.result.next_run_at is None:
+            self._finish_or_schedule()
+        return self.result
+
+    def _recipients(self, ids: list[int]) -> list[tuple[Recipient, int]]:
+        rows = self.session.execute(
+            select(Delivery.id, Delivery.address, Delivery.contact_id, Delivery.attempts,
+                   Contact.first_name, Contact.last_name, Contact.language, Contact.attributes,
+                   Contact.tracking_opt_out, Organization.name)
+            .outerjoin(Contact, Contact.id == Delivery.contact_id)
+            .outerjoin(Organization, Organization.id == Contact.organization_id)
+            .where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
+        profile_links = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]],
+                                              self.campaign_id, ids[0])
+        self.session.commit()  # codes assigned to contacts that had none
+        return [(Recipient(delivery_id=did, campaign_id=self.campaign_id, address=address,
+                           contact_id=cid, first_name=first, last_name=last, language=lang,
+                           attributes=attrs, profile_url=profile_links.get(cid),
+                           organization=org, tracking_opt_out=bool(opt_out)), attempts)
+                for did, address, cid, attempts, first, last, lang, attrs, opt_out, org in rows]
+
+    def _send_batch(self, campaign: Campaign, factory: MessageFactory, ids: list[int]) -> bool:
+        """False when the run must stop (campaign stopped, limited, or rescheduled)."""
+        wait = self._connection_wait()
+        if wait:
+            return self._stop(ids, DeliveryState.QUEUED, wait)
+        batch = self._recipients(ids)
+        skip: dict[int, str] = {}
+        next_check, checked_until = 0.0, 0
+        lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
+        for position, (recipient, attempts) in enumerate(batch):
+            if _stop.is_set():
+                return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, 0)
+            now = time.monotonic()
+            if now >= next_check or position >= checked_until:
+                status = self.session.scalar(select(Campaign.status).where(
+                    Campaign.id == self.campaign_id))
+                if status != CampaignStatus.RUNNING:
+                    after = DeliveryState.CANCELLED if status == CampaignStatus.CANCELLED \
+                        else DeliveryState.QUEUED
+                    self._release(_ids(batch[position:]), after)
+                    return False
+                ahead = _ids(batch[position:position + CHECK_AHEAD])
+                skip = claims.unwanted(self.session, campaign, ahead)
+                next_check, checked_until = now + CHECK_INTERVAL, position + CHECK_AHEAD
+            if now >= lease_renew_at:
+                self._renew(_ids(batch[position:]))
+                lease_renew_at = now + self.policy.lease_seconds / 4
+            if recipient.delivery_id in skip:
+                self._write(recipient.delivery_id, {
+                    **_UNCLAIMED, "attempts": attempts, "state": DeliveryState.CANCELLED,
+                    "error": skip[recipient.delivery_id]})
+                continue
+            wait = self._rate_wait()
+            if wait:
+                return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, wait)
+            following = batch[position + 1][0] if position + 1 < len(batch) else None
+            if following is not None and (following.delivery_id in skip
+                                          or self.policy.domain_rate is not None):
+                following = None  # not announced when it may not go next
+            if not self._send_one(factory, recipient, attempts, following):
+                self._release(_ids(batch[position + 1:]), DeliveryState.QUEUED)
+                return False
+        return True
+
+    def _release(self, ids: list[int], state: str) -> None:
+        self._flush()  # journaled outcomes first, or release would re-queue sent rows
+        claims.release(self.session, ids, self.claimer, state)
+
+    def _stop(self, ids: list[int], state: str, run_again_in: float) -> bool:
+        self._release(ids, state)
+        self.result.next_run_at = utcnow() + timedelta(seconds=run_again_in)
+        return False
+
+    def _connection_wait(self) -> float:
+        """Seconds before this worker may use the SMTP server (421 back-off, or every
+        connection slot taken); checked once per batch."""
+        slots = self.shared.slots
+        if slots is None:
+            return 0.0
+        backoff = slots.backoff_remaining()
+        if backoff:
+            return backoff
+        return 0.0 if slots.acquire(self.claimer) else 5.0
+
+    def _rate_wait(self) -> float:
+        """0 when the sender's rate allows the next message now (short waits are slept
+        through); otherwise how long until it does."""
+        limiter = self.shared.limiter
+        if limiter is None or self.rate is None:
+            return 0.0
+        if self.reserved:
+            self.reserved -= 1
+            return 0.0
+        # fast senders reserve a tenth of a second's worth of slots per Redis round trip;
+        # a burst of one such reservation lets another worker reserve while this one's
+        # slots are still being used (the rate holds to within 0.1 s worth of messages)
+        count = max(1, int(self.rate.per_second() * RESERVE_SECONDS))
+        while (wait := limiter.acquire(self.rate_key, self.rate, count, burst=count)) > 0:
+            if wait > self.policy.max_inline_wait:
+                return wait
+            self.shared.sleep(wait)
+        self.reserved = count - 1
+        return 0.0
+
+    def _domain_wait(self, address: str) -> float:
+        rate, limiter = self.policy.domain_rate, self.shared.limiter
+        if rate is None or limiter is None:
+            return 0.0
+        return limiter.acquire(f"domain:{domain_of(address)}", rate)
+
+    def _write(self, delivery_id: int, values: dict) -> None:
+        """Record one delivery's outcome before the next message: in the Redis journal
+        (flushed to the database every FLUSH_EVERY outcomes or FLUSH_SECONDS), or straight
+        into the database."""
+        if self.journal is None:
+            journal.apply(self.session, {delivery_id: values})
+            self._note_last_sent([values])
+            self.session.commit()
+            return
+        self.journal.record(delivery_id, values)
+        if len(self.journal.pending) >= FLUSH_EVERY or \
+                time.monotonic() - self.flushed_at > FLUSH_SECONDS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.journal is not None:
+            self._note_last_sent(self.journal.pending.values())
+            self.journal.flush(self.session)
+        self.flushed_at = time.monotonic()
+
+    def _note_last_sent(self, outcomes) -> None:
+        """"Last sent" on the status tab, written with the outcomes it comes from: an
+        update of the campaign row left open between flushes would hold its lock (and
+        SQLite's only write lock) while messages go out, and stall every other worker."""
+        last = max((v["sent_at"] for v in outcomes if v.get("sent_at")), default=None)
+        if last is not None:
+            self.session.execute(
+                update(Campaign).where(Campaign.id == self.campaign_id, or_(
+                    Campaign.last_sent_at.is_(None), Campaign.last_sent_at < last))
+                .values(last_sent_at=last))
+
+    def _send_one(self, factory: MessageFactory, recipient: Recipient, attempts: int,
+                  following: Recipient | None = None) -> bool:
+        """Send and record one delivery (announcing the ``following`` one to the server);
+        False when the connection must back off."""
+        domain_wait = self._domain_wait(recipient.address)
+        if domain_wait:  # this domain's share is used up: try again later, no attempt spent
+            self._write(recipient.delivery_id, {
+                **_UNCLAIMED, "attempts": attempts, "state": DeliveryState.DEFERRED,
+                "next_attempt_at": utcnow() + timedelta(seconds=domain_wait)})
+            return True
+        error, reply = None, ""
+        prebuilt, self._prebuilt = self._prebuilt, None
+        if prebuilt is not None and prebuilt[0] == recipient.delivery_id:
+            message = prebuilt[1]  # its envelope went out behind the previous message
+            self.messenger.begin(message.sender, message.recipient)
+        else:
+            return_path = factory.return_path(recipient)
+            self.messenger.begin(return_path, recipient.address)
+            message = factory.build(recipient, return_path)  # while the server answers
+        if self.journal is not None:
+            self.journal.confirm()  # the previous outcome is safe before this one goes out
+        then = meanwhile = None
+        if following is not None:
+            then = (factory.return_path(following), following.address)
+            meanwhile = functools.partial(self._prebuild, factory, following, then[0])
+        try:
+            reply = self.messenger.send(message, then, meanwhile)
+        except DeliveryError as exc:
+            error = exc
+        values = outcome(attempts, error, reply, self.policy)
+        state = values["state"]
+        if state == DeliveryState.SENT:
+            self.result.sent += 1
+        elif state == DeliveryState.DEFERRED:
+            self.result.deferred += 1
+        else:
+            self.result.failed += 1
+            if state == DeliveryState.BOUNCED:
+                dsn.mark_hard(self.session, self.session.get(Delivery, recipient.delivery_id),
+                                  values["error"])
+                self.session.commit()  # no write lock held while the next messages go out
+        self._write(recipient.delivery_id, values)
+        if isinstance(error, ConnectionBackoff):
+            seconds = self.policy.backoff_421_seconds
+            if self.shared.slots is not None:
+                self.shared.slots.back_off(seconds)
+            self.result.next_run_at = utcnow() + timedelta(seconds=seconds)
+            return False
+        return True
+
+    def _prebuild(self, factory: MessageFactory, recipient: Recipient,
+                  return_path: str) -> None:
+        """Build the next message while the server reads this one. A failure is left for
+        that message's own turn, where it is handled after this outcome is recorded."""
+        try:
+            self._prebuilt = (recipient.delivery_id, factory.build(recipient, return_path))
+        except Exception:
+            self._prebuilt = None
+
+    def _renew(self, ids: list[int]) -> None:
+        self._flush()
+        self.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.claimed_by == self.claimer,
+                   Delivery.state == DeliveryState.SENDING)
+            .values(lease_until=utcnow() + timedelta(seconds=self.policy.lease_seconds))
+            .execution_options(synchronize_session=False))
+        self.session.commit()
+
+    def _finish_or_schedule(self) -> None:
+        session = self.session
+        last = session.scalar(select(func.max(Delivery.sent_at)).where(
+            Delivery.campaign_id == self.campaign_id))
+        session.execute(update(Campaign).where(Campaign.id == self.campaign_id)
+                        .values(last_sent_at=last))
+        if lifecycle.finish_if_done(session, self.campaign_id):
+            session.commit()
+            self.result.finished = True
+            return
+        session.commit()
+        self.result.next_run_at = session.scalar(
+            select(Delivery.next_attempt_at)
+            .where(Delivery.campaign_id == self.campaign_id,
+                   Delivery.state == DeliveryState.DEFERRED)
+            .order_by(Delivery.next_attempt_at).limit(1))
+
+
+def _ids(batch: list[tuple[Recipient, int]]) -> list[int]:
+    return [recipient.delivery_id for recipient, _ in batch]
+
+
+def run_campaign(session, campaign_id: int, messenger: Messenger, policy: SendPolicy,
+                 shared: Shared | None = None) -> RunResult:
+    return CampaignRun(session, campaign_id, messenger, policy, shared or Shared()).run()

@@ -1,0 +1,213 @@
+"""Turning a campaign and one recipient into the bytes that go on the wire: headers for
+list mail (List-Unsubscribe with one-click, List-Id, VERP return path), a stable
+Message-ID, the rendered text and HTML (rendering.py) with attachments, and a DKIM
+signature per sender identity.
+
+What is the same for every recipient is worked out once per campaign; per recipient only
+the rendering and the personal headers are done (the email package's header machinery
+costs milliseconds per message, far too slow for bulk sending)."""
+
+import base64
+import binascii
+import functools
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+
+from newsletter.audience import subscriptions
+from newsletter.channels.base import OutgoingMessage
+from newsletter.content import prerendering, rendering, themes, webview
+from newsletter.models import Campaign
+from newsletter.platform import tokens
+from newsletter.platform.tokens import Purpose
+from newsletter.tracking import clicks
+
+from .dkim import Signer
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the sender knows about one delivery while building its message."""
+
+    delivery_id: int
+    campaign_id: int
+    address: str
+    contact_id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    language: str | None = None
+    attributes: dict | None = None
+    profile_url: str | None = None  # the GDPR profile link for the footer
+    organization: str | None = None
+    tracking_opt_out: bool = False
+
+    def merge_data(self) -> dict:
+        if self.contact_id is None:
+            return {"email": self.address, "attributes": {}}
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return {"first_name": self.first_name, "last_name": self.last_name, "name": name,
+                "email": self.address, "organization": self.organization,
+                "language": self.language, "attributes": dict(self.attributes or {})}
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower() or "localhost"
+
+
+def header_value(value: str) -> str:
+    """ASCII as it is; anything else as an RFC 2047 encoded-word."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", maxlinelen=998).encode()
+
+
+def qp(text: str) -> bytes:
+    """Quoted-printable with CRLF line ends: 7-bit safe for any server."""
+    encoded = binascii.b2a_qp(text.replace("\r\n", "\n").encode(), istext=True)
+    return encoded.replace(b"\n", b"\r\n")
+
+
+def _part(subtype: str, text: str) -> bytes:
+    return (b'Content-Type: text/%s; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" % subtype.encode()
+            + qp(text) + b"\r\n")
+
+
+def _multipart(kind: str, boundary: str, parts: list[bytes]) -> bytes:
+    b = boundary.encode()
+    return (b"Content-Type: multipart/%s; boundary=\"%s\"\r\n\r\n" % (kind.encode(), b)
+            + b"".join(b"--" + b + b"\r\n" + part for part in parts) + b"--" + b + b"--\r\n")
+
+
+def _attachment(filename: str, content_type: str, data: bytes) -> bytes:
+    name = header_value(filename).replace('"', "")
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    return (f'Content-Type: {content_type or "application/octet-stream"}; name="{name}"\r\n'
+            f'Content-Disposition: attachment; filename="{name}"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n").encode() + encoded
+
+
+class MessageFactory:
+    """Everything that is the same for all recipients of one campaign, worked out once per
+    batch job; ``build`` renders and adds what is personal."""
+
+    def __init__(self, campaign: Campaign, *, base_url: str, default_from: str,
+                 bounce_domain: str | None = None, session=None):
+        self.campaign_id, self.session = campaign.id, session
+        self.base_url = base_url.rstrip("/")
+        sender = campaign.sender
+        if sender is not None:
+            from_name, self.from_email = sender.from_name, sender.from_email
+        else:
+            from_name, self.from_email = parseaddr(default_from)
+        self.domain = domain_of(self.from_email)
+        self.bounce_domain = bounce_domain or self.domain
+        self.signer = None
+        if sender is not None and sender.dkim_private_key and sender.dkim_selector:
+            self.signer = Signer(sender.dkim_domain or self.domain, sender.dkim_selector,
+                                 sender.dkim_private_key)
+        list_key = campaign.lists[0].key if campaign.lists else f"c{campaign.id}"
+        list_name = campaign.lists[0].name if campaign.lists else campaign.name
+        static = [("From", formataddr((header_value(from_name), self.from_email))),
+                  ("List-Id", f"{_quote(list_name)} <{list_key}.{self.domain}>"),
+                  ("MIME-Version", "1.0")]
+        if sender is not None and sender.reply_to:
+            static.append(("Reply-To", sender.reply_to))
+        self.static_headers = "".join(f"{k}: {v}\r\n" for k, v in static).encode()
+        self.attachments = [_attachment(a.filename, a.content_type, a.data)
+                            for a in campaign.attachments]
+        self.style = themes.style(campaign.theme)
+        self.track_opens = bool(campaign.track_opens)
+        self._campaign = campaign
+        self._contents: dict[str | None, rendering.Content] = {}
+        self._prepared: dict[prerendering.Shape, prerendering.Prepared | None] = {}
+
+    def content(self, language: str | None) -> rendering.Content:
+        if language not in self._contents:
+            self._contents[language] = webview.content_for(self._campaign, language)
+        return self._contents[language]
+
+    def message_id(self, recipient: Recipient) -> str:
+        """Stable per delivery, so a retry after a crash carries the same id."""
+        return f"<nl.{recipient.campaign_id}.{recipient.delivery_id}@{self.domain}>"
+
+    def return_path(self, recipient: Recipient) -> str:
+        """VERP: a bounce names the delivery it belongs to."""
+        token = tokens.short_sign(Purpose.BOUNCE, recipient.delivery_id)
+        return f"bounces+{token}@{self.bounce_domain}"
+
+    def render(self, recipient: Recipient, unsubscribe: str) -> rendering.Rendered:
+        tracked = not recipient.tracking_opt_out and self.session is not None
+        links = rendering.Links(
+            unsubscribe=unsubscribe, profile=recipient.profile_url,
+            webview=webview.webview_url(self.base_url, recipient.delivery_id),
+            open_pixel=clicks.open_pixel_url(self.base_url, recipient.delivery_id)
+            if tracked and self.track_opens else None, base_url=self.base_url)
+        shape = prerendering.Shape(recipient.language, tracked, links.profile is not None,
+                                   links.open_pixel is not None)
+        prepared = self.prepared(shape)
+        if prepared is None:  # content only the general renderer handles
+            track = clicks.tracker(self.session, self.campaign_id, recipient.delivery_id,
+                                     self.base_url) if tracked else None
+            return rendering.render(self.content(recipient.language), self.style,
+                                    recipient.merge_data(), links, track=track)
+        return prepared.fill(recipient.merge_data(), links, clicks.click_urls(
+            self.base_url, prepared.link_ids, recipient.delivery_id))
+
+    def prepared(self, shape: prerendering.Shape) -> prerendering.Prepared | None:
+        """The campaign laid out and inlined once per language and shape."""
+        if shape not in self._prepared:
+            self._prepared[shape] = prerendering.prepare(
+                self.content(shape.language), self.style, shape, self.base_url,
+                lambda urls: clicks.links_for(self.session, self.campaign_id, urls))
+        return self._prepared[shape]
+
+    def build(self, recipient: Recipient, return_path: str | None = None) -> OutgoingMessage:
+        unsubscribe = subscriptions.unsubscribe_url(recipient.contact_id,
+                                                    delivery_id=recipient.delivery_id)
+        short = tokens.short_sign(Purpose.UNSUBSCRIBE, recipient.delivery_id)
+        mailto = f"mailto:unsubscribe+{short}@{self.bounce_domain}?subject=unsubscribe"
+        rendered = self.render(recipient, unsubscribe)
+        personal = (f"To: {recipient.address}\r\n"
+                    f"Subject: {header_value(rendered.subject)}\r\n"
+                    f"Date: {_date_of(int(time.time()))}\r\n"
+                    f"Message-ID: {self.message_id(recipient)}\r\n"
+                    f"List-Unsubscribe: <{unsubscribe}>, <{mailto}>\r\n"
+                    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n").encode()
+        data = self.static_headers + personal + self.body(rendered)
+        if self.signer is not None:
+            data = self.signer.sign(data)
+        return OutgoingMessage(return_path or self.return_path(recipient), recipient.address,
+                               data)
+
+    def build_test(self, address: str, rendered: rendering.Rendered) -> OutgoingMessage:
+        """A test send: the rendered content with "[Test]" in the subject, no list headers."""
+        headers = (f"To: {address}\r\nSubject: {header_value('[Test] ' + rendered.subject)}\r\n"
+                   f"Date: {format_datetime(datetime.now(UTC))}\r\n"
+                   f"Message-ID: {make_msgid(domain=self.domain)}\r\n").encode()
+        data = self.static_headers + headers + self.body(rendered)
+        if self.signer is not None:
+            data = self.signer.sign(data)
+        return OutgoingMessage(self.from_email, address, data)
+
+    def body(self, rendered: rendering.Rendered) -> bytes:
+        alternative = _multipart("alternative", "=_alt_" + secrets.token_hex(8),
+                                 [_part("plain", rendered.text), _part("html", rendered.html)])
+        if not self.attachments:
+            return alternative
+        return _multipart("mixed", "=_mix_" + secrets.token_hex(8),
+                          [alternative, *self.attachments])
+
+
+@functools.lru_cache(maxsize=2)
+def _date_of(second: int) -> str:
+    """The Date header value, formatted once per second (bulk sending asks for it
+    thousands of times a second)."""
+    return format_datetime(datetime.fromtimestamp(second, UTC))
+
+
+def _quote(name: str) -> str:
+    return '"' + header_value(name.replace("\\", "").replace('"', "")) + '"'

@@ -1,0 +1,46 @@
+"""Sender identities: who a campaign is from, how fast it may go, and its DKIM key."""
+
+from newsletter.errors import DomainError
+from newsletter.models import SenderIdentity
+
+from .dkim import dns_record, generate_private_key
+from .messages import domain_of
+
+FIELDS = ("name", "from_name", "from_email", "reply_to", "rate_limit", "rate_period",
+          "dkim_selector")
+
+
+def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
+    if values.get("rate_period") not in ("hour", "minute", "second"):
+        raise DomainError("The rate is counted per hour, minute or second.")
+    sender = SenderIdentity() if sender_id is None else session.get(SenderIdentity, sender_id)
+    if sender is None:
+        raise DomainError("That sender does not exist.")
+    for name in FIELDS:
+        setattr(sender, name, values[name])
+    sender.reply_to = sender.reply_to or None  # optional fields: empty means none
+    sender.dkim_selector = sender.dkim_selector or None
+    session.add(sender)
+    session.flush()
+    return sender
+
+
+def generate_dkim_key(session, sender_id: int, selector: str | None = None) -> SenderIdentity:
+    """A new 2048-bit key; the old one stops signing at once, so publish the new DNS record
+    (under a new selector) before switching in production."""
+    sender = session.get(SenderIdentity, sender_id)
+    if sender is None:
+        raise DomainError("That sender does not exist.")
+    sender.dkim_selector = selector or sender.dkim_selector or "nl1"
+    sender.dkim_domain = domain_of(sender.from_email)
+    sender.dkim_private_key = generate_private_key()
+    session.flush()
+    return sender
+
+
+def dns_instructions(sender: SenderIdentity) -> dict | None:
+    """The TXT record to publish, or None when the sender has no key yet."""
+    if not sender.dkim_private_key:
+        return None
+    return {"name": f"{sender.dkim_selector}._domainkey.{sender.dkim_domain}",
+            "type": "TXT", "value": dns_record(sender.dkim_private_key)}

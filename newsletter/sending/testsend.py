@@ -1,0 +1,55 @@
+"""Test sends: the campaign's message to one or more addresses, rendered with a chosen
+contact's merge data, "[Test]" in the subject and no list headers."""
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from newsletter.campaigns import drafts
+from newsletter.channels.base import Messenger
+from newsletter.content import webview
+from newsletter.content.composer import ComposerError
+from newsletter.models import Contact, utcnow
+
+from .messages import MessageFactory
+
+MAX_TEST_ADDRESSES = 10
+
+
+def parse_addresses(text: str) -> list[str]:
+    parts = [p.strip() for p in text.replace(";", ",").replace("\n", ",").split(",")]
+    addresses = [p for p in parts if p]
+    if not addresses:
+        raise ComposerError("Enter at least one address.", field="addresses")
+    if len(addresses) > MAX_TEST_ADDRESSES:
+        raise ComposerError(f"At most {MAX_TEST_ADDRESSES} test addresses.", field="addresses")
+    try:
+        return [validate_email(a, check_deliverability=False).normalized for a in addresses]
+    except EmailNotValidError as exc:
+        raise ComposerError(f"Not a valid address: {exc}", field="addresses") from exc
+
+
+def request_test(session, campaign_id: int, addresses_text: str,
+                 contact_email: str = "") -> tuple[list[str], int | None]:
+    """Check a test send; the caller commits, then enqueues ``jobs.send_test``."""
+    campaign = drafts.get_campaign(session, campaign_id)
+    addresses = parse_addresses(addresses_text)
+    contact_id = None
+    if contact_email.strip():
+        contact_id = session.scalar(select(Contact.id).where(
+            Contact.email == contact_email.strip().lower()))
+        if contact_id is None:
+            raise ComposerError("No contact has that address.", field="contact")
+    campaign.tested_at = utcnow()
+    session.flush()
+    return addresses, contact_id
+
+
+def send_test(session, campaign_id: int, addresses: list[str], contact_id: int | None, *,
+              messenger: Messenger, base_url: str, default_from: str) -> None:
+    """The test message to each address, rendered with the contact's data."""
+    campaign = drafts.get_campaign(session, campaign_id)
+    contact = session.get(Contact, contact_id) if contact_id else None
+    factory = MessageFactory(campaign, base_url=base_url, default_from=default_from)
+    rendered = webview.render_test(campaign, contact, base_url)
+    for address in addresses:
+        messenger.send(factory.build_test(address, rendered))

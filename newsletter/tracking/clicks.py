@@ -1,0 +1,174 @@
+"""Click (and optional open) tracking. Links in a message become ``/c/<token>`` where the
+signed token carries only ``[link_id, delivery_id]``; the target lives in the ``link`` row.
+The click endpoint answers with the redirect at once and pushes the event onto a Redis
+list; an RQ job drains the list into ``click`` rows in batches."""
+
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from newsletter import queue
+from newsletter.models import Click, Contact, Delivery, Link
+from newsletter.platform import tokens
+from newsletter.platform.tokens import Purpose
+
+EVENTS_KEY = "newsletter:tracking:events"
+#: set while a drain job is queued or running, so the endpoint enqueues one job, not one
+#: per click; expires in case a job is lost
+DRAIN_GATE_KEY = "newsletter:tracking:drain-gate"
+DRAIN_GATE_SECONDS = 300
+DRAIN_BATCH = 1000
+RETRY_EVERY = 1000
+TARGET_CACHE_SIZE = 10_000
+
+
+class UnknownLink(tokens.InvalidToken):
+    pass
+
+
+# --- links in messages ------------------------------------------------------------------
+def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
+    """Link ids for the campaign's targets, creating the rows that are missing (workers
+    may race: the unique constraint decides, the loser reads the winner's row). Link rows
+    never change, so the ids are remembered for the session (one sending job)."""
+    known = session.info.setdefault(("link_ids", campaign_id), {})
+    missing = [u for u in urls if u not in known]
+    if not missing:
+        return {u: known[u] for u in urls}
+    found = dict(session.execute(
+        select(Link.url, Link.id).where(Link.campaign_id == campaign_id,
+                                        Link.url.in_(missing))
+    ).all())
+    for url in missing:
+        if url in found:
+            continue
+        try:
+            with session.begin_nested():
+                link = Link(campaign_id=campaign_id, url=url)
+                session.add(link)
+            found[url] = link.id
+        except IntegrityError:
+            found[url] = session.scalar(
+                select(Link.id).where(Link.campaign_id == campaign_id, Link.url == url))
+    known.update(found)
+    return {u: known[u] for u in urls}
+
+
+def click_url(base_url: str, link_id: int, delivery_id: int) -> str:
+    return click_urls(base_url, [link_id], delivery_id)[0]
+
+
+def click_urls(base_url: str, link_ids: list[int], delivery_id: int) -> list[str]:
+    """The tracked URLs of one message's links."""
+    sign = tokens.signer(Purpose.CLICK).sign_ids
+    return [f"{base_url}/c/{sign(link_id, delivery_id)}" for link_id in link_ids]
+
+
+def tracker(session, campaign_id: int, delivery_id: int, base_url: str):
+    """The ``track`` callable rendering.render wants: targets -> click URLs."""
+
+    def track(urls: list[str]) -> dict[str, str]:
+        ids = links_for(session, campaign_id, urls)
+        return {url: click_url(base_url, ids[url], delivery_id) for url in urls}
+
+    return track
+
+
+def open_pixel_url(base_url: str, delivery_id: int) -> str:
+    return f"{base_url}/o/{tokens.sign(Purpose.CLICK, ['o', delivery_id])}.gif"
+
+
+# --- the endpoint -----------------------------------------------------------------------
+def resolve_click(session, token: str, cache: dict) -> tuple[str, int, int]:
+    """(target, link_id, delivery_id) for a click token; InvalidToken when it was tampered
+    with, UnknownLink when its link is gone. Link rows never change, so their targets are
+    cached (``cache`` is per app and process)."""
+    payload = tokens.verify(Purpose.CLICK, token)
+    if not (isinstance(payload, list) and len(payload) == 2
+            and all(isinstance(v, int) for v in payload)):
+        raise tokens.InvalidToken()
+    link_id, delivery_id = payload
+    target = cache.get(link_id)
+    if target is None:
+        target = session.scalar(select(Link.url).where(Link.id == link_id))
+        if target is None:
+            raise UnknownLink()
+        if len(cache) >= TARGET_CACHE_SIZE:
+            cache.clear()
+        cache[link_id] = target
+    return target, link_id, delivery_id
+
+
+def verify_open(token: str) -> int:
+    payload = tokens.verify(Purpose.CLICK, token)
+    if not (isinstance(payload, list) and len(payload) == 2 and payload[0] == "o"
+            and isinstance(payload[1], int)):
+        raise tokens.InvalidToken()
+    return payload[1]
+
+
+def push_event(redis, kind: str, link_id: int, delivery_id: int) -> None:
+    """Queue one click (``c``) or open (``o``): one Redis round trip. The event that finds
+    the list empty (and every RETRY_EVERY-th, in case a drain job was lost) makes sure a
+    drain job is on its way; the gate keeps that to one job at a time."""
+    length = redis.rpush(EVENTS_KEY, f"{kind}:{link_id}:{delivery_id}:{time.time():.3f}")
+    if (length == 1 or length % RETRY_EVERY == 0) and redis.set(
+            DRAIN_GATE_KEY, 1, nx=True, ex=DRAIN_GATE_SECONDS):
+        enqueue_drain()
+
+
+def enqueue_drain() -> None:
+    """The job is ``newsletter.jobs.record_click_events`` (named: this layer is below it)."""
+    queue.enqueue("newsletter.jobs.record_click_events", job_timeout=300)
+
+
+# --- the recording job ------------------------------------------------------------------
+def _parse(raw: bytes):
+    kind, link_id, delivery_id, ts = raw.decode().split(":")
+    when = datetime.fromtimestamp(float(ts), UTC).replace(tzinfo=None)
+    return kind, int(link_id), int(delivery_id), when
+
+
+def record_batch(session, redis, batch: int = DRAIN_BATCH) -> int:
+    """Move up to ``batch`` events from Redis into the database; returns how many. The
+    events leave Redis only after the commit, so a crash records them on the next run."""
+    raw = redis.lrange(EVENTS_KEY, 0, batch - 1)
+    if not raw:
+        return 0
+    events = [_parse(r) for r in raw]
+    clicks = [e for e in events if e[0] == "c"]
+    link_ids = {e[1] for e in clicks}
+    delivery_ids = {e[2] for e in events}
+    known_links = set(session.scalars(select(Link.id).where(Link.id.in_(link_ids))))
+    deliveries = dict(session.execute(
+        select(Delivery.id, Contact.tracking_opt_out)
+        .outerjoin(Contact, Contact.id == Delivery.contact_id)
+        .where(Delivery.id.in_(delivery_ids))).all())
+    # a contact who opted out after the message went out is not tracked either
+    events = [e for e in events if not deliveries.get(e[2])]
+    clicks = [e for e in events if e[0] == "c"]
+    rows = [{"link_id": link, "delivery_id": d if d in deliveries else None,
+             "clicked_at": when} for _, link, d, when in clicks if link in known_links]
+    if rows:
+        session.execute(insert(Click), rows)
+    for _, _, delivery_id, when in (e for e in events if e[0] == "o"):
+        session.execute(update(Delivery).where(
+            Delivery.id == delivery_id, Delivery.opened_at.is_(None)).values(opened_at=when))
+    session.commit()
+    redis.ltrim(EVENTS_KEY, len(raw), -1)
+    return len(raw)
+
+
+def record_events(session, redis) -> int:
+    total = 0
+    while count := record_batch(session, redis):
+        total += count
+    redis.delete(DRAIN_GATE_KEY)
+    # an event pushed after the last batch but before the gate was cleared found the gate
+    # set and enqueued nothing: take care of it
+    if redis.llen(EVENTS_KEY) and redis.set(DRAIN_GATE_KEY, 1, nx=True,
+                                            ex=DRAIN_GATE_SECONDS):
+        enqueue_drain()
+    return total
