@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from newsletter import queue
 from newsletter.app import create_app
+from newsletter.audience import lists
 from newsletter.extensions import db
 from newsletter.platform import accounts
 from newsletter.worker import SimpleAppWorker
@@ -156,6 +157,14 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def weekly(app):
+    """A double opt-in list in Slovak."""
+    mlist = lists.create_list(db.session, "Weekly", optin="double", language="sk")
+    db.session.commit()
+    return mlist
 
 
 @pytest.fixture

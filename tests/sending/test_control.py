@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from newsletter import jobs
 from newsletter.audience import suppression
-from newsletter.campaigns import drafts, lifecycle, progress
+from newsletter.campaigns import lifecycle, progress
 from newsletter.campaigns.drafts import CampaignError
 from newsletter.extensions import db
 from newsletter.models import Campaign, Delivery, Subscription, utcnow
@@ -118,40 +118,6 @@ def test_resend_to_failed_after_the_problem_is_fixed(app, worker, smtp_server):
     worker()
     assert states()["a@example.com"] == "sent" and status(campaign) == "finished"
     assert [m.rcpt_tos[0] for m in smtp_server.messages].count("a@example.com") == 1
-
-
-def test_extra_recipients_and_dedupe(app, worker, smtp_server):
-    mlist = list_with_contacts("a@example.com")
-    campaign = drafts.save_campaign(
-        db.session, None, name="x", subject="s", body_text="b", list_ids=[mlist.id],
-        sender_id=None, extra_recipients="Boss@Example.com\na@example.com, other@example.com")
-    db.session.commit()
-    assert start(campaign) == 3
-    worker()
-    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
-        "a@example.com", "boss@example.com", "other@example.com"]
-
-
-def test_bad_extra_recipients_are_all_named(app):
-    mlist = list_with_contacts("a@example.com")
-    with pytest.raises(CampaignError, match="not-an-address, also bad"):
-        drafts.save_campaign(db.session, None, name="x", subject="s", body_text="b",
-                                list_ids=[mlist.id], sender_id=None,
-                                extra_recipients="ok@example.com\nnot-an-address\nalso bad")
-
-
-def test_scheduled_campaign_starts_when_due(app, worker, smtp_server):
-    campaign = draft(list_with_contacts(*EMAILS))
-    with pytest.raises(CampaignError, match="future"):
-        lifecycle.schedule_campaign(db.session, campaign.id, utcnow() - timedelta(minutes=1))
-    lifecycle.schedule_campaign(db.session, campaign.id, utcnow() + timedelta(minutes=5))
-    db.session.commit()
-    assert jobs.reap() == []  # not due yet
-    db.session.get(Campaign, campaign.id).send_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert jobs.reap() == [campaign.id]
-    worker()
-    assert len(smtp_server.messages) == 3 and status(campaign) == "finished"
 
 
 def test_reaper_restarts_a_campaign_whose_worker_died(app, worker, smtp_server):

@@ -16,9 +16,9 @@ from newsletter.audience import suppression
 from newsletter.bounces import mailbox as bounce_mailbox
 from newsletter.extensions import db
 from newsletter.models import Contact
+from tests.bounces.test_dsn import dsn
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import start, states
-from tests.sending.test_bounces import dsn
 from tests.smtp_server import free_port
 
 DOVECOT = "/usr/sbin/dovecot"

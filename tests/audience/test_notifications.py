@@ -5,8 +5,7 @@ from email import message_from_bytes, policy
 from newsletter import jobs
 from newsletter.audience import lists, profiles
 from newsletter.extensions import db
-
-from .helpers import public_list
+from tests.public.helpers import public_list
 
 
 def test_mail_queued_before_an_erasure_is_dropped(app, worker, smtp_server):
