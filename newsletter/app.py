@@ -34,9 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.register(app)
 
-    from newsletter.admin import bp as admin_bp
-    from newsletter.api import bp as api_bp
-    from newsletter.public import bp as public_bp
+    from newsletter.admin import routes as admin
+    from newsletter.api import routes as api
+    from newsletter.public import routes as public
 
     from . import models
 
@@ -44,10 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id))
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(api_bp)
-    from newsletter.cli.commands import register_commands
-
-    register_commands(app)
+    for blueprint in (public.bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
     return app

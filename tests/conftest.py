@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 from werkzeug.serving import make_server
@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from newsletter import queue
 from newsletter.app import create_app
 from newsletter.audience import lists
+from newsletter.cli import commands
 from newsletter.extensions import db
 from newsletter.platform import accounts
 from newsletter.worker import SimpleAppWorker
@@ -154,9 +155,16 @@ def client(app):
     return app.test_client()
 
 
+class NewsletterCliRunner(FlaskCliRunner):
+    """Invokes the ``newsletter`` command group (``db`` included) against the test app."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        return super().invoke(cli or commands.cli, args, **kwargs)
+
+
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return NewsletterCliRunner(app)
 
 
 @pytest.fixture

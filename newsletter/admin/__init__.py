@@ -46,20 +46,4 @@ def require_owner():
         abort(403)
 
 
-# register routes
-from . import (  # noqa: E402,F401
-    auth,
-    blocklist,
-    campaigns,
-    composer,
-    contacts,
-    imports,
-    lists,
-    outbox,
-    senders,
-    stats,
-    themes,
-    users,
-)
-
 bp.register_blueprint(owner_bp)

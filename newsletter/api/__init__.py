@@ -4,5 +4,3 @@ with fetch (CORS); the API-key endpoints for integrators come later."""
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import subscribe  # noqa: E402,F401  (register routes)

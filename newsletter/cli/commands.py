@@ -195,10 +195,8 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def register_commands(app) -> None:
-    """Put the commands on ``app.cli``: ``newsletter`` and the test runner both see them."""
-    for command in (check, users, worker, mailcatcher_command, inbound, demo, dev):
-        app.cli.add_command(command)
+for _command in (check, users, worker, mailcatcher_command, inbound, demo, dev):
+    cli.add_command(_command)
 
 
 def main():

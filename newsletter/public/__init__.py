@@ -75,5 +75,3 @@ def healthz():
     problems = health.problems(include_smtp=False)
     return jsonify(ok=not problems, problems=problems), (503 if problems else 200)
 
-
-from . import clicks, profile, signup, unsubscribe, webview  # noqa: E402,F401  (routes)

@@ -1,0 +1,18 @@
+"""The admin blueprint with every view module loaded, so all its routes are on ``bp``
+(``create_app`` registers it from here)."""
+
+from . import (  # noqa: F401  (imported for their routes)
+    auth,
+    blocklist,
+    bp,
+    campaigns,
+    composer,
+    contacts,
+    imports,
+    lists,
+    outbox,
+    senders,
+    stats,
+    themes,
+    users,
+)

@@ -1,0 +1,11 @@
+"""The public blueprint with every view module loaded, so all its routes are on ``bp``
+(``create_app`` registers it from here)."""
+
+from . import (  # noqa: F401  (imported for their routes)
+    bp,
+    clicks,
+    profile,
+    signup,
+    unsubscribe,
+    webview,
+)
