@@ -4,17 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean translations bench-send bench-click bench-import bench-blocklist
+.PHONY: install lock run test lint clean translations bench-send bench-click bench-import bench-blocklist
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# exactly the versions (and hashes) in the lock file, then the project itself without deps
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11 or newer is needed (set PY=python3.x)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## lock: resolve pyproject.toml's dependencies (dev included) into requirements.lock, with
+## hashes, for every platform and Python >= 3.11; commit the result
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(LOCK)
 
 ## run: migrate, create the demo owner and data, start web + worker + Redis + mail catcher
 run: $(STAMP)
