@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import select
 
 from newsletter.models import BlocklistEntry
+from newsletter.platform.csvcells import safe_cell, unescape_cell
 
 from .entries import (
     FIELDS,
@@ -27,7 +28,6 @@ from .entries import (
 )
 
 COLUMNS = [f.name for f in fields(EntryData)]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -60,13 +60,8 @@ def _reader(text: str) -> csv.DictReader:
     return reader
 
 
-def _unescape(value: str) -> str:
-    """Undo ``safe_cell`` so that an export imports as it was."""
-    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_START else value
-
-
 def _row_data(row: dict) -> EntryData:
-    values = {name: _unescape((row.get(name) or "").strip()) for name in COLUMNS}
+    values = {name: unescape_cell((row.get(name) or "").strip()) for name in COLUMNS}
     channels = [c.lower() for c in re.split(r"[,;\s]+", values.pop("channels")) if c]
     return EntryData(channels=channels, **values)
 
@@ -110,11 +105,6 @@ def _duplicate_note(entry: BlocklistEntry, channels: list[str]) -> str:
     if set(channels) - set(has):
         return f"{note}, forbidding only {', '.join(has)}: edit it to add channels."
     return note + "."
-
-
-def safe_cell(value: str) -> str:
-    """Neutralize formula injection: a cell a spreadsheet would evaluate gets a leading '."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def export_entries(session) -> str:

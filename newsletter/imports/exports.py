@@ -10,16 +10,11 @@ from sqlalchemy import select
 
 from newsletter.audience.contacts import ContactFilter
 from newsletter.models import Contact, Organization, Subscription
+from newsletter.platform.csvcells import safe_cell
 
 HEADER = ["email", "phone", "first_name", "last_name", "language", "status", "organization",
           "list_status", "created_at"]
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 2000
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(DANGEROUS) else text
 
 
 def rows(session, flt: ContactFilter) -> Iterator[list]:
