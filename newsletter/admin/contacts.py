@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from newsletter.audience import contacts, removal
+from newsletter.audience import contacts, organizations, removal
 from newsletter.extensions import db
 from newsletter.imports import exports
 from newsletter.models import Contact, MailingList
@@ -98,10 +98,10 @@ def contact_edit(contact_id: int):
 def _affiliation_choices(form: ContactForm) -> None:
     none = [(None, "—")]
     form.organization_id.choices = none + [(o.id, o.name) for o in
-                                           contacts.organizations(db.session)]
+                                           organizations.list_organizations(db.session)]
     form.branch_id.choices = none + [(b.id, f"{o.name}: {b.name}") for b, o in
-                                     contacts.branches(db.session)]
-    form.person_id.choices = none + [(p.id, p.name) for p in contacts.persons(db.session)]
+                                     organizations.list_branches(db.session)]
+    form.person_id.choices = none + [(p.id, p.name) for p in organizations.list_persons(db.session)]
 
 
 @bp.post("/contacts/bulk")
@@ -131,8 +131,8 @@ def _same_site(url: str | None) -> bool:
 def organizations_page():
     org_form, branch_form, person_form = (OrganizationForm(prefix="org"),
                                           BranchForm(prefix="branch"), PersonForm(prefix="person"))
-    organizations = contacts.organizations(db.session)
-    branch_form.organization_id.choices = [(o.id, o.name) for o in organizations]
+    known = organizations.list_organizations(db.session)
+    branch_form.organization_id.choices = [(o.id, o.name) for o in known]
     status = 200
     submitted = next((f for f in (org_form, branch_form, person_form)
                       if f"{f._prefix}submit" in request.form), None)
@@ -150,16 +150,17 @@ def organizations_page():
         status = 422
     return render_template("admin/contact_organizations.html", org_form=org_form,
                            branch_form=branch_form, person_form=person_form,
-                           organizations=organizations,
-                           branches=contacts.branches(db.session),
-                           persons=contacts.persons(db.session)), status
+                           organizations=known,
+                           branches=organizations.list_branches(db.session),
+                           persons=organizations.list_persons(db.session)), status
 
 
 def _create_affiliation(form, org_form, branch_form) -> None:
     if form is org_form:
-        contacts.create_organization(db.session, form.name.data,
-                                     form.registration_no.data or "", form.phone.data or "")
+        organizations.create_organization(db.session, form.name.data,
+                                          form.registration_no.data or "", form.phone.data or "")
     elif form is branch_form:
-        contacts.create_branch(db.session, form.organization_id.data, form.name.data)
+        organizations.create_branch(db.session, form.organization_id.data, form.name.data)
     else:
-        contacts.create_person(db.session, form.first_name.data or "", form.last_name.data or "")
+        organizations.create_person(db.session, form.first_name.data or "",
+                                    form.last_name.data or "")

@@ -1,5 +1,6 @@
 """Contacts for editors: search with keyset pagination (fast at a million rows), the detail
-page's data, editing with history, and organizations, branches and persons."""
+page's data, and editing with history. Organizations, branches and persons are in
+``organizations``."""
 
 from dataclasses import dataclass
 
@@ -124,7 +125,7 @@ def update(session, contact_id: int, fields: dict, actor: str) -> list:
         raise ContactError("An erased contact cannot be edited.")
     changes = {
         "email": _email(session, contact, fields.get("email") or ""),
-        "phone": _phone(fields.get("phone") or ""),
+        "phone": clean_phone(fields.get("phone") or ""),
         "first_name": (fields.get("first_name") or "").strip() or None,
         "last_name": (fields.get("last_name") or "").strip() or None,
         "language": _language(fields.get("language") or contact.language),
@@ -152,7 +153,8 @@ def _email(session, contact: Contact, value: str) -> str:
     return address
 
 
-def _phone(value: str) -> str | None:
+def clean_phone(value: str) -> str | None:
+    """A phone field as typed: empty is None, else E.164 or a ContactError."""
     if not value.strip():
         return None
     try:
@@ -186,48 +188,3 @@ def _affiliation(session, organization_id, branch_id, person_id) -> dict:
             "person_id": int(person_id) if person_id else None}
 
 
-# --- organizations, branches, persons ----------------------------------------------------
-def organizations(session) -> list[Organization]:
-    return list(session.scalars(select(Organization).order_by(Organization.name)))
-
-
-def branches(session) -> list[tuple[Branch, Organization]]:
-    return [(b, o) for b, o in session.execute(
-        select(Branch, Organization).join(Organization)
-        .order_by(Organization.name, Branch.name))]
-
-
-def persons(session, limit: int = 500) -> list[Person]:
-    return list(session.scalars(select(Person).order_by(Person.last_name, Person.first_name)
-                                .limit(limit)))
-
-
-def create_organization(session, name: str, registration_no: str = "",
-                        phone: str = "") -> Organization:
-    if not name.strip():
-        raise ContactError("An organization needs a name.", "name")
-    org = Organization(name=name.strip(), registration_no=registration_no.strip() or None,
-                       phone=_phone(phone))
-    session.add(org)
-    session.flush()
-    return org
-
-
-def create_branch(session, organization_id: int, name: str) -> Branch:
-    if session.get(Organization, organization_id) is None:
-        raise ContactError("That organization does not exist.", "organization_id")
-    if not name.strip():
-        raise ContactError("A branch needs a name.", "name")
-    branch = Branch(organization_id=organization_id, name=name.strip())
-    session.add(branch)
-    session.flush()
-    return branch
-
-
-def create_person(session, first_name: str, last_name: str) -> Person:
-    if not (first_name.strip() or last_name.strip()):
-        raise ContactError("A person needs a first or last name.", "last_name")
-    person = Person(first_name=first_name.strip() or None, last_name=last_name.strip() or None)
-    session.add(person)
-    session.flush()
-    return person

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import insert, select
 
-from newsletter.audience import contacts
+from newsletter.audience import organizations
 from newsletter.audience.suppression import address_hash
 from newsletter.extensions import db
 from newsletter.models import (
@@ -26,7 +26,7 @@ def ids_on(page_text: str) -> list[int]:
 
 def test_search_by_email_name_phone_and_organization(client, login):
     login()
-    org = contacts.create_organization(db.session, "Tatra Banka")
+    org = organizations.create_organization(db.session, "Tatra Banka")
     list_with_contacts("jana@example.sk", "peter@firma.sk")
     jana, peter = db.session.scalars(select(Contact).order_by(Contact.email)).all()
     jana.last_name, jana.phone = "Nováková", "+421905111222"
@@ -112,9 +112,9 @@ def test_edit_errors_rerender_with_what_was_typed(client, login):
 def test_branch_must_belong_to_the_chosen_organization(client, login):
     login()
     list_with_contacts("a@example.sk")
-    one = contacts.create_organization(db.session, "One")
-    two = contacts.create_organization(db.session, "Two")
-    branch = contacts.create_branch(db.session, two.id, "Košice")
+    one = organizations.create_organization(db.session, "One")
+    two = organizations.create_organization(db.session, "Two")
+    branch = organizations.create_branch(db.session, two.id, "Košice")
     db.session.commit()
     contact = db.session.scalar(select(Contact))
     response = client.post(f"/admin/contacts/{contact.id}/edit", data={
@@ -135,7 +135,7 @@ def test_organizations_branches_and_persons(client, login):
     assert client.post("/admin/organizations", data={
         "org-name": "Oberon s.r.o.", "org-registration_no": "123", "org-submit": "1"}
     ).status_code == 302
-    org = contacts.organizations(db.session)[0]
+    org = organizations.list_organizations(db.session)[0]
     assert client.post("/admin/organizations", data={
         "branch-organization_id": str(org.id), "branch-name": "Bratislava",
         "branch-submit": "1"}).status_code == 302

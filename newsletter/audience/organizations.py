@@ -1,0 +1,55 @@
+"""Organizations (with their registration numbers), their branches, and persons: what a
+contact can belong to (OBERON, ABRA: the branch split and the block list use them)."""
+
+from sqlalchemy import select
+
+from newsletter.models import Branch, Organization, Person
+
+from .contacts import ContactError, clean_phone
+
+
+def list_organizations(session) -> list[Organization]:
+    return list(session.scalars(select(Organization).order_by(Organization.name)))
+
+
+def list_branches(session) -> list[tuple[Branch, Organization]]:
+    return [(b, o) for b, o in session.execute(
+        select(Branch, Organization).join(Organization)
+        .order_by(Organization.name, Branch.name))]
+
+
+def list_persons(session, limit: int = 500) -> list[Person]:
+    return list(session.scalars(select(Person).order_by(Person.last_name, Person.first_name)
+                                .limit(limit)))
+
+
+def create_organization(session, name: str, registration_no: str = "",
+                        phone: str = "") -> Organization:
+    if not name.strip():
+        raise ContactError("An organization needs a name.", "name")
+    org = Organization(name=name.strip(), registration_no=registration_no.strip() or None,
+                       phone=clean_phone(phone))
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_branch(session, organization_id: int, name: str) -> Branch:
+    if session.get(Organization, organization_id) is None:
+        raise ContactError("That organization does not exist.", "organization_id")
+    if not name.strip():
+        raise ContactError("A branch needs a name.", "name")
+    branch = Branch(organization_id=organization_id, name=name.strip())
+    session.add(branch)
+    session.flush()
+    return branch
+
+
+def create_person(session, first_name: str, last_name: str) -> Person:
+    if not (first_name.strip() or last_name.strip()):
+        raise ContactError("A person needs a first or last name.", "last_name")
+    person = Person(first_name=first_name.strip() or None, last_name=last_name.strip() or None)
+    session.add(person)
+    session.flush()
+    return person
+
