@@ -11,8 +11,10 @@ Speed: bulk sending signs about three tokens per message (the message token its 
 links, open pixel and web view share; the unsubscribe link; the profile link), so a
 serializer is built once per secret and purpose and reused. Payloads are a few ids, which
 zlib never makes shorter; the library still tries on every ``dumps`` (about 50 µs for a
-tiny payload, more than all the rest), so ``_Serializer`` does not try. Its tokens are the
-ones the library makes for these payloads, and it reads them as usual.
+tiny payload, more than all the rest), so ``_Serializer`` does not try, and it keeps the
+one signer of its salt instead of building one per call. Its tokens are the ones the
+library makes for these payloads, and it reads them as usual. Signing stays the library's
+(HMAC-SHA1 over the payload and timestamp, key derived from the secret and the salt).
 
 The short tokens of mail addresses (VERP ``bounces+<token>@``, ``unsubscribe+<token>@``)
 are not itsdangerous tokens: a local part is at most 64 characters and mail systems may
@@ -48,10 +50,20 @@ class InvalidToken(DomainError):
 
 
 class _Serializer(URLSafeTimedSerializer):
-    """``URLSafeTimedSerializer`` without the zlib attempt (see the module docstring)."""
+    """``URLSafeTimedSerializer`` without the zlib attempt, reusing one signer (see the
+    module docstring)."""
+
+    def __init__(self, secret: str, salt: str):
+        super().__init__(secret, salt=salt)
+        self._signer = super().make_signer(self.salt)
 
     def dump_payload(self, obj) -> bytes:
         return base64_encode(Serializer.dump_payload(self, obj))
+
+    def make_signer(self, salt=None):
+        if salt is None or salt == self.salt:
+            return self._signer  # the library would build one per call
+        return super().make_signer(salt)
 
 
 @functools.lru_cache(maxsize=64)
