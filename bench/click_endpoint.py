@@ -29,7 +29,7 @@ from newsletter import queue
 from newsletter.app import create_app
 from newsletter.extensions import db
 from newsletter.models import Campaign, Click, Delivery, Link
-from newsletter.platform import tokens
+from newsletter.tracking import clicks
 from newsletter.worker import SimpleAppWorker
 
 PORT = int(os.environ.get("BENCH_PORT", "5104"))
@@ -75,7 +75,7 @@ def prepare(app) -> list[bytes]:
         db.session.commit()
         link_ids = list(db.session.scalars(select(Link.id)))
         delivery_ids = list(db.session.scalars(select(Delivery.id)))
-        paths = [f"/c/{tokens.sign(tokens.Purpose.CLICK, [link_ids[i % LINKS], d])}"
+        paths = [f"/c/{clicks.message_token(campaign.id, d)}/{link_ids[i % LINKS]}"
                  for i, d in enumerate(delivery_ids)]
         db.engine.dispose()
     return [f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n\r\n".encode() for p in paths]

@@ -184,7 +184,7 @@ def profile_urls(session, contact_ids: list[int], campaign_id: int | None = None
     wanted = set(contact_ids)
     salts.update((cid, salt) for cid, salt, _ in _assign_salts(session, missing)
                  if cid in wanted)
-    key, sign = _key(), tokens.signer(tokens.Purpose.PROFILE).sign
+    key, sign = _key(), tokens.signer(tokens.Purpose.PROFILE).dumps
     return {cid: absolute_url(f"/p/{derive_code(cid, salt, key)}?s={sign({'c': cid})}")
             for cid, salt in salts.items()}
 

@@ -70,7 +70,8 @@ class Prepared:
 
     def fill(self, data: dict, links: rendering.Links, click_urls: list[str]) -> \
             rendering.Rendered:
-        """The recipient's message; ``click_urls`` are the tracked URLs of ``link_ids``."""
+        """The recipient's message; ``click_urls`` are the tracked URLs of ``link_ids``
+        (made by string formatting from the message's one token: no signing per link)."""
         subject = rendering.merge(self.content.subject, data, html=False)
         values = {k: v for k, v in data.items() if v not in (None, "")}
         values.update(nl_subject=subject, nl_unsubscribe=links.unsubscribe,

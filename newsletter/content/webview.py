@@ -1,5 +1,5 @@
 """One campaign message for one recipient, wherever it is shown: in the sent e-mail, in the
-browser ("view in browser", /m/<token>) and in a list's public archive (personal fields
+browser ("view in browser", /m/<message token>) and in a list's public archive (personal fields
 blanked). The glue between the database and the pure renderer."""
 
 from sqlalchemy import select
@@ -47,34 +47,38 @@ def merge_data(contact: Contact | None, address: str = "") -> dict:
     }
 
 
-def webview_url(base_url: str, delivery_id: int) -> str:
-    return f"{base_url}/m/{tokens.sign(Purpose.WEBVIEW, [delivery_id])}"
+def webview_url(base_url: str, token: str) -> str:
+    """The "view in browser" link of the message whose token (clicks.message_token) is
+    ``token``."""
+    return f"{base_url}/m/{token}"
 
 
-def footer_links(base_url: str, campaign: Campaign, delivery: Delivery,
-                 tracked: bool) -> rendering.Links:
-    """The links of a sent message. The unsubscribe and profile URLs follow the fixed
-    conventions of the subscriptions/profiles modules (swapped in when they land)."""
+def footer_links(base_url: str, campaign: Campaign, delivery: Delivery, tracked: bool,
+                 token: str) -> rendering.Links:
+    """The links of a sent message whose message token is ``token``. The unsubscribe and
+    profile URLs follow the fixed conventions of the subscriptions/profiles modules."""
     unsubscribe = tokens.sign(Purpose.UNSUBSCRIBE, {"c": delivery.contact_id,
                                                     "d": delivery.id})
-    pixel = clicks.open_pixel_url(base_url, delivery.id) \
+    pixel = clicks.open_pixel_url(base_url, token) \
         if tracked and campaign.track_opens else None
     return rendering.Links(unsubscribe=f"{base_url}/u/{unsubscribe}", profile=None,
-                           webview=webview_url(base_url, delivery.id), open_pixel=pixel,
+                           webview=webview_url(base_url, token), open_pixel=pixel,
                            base_url=base_url)
 
 
-def render_delivery(session, campaign: Campaign, delivery: Delivery,
-                    base_url: str) -> rendering.Rendered:
+def render_delivery(session, campaign: Campaign, delivery: Delivery, base_url: str,
+                    token: str | None = None) -> rendering.Rendered:
     """The message ``delivery``'s recipient gets: their language, their merge data, links
-    tracked unless they opted out of tracking."""
+    tracked unless they opted out of tracking. ``token``: the message token, when the
+    caller has it already."""
+    token = token or clicks.message_token(campaign.id, delivery.id)
     contact = session.get(Contact, delivery.contact_id) if delivery.contact_id else None
     tracked = contact is None or not contact.tracking_opt_out
-    track = clicks.tracker(session, campaign.id, delivery.id, base_url) if tracked else None
+    track = clicks.tracker(session, campaign.id, token, base_url) if tracked else None
     return rendering.render(
         content_for(campaign, contact.language if contact else None),
         themes.style(campaign.theme), merge_data(contact, delivery.address),
-        footer_links(base_url, campaign, delivery, tracked), track=track)
+        footer_links(base_url, campaign, delivery, tracked, token), track=track)
 
 
 def render_test(campaign: Campaign, contact: Contact | None, base_url: str,
@@ -87,13 +91,12 @@ def render_test(campaign: Campaign, contact: Contact | None, base_url: str,
 
 
 def view_in_browser(session, token: str, base_url: str) -> rendering.Rendered:
-    payload = tokens.verify(Purpose.WEBVIEW, token)
-    if not (isinstance(payload, list) and len(payload) == 1 and isinstance(payload[0], int)):
+    """The message a message token names, as its recipient got it (the same links)."""
+    campaign_id, delivery_id = clicks.read_message_token(token)
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or delivery.campaign_id != campaign_id:
         raise tokens.InvalidToken()
-    delivery = session.get(Delivery, payload[0])
-    if delivery is None:
-        raise tokens.InvalidToken()
-    return render_delivery(session, delivery.campaign, delivery, base_url)
+    return render_delivery(session, delivery.campaign, delivery, base_url, token)
 
 
 # --- public archive ---------------------------------------------------------------------

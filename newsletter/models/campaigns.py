@@ -147,7 +147,8 @@ class Delivery(db.Model):
 
 
 class Link(db.Model):
-    """A tracked link; click URLs carry only a signed id, never the target."""
+    """A tracked link; click URLs carry its id beside the signed message token, never the
+    target."""
 
     __table_args__ = (UniqueConstraint("campaign_id", "url"),)
 

@@ -1,5 +1,6 @@
-"""Click redirects (/c/<token>) and the optional open pixel (/o/<token>.gif). The redirect
-goes out at once; the event goes to Redis and a job records it."""
+"""Click redirects (/c/<message token>/<link number>) and the optional open pixel
+(/o/<message token>.gif). The redirect goes out at once; the event goes to Redis and a job
+records it."""
 
 import base64
 
@@ -13,15 +14,17 @@ from newsletter.tracking import clicks
 
 from . import bp
 
+#: link numbers are ``link`` row ids (a 32-bit integer column); a larger one is no link
+MAX_LINK_NUMBER = 2**31 - 1
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-@bp.get("/c/<token>")
-def click(token: str):
+@bp.get(f"/c/<token>/<int(max={MAX_LINK_NUMBER}):link_id>")
+def click(token: str, link_id: int):
     limit("click_ip", request.remote_addr or "")
     cache = current_app.extensions.setdefault("link_targets", {})
     try:
-        target, link_id, delivery_id = clicks.resolve_click(db.session, token, cache)
+        target, delivery_id = clicks.resolve_click(db.session, token, link_id, cache)
     except InvalidToken:
         abort(404)
     clicks.push_event(queue.get_redis(), "c", link_id, delivery_id)

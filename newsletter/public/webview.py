@@ -1,4 +1,4 @@
-"""Messages in the browser: "view in browser" per recipient (/m/<token>), the public
+"""Messages in the browser: "view in browser" per recipient (/m/<message token>), the public
 archive of a list (/archive/<list-key>) and uploaded images (/media/<key>)."""
 
 from flask import abort, current_app, render_template, request

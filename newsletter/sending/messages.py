@@ -140,22 +140,25 @@ class MessageFactory:
         return f"bounces+{token}@{self.bounce_domain}"
 
     def render(self, recipient: Recipient, unsubscribe: str) -> rendering.Rendered:
+        """The recipient's message. Its one message token (signed here, once) is in every
+        click link, the open pixel and the web view link."""
+        token = clicks.message_token(self.campaign_id, recipient.delivery_id)
         tracked = not recipient.tracking_opt_out and self.session is not None
         links = rendering.Links(
             unsubscribe=unsubscribe, profile=recipient.profile_url,
-            webview=webview.webview_url(self.base_url, recipient.delivery_id),
-            open_pixel=clicks.open_pixel_url(self.base_url, recipient.delivery_id)
+            webview=webview.webview_url(self.base_url, token),
+            open_pixel=clicks.open_pixel_url(self.base_url, token)
             if tracked and self.track_opens else None, base_url=self.base_url)
         shape = prerendering.Shape(recipient.language, tracked, links.profile is not None,
                                    links.open_pixel is not None)
         prepared = self.prepared(shape)
         if prepared is None:  # content only the general renderer handles
-            track = clicks.tracker(self.session, self.campaign_id, recipient.delivery_id,
-                                     self.base_url) if tracked else None
+            track = clicks.tracker(self.session, self.campaign_id, token,
+                                   self.base_url) if tracked else None
             return rendering.render(self.content(recipient.language), self.style,
                                     recipient.merge_data(), links, track=track)
-        return prepared.fill(recipient.merge_data(), links, clicks.click_urls(
-            self.base_url, prepared.link_ids, recipient.delivery_id))
+        return prepared.fill(recipient.merge_data(), links,
+                             clicks.click_urls(self.base_url, token, prepared.link_ids))
 
     def prepared(self, shape: prerendering.Shape) -> prerendering.Prepared | None:
         """The campaign laid out and inlined once per language and shape."""

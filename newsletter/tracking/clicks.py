@@ -1,5 +1,10 @@
-"""Click (and optional open) tracking. Links in a message become ``/c/<token>`` where the
-signed token carries only ``[link_id, delivery_id]``; the target lives in the ``link`` row.
+"""Click (and optional open) tracking. Every message carries one signed message token
+(payload ``[campaign_id, delivery_id]``, made once per message); a link in it becomes
+``/c/<message token>/<link number>``, the link number being the ``link`` row's id. The
+target lives in that row, and a link of another campaign is refused, so nothing to
+redirect to can be forged or borrowed. The same token serves the open pixel
+(``/o/<message token>.gif``) and the web view (``/m/<message token>``).
+
 The click endpoint answers with the redirect at once and pushes the event onto a Redis
 list; an RQ job drains the list into ``click`` rows in batches."""
 
@@ -56,57 +61,69 @@ def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
     return {u: known[u] for u in urls}
 
 
-def click_url(base_url: str, link_id: int, delivery_id: int) -> str:
-    return click_urls(base_url, [link_id], delivery_id)[0]
+def message_token(campaign_id: int, delivery_id: int) -> str:
+    """The one signed token of a message: its click links, open pixel and web view carry it."""
+    return tokens.signer(Purpose.MESSAGE).dumps([campaign_id, delivery_id])
 
 
-def click_urls(base_url: str, link_ids: list[int], delivery_id: int) -> list[str]:
-    """The tracked URLs of one message's links."""
-    sign = tokens.signer(Purpose.CLICK).sign_ids
-    return [f"{base_url}/c/{sign(link_id, delivery_id)}" for link_id in link_ids]
+def read_message_token(token: str) -> tuple[int, int]:
+    """(campaign_id, delivery_id) of a message token; InvalidToken when it is not one."""
+    payload = tokens.verify(Purpose.MESSAGE, token)
+    if not (isinstance(payload, list) and len(payload) == 2
+            and all(type(v) is int for v in payload)):
+        raise tokens.InvalidToken()
+    return payload[0], payload[1]
 
 
-def tracker(session, campaign_id: int, delivery_id: int, base_url: str):
-    """The ``track`` callable rendering.render wants: targets -> click URLs."""
+def click_url(base_url: str, token: str, link_id: int) -> str:
+    return f"{base_url}/c/{token}/{link_id}"
+
+
+def click_urls(base_url: str, token: str, link_ids: list[int]) -> list[str]:
+    """The tracked URLs of one message's links: its message token and each link's number."""
+    prefix = f"{base_url}/c/{token}/"
+    return [prefix + str(link_id) for link_id in link_ids]
+
+
+def tracker(session, campaign_id: int, token: str, base_url: str):
+    """The ``track`` callable rendering.render wants: targets -> click URLs of the message
+    whose token is ``token``."""
 
     def track(urls: list[str]) -> dict[str, str]:
         ids = links_for(session, campaign_id, urls)
-        return {url: click_url(base_url, ids[url], delivery_id) for url in urls}
+        return {url: click_url(base_url, token, ids[url]) for url in urls}
 
     return track
 
 
-def open_pixel_url(base_url: str, delivery_id: int) -> str:
-    return f"{base_url}/o/{tokens.sign(Purpose.CLICK, ['o', delivery_id])}.gif"
+def open_pixel_url(base_url: str, token: str) -> str:
+    return f"{base_url}/o/{token}.gif"
 
 
 # --- the endpoint -----------------------------------------------------------------------
-def resolve_click(session, token: str, cache: dict) -> tuple[str, int, int]:
-    """(target, link_id, delivery_id) for a click token; InvalidToken when it was tampered
-    with, UnknownLink when its link is gone. Link rows never change, so their targets are
+def resolve_click(session, token: str, link_id: int, cache: dict) -> tuple[str, int]:
+    """(target, delivery_id) for a click on link ``link_id`` of the message ``token``;
+    InvalidToken when the token was tampered with, UnknownLink when the link is gone or
+    belongs to another campaign. Link rows never change, so their campaign and target are
     cached (``cache`` is per app and process)."""
-    payload = tokens.verify(Purpose.CLICK, token)
-    if not (isinstance(payload, list) and len(payload) == 2
-            and all(isinstance(v, int) for v in payload)):
-        raise tokens.InvalidToken()
-    link_id, delivery_id = payload
-    target = cache.get(link_id)
-    if target is None:
-        target = session.scalar(select(Link.url).where(Link.id == link_id))
-        if target is None:
+    campaign_id, delivery_id = read_message_token(token)
+    known = cache.get(link_id)
+    if known is None:
+        row = session.execute(
+            select(Link.campaign_id, Link.url).where(Link.id == link_id)).first()
+        if row is None:
             raise UnknownLink()
         if len(cache) >= TARGET_CACHE_SIZE:
             cache.clear()
-        cache[link_id] = target
-    return target, link_id, delivery_id
+        cache[link_id] = known = (row[0], row[1])
+    if known[0] != campaign_id:
+        raise UnknownLink()
+    return known[1], delivery_id
 
 
 def verify_open(token: str) -> int:
-    payload = tokens.verify(Purpose.CLICK, token)
-    if not (isinstance(payload, list) and len(payload) == 2 and payload[0] == "o"
-            and isinstance(payload[1], int)):
-        raise tokens.InvalidToken()
-    return payload[1]
+    """The delivery an open pixel's message token names."""
+    return read_message_token(token)[1]
 
 
 def push_event(redis, kind: str, link_id: int, delivery_id: int) -> None:

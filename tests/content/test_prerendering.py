@@ -6,6 +6,7 @@ import pytest
 from newsletter.content import blocks, prerendering, rendering
 from newsletter.content.prerendering import Shape
 from newsletter.content.rendering import Links, Style
+from newsletter.tracking import clicks
 
 BASE = "https://news.example"
 STYLE = Style(organization="Example Ltd.", legal_notice="Reg. no. 123",
@@ -47,13 +48,15 @@ def both(c, shape: Shape, data: dict, delivery_id: int = 7):
     def ids_for(urls):
         return {url: link_ids.setdefault(url, len(link_ids) + 1) for url in urls}
 
+    token = f"tok{delivery_id}&t"  # what the sender passes: one token per message
+
     def click(link_id):
-        return f"{BASE}/c/{link_id}-{delivery_id}&t"
+        return clicks.click_url(BASE, token, link_id)
 
     prepared = prerendering.prepare(c, STYLE, shape, BASE, ids_for)
     assert prepared is not None
     its_links = links(delivery_id, shape.profile, shape.open_pixel)
-    fast = prepared.fill(data, its_links, [click(i) for i in prepared.link_ids])
+    fast = prepared.fill(data, its_links, clicks.click_urls(BASE, token, prepared.link_ids))
     track = (lambda urls: {u: click(i) for u, i in ids_for(urls).items()}) \
         if shape.tracked else None
     slow = rendering.render(c, STYLE, data, its_links, track=track)
@@ -70,7 +73,7 @@ def test_bulk_rendering_gives_the_same_message_as_the_general_renderer(data, sha
     assert fast.text == slow.text
     assert fast.links == slow.links
     if shape.tracked:
-        assert f"{BASE}/c/1-7&amp;t" in fast.html and f"{BASE}/c/1-7&t" in fast.text
+        assert f"{BASE}/c/tok7&amp;t/1" in fast.html and f"{BASE}/c/tok7&t/1" in fast.text
         assert "https://shop.example/a" not in fast.html
     else:
         assert "https://shop.example/a?x=1&amp;y=2" in fast.html

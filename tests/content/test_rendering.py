@@ -93,13 +93,13 @@ def test_tracked_links_replace_targets_in_html_and_text_but_not_footer_links():
 
     def track(urls):
         seen.extend(urls)
-        return {u: f"https://n.example/c/{i}" for i, u in enumerate(urls)}
+        return {u: f"https://n.example/c/token/{i}" for i, u in enumerate(urls)}
 
     out = rendering.render(content, Style(), {}, Links(unsubscribe="https://n.example/u/1"),
                            track=track)
     assert seen == ["https://a.example/x?y=1&z=2"]
-    assert 'href="https://n.example/c/0"' in out.html and "a.example" not in out.html
-    assert "(https://n.example/c/0)" in out.text and "a.example" not in out.text
+    assert 'href="https://n.example/c/token/0"' in out.html and "a.example" not in out.html
+    assert "(https://n.example/c/token/0)" in out.text and "a.example" not in out.text
     assert 'href="https://n.example/u/1"' in out.html and 'href="mailto:me@example.com"' \
         in out.html
 

@@ -1,4 +1,4 @@
-"""View in browser (/m/<token>) and the public archive (/archive/<list-key>)."""
+"""View in browser (/m/<message token>) and the public archive (/archive/<list-key>)."""
 
 from sqlalchemy import select
 
@@ -47,9 +47,21 @@ def test_campaigns_not_opted_in_stay_out_of_the_archive(client, worker, smtp_ser
     assert client.get(f"/archive/{mlist.key}/{private.id}").status_code == 404
 
 
-def test_a_webview_token_with_another_payload_is_404(client, app):
+def test_a_message_token_with_another_payload_is_404(client, app):
     from newsletter.platform import tokens
 
-    for payload in (["x"], [1, 2], {"d": 1}):
-        assert client.get(f"/m/{tokens.sign(tokens.Purpose.WEBVIEW, payload)}").status_code \
+    for payload in (["x"], [1], [1, 2, 3], {"d": 1}, [1, 999]):
+        assert client.get(f"/m/{tokens.sign(tokens.Purpose.MESSAGE, payload)}").status_code \
             == 404
+
+
+def test_a_message_token_naming_another_campaign_is_404(client, worker, smtp_server):
+    from newsletter.models import Delivery
+    from newsletter.tracking import clicks
+
+    campaign = send("eva@example.com", blocks=PERSONAL, worker=worker)
+    delivery = db.session.scalar(select(Delivery))
+    assert client.get(f"/m/{clicks.message_token(campaign.id, delivery.id)}").status_code \
+        == 200
+    other = clicks.message_token(campaign.id + 1, delivery.id)
+    assert client.get(f"/m/{other}").status_code == 404

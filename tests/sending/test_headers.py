@@ -11,6 +11,7 @@ from newsletter.models import Delivery, SenderIdentity
 from newsletter.platform import tokens
 from newsletter.platform.tokens import Purpose
 from newsletter.sending.dkim import dns_record, generate_private_key
+from newsletter.tracking import clicks
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import parse, start
 
@@ -58,7 +59,10 @@ def test_list_headers_and_return_path(app, worker, smtp_server):
     msg = parse(received)
     assert msg.get_content_type() == "multipart/alternative"
     assert https in msg.get_body(("plain",)).get_content()  # in the footer too
-    assert "/u/" in msg.get_body(("html",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "/u/" in html
+    webview = re.search(r'href="[^"]*/m/([^"]+)"', html).group(1)
+    assert clicks.read_message_token(webview) == (campaign.id, delivery.id)
 
 
 def test_message_id_is_stable_across_retries(app, worker, smtp_server):

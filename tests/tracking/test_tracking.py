@@ -3,6 +3,7 @@ targets live in the database; clicks go through Redis and a job records them."""
 
 import re
 
+from itsdangerous import Signer
 from sqlalchemy import select
 
 from newsletter import jobs, queue
@@ -45,24 +46,62 @@ def test_a_tampered_click_link_gets_404_and_no_redirect(client, worker, smtp_ser
     send("a@example.com", worker=worker)
     url = path_of(next(u for u in html_links(received(smtp_server, "a@example.com"))
                        if "/c/" in u))
-    token = url.rsplit("/", 1)[1]
+    _, _, token, number = url.split("/")
     payload, _, signature = token.rpartition(".")
     middle = len(signature) // 2
     flipped = signature[:middle] + ("A" if signature[middle] != "A" else "B") \
         + signature[middle + 1:]
     for bad in (f"{payload}.{flipped}", "WzIsMl0" + token[7:], "https://evil.example/",
-                f"{payload}x.{signature}"):
-        response = client.get(f"/c/{bad}")
+                f"{payload}x.{signature}", token[:-1], f"{token}x", ""):
+        response = client.get(f"/c/{bad}/{number}")
         assert response.status_code == 404 and "Location" not in response.headers
+    assert client.get(f"/c/{token}/{number}").status_code == 302  # the real one works
     worker()
-    assert db.session.scalar(select(Click.id)) is None
+    assert len(db.session.scalars(select(Click)).all()) == 1
 
 
-def test_a_token_of_another_purpose_is_not_a_click(client, app):
-    from newsletter.platform import tokens
+def test_click_links_open_pixel_and_web_view_share_the_message_token(client, worker,
+                                                                    smtp_server):
+    campaign = send("a@example.com", "b@example.com", worker=worker, track_opens=True)
+    found = {}
+    for address in ("a@example.com", "b@example.com"):
+        msg = received(smtp_server, address)
+        tracked = [path_of(u).split("/") for u in html_links(msg) if "/c/" in u]
+        [token] = {parts[2] for parts in tracked}  # one token for all the message's links
+        link_ids = sorted(db.session.scalars(
+            select(Link.id).where(Link.campaign_id == campaign.id)))
+        assert sorted(int(parts[3]) for parts in tracked) == link_ids
+        html = msg.get_body(("html",)).get_content()
+        assert f"/o/{token}.gif" in html
+        assert any(path_of(u) == f"/m/{token}" for u in html_links(msg))
+        found[address] = token
+    assert found["a@example.com"] != found["b@example.com"]  # one token per message
+    token = found["b@example.com"]
+    page = client.get(f"/m/{token}")
+    assert page.status_code == 200 and f"/c/{token}/" in page.text  # the same links
+    assert client.get(f"/o/{token}.gif").status_code == 200
+    worker()
+    opened = db.session.scalar(select(Delivery).where(Delivery.opened_at.is_not(None)))
+    assert opened.address == "b@example.com"
 
-    token = tokens.sign(tokens.Purpose.WEBVIEW, [1, 1])
-    assert client.get(f"/c/{token}").status_code == 404
+
+def test_a_message_is_signed_once_not_once_per_link(worker, smtp_server, monkeypatch):
+    """Per message itsdangerous signs three tokens: the message token (15 links, pixel
+    and web view), the unsubscribe link and the profile link."""
+    blocks = [{"type": "text", "text": "".join(
+        f'<p><a href="https://shop.example/{i}">item {i}</a></p>' for i in range(15))}]
+    signed = []
+    real = Signer.get_signature
+
+    def counting(self, value):
+        signed.append(self.salt.decode().rpartition(".")[2])
+        return real(self, value)
+
+    monkeypatch.setattr(Signer, "get_signature", counting)
+    send("a@example.com", "b@example.com", blocks=blocks, worker=worker, track_opens=True)
+    assert sorted(signed) == ["message"] * 2 + ["profile"] * 2 + ["unsubscribe"] * 2
+    msg = received(smtp_server, "a@example.com")
+    assert len([u for u in html_links(msg) if "/c/" in u]) == 15
 
 
 def test_tracking_opt_out_keeps_links_untracked(worker, smtp_server):
