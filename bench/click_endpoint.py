@@ -1,7 +1,7 @@
 """Click endpoint benchmark: gunicorn (2 workers) on loopback, a small asyncio load
 generator, then the real RQ worker records the clicks. Prints one line:
 
-    click rps=<r> p99_ms=<p> recorded=<k> sent=<k>
+    click backend=<sqlite|postgresql> rps=<r> p99_ms=<p> recorded=<k> sent=<k>
 
 Targets: >= 1,000 requests/s, p99 < 20 ms, every click recorded (a run where a request
 was not redirected or a click not recorded exits 1 without a result line).
@@ -29,7 +29,7 @@ from sqlalchemy import func, insert, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import scratch_app
+from bench.common import backend, scratch_app
 from newsletter import queue
 from newsletter.extensions import db
 from newsletter.models import Campaign, Click, Delivery, Link
@@ -163,13 +163,14 @@ def main() -> None:
         finally:
             stop(proc)
         recorded = record(app)
+        database = backend(app)
     if not redirects == recorded == args.requests:
         raise SystemExit(f"click: {args.requests} requests, {redirects} redirected, "
                          f"{recorded} clicks recorded: every click must be")
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(f"click rps={args.requests / elapsed:.0f} p99_ms={p99:.1f} recorded={recorded} "
-          f"sent={redirects}", flush=True)
+    print(f"click backend={database} rps={args.requests / elapsed:.0f} p99_ms={p99:.1f} "
+          f"recorded={recorded} sent={redirects}", flush=True)
 
 if __name__ == "__main__":
     main()
