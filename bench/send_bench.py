@@ -2,10 +2,17 @@
 
 Prints one line per scenario:
 send scenario=<name> backend=<b> n=<n> workers=<w> seconds=<s> msgs_per_s=<x>
-     ceiling_msgs_per_s=<c> ratio=<x/c> peak_worker_rss_mb=<m>
+     ceiling_msgs_per_s=<c> ratio=<x/c> peak_worker_rss_mb=<m> message_bytes=<b>
+     [materialize_seconds=<s> sent=<k>]   (million: start time of n recipients, then the
+                                            first min(n, 100,000) are sent)
 The ceiling is a bare smtplib loop sending the scenario's pre-built message (the campaign's
 message for its first recipient, built as the worker builds it) over one connection to the
-same sink, measured in the same run: before and after the workers, averaged."""
+same sink, measured in the same run: before and after the workers, averaged.
+
+Sizes: --n recipients, --ceiling-n messages of the ceiling loop. Database and Redis: a
+scratch app (bench/common.py: migrations on SQLite, or on a scratch schema of
+BENCH_DATABASE_URL; BENCH_REDIS_URL or an embedded Redis). Exits non-zero, printing no
+result line, when fewer messages than expected were sent."""
 
 import argparse
 import os
@@ -22,12 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, update
 
-from bench.common import (
-    backend,
-    generate_subscribers,
-    scratch_app,
-    stop_embedded_redis,
-)
+from bench.common import backend, generate_subscribers, scratch_app
 from newsletter import jobs
 from newsletter.audience import lists
 from newsletter.campaigns import drafts, lifecycle
@@ -128,9 +130,12 @@ def run_workers(app, tmp: Path, campaign_id: int, workers: int, stop_after: int 
     with app.app_context():
         jobs.enqueue_send(campaign_id)
     started = time.perf_counter()
+    logs = [(tmp / f"worker-{i}.log").open("wb") for i in range(workers)]
     procs = [subprocess.Popen([sys.executable, "-m", "newsletter", "worker", "--burst"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for _ in range(workers)]
+                              env=env, stdout=subprocess.DEVNULL, stderr=log)
+             for log in logs]
+    for log in logs:
+        log.close()  # each worker has its own copy
     while any(p.poll() is None for p in procs):
         time.sleep(0.5)
         if stop_after:
@@ -157,28 +162,35 @@ def main():
     parser.add_argument("--ceiling-n", type=int, default=20_000)
     args = parser.parse_args()
     sink, port = start_sink()
-    app = None
     try:
-        app, tmp = scratch_app(SMTP_URL=f"smtp://127.0.0.1:{port}")
-        workers = 2 if args.scenario == "two-workers" else 1
-        campaign_id, materialize_s = prepare(app, args.n, dkim=args.scenario == "dkim")
-        message = sample_message(app, campaign_id)
-        before = ceiling(port, args.ceiling_n, message)
-        stop = min(args.n, 100_000) if args.scenario == "million" else None
-        sent, seconds, rss = run_workers(app, tmp, campaign_id, workers, stop)
-        c = (before + ceiling(port, args.ceiling_n, message)) / 2  # before and after the run
-        rate = sent / seconds
-        print(f"send scenario={args.scenario} backend={backend(app)} n={args.n} "
-              f"workers={workers} seconds={seconds:.1f} msgs_per_s={rate:.0f} "
-              f"ceiling_msgs_per_s={c:.0f} ratio={rate / c:.2f} peak_worker_rss_mb={rss:.0f} "
-              f"message_bytes={len(message.data)}"
-              + (f" materialize_seconds={materialize_s:.1f} sent={sent}"
-                 if args.scenario == "million" else ""), flush=True)
+        with scratch_app(SMTP_URL=f"smtp://127.0.0.1:{port}") as (app, tmp):
+            print(run(app, tmp, port, args), flush=True)
     finally:
         sink.terminate()
-        if app is not None:
-            stop_embedded_redis(app)
+        sink.wait(10)
 
+
+def run(app, tmp: Path, port: int, args) -> str:
+    """One scenario on the scratch app; returns its result line."""
+    workers = 2 if args.scenario == "two-workers" else 1
+    campaign_id, materialize_s = prepare(app, args.n, dkim=args.scenario == "dkim")
+    message = sample_message(app, campaign_id)
+    before = ceiling(port, args.ceiling_n, message)
+    stop = min(args.n, 100_000) if args.scenario == "million" else None
+    sent, seconds, rss = run_workers(app, tmp, campaign_id, workers, stop)
+    if sent < (stop or args.n):
+        logs = "".join(log.read_text(errors="replace")[-3000:]
+                       for log in sorted(tmp.glob("worker-*.log")))
+        raise SystemExit(f"{logs}\nsend scenario={args.scenario}: only {sent} of "
+                         f"{stop or args.n} messages sent (the workers' log ends above)")
+    c = (before + ceiling(port, args.ceiling_n, message)) / 2  # before and after the run
+    rate = sent / seconds
+    return (f"send scenario={args.scenario} backend={backend(app)} n={args.n} "
+            f"workers={workers} seconds={seconds:.1f} msgs_per_s={rate:.0f} "
+            f"ceiling_msgs_per_s={c:.0f} ratio={rate / c:.2f} peak_worker_rss_mb={rss:.0f} "
+            f"message_bytes={len(message.data)}"
+            + (f" materialize_seconds={materialize_s:.1f} sent={sent}"
+               if args.scenario == "million" else ""))
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# disable_existing_loggers=False: migrating inside a running process (the test suite, the
+# benchmarks) must not silence the loggers the application already created
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -87,6 +89,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # autogenerate sees changed types and server defaults, as tests/test_migrations.py does
+    conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("compare_server_default", True)
 
     connectable = get_engine()
 

@@ -10,10 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
+import flask_migrate
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from rq.registry import FailedJobRegistry
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 from werkzeug.serving import make_server
 
 from newsletter import queue
@@ -105,10 +106,14 @@ def make_config(database_url, redis_url, smtp_url, tmp_path, **extra) -> dict:
 
 @pytest.fixture(scope="session")
 def _schema(database_url, redis_url, tmp_path_factory):
+    """The schema the tests run on, built as production builds it: every migration, once
+    per session, on a database emptied first (tables of an earlier run, alembic_version)."""
     app = create_app(make_config(database_url, redis_url, None, tmp_path_factory.mktemp("s")))
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        existing = MetaData()
+        existing.reflect(bind=db.engine)
+        existing.drop_all(bind=db.engine)
+        flask_migrate.upgrade()
         db.engine.dispose()
 
 

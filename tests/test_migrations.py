@@ -35,10 +35,29 @@ def test_upgrade_on_empty_database_matches_models(empty_database_url, redis_url,
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True})
         diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
-    assert diff == [], f"models and migrations differ: {diff}"
+    assert diff == [], "models and migrations differ:\n" + "\n".join(map(describe, diff))
+
+
+def describe(change) -> str:
+    """One line per difference; server defaults shown as SQL text, not object reprs."""
+    if isinstance(change, list):  # column changes come as a list of tuples
+        return "\n".join(map(describe, change))
+    if change[0] == "modify_default":
+        _op, _schema, table, column, _info, database, model = change
+        return (f"server default of {table}.{column}: migrations {sql_text(database)}, "
+                f"models {sql_text(model)}")
+    return repr(change)
+
+
+def sql_text(default) -> str:
+    if default is None:
+        return "none"
+    arg = getattr(default, "arg", default)
+    return repr(arg if isinstance(arg, str) else str(getattr(arg, "text", arg)))
 
 
 def test_downgrade_to_base_and_up_again(empty_database_url, redis_url, tmp_path):

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,10 +80,13 @@ class Contact(db.Model):
     attributes: Mapped[dict] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ContactStatus.ACTIVE)
     profile_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    soft_bounces: Mapped[int] = mapped_column(Integer, default=0)  # since the last delivery
+    #: soft bounces since the last delivery
+    soft_bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: random per-contact salt the 8-character profile code is derived from (profiles.py)
     profile_salt: Mapped[str | None] = mapped_column(String(32))
-    tracking_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)  # no click/open
+    #: no click or open tracking for this contact
+    tracking_opt_out: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)

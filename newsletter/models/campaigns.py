@@ -13,6 +13,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,8 +32,8 @@ class SenderIdentity(db.Model):
     reply_to: Mapped[str | None] = mapped_column(String(254))
     #: Sending cadence across all workers: ``rate_limit`` messages per ``rate_period``
     #: ("hour" or "second"); OBERON offers 100 to 3,000 e-mails per hour.
-    rate_limit: Mapped[int] = mapped_column(Integer, default=3000)
-    rate_period: Mapped[str] = mapped_column(String(8), default="hour")
+    rate_limit: Mapped[int] = mapped_column(Integer, default=3000, server_default="3000")
+    rate_period: Mapped[str] = mapped_column(String(8), default="hour", server_default="hour")
     dkim_domain: Mapped[str | None] = mapped_column(String(253))
     dkim_selector: Mapped[str | None] = mapped_column(String(63))
     dkim_private_key: Mapped[str | None] = mapped_column(Text)
@@ -67,7 +69,8 @@ class Campaign(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     send_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Addresses (or phones) typed on the campaign, one per line, sent besides the lists.
-    extra_recipients: Mapped[str] = mapped_column(Text, default="")
+    #: (server default as SQL text: Alembic's SQLite comparison cannot match a bare "")
+    extra_recipients: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     #: Optional branch split: only contacts of this branch.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -77,14 +80,16 @@ class Campaign(db.Model):
     # composer (rendering.py): blocks -> sanitized body_html; body_text is generated from
     # it unless the editor edited it (text_edited)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
-    template: Mapped[str] = mapped_column(String(32), default="blank")
-    blocks: Mapped[list] = mapped_column(JSONType, default=list)
-    text_edited: Mapped[bool] = mapped_column(Boolean, default=False)
-    language: Mapped[str] = mapped_column(String(8), default="en")  # of the main content
+    template: Mapped[str] = mapped_column(String(32), default="blank", server_default="blank")
+    blocks: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]")
+    text_edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: language of the main content
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: other languages: {"de": {"subject", "blocks", "body_html", "body_text"}}
-    variants: Mapped[dict] = mapped_column(JSONType, default=dict)
-    public_archive: Mapped[bool] = mapped_column(Boolean, default=False)
-    track_opens: Mapped[bool] = mapped_column(Boolean, default=False)
+    variants: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}")
+    public_archive: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
+    track_opens: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     tested_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     sender: Mapped[SenderIdentity | None] = relationship()
