@@ -1,8 +1,9 @@
-"""All models, importable from one place."""
+"""All models, importable from one place. One module per package that owns the tables
+(``platform`` holds the admin accounts)."""
 
-from .accounts import Role, User
 from .audience import (
     Branch,
+    BulkAction,
     ConsentRecord,
     Contact,
     ContactChange,
@@ -19,18 +20,12 @@ from .audience import (
 )
 from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
-from .campaigns import (
-    Campaign,
-    CampaignStatus,
-    Click,
-    Delivery,
-    DeliveryState,
-    Link,
-    SenderIdentity,
-    campaign_list,
-)
+from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
 from .content import CampaignAttachment, Theme, Upload
-from .imports import BulkAction, ContactImport, ImportChunk, ImportIssue, ImportStatus
+from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
+from .platform import Role, User
+from .sending import SenderIdentity
+from .tracking import Click, Link
 
 __all__ = [
     "BlocklistChannel",

@@ -203,3 +203,16 @@ class ContactChange(db.Model):
     new_value: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))  # "subscriber", "import", "editor:<email>"
     created_at: Mapped[datetime] = created_at_column()
+
+
+class BulkAction(db.Model):
+    """Who unsubscribed, archived or erased how many contacts at once, and when."""
+
+    __tablename__ = "contact_bulk_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(16))  # unsubscribe | archive | erase
+    count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = created_at_column()
+

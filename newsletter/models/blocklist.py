@@ -7,9 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from newsletter.extensions import db
 
-from .accounts import User
 from .audience import Branch, Organization, Person
 from .base import created_at_column
+from .platform import User
 
 
 class BlocklistEntry(db.Model):

@@ -1,4 +1,4 @@
-"""What we send: sender identities, campaigns, one delivery per recipient, links, clicks."""
+"""Campaigns, their lists and one delivery per recipient (``newsletter.campaigns``)."""
 
 from datetime import datetime
 
@@ -22,23 +22,7 @@ from newsletter.extensions import db
 
 from .audience import MailingList
 from .base import JSONType, created_at_column
-
-
-class SenderIdentity(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))  # shown to editors
-    from_name: Mapped[str] = mapped_column(String(100))
-    from_email: Mapped[str] = mapped_column(String(254))
-    reply_to: Mapped[str | None] = mapped_column(String(254))
-    #: Sending cadence across all workers: ``rate_limit`` messages per ``rate_period``
-    #: ("hour" or "second"); OBERON offers 100 to 3,000 e-mails per hour.
-    rate_limit: Mapped[int] = mapped_column(Integer, default=3000, server_default="3000")
-    rate_period: Mapped[str] = mapped_column(String(8), default="hour", server_default="hour")
-    dkim_domain: Mapped[str | None] = mapped_column(String(253))
-    dkim_selector: Mapped[str | None] = mapped_column(String(63))
-    dkim_private_key: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = created_at_column()
-
+from .sending import SenderIdentity
 
 campaign_list = Table(
     "campaign_list",
@@ -151,24 +135,3 @@ class Delivery(db.Model):
     blocked_by: Mapped["BlocklistEntry | None"] = relationship()  # noqa: F821
 
 
-class Link(db.Model):
-    """A tracked link; click URLs carry its id beside the signed message token, never the
-    target."""
-
-    __table_args__ = (UniqueConstraint("campaign_id", "url"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    url: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = created_at_column()
-
-
-class Click(db.Model):
-    __table_args__ = (Index("ix_click_link_id_clicked_at", "link_id", "clicked_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    link_id: Mapped[int] = mapped_column(ForeignKey("link.id", ondelete="CASCADE"), index=True)
-    delivery_id: Mapped[int | None] = mapped_column(
-        ForeignKey("delivery.id", ondelete="SET NULL"), index=True
-    )
-    clicked_at: Mapped[datetime] = created_at_column()

@@ -1,5 +1,5 @@
-"""Contact imports (file stored in the database in chunks, progress counters, bad rows)
-and the log of bulk actions on contacts (seed 004: warn on repeated mass deletion)."""
+"""Contact imports: the file stored in the database in chunks, progress counters, bad rows
+(``newsletter.imports``)."""
 
 from datetime import datetime
 
@@ -82,13 +82,3 @@ class ImportIssue(db.Model):
     value: Mapped[str] = mapped_column(String(300), default="")
 
 
-class BulkAction(db.Model):
-    """Who unsubscribed, archived or erased how many contacts at once, and when."""
-
-    __tablename__ = "contact_bulk_action"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor: Mapped[str] = mapped_column(String(254))
-    action: Mapped[str] = mapped_column(String(16))  # unsubscribe | archive | erase
-    count: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = created_at_column()
