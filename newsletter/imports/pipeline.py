@@ -1,5 +1,5 @@
 """Importing contacts into a list: upload (stored in the database in chunks), column
-mapping, and the RQ job that streams the file in batches through ``import_stage``.
+mapping, and the RQ job that streams the file in batches through ``staging``.
 
 Progress counters live on the ``contact_import`` row and are committed with every batch,
 together with the batch's data, so a retried job resumes after the last committed line."""

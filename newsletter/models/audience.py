@@ -82,7 +82,7 @@ class Contact(db.Model):
     profile_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: soft bounces since the last delivery
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: random per-contact salt the 8-character profile code is derived from (profiles.py)
+    #: random per-contact salt the 8-character profile code is derived from (audience.profiles)
     profile_salt: Mapped[str | None] = mapped_column(String(32))
     #: no click or open tracking for this contact
     tracking_opt_out: Mapped[bool] = mapped_column(Boolean, default=False,

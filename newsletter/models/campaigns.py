@@ -61,7 +61,7 @@ class Campaign(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = created_at_column()
-    # composer (rendering.py): blocks -> sanitized body_html; body_text is generated from
+    # composer (content.rendering): blocks -> sanitized body_html; body_text is generated from
     # it unless the editor edited it (text_edited)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
     template: Mapped[str] = mapped_column(String(32), default="blank", server_default="blank")

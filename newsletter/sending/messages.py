@@ -1,6 +1,6 @@
 """Turning a campaign and one recipient into the bytes that go on the wire: headers for
 list mail (List-Unsubscribe with one-click, List-Id, VERP return path), a stable
-Message-ID, the rendered text and HTML (rendering.py) with attachments, and a DKIM
+Message-ID, the rendered text and HTML (content.rendering) with attachments, and a DKIM
 signature per sender identity.
 
 What is the same for every recipient is worked out once per campaign; per recipient only
