@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install lock run test lint clean translations bench-send bench-click bench-import \
-	bench-blocklist bench-smoke
+	bench-blocklist bench-tokens bench-smoke
 
 LOCK := requirements.lock
 
@@ -68,6 +68,12 @@ BENCH_RECIPIENTS ?= 1000000
 BENCH_ENTRIES ?= 100000
 bench-blocklist: $(STAMP)
 	$(BIN)/python bench/blocklist.py --recipients $(BENCH_RECIPIENTS) --entries $(BENCH_ENTRIES) $(BENCH_ARGS)
+
+## bench-tokens: the signing cost of one message's tokens (CPU only; TOKEN_NUMBER messages
+## per repeat, best of 5)
+TOKEN_NUMBER ?= 20000
+bench-tokens: $(STAMP)
+	$(BIN)/python bench/token_cost.py --number $(TOKEN_NUMBER)
 
 ## bench-smoke: every bench-* at about 2,000 each (bench/smoke.py), on SQLite + embedded Redis,
 ## then on PostgreSQL + Redis when they answer on 127.0.0.1 (a scratch database, dropped)
