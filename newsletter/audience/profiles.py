@@ -143,7 +143,7 @@ def _assign_salts(session, contact_ids: list[int]) -> list[tuple[int, str, str]]
         return []
     return list(session.execute(select(
         Contact.id, Contact.profile_salt, Contact.profile_code_hash).where(
-        Contact.id.in_(contact_ids))).tuples())
+        Contact.id.in_(contact_ids))).all())
 
 
 def find_by_code(session, code: str | None) -> Contact | None:
