@@ -45,6 +45,10 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # request bodies: every route, but the contact import's upload (a large CSV)
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "IMPORT_MAX_BYTES": 1024 * 1024 * 1024,
+        "PROXY_HOPS": 0,  # proxies in front of the app whose X-Forwarded-* headers count
         # self-service (public pages); rates are "attempts/seconds" per key
         "RATE_SIGNUP_IP": "20/3600",
         "RATE_CLICK_IP": "3000/60",  # click redirects and open pixels per IP (NATs share IPs)
@@ -88,6 +92,10 @@ def _derive(app) -> None:
             f"BASE_URL={cfg['BASE_URL']!r} is not an absolute http(s) URL; "
             "set it to the address subscribers use, e.g. https://news.example.com"
         )
+    hops = cfg["PROXY_HOPS"]
+    if not isinstance(hops, int) or isinstance(hops, bool) or not 0 <= hops <= 5:
+        raise ConfigError(f"NEWSLETTER_PROXY_HOPS={hops!r}: give the number of proxies in front "
+                          "of the app (0 to 5), e.g. 1 behind nginx")
     secure = base.scheme == "https"
     cfg["SESSION_COOKIE_SECURE"] = secure
     cfg["REMEMBER_COOKIE_SECURE"] = secure

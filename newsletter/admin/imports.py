@@ -1,6 +1,6 @@
 """Admin: upload a CSV/XML file, map its columns, follow the import job, read the report."""
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +20,8 @@ def _import_or_404(import_id: int) -> ContactImport:
 
 @bp.route("/imports", methods=["GET", "POST"])
 def imports_page():
+    # the one route whose body may exceed MAX_CONTENT_LENGTH: a large contact file
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     form = ImportUploadForm()
     form.list_id.choices = [(m.id, m.name) for m in db.session.scalars(
         select(MailingList).order_by(MailingList.name))]
