@@ -15,7 +15,9 @@ from . import bp
 def campaign_stats(campaign_id: int):
     db.session.get(Campaign, campaign_id) or abort(404)
     stats = statistics.campaign_stats(db.session, campaign_id)
-    chart = Markup(statistics.timeline_svg(statistics.click_times(db.session, campaign_id)))
+    # bandit B704 reviewed: the SVG is built by timeline_svg from numbers and escaped labels only
+    chart = Markup(statistics.timeline_svg(  # nosec B704
+        statistics.click_times(db.session, campaign_id)))
     return render_template("admin/stats.html", stats=stats, chart=chart)
 
 

@@ -28,7 +28,7 @@ def test_a_huge_id_in_any_url_is_404_not_500(app, client, login):
     for rule, ints in _int_rules(app):
         values = {name: "1" for name in rule.arguments}
         values.update(dict.fromkeys(ints, HUGE))
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values[m.group(1)], rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m, v=values: v[m.group(1)], rule.rule)
         for method in sorted(rule.methods & {"GET", "POST"}):
             response = client.open(path, method=method)
             assert response.status_code == 404, (method, path, response.status_code)
