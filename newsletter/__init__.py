@@ -16,5 +16,6 @@ below it (``tests/test_layers.py`` keeps it so, through the contracts in pyproje
     audience                              lists, contacts, subscriptions, GDPR profiles
     platform                              tokens, rate limits, languages, accounts, health
     channels                              the Messenger protocol, SMTP, dev outbox
-    models, queue, config, errors, extensions   the base every layer may use
+    models | queue | errors               models, Redis/RQ wiring, error pages
+    config | extensions                   the base every layer may use
 """
