@@ -81,7 +81,12 @@ def worker(burst, simple):
     """Run an RQ worker (with its scheduler) for the configured queue."""
     from newsletter.worker import AppWorker, SimpleAppWorker
 
-    _require_services()
+    _require_services(include_smtp=False)  # no job runs without the database and Redis
+    smtp_problem = health.check_smtp()
+    if smtp_problem:  # a worker restarted during an outage must still come up
+        click.echo(f"warning: {smtp_problem} The worker starts anyway: mail waits for the "
+                   "server (the campaign status tab says since when) and goes out when it "
+                   "answers; imports, clicks and the reaper run meanwhile.", err=True)
     from newsletter import jobs
 
     jobs.schedule_reaper()  # one reaper for all workers, whichever starts first
