@@ -14,7 +14,7 @@ from rq.job import Job, JobStatus
 from newsletter.audience import notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
-from newsletter.channels.smtp import SMTPMessenger, smtp_settings
+from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
 from newsletter.imports import pipeline
 from newsletter.models import utcnow
 from newsletter.sending import claims, engine, testsend
@@ -37,9 +37,9 @@ def send_campaign(campaign_id: int) -> dict:
     settings = smtp_settings(config)
     shared = engine.Shared(
         limiter=RateLimiter(conn),
-        slots=ConnectionSlots(conn, f"{settings.host}:{settings.port}",
-                              config["SMTP_MAX_CONNECTIONS"]),
+        slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
         journal=conn,
+        circuit=mail_server_circuit(config, conn),
     )
     result = engine.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
                                   engine.SendPolicy.from_config(config), shared)

@@ -14,6 +14,14 @@
           if (value !== undefined && value !== null) el.textContent = value;
         });
         live.querySelector("progress").value = data.progress;
+        var wait = document.getElementById("mail-server-wait"), server = data.mail_server;
+        wait.hidden = !server;
+        if (server) {
+          wait.querySelector('[data-wait="since"]').textContent = server.since.slice(11, 16);
+          wait.querySelector('[data-wait="reason"]').textContent = server.reason;
+          wait.querySelector('[data-wait="next_probe_at"]').textContent =
+            server.next_probe_at.slice(11, 19);
+        }
         var badge = document.getElementById("campaign-status");
         badge.textContent = data.status;
         badge.className = "badge badge-" + data.status;

@@ -2,6 +2,7 @@
 receives and can be told to refuse recipients."""
 
 import asyncio
+import contextlib
 import socket
 from dataclasses import dataclass, field
 
@@ -80,3 +81,45 @@ class SMTPTestServer:
 
     def stop(self):
         self.controller.stop()
+
+    def go_down(self):
+        """Stop listening (connections are refused) until ``come_up``: a mail server outage."""
+        self.controller.stop()
+
+    def come_up(self):
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self.controller.start()
+
+
+class Unresponsive:
+    """A server that accepts connections and closes them at once (no greeting), counting
+    them: how many times the sender tried to connect."""
+
+    def __init__(self):
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.sock.close()

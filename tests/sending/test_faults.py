@@ -106,11 +106,11 @@ def test_unreachable_server_then_recovery(app, worker, smtp_server):
     campaign = draft(list_with_contacts("a@example.com"))
     start(campaign)
     worker()
-    assert states() == {"a@example.com": "deferred"}
+    assert states() == {"a@example.com": "queued"}  # waiting for the server, untouched
+    assert db.session.scalar(select(Delivery.attempts)) == 0
     app.config["SMTP_URL"] = real
-    db.session.scalar(select(Delivery)).next_attempt_at = utcnow()
-    db.session.commit()
     jobs.enqueue_send(campaign.id)
     worker()
     assert states() == {"a@example.com": "sent"}
+    assert db.session.scalar(select(Delivery.attempts)) == 1
     allowed.discard(("127.0.0.1", dead))
