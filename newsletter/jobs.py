@@ -54,9 +54,7 @@ def _schedule_rerun(campaign_id: int, at) -> None:
     ttl_ms = max(1000, int((at - utcnow()).total_seconds() * 1000))
     if queue.get_redis().set(f"newsletter:rerun:{campaign_id}", at.isoformat(), nx=True,
                              px=ttl_ms):
-        queue.get_queue().enqueue_at(at, "newsletter.jobs.send_campaign", campaign_id,
-                                     job_timeout=queue.DEFAULT_JOB_TIMEOUT,
-                                     retry=queue.DEFAULT_RETRY)
+        queue.enqueue_at(queue.SENDING, at, "newsletter.jobs.send_campaign", campaign_id)
 
 
 def start_scheduled(campaign_id: int) -> None:
@@ -103,14 +101,13 @@ def poll_bounce_mailbox() -> None:
 
 def schedule_reaper() -> None:
     """Keep exactly one reaper scheduled (a fixed job id makes this idempotent)."""
-    q = queue.get_queue()
-    existing = Job.fetch(REAPER_JOB_ID, connection=q.connection) if _exists(REAPER_JOB_ID) \
-        else None
+    existing = Job.fetch(REAPER_JOB_ID, connection=queue.get_redis()) \
+        if _exists(REAPER_JOB_ID) else None
     if existing is not None and existing.get_status() in {JobStatus.SCHEDULED,
                                                           JobStatus.QUEUED}:
         return
-    q.enqueue_at(utcnow() + REAPER_INTERVAL, "newsletter.jobs.reap", job_id=REAPER_JOB_ID,
-                 job_timeout=300, retry=None)
+    queue.enqueue_at(queue.SENDING, utcnow() + REAPER_INTERVAL, "newsletter.jobs.reap",
+                     job_id=REAPER_JOB_ID, job_timeout=300, retry=None)
 
 
 def _exists(job_id: str) -> bool:
@@ -120,7 +117,7 @@ def _exists(job_id: str) -> bool:
 def enqueue_send(campaign_id: int, only_if_idle: bool = False) -> bool:
     """Start the campaign's batch jobs (SEND_PARALLEL_JOBS of them, so several workers share
     the work). Claims are atomic, so an extra job never sends anything twice."""
-    q = queue.get_queue()
+    q = queue.get_queue(queue.SENDING)
     ids = [f"send-{campaign_id}-{n}" for n in range(current_app.config["SEND_PARALLEL_JOBS"])]
     if only_if_idle and any(_exists(i) and Job.fetch(i, connection=q.connection).get_status()
                             in ACTIVE for i in ids):
@@ -132,9 +129,7 @@ def enqueue_send(campaign_id: int, only_if_idle: bool = False) -> bool:
 
 
 def enqueue_start_at(campaign_id: int, send_at) -> None:
-    queue.get_queue().enqueue_at(send_at, "newsletter.jobs.start_scheduled", campaign_id,
-                                 job_timeout=queue.DEFAULT_JOB_TIMEOUT,
-                                 retry=queue.DEFAULT_RETRY)
+    queue.enqueue_at(queue.SENDING, send_at, "newsletter.jobs.start_scheduled", campaign_id)
 
 
 IMPORT_JOB_TIMEOUT = 3 * 3600  # a million-row file takes minutes; leave ample room
@@ -146,8 +141,8 @@ def run_import(import_id: int) -> None:
 
 
 def enqueue_import(import_id: int) -> None:
-    queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT,
-                  retry=queue.DEFAULT_RETRY)  # a retried job resumes after its last batch
+    queue.enqueue(queue.BULK, "newsletter.jobs.run_import", import_id,
+                  job_timeout=IMPORT_JOB_TIMEOUT)  # a retried job resumes after its last batch
 
 
 # --- tracking -----------------------------------------------------------------------------
@@ -169,7 +164,8 @@ def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) ->
 
 
 def enqueue_test(campaign_id: int, addresses: list[str], contact_id: int | None) -> None:
-    queue.enqueue(send_test, campaign_id, addresses, contact_id, job_timeout=120)
+    queue.enqueue(queue.SUBSCRIBER, send_test, campaign_id, addresses, contact_id,
+                  job_timeout=120)
 
 
 # --- mail to subscribers about their own subscriptions ------------------------------------
@@ -201,7 +197,7 @@ def enqueue_subscriber_mail(job, *args) -> None:
     """``job`` is one of the three functions above."""
     if job not in (send_confirmation, send_profile_login, send_erasure_confirmation):
         raise ValueError(f"{job!r} is not a subscriber mail job")
-    queue.enqueue(job, *args, job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
+    queue.enqueue(queue.SUBSCRIBER, job, *args, job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
 
 
 def confirm_signup(result) -> None:

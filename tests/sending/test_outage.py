@@ -52,7 +52,7 @@ def test_an_unreachable_server_is_tried_once_per_round_and_spends_no_attempts(
     outage = circuit(app).outage()
     assert outage.failures == 1 and "cannot connect to plain SMTP" in outage.reason
     # one rerun, when the probe is due
-    registry = ScheduledJobRegistry(queue=queue.get_queue())
+    registry = ScheduledJobRegistry(queue=queue.get_queue(queue.SENDING))
     [job_id] = registry.get_job_ids()
     due = registry.get_scheduled_time(job_id).replace(tzinfo=None)
     assert abs((due - outage.next_probe_at).total_seconds()) <= 1

@@ -93,7 +93,7 @@ def test_temporary_refusal_defers_and_keeps_the_campaign_running(
     from rq.registry import ScheduledJobRegistry
 
     from newsletter import queue
-    assert ScheduledJobRegistry(queue=queue.get_queue()).count == 1
+    assert ScheduledJobRegistry(queue=queue.get_queue(queue.SENDING)).count == 1
 
 
 @pytest.fixture
