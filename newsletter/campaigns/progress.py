@@ -16,6 +16,7 @@ from newsletter.models import (
     DeliveryState,
     utcnow,
 )
+from newsletter.platform import health
 
 from .drafts import get_campaign
 
@@ -65,6 +66,7 @@ def live_status(session, campaign_id: int) -> dict:
         "rate_per_minute": last_minute, "unsubscribed": unsubscribed,
         "last_sent_at": _iso(campaign.last_sent_at),
         "mail_server": mail_server_outage() if waiting else None,
+        "workers": sending_workers() if waiting else None,
     }
 
 
@@ -86,3 +88,14 @@ def mail_server_outage() -> dict | None:
     return {"since": _iso(outage.since), "reason": outage.reason, "failures": outage.failures,
             "next_probe_at": _iso(outage.next_probe_at)}
 
+
+
+def sending_workers() -> dict | None:
+    """How many workers serving the sending queue are alive (their heartbeats), and when
+    one was last seen; None when Redis cannot say."""
+    try:
+        alive, last_seen = health.workers(queue.get_redis(), queue.SENDING)
+    except redis.RedisError as exc:
+        log.warning("workers unknown: %s", exc)
+        return None
+    return {"alive": alive, "last_seen": _iso(last_seen)}
