@@ -3,6 +3,7 @@ while they live (pages say when no worker is alive), and take their work-horse a
 scheduler down with them."""
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -11,6 +12,7 @@ import threading
 import redis
 from rq import SimpleWorker, Worker
 from rq.connections import parse_connection
+from rq.scheduler import RQScheduler
 
 from newsletter.platform import health
 from newsletter.sending import engine
@@ -19,6 +21,29 @@ from . import queue
 from .extensions import db
 
 log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int, sig: int = signal.SIGTERM) -> None:
+    """Have the kernel send ``sig`` to this process when its parent exits (Linux), and send
+    it now if the parent is already gone. Install the handler for ``sig`` first."""
+    with contextlib.suppress(OSError, AttributeError):  # elsewhere: the parent-pid checks
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os.kill(os.getpid(), sig)
+
+
+class Scheduler(RQScheduler):
+    """RQ's scheduler process, stopped (its locks released) when its worker dies, however
+    it dies: a SIGKILLed worker must not leave a scheduler behind."""
+
+    def start(self):
+        self.parent_pid = os.getpid()
+        return super().start()
+
+    def _install_signal_handlers(self):
+        super()._install_signal_handlers()  # SIGTERM: stop after this round
+        die_with_parent(self.parent_pid)
 
 
 class AppContextMixin:
@@ -43,6 +68,28 @@ class AppContextMixin:
                 return super().perform_job(*args, **kwargs)
             finally:
                 db.session.remove()
+
+    def _start_scheduler(self, burst=False, logging_level="INFO", date_format=None,
+                         log_format=None):
+        """RQ's own, with the scheduler that dies with its worker."""
+        options = {k: v for k, v in (("date_format", date_format), ("log_format", log_format))
+                   if v is not None}
+        self.scheduler = Scheduler(
+            self.queues, connection=self.connection, serializer=self.serializer,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            **options)
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return
+        if burst:
+            try:
+                self.scheduler.register_birth()
+                self.scheduler.enqueue_scheduled_jobs()
+            finally:
+                self.scheduler.release_locks()
+                self.scheduler.register_death()
+        else:
+            self.scheduler.start()
 
     def work(self, *args, **kwargs):
         _, pool_class, pool_kwargs = parse_connection(self.connection)
@@ -75,8 +122,13 @@ class AppWorker(AppContextMixin, Worker):
     back its other claims and return, so a stop loses and duplicates nothing."""
 
     def setup_work_horse_signals(self):
+        """In the horse: SIGTERM stops the job between messages; so does the death of the
+        worker (SIGKILL included), which would otherwise leave the horse sending as an
+        orphan while the reaper hands its campaign to another worker."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, lambda _signum, _frame: engine.request_stop())
+        engine.watch_parent(self._parent_pid)
+        die_with_parent(self._parent_pid)
 
     def request_stop(self, signum, frame):
         super().request_stop(signum, frame)

@@ -42,11 +42,27 @@ from .throttle import ConnectionSlots, Rate, RateLimiter
 log = logging.getLogger(__name__)
 HARD_BOUNCE = re.compile(r"\b5\.1\.\d{1,3}\b")
 _stop = threading.Event()
+_parent_pid: int | None = None
 
 
 def request_stop() -> None:
     """Ask the running job to stop between messages (the worker got SIGTERM)."""
     _stop.set()
+
+
+def watch_parent(pid: int) -> None:
+    """Stop between messages, as on SIGTERM, once the process ``pid`` (the worker that
+    forked this work-horse) is gone."""
+    global _parent_pid
+    _parent_pid = pid
+
+
+def stopping() -> bool:
+    """Whether the running job should stop between messages (its worker is stopping or
+    gone)."""
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        _stop.set()
+    return _stop.is_set()
 
 
 @dataclass(frozen=True)
@@ -232,7 +248,7 @@ class CampaignRun:
         next_check, checked_until = 0.0, 0
         lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
         for position, (recipient, attempts) in enumerate(batch):
-            if _stop.is_set():
+            if stopping():
                 return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, 0)
             now = time.monotonic()
             if now >= next_check or position >= checked_until:
