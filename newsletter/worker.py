@@ -8,11 +8,15 @@ import logging
 import os
 import signal
 import threading
+import time
+from datetime import UTC, datetime
 
 import redis
 from rq import SimpleWorker, Worker
 from rq.connections import parse_connection
+from rq.exceptions import SchedulerNotFound
 from rq.scheduler import RQScheduler
+from rq.scripts import release_lock
 
 from newsletter.platform import health
 from newsletter.sending import engine
@@ -22,6 +26,13 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+#: RQ's scheduler beats every second; one silent this long is dead and its lock is taken
+SCHEDULER_DEAD_AFTER = 15
+#: how often a worker without a scheduler process tries to start one (RQ alone: 10 minutes)
+SCHEDULER_RETRY_SECONDS = 5
+#: RQ's worker TTL: its idle wait for a job is 15 s shorter, and bounds how long the worker
+#: goes without looking after its scheduler
+WORKER_TTL = 25
 
 
 def die_with_parent(parent_pid: int, sig: int = signal.SIGTERM) -> None:
@@ -54,7 +65,10 @@ class AppContextMixin:
     def __init__(self, *args, app, **kwargs):
         self.app = app
         self._parent_pid = os.getpid()
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
         super().__init__(*args, **kwargs)
+        self._scheduler_tried = 0.0
+        self._burst = False
         prefix = app.config["QUEUE_NAME"] + "-"
         self.kinds = [q.name.removeprefix(prefix) for q in self.queues
                       if q.name.removeprefix(prefix) in queue.KINDS]
@@ -78,7 +92,9 @@ class AppContextMixin:
             self.queues, connection=self.connection, serializer=self.serializer,
             logging_level=logging_level if logging_level is not None else self.log.level,
             **options)
+        self._take_dead_schedulers_locks()
         self.scheduler.acquire_locks()
+        self._scheduler_tried = time.monotonic()
         if not self.scheduler.acquired_locks:
             return
         if burst:
@@ -91,7 +107,49 @@ class AppContextMixin:
         else:
             self.scheduler.start()
 
-    def work(self, *args, **kwargs):
+    def _take_dead_schedulers_locks(self) -> None:
+        """A scheduler killed with its worker (SIGKILL to the whole group) keeps its
+        queues' locks for a minute, and RQ retries only every ten: a worker restarted at
+        once would run without scheduled jobs (reruns, the reaper) that long. Take the
+        locks of a scheduler that stopped beating."""
+        for name in self.scheduler._queue_names:
+            key = RQScheduler.get_locking_key(name)
+            holder = self.connection.get(key)
+            if holder is None:
+                continue
+            holder = holder.decode()
+            try:
+                seen = RQScheduler.fetch(holder, self.connection).last_heartbeat
+            except SchedulerNotFound:
+                seen = None
+            age = (datetime.now(UTC) - seen).total_seconds() if seen else None
+            if (age is None or age > SCHEDULER_DEAD_AFTER) and \
+                    release_lock(self.connection, key, holder):
+                log.info("took the scheduler lock of %s from dead scheduler %s", name, holder)
+
+    def _scheduler_missing(self) -> bool:
+        if self.scheduler is None or self._burst:
+            return False
+        process = self.scheduler._process
+        return not (process and process.is_alive()) and \
+            time.monotonic() - self._scheduler_tried > SCHEDULER_RETRY_SECONDS
+
+    @property
+    def should_run_maintenance_tasks(self):
+        return super().should_run_maintenance_tasks or self._scheduler_missing()
+
+    def run_maintenance_tasks(self):
+        """RQ's, every ten minutes; in between, start the scheduler whose locks another
+        worker held when this one started, as soon as they are free."""
+        if super().should_run_maintenance_tasks:
+            super().run_maintenance_tasks()
+        if self._scheduler_missing():
+            self._take_dead_schedulers_locks()
+            self.scheduler.acquire_locks(auto_start=True)
+            self._scheduler_tried = time.monotonic()
+
+    def work(self, burst=False, *args, **kwargs):
+        self._burst = burst
         _, pool_class, pool_kwargs = parse_connection(self.connection)
         conn = redis.Redis(connection_pool=redis.ConnectionPool(
             connection_class=pool_class, **pool_kwargs))
@@ -100,7 +158,7 @@ class AppContextMixin:
                                   name="heartbeat")
         thread.start()
         try:
-            return super().work(*args, **kwargs)
+            return super().work(burst, *args, **kwargs)
         finally:
             self._beating.set()
             thread.join(5)

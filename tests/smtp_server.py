@@ -4,6 +4,7 @@ receives and can be told to refuse recipients."""
 import asyncio
 import contextlib
 import socket
+import time
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -23,8 +24,10 @@ class RecordingHandler:
     data_replies: list[str] = field(default_factory=list)  # next DATA answers, e.g. "421 ..."
     drop_during_data: int = 0  # hang up (no reply) after receiving this many messages' data
     delay: float = 0.0  # seconds before answering DATA (to catch a worker mid-campaign)
+    rcpt_log: list[tuple[str, float]] = field(default_factory=list)  # (address, time.time())
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_log.append((address.lower(), time.time()))
         reply = self.rcpt_replies.get(address.lower())
         if reply:
             return reply
@@ -73,6 +76,7 @@ class SMTPTestServer:
         self.handler.rcpt_replies.clear()
         self.handler.data_replies.clear()
         self.handler.drop_during_data = 0
+        self.handler.rcpt_log.clear()
         self.handler.delay = 0.0
 
     def start(self):

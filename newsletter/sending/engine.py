@@ -75,7 +75,7 @@ class SendPolicy:
     base_url: str = "http://127.0.0.1:5000"
     bounce_domain: str | None = None
     max_inline_wait: float = 2.0  # wait longer than this: reschedule instead of sleeping
-    job_budget_seconds: float = 480.0  # then hand over to a fresh job (job_timeout 600)
+    job_budget_seconds: float = 10.0  # then hand over to a fresh job (SEND_SLICE_SECONDS)
     backoff_421_seconds: int = 60
     domain_rate: Rate | None = None  # optional per-recipient-domain limit
 
@@ -86,6 +86,7 @@ class SendPolicy:
             batch_size=config["SEND_BATCH_SIZE"], lease_seconds=config["SEND_LEASE_SECONDS"],
             max_attempts=config["SEND_MAX_ATTEMPTS"],
             retry_base_seconds=config["SEND_RETRY_BASE_SECONDS"],
+            job_budget_seconds=config["SEND_SLICE_SECONDS"],
             default_from=config["MAIL_FROM"], base_url=config["BASE_URL"],
             bounce_domain=config["BOUNCE_DOMAIN"],
             domain_rate=Rate(per_min, "minute") if per_min else None,
@@ -110,6 +111,7 @@ class RunResult:
     deferred: int = 0
     failed: int = 0
     next_run_at: datetime | None = None  # when to run again (throttled, 421, deferred)
+    handover: bool = False  # the job's time is up: a fresh job goes on now
     finished: bool = False
     waiting_for_server: str | None = None  # why the mail server could not be reached
     notes: list[str] = field(default_factory=list)
@@ -191,9 +193,8 @@ class CampaignRun:
         self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
         first = True
         try:
-            while self.result.next_run_at is None:
-                if time.monotonic() - self.started > self.policy.job_budget_seconds:
-                    self.result.next_run_at = utcnow()
+            while self.result.next_run_at is None and not self.result.handover:
+                if self._time_is_up():
                     break
                 wait = self._server_wait()
                 if wait:  # claim nothing while the server says wait, or cannot be reached
@@ -217,9 +218,15 @@ class CampaignRun:
                 self.shared.circuit.release(self.claimer)
             if self.shared.slots is not None:
                 self.shared.slots.release(self.claimer)
-        if self.result.next_run_at is None:
+        if self.result.next_run_at is None and not self.result.handover:
             self._finish_or_schedule()
         return self.result
+
+    def _time_is_up(self) -> bool:
+        """The job's slice is spent: it hands over to a fresh job."""
+        if time.monotonic() - self.started > self.policy.job_budget_seconds:
+            self.result.handover = True
+        return self.result.handover
 
     def _recipients(self, ids: list[int]) -> list[tuple[Recipient, int]]:
         rows = self.session.execute(
@@ -250,6 +257,9 @@ class CampaignRun:
         for position, (recipient, attempts) in enumerate(batch):
             if stopping():
                 return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, 0)
+            if self._time_is_up():
+                self._release(_ids(batch[position:]), DeliveryState.QUEUED)
+                return False
             now = time.monotonic()
             if now >= next_check or position >= checked_until:
                 status = self.session.scalar(select(Campaign.status).where(

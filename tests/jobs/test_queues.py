@@ -2,6 +2,7 @@
 goes to its queue, and a worker takes the next job from the first queue that has one."""
 
 import io
+from collections import Counter
 
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
@@ -14,7 +15,7 @@ from newsletter.imports import pipeline
 from newsletter.models import Contact, Link
 from newsletter.tracking import clicks
 from tests.factories import draft, list_with_contacts
-from tests.processes import spawn  # noqa: F401
+from tests.processes import spawn, wait_for  # noqa: F401
 
 
 def queued() -> dict[str, list[str]]:
@@ -66,3 +67,26 @@ def test_a_worker_serves_only_the_queues_it_is_given(app, spawn):  # noqa: F811
     assert [len(queue.get_queue(kind)) for kind in queue.KINDS] == [0, 1, 0, 1]
     refused = spawn("--burst", "--queues", "sending,mail")
     assert refused.wait(60) == 2 and "mail: choose from subscriber,sending" in refused.log()
+
+
+def test_subscriber_mail_goes_out_between_the_slices_of_a_long_send(app, spawn, smtp_server):  # noqa: F811
+    """One worker serving every queue: the campaign's batch jobs hand over every
+    SEND_SLICE_SECONDS, so a confirmation does not wait for the whole campaign."""
+    smtp_server.handler.delay = 0.04
+    emails = [f"r{i:02}@example.com" for i in range(60)]
+    campaign = draft(list_with_contacts(*emails))
+    lifecycle.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    jobs.enqueue_send(campaign.id)
+    worker = spawn(NEWSLETTER_SEND_SLICE_SECONDS="0.5", NEWSLETTER_SEND_PARALLEL_JOBS=1)
+    wait_for(lambda: len(smtp_server.messages) >= 5, 30, worker.log)
+    contact_id = db.session.scalar(select(Contact.id).where(Contact.email == "r00@example.com"))
+    jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact_id)
+    wait_for(lambda: sum(m.rcpt_tos == ["r00@example.com"] for m in smtp_server.messages) == 2,
+             60, worker.log)
+    login_at = [i for i, m in enumerate(smtp_server.messages)
+                if m.rcpt_tos == ["r00@example.com"]][1]
+    assert login_at < 40  # long before the campaign's end
+    wait_for(lambda: len(smtp_server.messages) == len(emails) + 1, 60, worker.log)
+    counts = Counter(m.rcpt_tos[0] for m in smtp_server.messages)
+    assert counts == {**dict.fromkeys(emails, 1), "r00@example.com": 2}
