@@ -135,8 +135,7 @@ async def load(requests: list[bytes], port: int, total: int, concurrency: int):
 def record(app) -> int:
     """The real RQ worker drains the click events; returns the clicks in the database."""
     with app.app_context():
-        q = queue.get_queue()
-        SimpleAppWorker([q], connection=queue.get_redis(), app=app).work(
+        SimpleAppWorker(queue.get_queues(), connection=queue.get_redis(), app=app).work(
             burst=True, logging_level="WARNING")  # its progress lines off the output
         return db.session.scalar(select(func.count(Click.id)))
 

@@ -31,7 +31,15 @@ def defaults(instance_path: str) -> dict:
         "MAIL_FROM": "Newsletter <newsletter@localhost>",
         "BOUNCE_DOMAIN": None,  # VERP return path domain; None: the sender's domain
         "SEND_PARALLEL_JOBS": 2,  # batch jobs started per campaign (more workers share them)
+        # a batch job hands over to a fresh one after this long, so a worker serving several
+        # queues takes the more urgent jobs (subscriber mail) in between
+        "SEND_SLICE_SECONDS": 10,
+        "REAPER_SECONDS": 60,  # how often the reaper looks for campaigns without a worker
         "SMTP_MAX_CONNECTIONS": 10,  # across all workers
+        # an unreachable SMTP server is probed after this many seconds, doubling up to the
+        # maximum, by one worker at a time; meanwhile nobody's attempts are spent
+        "SMTP_PROBE_SECONDS": 5,
+        "SMTP_PROBE_MAX_SECONDS": 60,
         "DOMAIN_RATE_PER_MINUTE": 0,  # per recipient domain; 0: no limit
         "SOFT_BOUNCE_LIMIT": 3,  # soft bounces before an address is treated as hard-bounced
         "BOUNCE_MAILBOX_URL": None,  # imaps://user:pass@host/INBOX or pop3s://...: polled

@@ -5,8 +5,11 @@ second run is safe."""
 
 import imaplib
 import logging
+import math
 import poplib
-from datetime import timedelta
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from rq.job import Job, JobStatus
@@ -14,9 +17,10 @@ from rq.job import Job, JobStatus
 from newsletter.audience import notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
-from newsletter.channels.smtp import SMTPMessenger, smtp_settings
+from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
 from newsletter.imports import pipeline
 from newsletter.models import utcnow
+from newsletter.platform import health
 from newsletter.sending import claims, engine, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
@@ -26,37 +30,60 @@ from .extensions import db
 
 log = logging.getLogger(__name__)
 REAPER_JOB_ID = "newsletter-reaper"
-REAPER_INTERVAL = timedelta(seconds=60)
-ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+#: a campaign's batch jobs (a set of job ids), to count the live ones
+SEND_JOBS_KEY = "newsletter:send-jobs:{}"
+#: the time (epoch seconds) of the campaign's next scheduled rerun, until it comes
+RERUN_KEY = "newsletter:rerun:{}"
+# KEYS[1] the rerun key; ARGV: the rerun's time (s), ms until then. Schedules (returns 1)
+# unless a rerun at that time or earlier is already on its way; that one reschedules
+# itself for whatever is left when it runs.
+_RERUN = """
+local scheduled = redis.call('GET', KEYS[1])
+if scheduled and tonumber(scheduled) <= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
 
 
-def send_campaign(campaign_id: int) -> dict:
-    """Send what is sendable now; reschedule itself when a limit or a deferral says later."""
+def send_campaign(campaign_id: int, top_up: bool = False) -> dict:
+    """One batch job's turn: send what is sendable now, for SEND_SLICE_SECONDS at most,
+    then hand over to a fresh job at the back of the queue (so a worker takes more urgent
+    jobs in between), or schedule a rerun when a limit, a retry or the mail server says
+    later. A rerun (``top_up``) first brings the campaign back to SEND_PARALLEL_JOBS
+    jobs."""
+    if top_up:
+        enqueue_send(campaign_id)
     config = current_app.config
     conn = queue.get_redis()
     settings = smtp_settings(config)
     shared = engine.Shared(
         limiter=RateLimiter(conn),
-        slots=ConnectionSlots(conn, f"{settings.host}:{settings.port}",
-                              config["SMTP_MAX_CONNECTIONS"]),
+        slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
         journal=conn,
+        circuit=mail_server_circuit(config, conn),
     )
     result = engine.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
                                   engine.SendPolicy.from_config(config), shared)
-    if result.next_run_at is not None:
+    if result.handover:
+        _enqueue_batch_job(campaign_id)
+    elif result.next_run_at is not None:
         _schedule_rerun(campaign_id, result.next_run_at)
     return {"sent": result.sent, "deferred": result.deferred, "failed": result.failed,
-            "finished": result.finished}
+            "finished": result.finished, "handover": result.handover}
 
 
-def _schedule_rerun(campaign_id: int, at) -> None:
-    """One rerun per campaign and moment, however many batch jobs ask for it."""
-    ttl_ms = max(1000, int((at - utcnow()).total_seconds() * 1000))
-    if queue.get_redis().set(f"newsletter:rerun:{campaign_id}", at.isoformat(), nx=True,
-                             px=ttl_ms):
-        queue.get_queue().enqueue_at(at, "newsletter.jobs.send_campaign", campaign_id,
-                                     job_timeout=queue.DEFAULT_JOB_TIMEOUT,
-                                     retry=queue.DEFAULT_RETRY)
+def _schedule_rerun(campaign_id: int, at: datetime) -> None:
+    """Run the campaign again at ``at`` (naive UTC), never before: RQ schedules in whole
+    seconds, so the rerun goes at the next whole second (a rerun that came early would
+    find nothing due, and its own reschedule would be refused as a duplicate). One rerun
+    per campaign and moment, however many batch jobs ask for it; an earlier one is always
+    scheduled."""
+    when = math.ceil(at.replace(tzinfo=UTC).timestamp())
+    until_ms = max(1, int((when - time.time()) * 1000))
+    conn = queue.get_redis()
+    if conn.register_script(_RERUN)(keys=[RERUN_KEY.format(campaign_id)],
+                                    args=[when, until_ms]):
+        _enqueue_batch_job(campaign_id, at=datetime.fromtimestamp(when, UTC))
 
 
 def start_scheduled(campaign_id: int) -> None:
@@ -103,14 +130,14 @@ def poll_bounce_mailbox() -> None:
 
 def schedule_reaper() -> None:
     """Keep exactly one reaper scheduled (a fixed job id makes this idempotent)."""
-    q = queue.get_queue()
-    existing = Job.fetch(REAPER_JOB_ID, connection=q.connection) if _exists(REAPER_JOB_ID) \
-        else None
+    existing = Job.fetch(REAPER_JOB_ID, connection=queue.get_redis()) \
+        if _exists(REAPER_JOB_ID) else None
     if existing is not None and existing.get_status() in {JobStatus.SCHEDULED,
                                                           JobStatus.QUEUED}:
         return
-    q.enqueue_at(utcnow() + REAPER_INTERVAL, "newsletter.jobs.reap", job_id=REAPER_JOB_ID,
-                 job_timeout=300, retry=None)
+    interval = timedelta(seconds=current_app.config["REAPER_SECONDS"])
+    queue.enqueue_at(queue.SENDING, utcnow() + interval, "newsletter.jobs.reap",
+                     job_id=REAPER_JOB_ID, job_timeout=300, retry=None)
 
 
 def _exists(job_id: str) -> bool:
@@ -118,23 +145,60 @@ def _exists(job_id: str) -> bool:
 
 
 def enqueue_send(campaign_id: int, only_if_idle: bool = False) -> bool:
-    """Start the campaign's batch jobs (SEND_PARALLEL_JOBS of them, so several workers share
-    the work). Claims are atomic, so an extra job never sends anything twice."""
-    q = queue.get_queue()
-    ids = [f"send-{campaign_id}-{n}" for n in range(current_app.config["SEND_PARALLEL_JOBS"])]
-    if only_if_idle and any(_exists(i) and Job.fetch(i, connection=q.connection).get_status()
-                            in ACTIVE for i in ids):
-        return False
-    for job_id in ids:
-        q.enqueue("newsletter.jobs.send_campaign", campaign_id, job_id=job_id,
-                  job_timeout=queue.DEFAULT_JOB_TIMEOUT, retry=queue.DEFAULT_RETRY)
-    return True
+    """Bring the campaign up to SEND_PARALLEL_JOBS batch jobs that are queued or running
+    on a live worker (several workers share the work; claims are atomic, so an extra job
+    never sends anything twice). ``only_if_idle`` (the reaper): only when the campaign has
+    no such job and no rerun scheduled either. True when jobs were enqueued."""
+    conn = queue.get_redis()
+    key = SEND_JOBS_KEY.format(campaign_id)
+    with conn.lock(key + ":lock", timeout=30, blocking_timeout=30):
+        running, scheduled = _live_send_jobs(conn, key)
+        if only_if_idle and (running or scheduled):
+            return False
+        missing = current_app.config["SEND_PARALLEL_JOBS"] - running
+        for _ in range(missing):
+            _enqueue_batch_job(campaign_id)
+    return missing > 0
+
+
+def _live_send_jobs(conn, key: str) -> tuple[int, int]:
+    """(jobs queued or running on a live worker, jobs scheduled) among the campaign's; the
+    others (finished, failed, lost, or started by a worker whose heartbeat stopped: killed
+    with it) are forgotten."""
+    ids = [job_id.decode() for job_id in conn.smembers(key)]
+    running = scheduled = 0
+    gone = []
+    for job_id, job in zip(ids, Job.fetch_many(ids, connection=conn), strict=True):
+        status = job.get_status(refresh=False) if job is not None else None
+        if status == JobStatus.QUEUED or status == JobStatus.STARTED and job.worker_name \
+                and health.worker_alive(conn, job.worker_name):
+            running += 1
+        elif status in (JobStatus.SCHEDULED, JobStatus.DEFERRED):
+            scheduled += 1
+        else:
+            gone.append(job_id)
+    if gone:
+        conn.srem(key, *gone)
+    return running, scheduled
+
+
+def _enqueue_batch_job(campaign_id: int, at: datetime | None = None) -> None:
+    """One more batch job for the campaign, now or (a rerun) at ``at``."""
+    job_id = f"send-{campaign_id}-{uuid.uuid4().hex[:12]}"
+    if at is None:
+        queue.enqueue(queue.SENDING, "newsletter.jobs.send_campaign", campaign_id,
+                      job_id=job_id)
+    else:
+        queue.enqueue_at(queue.SENDING, at, "newsletter.jobs.send_campaign", campaign_id,
+                         top_up=True, job_id=job_id)
+    conn = queue.get_redis()
+    key = SEND_JOBS_KEY.format(campaign_id)
+    conn.sadd(key, job_id)
+    conn.expire(key, 7 * 86400)
 
 
 def enqueue_start_at(campaign_id: int, send_at) -> None:
-    queue.get_queue().enqueue_at(send_at, "newsletter.jobs.start_scheduled", campaign_id,
-                                 job_timeout=queue.DEFAULT_JOB_TIMEOUT,
-                                 retry=queue.DEFAULT_RETRY)
+    queue.enqueue_at(queue.SENDING, send_at, "newsletter.jobs.start_scheduled", campaign_id)
 
 
 IMPORT_JOB_TIMEOUT = 3 * 3600  # a million-row file takes minutes; leave ample room
@@ -146,8 +210,8 @@ def run_import(import_id: int) -> None:
 
 
 def enqueue_import(import_id: int) -> None:
-    queue.enqueue("newsletter.jobs.run_import", import_id, job_timeout=IMPORT_JOB_TIMEOUT,
-                  retry=queue.DEFAULT_RETRY)  # a retried job resumes after its last batch
+    queue.enqueue(queue.BULK, "newsletter.jobs.run_import", import_id,
+                  job_timeout=IMPORT_JOB_TIMEOUT)  # a retried job resumes after its last batch
 
 
 # --- tracking -----------------------------------------------------------------------------
@@ -169,7 +233,8 @@ def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) ->
 
 
 def enqueue_test(campaign_id: int, addresses: list[str], contact_id: int | None) -> None:
-    queue.enqueue(send_test, campaign_id, addresses, contact_id, job_timeout=120)
+    queue.enqueue(queue.SUBSCRIBER, send_test, campaign_id, addresses, contact_id,
+                  job_timeout=120)
 
 
 # --- mail to subscribers about their own subscriptions ------------------------------------
@@ -201,7 +266,7 @@ def enqueue_subscriber_mail(job, *args) -> None:
     """``job`` is one of the three functions above."""
     if job not in (send_confirmation, send_profile_login, send_erasure_confirmation):
         raise ValueError(f"{job!r} is not a subscriber mail job")
-    queue.enqueue(job, *args, job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
+    queue.enqueue(queue.SUBSCRIBER, job, *args, job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
 
 
 def confirm_signup(result) -> None:

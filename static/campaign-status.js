@@ -14,6 +14,21 @@
           if (value !== undefined && value !== null) el.textContent = value;
         });
         live.querySelector("progress").value = data.progress;
+        var idle = document.getElementById("no-worker"), workers = data.workers;
+        idle.hidden = !workers || workers.alive !== 0;
+        idle.querySelector('[data-workers="seen"]').hidden = !(workers && workers.last_seen);
+        if (workers && workers.last_seen) {
+          idle.querySelector('[data-workers="last_seen"]').textContent =
+            workers.last_seen.replace("T", " ").slice(0, 19);
+        }
+        var wait = document.getElementById("mail-server-wait"), server = data.mail_server;
+        wait.hidden = !server;
+        if (server) {
+          wait.querySelector('[data-wait="since"]').textContent = server.since.slice(11, 16);
+          wait.querySelector('[data-wait="reason"]').textContent = server.reason;
+          wait.querySelector('[data-wait="next_probe_at"]').textContent =
+            server.next_probe_at.slice(11, 19);
+        }
         var badge = document.getElementById("campaign-status");
         badge.textContent = data.status;
         badge.className = "badge badge-" + data.status;

@@ -209,11 +209,10 @@ def worker(app):
     with the job's traceback if any job failed."""
 
     def run():
-        q = queue.get_queue()
-        SimpleAppWorker([q], connection=queue.get_redis(), app=app).work(burst=True)
-        failed = FailedJobRegistry(queue=q)
-        errors = [q.fetch_job(job_id).latest_result().exc_string
-                  for job_id in failed.get_job_ids()]
+        queues = queue.get_queues()
+        SimpleAppWorker(queues, connection=queue.get_redis(), app=app).work(burst=True)
+        errors = [q.fetch_job(job_id).latest_result().exc_string for q in queues
+                  for job_id in FailedJobRegistry(queue=q).get_job_ids()]
         assert not errors, "jobs failed:\n" + "\n".join(errors)
         db.session.expire_all()  # the worker wrote through its own session
 

@@ -2,7 +2,9 @@
 receives and can be told to refuse recipients."""
 
 import asyncio
+import contextlib
 import socket
+import time
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -22,8 +24,10 @@ class RecordingHandler:
     data_replies: list[str] = field(default_factory=list)  # next DATA answers, e.g. "421 ..."
     drop_during_data: int = 0  # hang up (no reply) after receiving this many messages' data
     delay: float = 0.0  # seconds before answering DATA (to catch a worker mid-campaign)
+    rcpt_log: list[tuple[str, float]] = field(default_factory=list)  # (address, time.time())
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_log.append((address.lower(), time.time()))
         reply = self.rcpt_replies.get(address.lower())
         if reply:
             return reply
@@ -72,6 +76,7 @@ class SMTPTestServer:
         self.handler.rcpt_replies.clear()
         self.handler.data_replies.clear()
         self.handler.drop_during_data = 0
+        self.handler.rcpt_log.clear()
         self.handler.delay = 0.0
 
     def start(self):
@@ -80,3 +85,45 @@ class SMTPTestServer:
 
     def stop(self):
         self.controller.stop()
+
+    def go_down(self):
+        """Stop listening (connections are refused) until ``come_up``: a mail server outage."""
+        self.controller.stop()
+
+    def come_up(self):
+        self.controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self.controller.start()
+
+
+class Unresponsive:
+    """A server that accepts connections and closes them at once (no greeting), counting
+    them: how many times the sender tried to connect."""
+
+    def __init__(self):
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.sock.close()

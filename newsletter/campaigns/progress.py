@@ -1,17 +1,26 @@
 """How far a campaign has got: deliveries per state, recent errors, and the live counters
 of the status tab."""
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
+import redis
+from flask import current_app
 from sqlalchemy import func, select
 
+from newsletter import queue
+from newsletter.channels.smtp import mail_server_circuit
 from newsletter.models import (
+    CampaignStatus,
     Delivery,
     DeliveryState,
     utcnow,
 )
+from newsletter.platform import health
 
 from .drafts import get_campaign
+
+log = logging.getLogger(__name__)
 
 
 def delivery_counts(session, campaign_id: int) -> dict[str, int]:
@@ -50,11 +59,43 @@ def live_status(session, campaign_id: int) -> dict:
         Delivery.sent_at >= since))
     unsubscribed = session.scalar(select(func.count()).where(
         Delivery.campaign_id == campaign_id, Delivery.unsubscribed_at.is_not(None)))
+    waiting = campaign.status in (CampaignStatus.RUNNING, CampaignStatus.SCHEDULED)
     return {
         "status": campaign.status, **counts,
         "progress": round(100 * done / counts["recipients"], 1) if counts["recipients"] else 0,
         "rate_per_minute": last_minute, "unsubscribed": unsubscribed,
-        "last_sent_at": campaign.last_sent_at.isoformat() + "Z" if campaign.last_sent_at
-        else None,
+        "last_sent_at": _iso(campaign.last_sent_at),
+        "mail_server": mail_server_outage() if waiting else None,
+        "workers": sending_workers() if waiting else None,
     }
 
+
+def _iso(moment: datetime | None) -> str | None:
+    """UTC for the browser (the models keep naive UTC)."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def mail_server_outage() -> dict | None:
+    """Why and since when sending waits for the mail server (its circuit is open: it could
+    not be reached), or None while it answers."""
+    try:
+        outage = mail_server_circuit(current_app.config, queue.get_redis()).outage()
+    except redis.RedisError as exc:  # the page still shows the database's numbers
+        log.warning("mail server state unknown: %s", exc)
+        return None
+    if outage is None:
+        return None
+    return {"since": _iso(outage.since), "reason": outage.reason, "failures": outage.failures,
+            "next_probe_at": _iso(outage.next_probe_at)}
+
+
+
+def sending_workers() -> dict | None:
+    """How many workers serving the sending queue are alive (their heartbeats), and when
+    one was last seen; None when Redis cannot say."""
+    try:
+        alive, last_seen = health.workers(queue.get_redis(), queue.SENDING)
+    except redis.RedisError as exc:
+        log.warning("workers unknown: %s", exc)
+        return None
+    return {"alive": alive, "last_seen": _iso(last_seen)}

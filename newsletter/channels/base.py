@@ -37,6 +37,13 @@ class ConnectionBackoff(TemporaryFailure):
     """The server asked us to go away (421): back off the whole connection."""
 
 
+class ServerUnavailable(TemporaryFailure):
+    """No session with the server could be opened (refused, unreachable, timed out, no
+    greeting, TLS or login failed): nothing was handed over, and the recipient has nothing
+    to do with it. The sender waits for the server (``channels.circuit``) instead of
+    spending the recipient's attempts."""
+
+
 @dataclass(frozen=True)
 class OutgoingMessage:
     sender: str  # envelope sender (VERP return path for e-mail)

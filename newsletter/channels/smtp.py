@@ -15,8 +15,10 @@ from .base import (
     InDoubt,
     OutgoingMessage,
     PermanentFailure,
+    ServerUnavailable,
     TemporaryFailure,
 )
+from .circuit import Circuit
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,11 @@ class SMTPSettings:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+
+    @property
+    def key(self) -> str:
+        """host:port, naming the server in the limits and circuit shared in Redis."""
+        return f"{self.host}:{self.port}"
 
     def describe(self) -> str:
         """The server without its password, for messages to people."""
@@ -107,11 +114,12 @@ class SMTPMessenger:
             if s.username:
                 conn.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise PermanentFailure(
+            # the server's (or its configuration's) problem, not any recipient's
+            raise ServerUnavailable(
                 f"{s.describe()} refused the login: {_reply(exc)}", exc.smtp_code
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(f"cannot connect to {s.describe()}: {exc}") from exc
+            raise ServerUnavailable(f"cannot connect to {s.describe()}: {exc}") from exc
         return conn
 
     def begin(self, sender: str, recipient: str) -> None:
@@ -253,3 +261,12 @@ def smtp_settings(config) -> SMTPSettings:
     """The configured server, or the dev mail catcher when SMTP_URL is unset."""
     url = config.get("SMTP_URL") or f"smtp://127.0.0.1:{config['MAILCATCHER_PORT']}"
     return parse_smtp_url(url)
+
+
+def mail_server_circuit(config, conn) -> Circuit:
+    """The configured SMTP server's circuit, shared through Redis (``conn``) by every worker
+    that sends to it (``channels.circuit``)."""
+    settings = smtp_settings(config)
+    return Circuit(conn, settings.key, first=config["SMTP_PROBE_SECONDS"],
+                   longest=config["SMTP_PROBE_MAX_SECONDS"],
+                   probe_seconds=settings.timeout * 2 + 5)

@@ -13,6 +13,7 @@ import redis
 import sqlalchemy.exc
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from rq import Queue
 
 from newsletter import queue
 from newsletter.app import create_app
@@ -73,23 +74,43 @@ def create_user(email, role, password):
     click.echo(f"created {user.role} {user.email}")
 
 
+def _queue_kinds(_ctx, _param, value: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in value.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in queue.KINDS]
+    if unknown or not kinds:
+        raise click.BadParameter(f"{', '.join(unknown) or 'none given'}: choose from "
+                                 f"{','.join(queue.KINDS)}")
+    return kinds
+
+
 @click.command()
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in this process (no fork).")
+@click.option("--queues", "kinds", default=",".join(queue.KINDS), show_default=True,
+              callback=_queue_kinds,
+              help="The queues to serve, comma-separated; always taken in the order of "
+                   "priority shown.")
 @with_appcontext
-def worker(burst, simple):
-    """Run an RQ worker (with its scheduler) for the configured queue."""
+def worker(burst, simple, kinds):
+    """Run an RQ worker (with its scheduler) serving the queues by priority: subscriber
+    mail, sending, tracking, bulk work (README "Workers and queues")."""
     from newsletter.worker import AppWorker, SimpleAppWorker
 
-    _require_services()
+    _require_services(include_smtp=False)  # no job runs without the database and Redis
+    smtp_problem = health.check_smtp()
+    if smtp_problem:  # a worker restarted during an outage must still come up
+        click.echo(f"warning: {smtp_problem} The worker starts anyway: mail waits for the "
+                   "server (the campaign status tab says since when) and goes out when it "
+                   "answers; imports, clicks and the reaper run meanwhile.", err=True)
     from newsletter import jobs
 
     jobs.schedule_reaper()  # one reaper for all workers, whichever starts first
     cls = SimpleAppWorker if simple else AppWorker
     app = current_app._get_current_object()
-    cls([queue.get_queue()], connection=queue.get_redis(), app=app).work(
-        burst=burst, with_scheduler=True
-    )
+    queues = queue.get_queues(kinds)
+    if kinds == queue.KINDS:  # jobs left in the single queue of earlier versions run too
+        queues.append(Queue(app.config["QUEUE_NAME"], connection=queue.get_redis()))
+    cls(queues, connection=queue.get_redis(), app=app).work(burst=burst, with_scheduler=True)
 
 
 @click.command("mailcatcher")

@@ -1,5 +1,8 @@
-"""Checks that the configured servers answer, with messages that say how to fix them."""
+"""Checks that the configured servers answer, with messages that say how to fix them; and
+the workers' heartbeats, so pages can say when no worker is alive."""
 
+import time
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import text
@@ -54,3 +57,57 @@ def check_smtp() -> str | None:
 def problems(include_smtp: bool = True) -> list[str]:
     checks = [check_database, check_redis] + ([check_smtp] if include_smtp else [])
     return [msg for msg in (check() for check in checks) if msg]
+
+
+# --- worker heartbeats ------------------------------------------------------------------
+#: worker name -> time of its last beat (epoch seconds): one sorted set for all workers and
+#: one per queue it serves
+WORKERS_KEY = "newsletter:workers"
+BEAT_SECONDS = 5  # a live worker beats this often
+DEAD_AFTER_SECONDS = 20  # and counts as gone after this long without a beat
+FORGET_SECONDS = 7 * 86400  # beats older than this are dropped
+
+
+def _keys(kinds) -> list[str]:
+    return [WORKERS_KEY, *(f"{WORKERS_KEY}:{kind}" for kind in kinds)]
+
+
+def beat(conn, worker_name: str, kinds) -> None:
+    """The worker ``worker_name``, serving the queues ``kinds``, is alive."""
+    now = time.time()
+    with conn.pipeline(transaction=False) as pipe:
+        for key in _keys(kinds):
+            pipe.zadd(key, {worker_name: now})
+            pipe.zremrangebyscore(key, "-inf", now - FORGET_SECONDS)
+            pipe.expire(key, FORGET_SECONDS)
+        pipe.execute()
+
+
+def retire(conn, worker_name: str, kinds) -> None:
+    """The worker stopped in good order: it counts as gone at once, not after
+    DEAD_AFTER_SECONDS (and is remembered as last seen now)."""
+    now = time.time()
+    with conn.pipeline(transaction=False) as pipe:
+        for key in _keys(kinds):
+            pipe.zadd(key, {worker_name: now - DEAD_AFTER_SECONDS - 1})
+            pipe.set(f"{key}:stopped", now, ex=FORGET_SECONDS)
+        pipe.execute()
+
+
+def worker_alive(conn, worker_name: str) -> bool:
+    seen = conn.zscore(WORKERS_KEY, worker_name)
+    return seen is not None and time.time() - seen < DEAD_AFTER_SECONDS
+
+
+def workers(conn, kind: str) -> tuple[int, datetime | None]:
+    """(live workers serving the queue ``kind``, the last beat of any of them: naive UTC, or
+    None when none ever beat)."""
+    key = f"{WORKERS_KEY}:{kind}"
+    with conn.pipeline(transaction=False) as pipe:
+        pipe.zcount(key, time.time() - DEAD_AFTER_SECONDS, "+inf")
+        pipe.zrevrange(key, 0, 0, withscores=True)
+        pipe.get(f"{key}:stopped")
+        alive, last, stopped = pipe.execute()
+    times = [score for _, score in last] + ([float(stopped)] if stopped else [])
+    seen = max(times, default=None)
+    return alive, datetime.fromtimestamp(seen, UTC).replace(tzinfo=None) if seen else None

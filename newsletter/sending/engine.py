@@ -17,11 +17,13 @@ from sqlalchemy import func, or_, select, update
 from newsletter.audience import profiles
 from newsletter.bounces import dsn
 from newsletter.campaigns import lifecycle
+from newsletter.channels import circuit as circuits
 from newsletter.channels.base import (
     ConnectionBackoff,
     DeliveryError,
     Messenger,
     OutgoingMessage,
+    ServerUnavailable,
 )
 from newsletter.models import (
     Campaign,
@@ -40,11 +42,27 @@ from .throttle import ConnectionSlots, Rate, RateLimiter
 log = logging.getLogger(__name__)
 HARD_BOUNCE = re.compile(r"\b5\.1\.\d{1,3}\b")
 _stop = threading.Event()
+_parent_pid: int | None = None
 
 
 def request_stop() -> None:
     """Ask the running job to stop between messages (the worker got SIGTERM)."""
     _stop.set()
+
+
+def watch_parent(pid: int) -> None:
+    """Stop between messages, as on SIGTERM, once the process ``pid`` (the worker that
+    forked this work-horse) is gone."""
+    global _parent_pid
+    _parent_pid = pid
+
+
+def stopping() -> bool:
+    """Whether the running job should stop between messages (its worker is stopping or
+    gone)."""
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        _stop.set()
+    return _stop.is_set()
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,7 @@ class SendPolicy:
     base_url: str = "http://127.0.0.1:5000"
     bounce_domain: str | None = None
     max_inline_wait: float = 2.0  # wait longer than this: reschedule instead of sleeping
-    job_budget_seconds: float = 480.0  # then hand over to a fresh job (job_timeout 600)
+    job_budget_seconds: float = 10.0  # then hand over to a fresh job (SEND_SLICE_SECONDS)
     backoff_421_seconds: int = 60
     domain_rate: Rate | None = None  # optional per-recipient-domain limit
 
@@ -68,6 +86,7 @@ class SendPolicy:
             batch_size=config["SEND_BATCH_SIZE"], lease_seconds=config["SEND_LEASE_SECONDS"],
             max_attempts=config["SEND_MAX_ATTEMPTS"],
             retry_base_seconds=config["SEND_RETRY_BASE_SECONDS"],
+            job_budget_seconds=config["SEND_SLICE_SECONDS"],
             default_from=config["MAIL_FROM"], base_url=config["BASE_URL"],
             bounce_domain=config["BOUNCE_DOMAIN"],
             domain_rate=Rate(per_min, "minute") if per_min else None,
@@ -83,6 +102,7 @@ class Shared:
     slots: ConnectionSlots | None = None
     sleep: callable = time.sleep
     journal: object | None = None  # a Redis connection for the outcome journal
+    circuit: circuits.Circuit | None = None  # the mail server's, shared by all workers
 
 
 @dataclass
@@ -91,7 +111,9 @@ class RunResult:
     deferred: int = 0
     failed: int = 0
     next_run_at: datetime | None = None  # when to run again (throttled, 421, deferred)
+    handover: bool = False  # the job's time is up: a fresh job goes on now
     finished: bool = False
+    waiting_for_server: str | None = None  # why the mail server could not be reached
     notes: list[str] = field(default_factory=list)
 
 
@@ -133,6 +155,10 @@ FLUSH_EVERY = 500
 FLUSH_SECONDS = 0.5
 RESERVE_SECONDS = 0.1
 
+#: Seconds before trying an unreachable server again when no circuit is shared (the engine
+#: alone, in tests); with one, the circuit's back-off decides.
+UNREACHABLE_WAIT = 5.0
+
 #: How often a running batch re-reads the campaign's status and its recipients' choices, so
 #: pause, cancel and unsubscribes take effect between messages without a query per message.
 CHECK_INTERVAL = 0.25
@@ -153,6 +179,7 @@ class CampaignRun:
         self.journal: journal.Journal | None = None
         self.reserved = 0  # rate slots taken in advance and not yet used
         self._prebuilt: tuple[int, OutgoingMessage] | None = None  # the next message
+        self.probing = False  # this run is the circuit's prober: it reports the outcome
 
     def run(self) -> RunResult:
         session = self.session
@@ -166,9 +193,12 @@ class CampaignRun:
         self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
         first = True
         try:
-            while self.result.next_run_at is None:
-                if time.monotonic() - self.started > self.policy.job_budget_seconds:
-                    self.result.next_run_at = utcnow()
+            while self.result.next_run_at is None and not self.result.handover:
+                if self._time_is_up():
+                    break
+                wait = self._server_wait()
+                if wait:  # claim nothing while the server says wait, or cannot be reached
+                    self.result.next_run_at = utcnow() + timedelta(seconds=wait)
                     break
                 if conn is not None and (
                         first or claims.expired_claims(session, self.campaign_id)):
@@ -184,11 +214,19 @@ class CampaignRun:
             if self.journal is not None:
                 self.journal.close()
             self.messenger.close()
+            if self.probing:  # a probe never tried: let another worker take it now
+                self.shared.circuit.release(self.claimer)
             if self.shared.slots is not None:
                 self.shared.slots.release(self.claimer)
-        if self.result.next_run_at is None:
+        if self.result.next_run_at is None and not self.result.handover:
             self._finish_or_schedule()
         return self.result
+
+    def _time_is_up(self) -> bool:
+        """The job's slice is spent: it hands over to a fresh job."""
+        if time.monotonic() - self.started > self.policy.job_budget_seconds:
+            self.result.handover = True
+        return self.result.handover
 
     def _recipients(self, ids: list[int]) -> list[tuple[Recipient, int]]:
         rows = self.session.execute(
@@ -217,8 +255,11 @@ class CampaignRun:
         next_check, checked_until = 0.0, 0
         lease_renew_at = time.monotonic() + self.policy.lease_seconds / 4
         for position, (recipient, attempts) in enumerate(batch):
-            if _stop.is_set():
+            if stopping():
                 return self._stop(_ids(batch[position:]), DeliveryState.QUEUED, 0)
+            if self._time_is_up():
+                self._release(_ids(batch[position:]), DeliveryState.QUEUED)
+                return False
             now = time.monotonic()
             if now >= next_check or position >= checked_until:
                 status = self.session.scalar(select(Campaign.status).where(
@@ -260,15 +301,26 @@ class CampaignRun:
         self.result.next_run_at = utcnow() + timedelta(seconds=run_again_in)
         return False
 
+    def _server_wait(self) -> float:
+        """Seconds before this worker may connect to the SMTP server: a 421 back-off, or an
+        open circuit (the server could not be reached) whose next probe is not due or is
+        another worker's. Checked before each batch is claimed."""
+        slots, circuit = self.shared.slots, self.shared.circuit
+        backoff = slots.backoff_remaining() if slots is not None else 0.0
+        if backoff:
+            return backoff
+        if circuit is None or self.probing:
+            return 0.0
+        state, wait = circuit.enter(self.claimer)
+        self.probing = state == circuits.PROBE
+        return wait
+
     def _connection_wait(self) -> float:
-        """Seconds before this worker may use the SMTP server (421 back-off, or every
-        connection slot taken); checked once per batch."""
+        """Seconds before this worker may open a connection (every connection slot is
+        taken); checked once per batch."""
         slots = self.shared.slots
         if slots is None:
             return 0.0
-        backoff = slots.backoff_remaining()
-        if backoff:
-            return backoff
         return 0.0 if slots.acquire(self.claimer) else 5.0
 
     def _rate_wait(self) -> float:
@@ -355,8 +407,13 @@ class CampaignRun:
             meanwhile = functools.partial(self._prebuild, factory, following, then[0])
         try:
             reply = self.messenger.send(message, then, meanwhile)
+        except ServerUnavailable as exc:
+            return self._unreachable(recipient, exc)
         except DeliveryError as exc:
             error = exc
+        if self.probing:  # the server answered (whatever it said): the outage is over
+            self.shared.circuit.succeeded()
+            self.probing = False
         values = outcome(attempts, error, reply, self.policy)
         state = values["state"]
         if state == DeliveryState.SENT:
@@ -377,6 +434,20 @@ class CampaignRun:
             self.result.next_run_at = utcnow() + timedelta(seconds=seconds)
             return False
         return True
+
+    def _unreachable(self, recipient: Recipient, exc: ServerUnavailable) -> bool:
+        """No session could be opened: nothing was handed over and the recipient is not to
+        blame. The delivery goes back to the queue as it was (no attempt spent), the circuit
+        opens for every worker, and the run waits for its next probe."""
+        self._release([recipient.delivery_id], DeliveryState.QUEUED)
+        circuit = self.shared.circuit
+        wait = circuit.failed(str(exc)) if circuit is not None else UNREACHABLE_WAIT
+        self.probing = False
+        self.result.waiting_for_server = str(exc)
+        self.result.next_run_at = utcnow() + timedelta(seconds=wait)
+        log.warning("campaign %s waits %.0f s for the mail server: %s", self.campaign_id,
+                    wait, exc)
+        return False
 
     def _prebuild(self, factory: MessageFactory, recipient: Recipient,
                   return_path: str) -> None:

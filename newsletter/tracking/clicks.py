@@ -138,7 +138,7 @@ def push_event(redis, kind: str, link_id: int, delivery_id: int) -> None:
 
 def enqueue_drain() -> None:
     """The job is ``newsletter.jobs.record_click_events`` (named: this layer is below it)."""
-    queue.enqueue("newsletter.jobs.record_click_events", job_timeout=300)
+    queue.enqueue(queue.TRACKING, "newsletter.jobs.record_click_events", job_timeout=300)
 
 
 # --- the recording job ------------------------------------------------------------------

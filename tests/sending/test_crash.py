@@ -8,13 +8,15 @@ import sys
 import time
 from collections import Counter
 
+import psutil
 import pytest
 from sqlalchemy import func, select
 
-from newsletter import jobs
+from newsletter import jobs, queue
 from newsletter.extensions import db
 from newsletter.models import Delivery
 from tests.factories import draft, list_with_contacts
+from tests.processes import gone, kill_tree
 
 M = 40
 LEASE = 5  # seconds; short, so a dead worker's claims come back quickly
@@ -57,6 +59,7 @@ def begin(smtp_server, delay=0.03):
     lifecycle.start_campaign(db.session, campaign.id)
     db.session.commit()
     jobs.enqueue_send(campaign.id)
+    begin.campaign_id = campaign.id
     return campaign
 
 
@@ -133,3 +136,33 @@ def test_two_workers_and_a_double_enqueue_send_exactly_once(app, spawn, smtp_ser
     counts = received(smtp_server)
     assert len(counts) == M and set(counts.values()) == {1}
     assert sent_rows() == M
+
+
+def test_sigkill_of_the_main_process_takes_its_horse_and_scheduler_down(app, spawn,
+                                                                      smtp_server):
+    """The horse stops after the message in flight (recorded, its other claims handed back)
+    and the scheduler stops (its lock released): no orphans keep sending or scheduling."""
+    begin(smtp_server, delay=0.05)
+    worker = spawn()
+    wait_for(lambda: len(smtp_server.messages) >= 5)
+    children = psutil.Process(worker.pid).children()
+    try:
+        assert len(children) == 2  # the scheduler and the horse
+        os.kill(worker.pid, signal.SIGKILL)  # the main process only
+        worker.wait()
+        for child in children:
+            wait_for(lambda child=child: gone(child.pid), 10)
+        stopped_at = len(smtp_server.messages)
+        time.sleep(0.5)
+        assert len(smtp_server.messages) == stopped_at < M  # nobody sends any more
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count()).where(Delivery.state == "sending")) == 0
+        assert sent_rows() == stopped_at  # the message in flight was recorded
+        assert not queue.get_redis().exists("rq:scheduler-lock:newsletter-sending")
+    finally:
+        for child in children:
+            kill_tree(child.pid)
+    jobs.enqueue_send(begin.campaign_id)
+    spawn("--burst").wait(120)
+    counts = received(smtp_server)
+    assert len(counts) == M and set(counts.values()) == {1}

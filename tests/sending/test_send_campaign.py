@@ -93,7 +93,7 @@ def test_temporary_refusal_defers_and_keeps_the_campaign_running(
     from rq.registry import ScheduledJobRegistry
 
     from newsletter import queue
-    assert ScheduledJobRegistry(queue=queue.get_queue()).count == 1
+    assert ScheduledJobRegistry(queue=queue.get_queue(queue.SENDING)).count == 1
 
 
 @pytest.fixture
@@ -111,8 +111,11 @@ def allow_smtp():
         _allowed_smtp.discard(item)
 
 
-def test_unreachable_server_defers_with_a_clear_error(app, login, worker, allow_smtp):
+def test_unreachable_server_waits_with_a_clear_reason(app, client, login, worker,
+                                                      allow_smtp):
     from tests.smtp_server import free_port
+
+    login()
 
     port = free_port()  # nothing listens here
     allow_smtp("127.0.0.1", port)
@@ -121,8 +124,9 @@ def test_unreachable_server_defers_with_a_clear_error(app, login, worker, allow_
     start(campaign)
     worker()
     delivery = db.session.scalar(select(Delivery))
-    assert delivery.state == "deferred"
-    assert f"cannot connect to plain SMTP 127.0.0.1:{port}" in delivery.error
+    assert delivery.state == "queued" and delivery.attempts == 0  # it waits, untouched
+    page = client.get(f"/admin/campaigns/{campaign.id}").text
+    assert f"cannot connect to plain SMTP 127.0.0.1:{port}" in page
 
 
 def test_a_line_starting_with_a_dot_arrives_intact(app, worker, smtp_server):

@@ -151,7 +151,7 @@ def test_events_pushed_while_the_drain_gate_is_set_are_not_lost(app, worker):
     redis = queue.get_redis()
     clicks.push_event(redis, "c", link.id, 0)
     clicks.push_event(redis, "c", link.id, 0)  # gate set: no second job
-    assert len(queue.get_queue()) == 1
+    assert len(queue.get_queue(queue.TRACKING)) == 1
     worker()
     assert redis.get(clicks.DRAIN_GATE_KEY) is None
     clicks.push_event(redis, "c", link.id, 0)
