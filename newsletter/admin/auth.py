@@ -4,16 +4,10 @@ from flask_login import login_user, logout_user
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.platform import accounts
+from newsletter.platform.redirects import safe_next
 
 from . import bp
 from .forms import EmptyForm, LoginForm
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: no scheme, no host, no protocol-relative ``//``."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("admin.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,7 +29,7 @@ def login():
         db.session.commit()
         session.permanent = True  # PERMANENT_SESSION_LIFETIME (7 days) applies
         login_user(user, remember=False)
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), url_for("admin.dashboard")))
     return render_template("admin/login.html", form=form)
 
 

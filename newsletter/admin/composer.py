@@ -2,7 +2,6 @@
 variants, attachments, image uploads and test sends."""
 
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,6 +20,7 @@ from newsletter.models import (
     Organization,
     SenderIdentity,
 )
+from newsletter.platform.redirects import safe_next
 from newsletter.sending import testsend
 
 from . import bp
@@ -259,20 +259,13 @@ def delete_attachment(campaign_id: int, attachment_id: int):
         "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
 
 
-def _same_site_referrer() -> str | None:
-    """The page the upload came from, when it is one of ours (no open redirect)."""
-    ref = urlsplit(request.referrer or "")
-    if ref.netloc == request.host and ref.path.startswith("/admin/"):
-        return ref.path + (f"?{ref.query}" if ref.query else "")
-    return None
-
-
 @bp.post("/uploads")
 def upload_image():
     """Image upload from the composer: JSON for the script, a flash without it."""
     form = FileForm(prefix="upload")
     wants_json = request.accept_mimetypes.best == "application/json"
-    back = redirect(_same_site_referrer() or url_for("admin.dashboard"))
+    back = redirect(safe_next(request.referrer, url_for("admin.dashboard"),
+                              origin=request.host_url))  # the page the upload came from
     try:
         if not form.validate_on_submit():
             raise composer.ComposerError("Choose an image file.")
