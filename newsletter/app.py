@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from newsletter.platform import i18n
+from newsletter.platform import i18n, safemethods
 
 from . import config as config_module
 from . import errors
@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.load(app, config)
+    app.wsgi_app = safemethods.SafeMethods(app.wsgi_app)  # GET/HEAD/OPTIONS never write
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from newsletter.errors import DomainError
 from newsletter.extensions import db, login_manager
 from newsletter.models import Role
+from newsletter.platform.safemethods import SAFE_METHODS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 owner_bp = Blueprint("owner", __name__)
@@ -21,7 +22,7 @@ def require_login():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    writes = request.method not in ("GET", "HEAD") and request.endpoint not in ANY_ROLE_POSTS
+    writes = request.method not in SAFE_METHODS and request.endpoint not in ANY_ROLE_POSTS
     if writes and not current_user.can_write():
         abort(403)
     return None

@@ -39,7 +39,7 @@ def _as_form_data(campaign: Campaign) -> SimpleNamespace:
 
 
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
-    obj = _as_form_data(campaign) if campaign is not None and request.method == "GET" else None
+    obj = _as_form_data(campaign) if campaign is not None and request.method != "POST" else None
     form = CampaignForm(obj=obj)
     form.lists.choices = choices((m.id, f"{m.name} ({n})")
                                  for m, n in lists.list_overview(db.session))
@@ -195,12 +195,12 @@ def edit_variant(campaign_id: int, language: str | None):
     if language and variant is None:
         abort(404)
     obj = None
-    if variant and request.method == "GET":
+    if variant and request.method != "POST":
         obj = SimpleNamespace(language=language, subject=variant["subject"],
                               body_text=variant["body_text"],
                               text_edited=variant.get("text_edited", False),
                               blocks=[SimpleNamespace(**b) for b in variant["blocks"]])
-    elif request.method == "GET":
+    elif request.method != "POST":
         obj = SimpleNamespace(**{**vars(_as_form_data(campaign)), "language": ""})
     form = VariantForm(obj=obj)
     if form.is_submitted() and block_action(form, request.form.get("action", "save")):
@@ -288,7 +288,7 @@ def upload_image():
 def test_send(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     form = TestSendForm()
-    if request.method == "GET" and not form.addresses.data:
+    if request.method != "POST" and not form.addresses.data:
         form.addresses.data = current_user.email
     checked = []
     if form.validate_on_submit() and _attempt(form, lambda: checked.extend(
