@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from newsletter.platform import i18n, safemethods
+from newsletter.platform import accounts, i18n, safemethods
 
 from . import config as config_module
 from . import errors
@@ -39,11 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     from newsletter.api import routes as api
     from newsletter.public import routes as public
 
-    from . import models
-
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id: str):  # None once the session was ended (logout, new password)
+        return accounts.session_user(db.session, session_id)
 
     for blueprint in (public.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)

@@ -11,7 +11,6 @@ import itertools
 
 import pytest
 from rq.job import Job
-from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from newsletter import queue
@@ -21,6 +20,7 @@ from newsletter.tracking.clicks import DRAIN_GATE_KEY, EVENTS_KEY
 from tests.conftest import PASSWORD
 
 from . import world as world_module
+from .state import changed, database_rows, redis_state
 
 TRACKING = {"public.click": "c", "public.open_pixel": "o"}
 #: endpoints whose valid-token GET must answer below 400 (so the walk used real tokens)
@@ -33,28 +33,6 @@ OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail"}
 
 
-def database_rows() -> dict[str, list]:
-    with db.engine.connect() as conn:
-        return {table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
-                for table in db.metadata.sorted_tables}
-
-
-def redis_state() -> dict[str, object]:
-    conn = queue.get_redis()
-    readers = {"string": conn.get, "list": lambda k: conn.lrange(k, 0, -1),
-               "hash": conn.hgetall, "set": lambda k: sorted(conn.smembers(k)),
-               "zset": lambda k: conn.zrange(k, 0, -1, withscores=True),
-               "stream": conn.xrange}
-    state = {}
-    for key in conn.scan_iter():
-        name = key.decode()
-        if name.startswith("ratelimit:"):
-            continue
-        kind = conn.type(key).decode()
-        state[name] = (kind, readers[kind](key))
-    return state
-
-
 def urls(rule: Rule, world) -> list[str]:
     names = sorted(rule.arguments)
     missing = [n for n in names if not world.values(rule.rule, n)]
@@ -65,10 +43,6 @@ def urls(rule: Rule, world) -> list[str]:
     if rule.endpoint == "public.profile":
         built.append(world.profile_path)  # the footer link, with its signature
     return built
-
-
-def changed(before: dict, after: dict) -> list[str]:
-    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
 def check_tracking(kind: str, before: dict, after: dict, method: str) -> list[str]:
