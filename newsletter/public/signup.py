@@ -40,12 +40,8 @@ def subscribe(key: str):
         return _form(mlist, request.form, exc.errors, 422)
     db.session.commit()
     jobs.confirm_signup(result)
-    if result is not None and result.confirmed:
-        return message_page(gettext("You are subscribed"),
-                            gettext("Welcome to “%(name)s”.", name=mlist.name))
-    return message_page(gettext("Check your inbox"), gettext(
-        "We sent a confirmation link to your address. Your subscription starts when you "
-        "open it. No mail? Look in the spam folder."))
+    _, title, text = subscriptions.signup_answer(mlist)  # the same for every address
+    return message_page(title, text)
 
 
 def _form(mlist, values, errors, status: int = 200):
@@ -57,7 +53,8 @@ def _form(mlist, values, errors, status: int = 200):
 
 @bp.get("/confirm/<token>")
 def confirm_page(token: str):
-    """Only shows the button: mail scanners that open links must not confirm."""
+    """Only shows the button: mail scanners that open links must not confirm. A used link
+    says so (InvalidToken), without the way to the profile."""
     sub, _ = subscriptions.pending_confirmation(db.session, token)
     use_language(sub.contact.language)
     return render_template("public/confirm.html", mlist=sub.mailing_list)
@@ -65,6 +62,7 @@ def confirm_page(token: str):
 
 @bp.post("/confirm/<token>")
 def confirm(token: str):
+    """Only the request that confirms gets the profile link; a used link is refused."""
     sub = subscriptions.confirm(db.session, token, evidence("double opt-in confirmation"))
     use_language(sub.contact.language)
     url = profiles.profile_url(db.session, sub.contact_id)
