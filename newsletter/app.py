@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from newsletter.platform import i18n
+from newsletter.platform import accounts, i18n, safemethods
 
 from . import config as config_module
 from . import errors
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.load(app, config)
     app.url_map.converters["int"] = IdConverter
+    app.wsgi_app = safemethods.SafeMethods(app.wsgi_app)  # GET/HEAD/OPTIONS never write
     if hops := app.config["PROXY_HOPS"]:  # the client's address and scheme from the proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
@@ -51,11 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
     from newsletter.api import routes as api
     from newsletter.public import routes as public
 
-    from . import models
-
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id: str):  # None once the session was ended (logout, new password)
+        return accounts.session_user(db.session, session_id)
 
     for blueprint in (public.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)

@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LOCKOUT_THRESHOLD": 5,  # failed logins before the first lock
         "LOGIN_LOCKOUT_BASE_SECONDS": 30,  # doubles with every further failure
         "LOGIN_LOCKOUT_MAX_SECONDS": 3600,
+        "RATE_LOGIN_IP": "30/900",  # admin login attempts per IP ("attempts/seconds")
         "PERMANENT_SESSION_LIFETIME": timedelta(days=7),
         "REMEMBER_COOKIE_DURATION": timedelta(days=7),
         "SESSION_COOKIE_HTTPONLY": True,

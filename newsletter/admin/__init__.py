@@ -1,12 +1,14 @@
 """The admin blueprint: login required for everything but the login page, viewers read
 only, and an owner-only area for accounts. Guarded here, once, not per route."""
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, make_response, render_template, request
 from flask_login import current_user
 
 from newsletter.errors import DomainError
 from newsletter.extensions import db, login_manager
 from newsletter.models import Role
+from newsletter.platform.ratelimit import RateLimited
+from newsletter.platform.safemethods import SAFE_METHODS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 owner_bp = Blueprint("owner", __name__)
@@ -21,7 +23,7 @@ def require_login():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    writes = request.method not in ("GET", "HEAD") and request.endpoint not in ANY_ROLE_POSTS
+    writes = request.method not in SAFE_METHODS and request.endpoint not in ANY_ROLE_POSTS
     if writes and not current_user.can_write():
         abort(403)
     return None
@@ -38,6 +40,14 @@ def perform(action) -> tuple[bool, object]:
         return False, None
     db.session.commit()
     return True, result
+
+
+@bp.errorhandler(RateLimited)
+def too_many(error: RateLimited):
+    response = make_response(render_template("error.html", code=429, title="Too many attempts",
+                                             text=str(error)), 429)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @owner_bp.before_request

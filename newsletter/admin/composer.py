@@ -2,7 +2,6 @@
 variants, attachments, image uploads and test sends."""
 
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -21,6 +20,7 @@ from newsletter.models import (
     Organization,
     SenderIdentity,
 )
+from newsletter.platform.redirects import safe_next
 from newsletter.sending import testsend
 
 from . import bp
@@ -39,7 +39,7 @@ def _as_form_data(campaign: Campaign) -> SimpleNamespace:
 
 
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
-    obj = _as_form_data(campaign) if campaign is not None and request.method == "GET" else None
+    obj = _as_form_data(campaign) if campaign is not None and request.method != "POST" else None
     form = CampaignForm(obj=obj)
     form.lists.choices = choices((m.id, f"{m.name} ({n})")
                                  for m, n in lists.list_overview(db.session))
@@ -195,12 +195,12 @@ def edit_variant(campaign_id: int, language: str | None):
     if language and variant is None:
         abort(404)
     obj = None
-    if variant and request.method == "GET":
+    if variant and request.method != "POST":
         obj = SimpleNamespace(language=language, subject=variant["subject"],
                               body_text=variant["body_text"],
                               text_edited=variant.get("text_edited", False),
                               blocks=[SimpleNamespace(**b) for b in variant["blocks"]])
-    elif request.method == "GET":
+    elif request.method != "POST":
         obj = SimpleNamespace(**{**vars(_as_form_data(campaign)), "language": ""})
     form = VariantForm(obj=obj)
     if form.is_submitted() and block_action(form, request.form.get("action", "save")):
@@ -259,20 +259,13 @@ def delete_attachment(campaign_id: int, attachment_id: int):
         "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
 
 
-def _same_site_referrer() -> str | None:
-    """The page the upload came from, when it is one of ours (no open redirect)."""
-    ref = urlsplit(request.referrer or "")
-    if ref.netloc == request.host and ref.path.startswith("/admin/"):
-        return ref.path + (f"?{ref.query}" if ref.query else "")
-    return None
-
-
 @bp.post("/uploads")
 def upload_image():
     """Image upload from the composer: JSON for the script, a flash without it."""
     form = FileForm(prefix="upload")
     wants_json = request.accept_mimetypes.best == "application/json"
-    back = redirect(_same_site_referrer() or url_for("admin.dashboard"))
+    back = redirect(safe_next(request.referrer, url_for("admin.dashboard"),
+                              origin=request.host_url))  # the page the upload came from
     try:
         if not form.validate_on_submit():
             raise composer.ComposerError("Choose an image file.")
@@ -295,7 +288,7 @@ def upload_image():
 def test_send(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     form = TestSendForm()
-    if request.method == "GET" and not form.addresses.data:
+    if request.method != "POST" and not form.addresses.data:
         form.addresses.data = current_user.email
     checked = []
     if form.validate_on_submit() and _attempt(form, lambda: checked.extend(

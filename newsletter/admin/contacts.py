@@ -18,6 +18,7 @@ from newsletter.audience import contacts, organizations, removal
 from newsletter.extensions import db
 from newsletter.imports import exports
 from newsletter.models import Contact, MailingList
+from newsletter.platform.redirects import safe_next
 
 from . import bp
 from .forms import (
@@ -109,8 +110,8 @@ def contacts_bulk():
     form = BulkForm()
     if not form.validate_on_submit():
         flash("Select at least one contact.", "error")
-        return redirect(request.referrer if _same_site(request.referrer)
-                        else url_for("admin.contacts_page"))
+        return redirect(safe_next(request.referrer, url_for("admin.contacts_page"),
+                                  origin=request.host_url))
     ids, action = form.ids.data, form.action.data
     if action == "erase" and not form.confirm.data:
         warning = removal.deletion_warning(db.session, ids)
@@ -121,10 +122,6 @@ def contacts_bulk():
     done = {"unsubscribe": "unsubscribed", "archive": "archived", "erase": "erased"}[action]
     flash(f"{count} contact(s) {done}.", "success")
     return redirect(url_for("admin.contacts_page"))
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

@@ -222,6 +222,8 @@ class UserForm(FlaskForm):
                        validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=choices((r, r.capitalize()) for r in Role.ALL))
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10)])
+    current_password = PasswordField("Your own password, to confirm",
+                                     validators=[DataRequired()])
 
 
 class EmptyForm(FlaskForm):

@@ -25,7 +25,7 @@ def imports_page():
     form = ImportUploadForm()
     form.list_id.choices = [(m.id, m.name) for m in db.session.scalars(
         select(MailingList).order_by(MailingList.name))]
-    if request.method == "GET" and request.args.get("list_id", type=int):
+    if request.method != "POST" and request.args.get("list_id", type=int):
         form.list_id.data = request.args.get("list_id", type=int)
     status = 200
     if form.validate_on_submit():

@@ -5,7 +5,7 @@ origin unless SIGNUP_ALLOWED_ORIGINS (a list) names the sites allowed to use it.
 kept out by the honeypot field and the per-IP and per-address rate limits."""
 
 from flask import current_app, jsonify, request
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 
 from newsletter import jobs
 from newsletter.audience import subscriptions
@@ -73,7 +73,5 @@ def subscribe(key: str):
         return _answer(422, ok=False, errors=exc.errors)
     db.session.commit()
     jobs.confirm_signup(result)
-    confirmed = bool(result and result.confirmed)
-    return _answer(200, ok=True, status="subscribed" if confirmed else "confirmation_sent",
-                   message=gettext("Welcome!") if confirmed else gettext(
-                       "We sent a confirmation link to your address."))
+    status, _, text = subscriptions.signup_answer(mlist)  # the same for every address
+    return _answer(200, ok=True, status=status, message=text)

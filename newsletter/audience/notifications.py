@@ -1,6 +1,7 @@
-"""Mail to subscribers about their own subscriptions (double opt-in confirmation, profile
-login link, erasure confirmation), in the subscriber's language. The jobs in
-``newsletter.jobs`` build and send it in the worker, after the web commit."""
+"""Mail to subscribers about their own subscriptions (double opt-in confirmation or the
+notice that an address is already subscribed, profile login link, erasure confirmation), in
+the subscriber's language. The jobs in ``newsletter.jobs`` build and send it in the worker,
+after the web commit."""
 
 import logging
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
 from newsletter.channels.base import Messenger, OutgoingMessage, PermanentFailure
-from newsletter.models import Contact, ContactStatus, Subscription, SubscriptionStatus
+from newsletter.models import Contact, ContactStatus, Subscription
 from newsletter.platform.i18n import best_language
 
 from . import profiles, subscriptions
@@ -54,10 +55,16 @@ def _reachable(contact: Contact | None) -> bool:
 
 def confirmation_message(session, subscription_id: int,
                          text_version: str) -> EmailMessage | None:
+    """The confirmation link; for an address already on the list (someone signed it up
+    again) a notice that nothing changed instead, so the signup answer can be the same
+    for every address and the address still learns what happened."""
     sub = session.get(Subscription, subscription_id)
-    if sub is None or sub.status == SubscriptionStatus.CONFIRMED \
-            or not _reachable(sub.contact):
+    if sub is None or not _reachable(sub.contact):
         return None
+    if not subscriptions.needs_confirmation(session, sub):
+        return _compose(sub.contact.email, sub.contact.language,
+                        N_("You are already subscribed to %(name)s"), "already_subscribed",
+                        name=sub.mailing_list.name, contact=sub.contact)
     token = subscriptions.confirmation_token(sub.id, text_version)
     return _compose(sub.contact.email, sub.contact.language,
                     N_("Please confirm your subscription to %(name)s"), "confirm",

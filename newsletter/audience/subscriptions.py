@@ -68,7 +68,9 @@ class Evidence:
 class SignupResult:
     subscription_id: int
     confirmed: bool  # single opt-in (or already confirmed): nothing more to do
-    mail_due: bool  # a confirmation mail should be sent now (after the commit)
+    #: a mail should go now (after the commit): the confirmation link, or for an address
+    #: already on a double opt-in list a notice that nothing changed
+    mail_due: bool
     text_version: str | None = None  # the consent text version the subscriber saw
 
 
@@ -136,6 +138,20 @@ def clean_signup(email, first_name, last_name) -> tuple[str, str | None, str | N
     return values[0], values[1], values[2]
 
 
+def signup_answer(mlist: MailingList) -> tuple[str, str, str]:
+    """``(status, title, text)`` after a signup, the same for every address: new, already
+    subscribed, unsubscribed before, erased, or a bot's. Only the list's opt-in mode
+    decides, so the answer never tells whether an address is on the list."""
+    if mlist.optin == OptIn.SINGLE:
+        return "subscribed", gettext("Thank you"), gettext(
+            "Thank you for signing up for “%(name)s”. If your address has to confirm it "
+            "first (for example because it left the list before), we have sent it a link.",
+            name=mlist.name)
+    return "confirmation_sent", gettext("Check your inbox"), gettext(
+        "We sent a confirmation link to your address. Your subscription starts when you "
+        "open it. No mail? Look in the spam folder.")
+
+
 def signup_from_form(session, mlist: MailingList, data, *, language: str,
                      evidence: Evidence) -> SignupResult | None:
     """A signup as a form or the JSON endpoint submits it (``data``: email, first_name,
@@ -159,30 +175,44 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
     """Sign ``email`` up for the list's e-mail channel. Names given by a stranger never
     overwrite an existing contact's. Double opt-in lists wait for confirmation, and so does
     any list for an address that said no before (unsubscribed from it, inactive, bounced,
-    erased): a third party cannot undo that. At most one confirmation mail per address and
-    list per 24 hours."""
+    erased): a third party cannot undo that, and nothing about the existing contact or
+    subscription changes until the address confirms (only the time of the last
+    confirmation mail is kept). At most one mail per address and list per 24 hours."""
     address, first, last = clean_signup(email, first_name, last_name)
     contact = _contact(session, address, first, last, language)
     sub = _subscription(session, contact.id, mlist.id, Channel.EMAIL)
-    if sub.status == SubscriptionStatus.CONFIRMED and contact.status == ContactStatus.ACTIVE:
-        return SignupResult(sub.id, confirmed=True, mail_due=False)
+    if not needs_confirmation(session, sub):  # already on the list
+        notice = mlist.optin != OptIn.SINGLE and _claim_mail(session, sub.id)
+        return SignupResult(sub.id, confirmed=True, mail_due=notice)
     said_no = sub.status == SubscriptionStatus.UNSUBSCRIBED \
         or contact.status != ContactStatus.ACTIVE or is_suppressed(session, address)
     if mlist.optin == OptIn.SINGLE and not said_no:
         grant(session, sub, evidence, text_version)
         return SignupResult(sub.id, confirmed=True, mail_due=False)
-    sub.status = SubscriptionStatus.UNCONFIRMED
-    session.flush()
+    return SignupResult(sub.id, confirmed=False, mail_due=_claim_mail(session, sub.id))
+
+
+def needs_confirmation(session, sub: Subscription) -> bool:
+    """Whether the address has to confirm before the subscription counts: it is not
+    confirmed, or the address said no in another way since (inactive, bounced,
+    suppressed)."""
+    contact = session.get(Contact, sub.contact_id)
+    return sub.status != SubscriptionStatus.CONFIRMED \
+        or contact.status != ContactStatus.ACTIVE \
+        or bool(contact.email and is_suppressed(session, contact.email))
+
+
+def _claim_mail(session, subscription_id: int) -> bool:
+    """True at most once per CONFIRMATION_INTERVAL and subscription (across processes)."""
     now = utcnow()
-    claimed = session.execute(
+    return session.execute(
         update(Subscription)
-        .where(Subscription.id == sub.id, or_(
+        .where(Subscription.id == subscription_id, or_(
             Subscription.confirmation_sent_at.is_(None),
             Subscription.confirmation_sent_at <= now - CONFIRMATION_INTERVAL))
         .values(confirmation_sent_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    return SignupResult(sub.id, confirmed=False, mail_due=claimed == 1)
+    ).rowcount == 1
 
 
 def _contact(session, address: str, first: str | None, last: str | None,
@@ -258,18 +288,25 @@ def confirmation_token(subscription_id: int, text_version: str) -> str:
 
 def pending_confirmation(session, token: str) -> tuple[Subscription, str | None]:
     """The subscription a confirmation link is for and the consent text version shown at
-    signup (expired or tampered: InvalidToken)."""
+    signup. Expired or tampered: InvalidToken; used: InvalidToken(expired=True). A link is
+    used once there is nothing left to confirm, or once the subscription was confirmed or
+    left after the link was made (a link from before someone left cannot bring them back,
+    and a used link does not lead to the profile)."""
     max_age = int(current_app.config["CONFIRM_MAX_AGE"])
-    payload = tokens.verify(tokens.Purpose.CONFIRM, token, max_age=max_age)
+    payload, signed_at = tokens.verify_timed(tokens.Purpose.CONFIRM, token, max_age=max_age)
     sub = session.get(Subscription, payload.get("s")) if isinstance(payload, dict) else None
     if sub is None or sub.contact.status == ContactStatus.ERASED:
         raise tokens.InvalidToken()
+    changed_since = any(when and when.replace(microsecond=0) > signed_at
+                        for when in (sub.confirmed_at, sub.unsubscribed_at))
+    if changed_since or not needs_confirmation(session, sub):
+        raise tokens.InvalidToken(expired=True)
     version = payload.get("v")
     return sub, (str(version)[:40] if version else None)
 
 
 def confirm(session, token: str, evidence: Evidence) -> Subscription:
-    """Confirm a double opt-in; repeating it changes nothing."""
+    """Confirm a double opt-in; a second use of the link is refused (InvalidToken)."""
     sub, text_version = pending_confirmation(session, token)
     grant(session, sub, evidence, text_version)
     return sub

@@ -74,7 +74,8 @@ def render_delivery(session, campaign: Campaign, delivery: Delivery, base_url: s
     token = token or clicks.message_token(campaign.id, delivery.id)
     contact = session.get(Contact, delivery.contact_id) if delivery.contact_id else None
     tracked = contact is None or not contact.tracking_opt_out
-    track = clicks.tracker(session, campaign.id, token, base_url) if tracked else None
+    track = clicks.tracker(session, campaign.id, token, base_url, create=False) \
+        if tracked else None  # shown on GET: no new link rows
     return rendering.render(
         content_for(campaign, contact.language if contact else None),
         themes.style(campaign.theme), merge_data(contact, delivery.address),

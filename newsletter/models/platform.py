@@ -30,11 +30,17 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: part of the id in the session cookie; raising it ends every session of the account
+    #: (logout, new password) on the server, not only in the browser that asked
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:  # what flask-login keeps in the session cookie
+        return f"{self.id}:{self.session_version}"
 
     def can_write(self) -> bool:
         return self.role != Role.VIEWER

@@ -1,11 +1,18 @@
-"""Admin accounts: password hashing (argon2id), login with per-account lockout."""
+"""Admin accounts: password hashing (argon2id), login with per-account lockout, sessions
+that end on the server, and owner-only account creation confirmed with the owner's password.
 
+Login answers never tell whether an account exists or is locked: an unknown address, a
+wrong password and a locked account get the same message after the same work (one argon2
+verification)."""
+
+import functools
+import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from newsletter.errors import DomainError
 from newsletter.models import Role, User, utcnow
@@ -16,16 +23,16 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class InvalidCredentials(DomainError):
+    """Unknown address, wrong password or locked account: one answer for all three."""
+
     def __init__(self):
-        super().__init__("Wrong e-mail or password.")
+        super().__init__("Wrong e-mail or password. After repeated failures an account "
+                         "accepts no login for a while.")
 
 
-class AccountLocked(DomainError):
-    def __init__(self, seconds: int):
-        super().__init__(
-            f"Too many failed logins. This account is locked; try again in {seconds} seconds."
-        )
-        self.seconds = seconds
+class NotAllowed(DomainError):
+    def __init__(self):
+        super().__init__("Only an owner can do this.")
 
 
 def hash_password(password: str) -> str:
@@ -57,35 +64,40 @@ def create_user(session, email: str, role: str, password: str) -> User:
     return user
 
 
+def add_user(session, actor_id: int, actor_password: str, email: str, role: str,
+             password: str, **lockout) -> User:
+    """An owner adds an account, confirming it with their own password: a script running
+    in an owner's browser (or a session left open) cannot make anyone an owner.
+    A wrong ``actor_password`` counts as a failed login of the owner's account (the
+    caller commits to keep the count) and raises InvalidCredentials."""
+    actor = session.get(User, actor_id)
+    if actor is None or actor.role != Role.OWNER or not actor.active:
+        raise NotAllowed()
+    check_password(actor, actor_password, **lockout)
+    return create_user(session, email, role, password)
+
+
 def set_password(session, user_id: int, password: str) -> User:
+    """A new password also ends every session of the account."""
     check_password_rules(password)
     user = session.get(User, user_id)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    user.session_version += 1
     return user
 
 
 def authenticate(session, email: str, password: str, *, threshold: int, base_seconds: int,
                  max_seconds: int, now: datetime | None = None) -> User:
-    """Return the user or raise. After ``threshold`` failures the account locks for
-    ``base_seconds``, doubling with each further failure up to ``max_seconds``."""
-    now = now or utcnow()
+    """Return the user or raise InvalidCredentials (see ``check_password``)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        _hasher.hash(password)  # spend the same time as a real check
+        _verify(_unknown_account_hash(), password)  # the same work as a real check
         raise InvalidCredentials()
-    if user.locked_until and user.locked_until > now:
-        raise AccountLocked(int((user.locked_until - now).total_seconds()) + 1)
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        over = user.failed_logins - threshold
-        if over >= 0:
-            delay = min(base_seconds * 2**over, max_seconds)
-            user.locked_until = now + timedelta(seconds=delay)
-        raise InvalidCredentials() from None
+    now = now or utcnow()
+    check_password(user, password, threshold=threshold, base_seconds=base_seconds,
+                   max_seconds=max_seconds, now=now)
     if not user.active:
         raise InvalidCredentials()
     if _hasher.check_needs_rehash(user.password_hash):
@@ -94,3 +106,53 @@ def authenticate(session, email: str, password: str, *, threshold: int, base_sec
     user.locked_until = None
     user.last_login_at = now
     return user
+
+
+def check_password(user: User, password: str, *, threshold: int, base_seconds: int,
+                   max_seconds: int, now: datetime | None = None) -> None:
+    """Raise InvalidCredentials unless ``password`` is the user's and the account is not
+    locked. After ``threshold`` failures the account locks for ``base_seconds``, doubling
+    with each further failure up to ``max_seconds``. A locked account is checked too (the
+    same work) and answers like a wrong password."""
+    now = now or utcnow()
+    right = _verify(user.password_hash, password)
+    if user.locked_until and user.locked_until > now:
+        raise InvalidCredentials()
+    if not right:
+        user.failed_logins += 1
+        over = user.failed_logins - threshold
+        if over >= 0:
+            user.locked_until = now + timedelta(seconds=min(base_seconds * 2**over,
+                                                            max_seconds))
+        raise InvalidCredentials()
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@functools.cache
+def _unknown_account_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+# --- sessions ---------------------------------------------------------------------------
+def session_user(session, session_id: str) -> User | None:
+    """The account a session cookie names (``"<id>:<session version>"``, see
+    ``User.get_id``), or None once that session was ended."""
+    user_id, _, version = str(session_id).partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(session, user_id: int) -> None:
+    """Log the account out everywhere: every session cookie issued so far stops working."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_version=User.session_version + 1))

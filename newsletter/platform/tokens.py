@@ -94,6 +94,19 @@ def verify(purpose: str, token: str, max_age: int | None = None):
         raise InvalidToken() from None
 
 
+def verify_timed(purpose: str, token: str, max_age: int | None = None):
+    """``(payload, signed_at)``: like ``verify``, with the second the token was made (naive
+    UTC, as the models store times)."""
+    try:
+        payload, signed_at = signer(purpose).loads(token, max_age=max_age,
+                                                   return_timestamp=True)
+    except SignatureExpired:
+        raise InvalidToken(expired=True) from None
+    except BadData:
+        raise InvalidToken() from None
+    return payload, signed_at.replace(tzinfo=None)
+
+
 def short_sign(purpose: str, number: int) -> str:
     """A compact token for one id where length matters (an e-mail local part is at most 64
     characters): ``<id in hex>-<12 hex of HMAC>``. It does not expire."""

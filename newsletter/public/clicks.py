@@ -1,6 +1,8 @@
 """Click redirects (/c/<message token>/<link number>) and the optional open pixel
 (/o/<message token>.gif). The redirect goes out at once; the event goes to Redis and a job
-records it."""
+records it. These GETs are the one documented exception to "GET changes nothing": they push
+an event (never write the database). A HEAD pushes none: that is a link checker, not a
+person."""
 
 import base64
 
@@ -27,7 +29,8 @@ def click(token: str, link_id: int):
         target, delivery_id = clicks.resolve_click(db.session, token, link_id, cache)
     except InvalidToken:
         abort(404)
-    clicks.push_event(queue.get_redis(), "c", link_id, delivery_id)
+    if request.method != "HEAD":
+        clicks.push_event(queue.get_redis(), "c", link_id, delivery_id)
     response = redirect(target, 302)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -41,5 +44,6 @@ def open_pixel(token: str):
         delivery_id = clicks.verify_open(token)
     except InvalidToken:
         abort(404)
-    clicks.push_event(queue.get_redis(), "o", 0, delivery_id)
+    if request.method != "HEAD":
+        clicks.push_event(queue.get_redis(), "o", 0, delivery_id)
     return PIXEL, 200, {"Content-Type": "image/gif", "Cache-Control": "no-store"}

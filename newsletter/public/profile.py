@@ -30,56 +30,59 @@ def _signed_in(code: str) -> Contact | None:
     return contact
 
 
-def _sign_in(contact: Contact):
-    cookie.clear()
-    cookie[SESSION_KEY] = contact.id
-    return redirect(url_for("public.profile", code=profiles.ensure_code(db.session, contact)))
+def _sign_in(contact_id: int, code: str):
+    """The profile session lives in its own key of the cookie session: an admin logged in
+    in the same browser stays logged in."""
+    cookie[SESSION_KEY] = contact_id
+    return redirect(url_for("public.profile", code=code))
 
 
-@bp.route("/p", methods=["GET", "POST"])
+@bp.get("/p")
 def profile_login():
-    """Ask for the address (and optionally the code); mail a one-time link. The answer is
-    the same whether the address is known or not."""
-    values, errors = dict(request.form), {}
-    if request.method == "POST":
-        limit("profile_ip", request.remote_addr or "-")
-        try:
-            address = clean_email(request.form.get("email"))
-        except SignupError as exc:
-            errors = exc.errors
-        else:
-            limit("profile_address", address)
-            contact_id = profiles.login_candidate(db.session, address, request.form.get("code"))
-            if contact_id is not None:
-                jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact_id)
-            return message_page(gettext("Check your inbox"), gettext(
-                "If we know this address, we have just sent it a link to your profile. "
-                "It works once and for one hour."))
-    values.setdefault("code", request.args.get("code", ""))
-    return render_template("public/profile_login.html", values=values,
-                           errors=errors), (422 if errors else 200)
+    """Ask for the address (and optionally the code)."""
+    values = {"code": request.args.get("code", "")}
+    return render_template("public/profile_login.html", values=values, errors={})
 
 
-@bp.route("/p/login/<token>", methods=["GET", "POST"])
+@bp.post("/p")
+def profile_login_send():
+    """Mail a one-time link. The answer is the same whether the address is known or not."""
+    limit("profile_ip", request.remote_addr or "-")
+    try:
+        address = clean_email(request.form.get("email"))
+    except SignupError as exc:
+        return render_template("public/profile_login.html", values=dict(request.form),
+                               errors=exc.errors), 422
+    limit("profile_address", address)
+    contact_id = profiles.login_candidate(db.session, address, request.form.get("code"))
+    if contact_id is not None:
+        jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact_id)
+    return message_page(gettext("Check your inbox"), gettext(
+        "If we know this address, we have just sent it a link to your profile. "
+        "It works once and for one hour."))
+
+
+@bp.get("/p/login/<token>")
+def profile_login_link_page(token: str):
+    """Only shows a button: mail scanners that open links must not use up the link."""
+    return render_template("public/button.html", title=gettext("Open your profile"),
+                           button=gettext("Open my profile"))
+
+
+@bp.post("/p/login/<token>")
 def profile_login_link(token: str):
-    """GET only shows a button (mail scanners that open links must not use up the link)."""
-    if request.method == "GET":
-        return render_template("public/button.html", title=gettext("Open your profile"),
-                               button=gettext("Open my profile"))
     contact = profiles.use_login_token(db.session, token)
-    response = _sign_in(contact)
+    code = profiles.ensure_code(db.session, contact)
     db.session.commit()
-    return response
+    return _sign_in(contact.id, code)
 
 
 @bp.get("/p/<code>")
 def profile(code: str):
-    if request.args.get("s"):
+    if request.args.get("s"):  # the footer link: reusable, read-only, opens the session
         limit("profile_ip", request.remote_addr or "-")
         contact = profiles.open_with_signature(db.session, code, request.args["s"])
-        response = _sign_in(contact)
-        db.session.commit()
-        return response
+        return _sign_in(contact.id, profiles.normalize_code(code))
     contact = _signed_in(code)
     if contact is None:
         return redirect(url_for("public.profile_login", code=profiles.normalize_code(code)))
@@ -132,7 +135,7 @@ def profile_subscription(code: str):
 
 @bp.post("/p/logout")
 def profile_logout():
-    cookie.clear()
+    cookie.pop(SESSION_KEY, None)
     return message_page(gettext("You left your profile"), gettext(
         "Your profile is closed in this browser. The link in our messages opens it again."))
 
@@ -156,18 +159,25 @@ def profile_erase_request(code: str):
     return redirect(url_for("public.profile", code=code))
 
 
-@bp.route("/p/erase/<token>", methods=["GET", "POST"])
+@bp.get("/p/erase/<token>")
+def profile_erase_page(token: str):
+    """Only shows a button: mail scanners that open links must not erase anyone."""
+    contact = profiles.contact_for_erasure(db.session, token)
+    use_language(contact.language)
+    return render_template("public/button.html", title=gettext("Delete your data"),
+                           text=gettext("This removes your name, address and all other "
+                                        "personal data. It cannot be undone."),
+                           button=gettext("Delete my data"), danger=True)
+
+
+@bp.post("/p/erase/<token>")
 def profile_erase(token: str):
     contact = profiles.contact_for_erasure(db.session, token)
     use_language(contact.language)
-    if request.method == "GET":
-        return render_template("public/button.html", title=gettext("Delete your data"),
-                               text=gettext("This removes your name, address and all other "
-                                            "personal data. It cannot be undone."),
-                               button=gettext("Delete my data"), danger=True)
     profiles.erase(db.session, contact.id)
     db.session.commit()
-    cookie.clear()
+    if cookie.get(SESSION_KEY) == contact.id:
+        cookie.pop(SESSION_KEY)
     return message_page(gettext("Your data was deleted"), gettext(
         "We removed your personal data and will not write to you again."))
 

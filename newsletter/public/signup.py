@@ -20,12 +20,15 @@ def _list_or_404(key: str):
         abort(404)
 
 
-@bp.route("/subscribe/<key>", methods=["GET", "POST"])
+@bp.get("/subscribe/<key>")
+def subscribe_page(key: str):
+    return _form(_list_or_404(key), {}, {})
+
+
+@bp.post("/subscribe/<key>")
 @csrf.exempt  # embedded forms post here from other sites, without our session or token
 def subscribe(key: str):
     mlist = _list_or_404(key)
-    if request.method == "GET":
-        return _form(mlist, {}, {})
     use_language(request.form.get("language"))  # an embed form may say which language it shows
     source = f"signup form {request.referrer or ''}".strip()[:200]
     try:
@@ -37,12 +40,8 @@ def subscribe(key: str):
         return _form(mlist, request.form, exc.errors, 422)
     db.session.commit()
     jobs.confirm_signup(result)
-    if result is not None and result.confirmed:
-        return message_page(gettext("You are subscribed"),
-                            gettext("Welcome to “%(name)s”.", name=mlist.name))
-    return message_page(gettext("Check your inbox"), gettext(
-        "We sent a confirmation link to your address. Your subscription starts when you "
-        "open it. No mail? Look in the spam folder."))
+    _, title, text = subscriptions.signup_answer(mlist)  # the same for every address
+    return message_page(title, text)
 
 
 def _form(mlist, values, errors, status: int = 200):
@@ -52,14 +51,20 @@ def _form(mlist, values, errors, status: int = 200):
         consent_version=subscriptions.consent_version(mlist)), status
 
 
-@bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
+@bp.get("/confirm/<token>")
+def confirm_page(token: str):
+    """Only shows the button: mail scanners that open links must not confirm. A used link
+    says so (InvalidToken), without the way to the profile."""
     sub, _ = subscriptions.pending_confirmation(db.session, token)
     use_language(sub.contact.language)
-    if request.method == "GET" and sub.status != "confirmed":
-        return render_template("public/confirm.html", mlist=sub.mailing_list)
-    if request.method == "POST":
-        sub = subscriptions.confirm(db.session, token, evidence("double opt-in confirmation"))
+    return render_template("public/confirm.html", mlist=sub.mailing_list)
+
+
+@bp.post("/confirm/<token>")
+def confirm(token: str):
+    """Only the request that confirms gets the profile link; a used link is refused."""
+    sub = subscriptions.confirm(db.session, token, evidence("double opt-in confirmation"))
+    use_language(sub.contact.language)
     url = profiles.profile_url(db.session, sub.contact_id)
     db.session.commit()
     return message_page(gettext("Subscription confirmed"),

@@ -1,5 +1,5 @@
-"""Unsubscribe: /u/<token> shows what the link is about (a GET changes nothing); a POST to
-the same URL leaves, from the page's button or as an RFC 8058 one-click request."""
+"""Unsubscribe: /u/<token> shows what the link is about (GET and HEAD change nothing); a
+POST to the same URL leaves, from the page's button or as an RFC 8058 one-click request."""
 
 from flask import render_template, request
 from flask_babel import gettext
@@ -11,16 +11,28 @@ from newsletter.platform.i18n import use_language
 from . import bp, evidence, message_page
 
 
-@bp.route("/u/<token>", methods=["GET", "POST"])
+@bp.get("/u/<token>")
+def unsubscribe_page(token: str):
+    extra = subscriptions.address_only(db.session, token)
+    if extra is not None:  # an extra recipient typed on a campaign, not a contact
+        return render_template("public/unsubscribe.html", subs=[], contact=None,
+                               address=extra.address)
+    contact, subs = subscriptions.unsubscribe_scope(db.session, token)
+    use_language(contact.language)
+    return render_template("public/unsubscribe.html", subs=subs, contact=contact)
+
+
+@bp.post("/u/<token>")
 @csrf.exempt  # RFC 8058: mail clients post without cookies; the signed token is the key
 def unsubscribe(token: str):
     extra = subscriptions.address_only(db.session, token)
     if extra is not None:
-        return _stop_address(extra)
+        subscriptions.stop_address(db.session, extra)
+        db.session.commit()
+        return message_page(gettext("You are unsubscribed"),
+                            gettext("You will receive no more messages from us."))
     contact, subs = subscriptions.unsubscribe_scope(db.session, token)
     use_language(contact.language)
-    if request.method == "GET":
-        return render_template("public/unsubscribe.html", subs=subs, contact=contact)
     one_click = request.form.get("List-Unsubscribe") == "One-Click"
     everything = not one_click and request.form.get("everything") == "1"
     left = subscriptions.unsubscribe(
@@ -35,14 +47,3 @@ def unsubscribe(token: str):
     else:
         text = gettext("You are not subscribed to anything this link is about.")
     return message_page(gettext("You are unsubscribed"), text)
-
-
-def _stop_address(delivery):
-    """An extra recipient (an address typed on a campaign, not a contact)."""
-    if request.method == "GET":
-        return render_template("public/unsubscribe.html", subs=[], contact=None,
-                               address=delivery.address)
-    subscriptions.stop_address(db.session, delivery)
-    db.session.commit()
-    return message_page(gettext("You are unsubscribed"),
-                        gettext("You will receive no more messages from us."))

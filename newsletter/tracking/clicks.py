@@ -34,10 +34,12 @@ class UnknownLink(tokens.InvalidToken):
 
 
 # --- links in messages ------------------------------------------------------------------
-def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
+def links_for(session, campaign_id: int, urls: list[str],
+              create: bool = True) -> dict[str, int]:
     """Link ids for the campaign's targets, creating the rows that are missing (workers
     may race: the unique constraint decides, the loser reads the winner's row). Link rows
-    never change, so the ids are remembered for the session (one sending job)."""
+    never change, so the ids are remembered for the session (one sending job). With
+    ``create=False`` (a page shown on GET) missing targets are left out instead."""
     known = session.info.setdefault(("link_ids", campaign_id), {})
     missing = [u for u in urls if u not in known]
     if not missing:
@@ -47,7 +49,7 @@ def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
                                         Link.url.in_(missing))
     ).all())
     for url in missing:
-        if url in found:
+        if url in found or not create:
             continue
         try:
             with session.begin_nested():
@@ -58,7 +60,7 @@ def links_for(session, campaign_id: int, urls: list[str]) -> dict[str, int]:
             found[url] = session.scalar(
                 select(Link.id).where(Link.campaign_id == campaign_id, Link.url == url))
     known.update(found)
-    return {u: known[u] for u in urls}
+    return {u: known[u] for u in urls if u in known}
 
 
 def message_token(campaign_id: int, delivery_id: int) -> str:
@@ -85,13 +87,14 @@ def click_urls(base_url: str, token: str, link_ids: list[int]) -> list[str]:
     return [prefix + str(link_id) for link_id in link_ids]
 
 
-def tracker(session, campaign_id: int, token: str, base_url: str):
+def tracker(session, campaign_id: int, token: str, base_url: str, create: bool = True):
     """The ``track`` callable rendering.render wants: targets -> click URLs of the message
-    whose token is ``token``."""
+    whose token is ``token``. ``create=False``: targets without a link row stay untracked
+    (the web view, a GET, writes nothing)."""
 
     def track(urls: list[str]) -> dict[str, str]:
-        ids = links_for(session, campaign_id, urls)
-        return {url: click_url(base_url, token, ids[url]) for url in urls}
+        ids = links_for(session, campaign_id, urls, create)
+        return {url: click_url(base_url, token, ids[url]) for url in urls if url in ids}
 
     return track
 

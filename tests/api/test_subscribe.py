@@ -78,7 +78,7 @@ def test_rate_limit_answers_json_429_readable_cross_origin(app, client):
 def test_the_form_may_name_the_language_of_the_subscriber(client, worker, smtp_server):
     mlist = public_list()
     response = post(client, mlist.key, {"email": "sl@example.com", "language": "sl"})
-    assert response.json["message"] == "Na vaš naslov smo poslali povezavo za potrditev."
+    assert response.json["message"].startswith("Na vaš naslov smo poslali povezavo za potrditev.")
     worker()
     [mail] = mails_to(smtp_server, "sl@example.com")
     assert mail["Content-Language"] == "sl" and "Potrdite" in mail["Subject"]

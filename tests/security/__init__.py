@@ -1,0 +1,1 @@
+"""Cross-cutting security tests: safe methods, redirects, accounts, privacy."""
