@@ -5,6 +5,7 @@ import secrets
 
 from sqlalchemy import func, select
 
+from newsletter.channels.headers import CONTROL
 from newsletter.models import CampaignAttachment, Upload
 
 from .composer import ComposerError, editable
@@ -50,6 +51,9 @@ def add_attachment(session, campaign_id: int, filename: str, content_type: str,
     name = (filename or "").strip()[-200:]
     if not name or name.lower().endswith(BLOCKED_EXTENSIONS):
         raise ComposerError("That kind of file cannot be attached.", field="file")
+    if CONTROL.search(name):  # it is in the attachment's MIME headers
+        raise ComposerError("A file name cannot contain line breaks or control characters.",
+                            field="file")
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise ComposerError("An attachment can be at most 5 MB.", field="file")
     total = session.scalar(select(func.coalesce(func.sum(CampaignAttachment.size), 0))

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, meta, sel
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from newsletter.channels.headers import CONTROL
 from newsletter.errors import DomainError
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
@@ -293,6 +294,9 @@ def prepare(body_html: str, body_text: str | None, subject: str, where: str = ""
     """What the composer saves: sanitized HTML and its text alternative (generated unless
     given), with every merge tag checked. Raises RenderError."""
     prefix = f"{where} " if where else ""
+    if CONTROL.search(subject):
+        raise RenderError(f"{prefix}Subject: a subject cannot contain line breaks or control "
+                          "characters.")
     clean = sanitize(body_html)
     text = body_text if body_text and body_text.strip() else html_to_text(clean)
     check_merge_tags(subject, f"{prefix}Subject")
