@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from newsletter.content import display
 from newsletter.platform import i18n
 
 from . import config as config_module
@@ -46,4 +47,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (public.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
+    app.after_request(display.page_headers)  # CSP and framing, unless a view set its own
     return app
