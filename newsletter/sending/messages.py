@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from newsletter.audience import subscriptions
-from newsletter.channels.base import OutgoingMessage
+from newsletter.channels.base import OutgoingMessage, PermanentFailure
 from newsletter.channels.headers import header_lines, header_value, mailbox, phrase
 from newsletter.content import prerendering, rendering, themes, webview
 from newsletter.models import Campaign
@@ -29,6 +29,11 @@ from newsletter.platform.tokens import Purpose
 from newsletter.tracking import clicks
 
 from .dkim import Signer
+
+
+class MessageNotBuilt(PermanentFailure):
+    """This recipient's message cannot be built (its merge tags fail or exceed their
+    budget): that delivery fails with the reason; retrying cannot help."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +183,10 @@ class MessageFactory:
                                                     delivery_id=recipient.delivery_id)
         short = tokens.short_sign(Purpose.UNSUBSCRIBE, recipient.delivery_id)
         mailto = f"mailto:unsubscribe+{short}@{self.bounce_domain}?subject=unsubscribe"
-        rendered = self.render(recipient, unsubscribe)
+        try:
+            rendered = self.render(recipient, unsubscribe)
+        except rendering.RenderError as exc:
+            raise MessageNotBuilt(f"Message not built: {exc}") from exc
         personal = header_lines((
             ("To", mailbox(None, recipient.address)),
             ("Subject", header_value(rendered.subject)),
