@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from newsletter.content import display
 from newsletter.platform import accounts, i18n, safemethods
 
 from . import config as config_module
@@ -58,4 +59,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (public.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
+    app.after_request(display.page_headers)  # CSP and framing, unless a view set its own
     return app

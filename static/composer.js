@@ -9,14 +9,20 @@
   var previewUrl = box.getAttribute("data-preview-url");
   var timer = null;
 
-  function refresh() {
-    var data = new FormData(form);
-    data.set("action", "preview");
-    fetch(previewUrl, { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
-      .then(function (html) { frame.srcdoc = html; frame.setAttribute("data-loaded", "1"); })
-      .catch(function () { frame.srcdoc = "<p>Preview unavailable.</p>"; });
-  }
+  // The form is submitted into the preview frame (a navigation, not srcdoc), so the
+  // preview is served like every rendered message: its own script-forbidding CSP.
+  var submitter = document.createElement("button");
+  submitter.type = "submit";
+  submitter.name = "action";
+  submitter.value = "preview";
+  submitter.hidden = true;
+  submitter.formAction = previewUrl;
+  submitter.formTarget = frame.name;
+  submitter.formNoValidate = true;
+  form.appendChild(submitter);
+  frame.addEventListener("load", function () { frame.setAttribute("data-loaded", "1"); });
+
+  function refresh() { submitter.click(); }
   function later() { clearTimeout(timer); timer = setTimeout(refresh, 400); }
   form.addEventListener("input", later);
   form.addEventListener("change", later);

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.audience import lists
-from newsletter.content import blocks, composer, media, rendering, themes, webview
+from newsletter.content import blocks, composer, display, media, rendering, themes, webview
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import (
@@ -156,8 +156,13 @@ def live_preview():
         out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),
                                rendering.Links(base_url=request.host_url.rstrip("/")))
     except DomainError as exc:
-        return render_template("admin/preview_error.html", error=str(exc)), 422
-    return out.html
+        return _preview_error(exc)
+    return display.message_response(out.html)
+
+
+def _preview_error(exc: DomainError):
+    return display.message_response(
+        render_template("admin/preview_error.html", error=str(exc)), 422)
 
 
 @bp.get("/campaigns/<int:campaign_id>/preview")
@@ -182,8 +187,8 @@ def preview_html(campaign_id: int):
         out = webview.render_test(campaign, None, request.host_url.rstrip("/"),
                                   language=request.args.get("lang") or None)
     except DomainError as exc:
-        return render_template("admin/preview_error.html", error=str(exc)), 422
-    return out.html
+        return _preview_error(exc)
+    return display.message_response(out.html)
 
 
 @bp.route("/campaigns/<int:campaign_id>/variants/new", methods=["GET", "POST"],

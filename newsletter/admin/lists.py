@@ -20,13 +20,23 @@ def _list_fields(form: ListForm) -> dict:
             "channels": ",".join(form.channels.data or ["email"])}
 
 
+def _save(form: ListForm, action):
+    """Run ``action``; a refused value (e.g. a name with a line break) is a field error."""
+    try:
+        saved = action()
+    except DomainError as exc:
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, str(exc)]
+        return None
+    db.session.commit()
+    return saved
+
+
 @bp.route("/lists/new", methods=["GET", "POST"])
 def new_list():
     form = ListForm()
-    if form.validate_on_submit():
-        mlist = lists.create_list(db.session, form.name.data, form.description.data or "",
-                                     **_list_fields(form))
-        db.session.commit()
+    if form.validate_on_submit() and (mlist := _save(form, lambda: lists.create_list(
+            db.session, form.name.data, form.description.data or "", **_list_fields(form)))):
         flash(f"List “{mlist.name}” created.", "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
     return render_template("admin/list_form.html", form=form, mlist=None), \
@@ -38,10 +48,9 @@ def edit_list(list_id: int):
     mlist = db.session.get(MailingList, list_id) or abort(404)
     form = ListForm(obj=mlist, data=None if request.method == "POST" else
                     {"channels": mlist.channels.split(",")})
-    if form.validate_on_submit():
-        lists.update_list(db.session, list_id, form.name.data, form.description.data or "",
-                             **_list_fields(form))
-        db.session.commit()
+    if form.validate_on_submit() and _save(form, lambda: lists.update_list(
+            db.session, list_id, form.name.data, form.description.data or "",
+            **_list_fields(form))):
         flash(f"List “{mlist.name}” saved.", "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
     return render_template("admin/list_form.html", form=form, mlist=mlist), \

@@ -1,8 +1,9 @@
 """The dev mail catcher's messages, readable in the admin."""
 
-from flask import Response, abort, current_app, render_template
+from flask import abort, current_app, render_template
 
 from newsletter.channels import mailcatcher
+from newsletter.content import display
 
 from . import bp
 
@@ -31,12 +32,10 @@ def outbox_message(key: str):
 
 @bp.get("/outbox/<key>/html")
 def outbox_html(key: str):
-    """The HTML part, in a sandbox: no scripts, no same-origin access, no forms."""
+    """The HTML part, as every rendered message is shown (display.message_response: a
+    sandbox, no scripts, no same-origin access, no forms)."""
     msg, _ = _load(key)
     html, _ = mailcatcher.bodies(msg)
     if html is None:
         abort(404)
-    return Response(html, mimetype="text/html", headers={
-        "Content-Security-Policy": "sandbox; default-src 'none'; img-src * data:; "
-                                   "style-src 'unsafe-inline'",
-    })
+    return display.message_response(html)

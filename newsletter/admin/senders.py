@@ -25,13 +25,15 @@ def sender(sender_id: int | None):
     if sender_id and identity is None:
         abort(404)
     form = SenderForm(obj=identity)
+    refused = False
     if form.validate_on_submit():
         ok, saved = perform(lambda: senders.save_sender(db.session, sender_id, **{
             name: getattr(form, name).data for name in senders.FIELDS}))
         if ok:
             flash("Sender saved.", "success")
             return redirect(url_for("admin.owner.sender", sender_id=saved.id))
-    status = 422 if form.errors else 200
+        refused = True  # the reason is flashed
+    status = 422 if form.errors or refused else 200
     dns = senders.dns_instructions(identity) if identity else None
     return render_template("admin/sender.html", form=form, identity=identity, dns=dns,
                            key_form=EmptyForm()), status

@@ -3,7 +3,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from newsletter.content import blocks, rendering, themes
+from newsletter.content import blocks, display, rendering, themes
 from newsletter.extensions import db
 from newsletter.models import Theme
 
@@ -47,6 +47,6 @@ def template_preview(name: str):
     out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),
                            rendering.Links(base_url=request.host_url.rstrip("/"),
                                            unsubscribe="#", profile="#"))
-    return out.html
+    return display.message_response(out.html)
 
 

@@ -1,5 +1,6 @@
-"""How addresses are written down: one spelling per mailbox for e-mail, E.164 for phone
-numbers (a country code is required, never guessed: seed 002), and language codes."""
+"""How addresses and names are written down: one spelling per mailbox for e-mail, E.164 for
+phone numbers (a country code is required, never guessed: seed 002), language codes, and
+names without line breaks (a name can end up in a mail header)."""
 
 import re
 from functools import lru_cache
@@ -7,6 +8,7 @@ from functools import lru_cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from newsletter.channels.headers import CONTROL
 from newsletter.errors import DomainError
 
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
@@ -14,6 +16,22 @@ LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 class InvalidAddress(DomainError):
     pass
+
+
+class InvalidName(DomainError):
+    pass
+
+
+def clean_name(value: str | None, what: str = "A name", max_length: int = 100) -> str | None:
+    """A name as typed, trimmed (None when empty). Line breaks and other control
+    characters are refused at every entry (forms, imports, signup): names reach mail
+    headers (From, List-Id, a merged subject), where ``channels.headers`` folds them too."""
+    value = (value or "").strip()
+    if CONTROL.search(value):
+        raise InvalidName(f"{what} cannot contain line breaks or control characters.")
+    if len(value) > max_length:
+        raise InvalidName(f"{what} can be at most {max_length} characters long.")
+    return value or None
 
 
 def normalize_email(address: str) -> str:

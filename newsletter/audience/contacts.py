@@ -21,7 +21,14 @@ from newsletter.models import (
 )
 
 from . import history
-from .addresses import InvalidAddress, is_language, normalize_email, normalize_phone
+from .addresses import (
+    InvalidAddress,
+    InvalidName,
+    clean_name,
+    is_language,
+    normalize_email,
+    normalize_phone,
+)
 
 PAGE_SIZE = 50
 
@@ -126,8 +133,8 @@ def update(session, contact_id: int, fields: dict, actor: str) -> list:
     changes = {
         "email": _email(session, contact, fields.get("email") or ""),
         "phone": clean_phone(fields.get("phone") or ""),
-        "first_name": (fields.get("first_name") or "").strip() or None,
-        "last_name": (fields.get("last_name") or "").strip() or None,
+        "first_name": name_field(fields.get("first_name"), "first_name", "The first name"),
+        "last_name": name_field(fields.get("last_name"), "last_name", "The last name"),
         "language": _language(fields.get("language") or contact.language),
     }
     changes.update(_affiliation(session, fields.get("organization_id"),
@@ -151,6 +158,14 @@ def _email(session, contact: Contact, value: str) -> str:
     if taken:
         raise ContactError(f"{address} already belongs to another contact.", "email")
     return address
+
+
+def name_field(value: str | None, field: str, what: str = "The name") -> str | None:
+    """A name typed into a form (addresses.clean_name), as a ContactError on ``field``."""
+    try:
+        return clean_name(value, what)
+    except InvalidName as exc:
+        raise ContactError(str(exc), field) from None
 
 
 def clean_phone(value: str) -> str | None:

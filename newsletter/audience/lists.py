@@ -17,14 +17,23 @@ from newsletter.models import (
     utcnow,
 )
 
-from .addresses import normalize_email
+from .addresses import InvalidName, clean_name, normalize_email
+
+
+def list_name(name: str) -> str:
+    """A list's name: required, one line (it is in the List-Id header and subjects)."""
+    try:
+        name = clean_name(name, "A list's name", max_length=200) or ""
+    except InvalidName as exc:
+        raise DomainError(str(exc)) from None
+    if not name:
+        raise DomainError("A list needs a name.")
+    return name
 
 
 def create_list(session, name: str, description: str = "", **fields) -> MailingList:
-    if not name.strip():
-        raise DomainError("A list needs a name.")
     mlist = MailingList(
-        name=name.strip(), description=description, key=secrets.token_urlsafe(9), **fields
+        name=list_name(name), description=description, key=secrets.token_urlsafe(9), **fields
     )
     session.add(mlist)
     session.flush()
@@ -36,9 +45,7 @@ def update_list(session, list_id: int, name: str, description: str = "",
     mlist = session.get(MailingList, list_id)
     if mlist is None:
         raise DomainError("That list does not exist.")
-    if not name.strip():
-        raise DomainError("A list needs a name.")
-    mlist.name, mlist.description = name.strip(), description
+    mlist.name, mlist.description = list_name(name), description
     for key, value in fields.items():
         setattr(mlist, key, value)
     session.flush()
@@ -56,10 +63,11 @@ def add_contact_to_list(session, list_id: int, email: str, *, first_name: str = 
     if mlist is None:
         raise DomainError("That list does not exist.")
     address = normalize_email(email)
+    first, last = clean_name(first_name, "The first name"), clean_name(last_name, "The last name")
     contact = session.scalar(select(Contact).where(Contact.email == address))
     if contact is None:
-        contact = Contact(email=address, first_name=first_name.strip() or None,
-                          last_name=last_name.strip() or None, language=mlist.language)
+        contact = Contact(email=address, first_name=first, last_name=last,
+                          language=mlist.language)
         session.add(contact)
         session.flush()
     sub = session.scalar(select(Subscription).where(

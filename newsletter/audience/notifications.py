@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
 from newsletter.channels.base import Messenger, OutgoingMessage, PermanentFailure
+from newsletter.channels.headers import header_value
 from newsletter.models import Contact, ContactStatus, Subscription
 from newsletter.platform.i18n import best_language
 
@@ -32,18 +33,22 @@ def N_(message: str) -> str:
 
 
 def _compose(to: str, language: str, subject: str, template: str, **context) -> EmailMessage:
-    """``subject`` is a msgid translated here, in the recipient's language."""
+    """``subject`` is a msgid translated here, in the recipient's language. Every header
+    value passes ``header_value`` (folding only: email.message encodes), so a list's name
+    in the subject cannot add a header."""
     with force_locale(best_language(language)):
-        msg = EmailMessage()
-        msg["From"] = current_app.config["MAIL_FROM"]
-        msg["To"] = to
-        msg["Subject"] = gettext(subject, **context)
-        msg["Date"] = format_datetime(datetime.now(UTC))
         domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
-        msg["Message-ID"] = make_msgid(domain=domain or "localhost")
-        msg["Auto-Submitted"] = "auto-generated"
+        headers = {"From": current_app.config["MAIL_FROM"], "To": to,
+                   "Subject": gettext(subject, **context),
+                   "Date": format_datetime(datetime.now(UTC)),
+                   "Message-ID": make_msgid(domain=domain or "localhost"),
+                   "Auto-Submitted": "auto-generated"}
+        msg = EmailMessage()
+        for name, value in headers.items():
+            msg[name] = header_value(value, encode=False)
         msg.set_content(render_template(f"public/mail/{template}.txt", **context))
-        msg["Content-Language"] = best_language(language)  # after set_content, which resets it
+        # after set_content, which resets it
+        msg["Content-Language"] = header_value(best_language(language), encode=False)
     return msg
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from newsletter.models import Branch, Organization, Person
 
-from .contacts import ContactError, clean_phone
+from .contacts import ContactError, clean_phone, name_field
 
 
 def list_organizations(session) -> list[Organization]:
@@ -25,9 +25,10 @@ def list_persons(session, limit: int = 500) -> list[Person]:
 
 def create_organization(session, name: str, registration_no: str = "",
                         phone: str = "") -> Organization:
-    if not name.strip():
+    name = name_field(name, "name", "The organization's name") or ""
+    if not name:
         raise ContactError("An organization needs a name.", "name")
-    org = Organization(name=name.strip(), registration_no=registration_no.strip() or None,
+    org = Organization(name=name, registration_no=registration_no.strip() or None,
                        phone=clean_phone(phone))
     session.add(org)
     session.flush()
@@ -37,18 +38,21 @@ def create_organization(session, name: str, registration_no: str = "",
 def create_branch(session, organization_id: int, name: str) -> Branch:
     if session.get(Organization, organization_id) is None:
         raise ContactError("That organization does not exist.", "organization_id")
-    if not name.strip():
+    name = name_field(name, "name", "The branch's name") or ""
+    if not name:
         raise ContactError("A branch needs a name.", "name")
-    branch = Branch(organization_id=organization_id, name=name.strip())
+    branch = Branch(organization_id=organization_id, name=name)
     session.add(branch)
     session.flush()
     return branch
 
 
 def create_person(session, first_name: str, last_name: str) -> Person:
-    if not (first_name.strip() or last_name.strip()):
+    first = name_field(first_name, "first_name", "The first name")
+    last = name_field(last_name, "last_name", "The last name")
+    if not (first or last):
         raise ContactError("A person needs a first or last name.", "last_name")
-    person = Person(first_name=first_name.strip() or None, last_name=last_name.strip() or None)
+    person = Person(first_name=first, last_name=last)
     session.add(person)
     session.flush()
     return person

@@ -4,6 +4,7 @@ and language variants. Images and attachments are in ``media``; test sends in
 
 from dataclasses import dataclass
 
+from newsletter.audience.addresses import InvalidName, clean_name
 from newsletter.campaigns import drafts
 from newsletter.errors import DomainError
 from newsletter.models import Campaign, Theme
@@ -55,6 +56,10 @@ def save_draft(session, campaign_id: int | None, draft: Draft,
     if campaign_id is None and not raw:
         raw = blockmod.template_blocks(draft.template) if draft.template in \
             blockmod.TEMPLATES else []
+    try:
+        clean_name(draft.name, "A campaign's name", max_length=200)  # List-Id may show it
+    except InvalidName as exc:
+        raise ComposerError(str(exc), field="name") from None
     clean, content = prepare_content(draft.subject.strip(), raw,
                                      draft.body_text if draft.text_edited else None)
     if draft.theme_id is not None and session.get(Theme, draft.theme_id) is None:

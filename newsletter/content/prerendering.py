@@ -1,25 +1,18 @@
 """Bulk rendering: a campaign's message is laid out and CSS-inlined once per language and
 link shape, with every merge tag, tracked link and personal link left in place as a slot;
-per recipient one Jinja render fills the slots. The result is what rendering.render gives
-the same recipient (tests compare the two). Content the shortcut cannot reproduce exactly
-(a merge tag inside a link address, or one marked ``safe``) is left to rendering.render:
-``prepare`` returns None for it."""
+per recipient one Jinja render (the same sandbox and budget as rendering.render) fills the
+slots. The result is what rendering.render gives the same recipient (tests compare the
+two): both start from markup.safe_template. Content the shortcut cannot reproduce exactly
+(a merge tag inside a link address) is left to rendering.render: ``prepare`` returns None
+for it."""
 
-import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import css_inline
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import rendering
-
-_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-_JINJA_OPENERS = ("{{", "{%", "{#")
-# the filled-in templates keep their last newline, as the layout does
-_html_env = ImmutableSandboxedEnvironment(autoescape=True, keep_trailing_newline=True)
-_text_env = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+from . import rendering, sandbox
+from .markup import Slots, safe_template
 
 
 @dataclass(frozen=True)
@@ -31,31 +24,6 @@ class Shape:
     tracked: bool
     profile: bool
     open_pixel: bool
-
-
-class _Slots:
-    """Unique words standing in for Jinja source while the HTML is parsed, laid out and
-    inlined; ``restore`` puts the source back."""
-
-    def __init__(self):
-        self.prefix = "nlslot" + secrets.token_hex(5)
-        self.pattern = re.compile(self.prefix + r"(\d+)x")
-        self.sources: list[str] = []
-
-    def add(self, source: str) -> str:
-        self.sources.append(source)
-        return f"{self.prefix}{len(self.sources) - 1}x"
-
-    def protect(self, template: str) -> str:
-        return _TAG.sub(lambda m: self.add(m.group(0)), template)
-
-    def restore(self, text: str) -> str | None:
-        """The Jinja source, or None when literal text would itself read as Jinja."""
-        parts = self.pattern.split(text)
-        if any(opener in part for part in parts[::2] for opener in _JINJA_OPENERS):
-            return None
-        return "".join(part if i % 2 == 0 else self.sources[int(part)]
-                       for i, part in enumerate(parts))
 
 
 @dataclass(frozen=True)
@@ -72,15 +40,20 @@ class Prepared:
             rendering.Rendered:
         """The recipient's message; ``click_urls`` are the tracked URLs of ``link_ids``
         (made by string formatting from the message's one token: no signing per link)."""
-        subject = rendering.merge(self.content.subject, data, html=False)
-        values = {k: v for k, v in data.items() if v not in (None, "")}
-        values.update(nl_subject=subject, nl_unsubscribe=links.unsubscribe,
-                      nl_profile=links.profile, nl_webview=links.webview,
-                      nl_pixel=links.open_pixel, nl_link=click_urls)
-        try:
-            html, text = self.html.render(values), self.text.render(values)
-        except Exception as exc:  # validated at save; a runtime error must not stop a send
-            raise rendering.RenderError(f"Merge tags could not be rendered: {exc}") from exc
+        with sandbox.spending():  # one budget for the whole message
+            subject = rendering.merge(self.content.subject, data, html=False)
+            values = {k: v for k, v in data.items() if v not in (None, "")}
+            values.update(nl_subject=subject, nl_unsubscribe=links.unsubscribe,
+                          nl_profile=links.profile, nl_webview=links.webview,
+                          nl_pixel=links.open_pixel, nl_link=click_urls)
+            try:
+                html = sandbox.render(self.html, values)
+                text = sandbox.render(self.text, values)
+            except rendering.RenderError:
+                raise
+            except Exception as exc:  # validated at save; must not stop a send
+                raise rendering.RenderError(f"Merge tags could not be rendered: {exc}") \
+                    from exc
         return rendering.Rendered(subject=subject, html=html, text=text, links=self.targets)
 
 
@@ -88,10 +61,12 @@ def prepare(content: rendering.Content, style: rendering.Style, shape: Shape, ba
             link_ids: Callable[[list[str]], dict[str, int]]) -> Prepared | None:
     """Lay out and inline ``content`` once for ``shape``; ``link_ids`` gives the link rows
     of tracked targets. None: render each message with rendering.render instead."""
-    slots = _Slots()
-    body = slots.protect(content.body_html)
-    if any("safe" in source for source in slots.sources) or any(
-            slots.prefix in href for href in rendering.hrefs(body)):
+    slots = Slots()
+    try:
+        body = slots.protect(safe_template(content.body_html))
+    except rendering.RenderError:
+        return None  # the general renderer refuses it for each recipient, saying why
+    if any(slots.prefix in href for href in rendering.hrefs(body)):
         return None
     text = slots.protect(content.body_text) if content.body_text.strip() \
         else rendering.html_to_text(body)
@@ -113,7 +88,11 @@ def prepare(content: rendering.Content, style: rendering.Style, shape: Shape, ba
     html_source, text_source = slots.restore(html), slots.restore(text)
     if html_source is None or text_source is None:
         return None
-    return Prepared(content=content, html=_html_env.from_string(html_source),
-                    text=_text_env.from_string(text_source), targets=targets,
+    try:
+        html_template = sandbox.compile_template(html_source, True, keep_trailing_newline=True)
+        text_template = sandbox.compile_template(text_source, False, keep_trailing_newline=True)
+    except rendering.RenderError:
+        return None
+    return Prepared(content=content, html=html_template, text=text_template, targets=targets,
                     link_ids=[ids[url] for url in targets if url in ids])
 

@@ -1,7 +1,8 @@
 """Campaign content -> the subject, HTML and text a recipient gets. Pure: no database, no
-request. Editors' HTML is sanitized with a bleach allow-list when it is saved; merge tags
-are rendered in a Jinja2 sandbox and checked at save time; the theme's CSS is inlined with
-css-inline; a plain-text alternative is derived from the HTML."""
+request. Editors' HTML is sanitized with a bleach allow-list as it will be rendered, merge
+tags in place (markup.py); merge tags run in the budgeted Jinja2 sandbox (sandbox.py) and
+are checked at save time; the theme's CSS is inlined with css-inline; a plain-text
+alternative is derived from the HTML."""
 
 import re
 from collections.abc import Callable
@@ -11,39 +12,21 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
-import bleach
 import css_inline
-from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, meta, select_autoescape
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import Environment, FileSystemLoader, meta, select_autoescape
 from markupsafe import Markup
 
-from newsletter.errors import DomainError
+from newsletter.channels.headers import CONTROL
+
+from . import markup, sandbox
+from .markup import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, sanitize  # noqa: F401
+from .sandbox import RenderError
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
-
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "center", "code", "div", "em", "h1", "h2", "h3",
-    "h4", "hr", "i", "img", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-})
-_CELL = ["align", "valign", "width", "colspan", "rowspan"]
-ALLOWED_ATTRIBUTES = {
-    "*": ["class", "dir", "align", "title"],
-    "a": ["href", "title"],
-    "img": ["src", "alt", "width", "height"],
-    "table": ["width", "cellpadding", "cellspacing", "border", "role"],
-    "td": _CELL,
-    "th": _CELL,
-}
-ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 
 #: merge tags editors may use; ``attributes`` holds the contact's custom attributes
 MERGE_NAMES = ("first_name", "last_name", "name", "email", "organization", "language",
                "attributes")
-
-
-class RenderError(DomainError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -90,58 +73,56 @@ class Rendered:
     links: list[str] = field(default_factory=list)  # tracked targets found in the body
 
 
-# --- sanitizing -------------------------------------------------------------------------
-_cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
-_DROP_WITH_CONTENT = re.compile(r"<(script|style|head|title|xml)\b.*?</\1\s*>", re.I | re.S)
-
-
-def sanitize(html: str) -> str:
-    """The allow-listed subset of ``html``: no script, no event attributes, no
-    ``javascript:`` URLs, no inline styles (the theme styles messages). Word and Google Docs
-    paste survives as its text and basic structure."""
-    return _cleaner.clean(_DROP_WITH_CONTENT.sub("", html or ""))
-
-
 # --- merge tags -------------------------------------------------------------------------
-_sandbox_html = ImmutableSandboxedEnvironment(autoescape=True)
-_sandbox_text = ImmutableSandboxedEnvironment(autoescape=False)
-
-
-def check_merge_tags(source: str, where: str) -> None:
-    """Raise RenderError naming the problem when ``source`` has a syntax error or a tag
-    that is not a known merge field."""
+def check_merge_tags(source: str, where: str, html: bool = True) -> None:
+    """Raise RenderError naming the problem when ``source`` has a syntax error, a tag that
+    is not a known merge field, a construct the sandbox refuses, or a tag where it could
+    change the HTML around it. Run within a budget (``prepare`` opens one)."""
     try:
-        parsed = _sandbox_html.parse(source)
-    except TemplateSyntaxError as exc:
-        raise RenderError(f"{where}: merge tag error on line {exc.lineno}: {exc.message}") \
-            from exc
+        template = _compiled(source, html)
+        parsed = sandbox.environment(html).parse(
+            markup.safe_template(source) if html else source)
+    except RenderError as exc:
+        raise RenderError(f"{where}: {exc}") from exc
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(MERGE_NAMES))
     if unknown:
         raise RenderError(
             f"{where}: unknown merge tag {{{{ {unknown[0]} }}}}; use one of "
             + ", ".join(MERGE_NAMES) + " (custom fields as attributes.<name>).")
     # a trial run with sample and with empty data catches what only shows when rendering
-    # (the sandbox refusing an attribute, a filter given the wrong arguments)
+    # (the sandbox refusing an attribute, a filter given the wrong arguments, the budget)
     for data in (sample_merge_data(), {"attributes": {}}):
         try:
-            _sandbox_html.from_string(source).render(data)
+            sandbox.render(template, data)
         except Exception as exc:
             raise RenderError(f"{where}: merge tags cannot be rendered: {exc}") from exc
 
 
-@lru_cache(maxsize=256)
 def _compiled(source: str, html: bool):
     """Compiled once per content and process: a campaign renders the same source for
-    every recipient."""
-    return (_sandbox_html if html else _sandbox_text).from_string(source)
+    every recipient. HTML is compiled from its safe form (markup.safe_template)."""
+    result = _compile(source, html)
+    if isinstance(result, RenderError):
+        raise RenderError(str(result))
+    return result
+
+
+@lru_cache(maxsize=256)
+def _compile(source: str, html: bool):
+    try:
+        return sandbox.compile_template(markup.safe_template(source) if html else source,
+                                        html)
+    except RenderError as exc:
+        return exc  # cached too: a broken template is refused once per process
 
 
 def merge(source: str, data: dict, html: bool) -> str:
     """Render merge tags; empty fields are left undefined so ``default(...)`` applies."""
     context = {k: v for k, v in data.items() if v not in (None, "")}
     try:
-        return _compiled(source, html).render(context)
+        return sandbox.render(_compiled(source, html), context)
+    except RenderError:
+        raise
     except Exception as exc:  # validated at save; a runtime error must not stop a send
         raise RenderError(f"Merge tags could not be rendered: {exc}") from exc
 
@@ -249,11 +230,13 @@ def render(content: Content, style: Style, data: dict, links: Links,
            track: Callable[[list[str]], dict[str, str]] | None = None) -> Rendered:
     """Subject, inlined HTML and text for one recipient. ``track`` maps the body's link
     targets to tracked URLs (None: links stay as they are, e.g. tracking opt-out). Bulk
-    sending gets the same result faster from prerendering.py."""
-    subject = merge(content.subject, data, html=False)
-    body = merge(content.body_html, data, html=True)
-    text = merge(content.body_text, data, html=False) if content.body_text.strip() \
-        else html_to_text(body)
+    sending gets the same result faster from prerendering.py. The merge tags of all three
+    parts share one budget (sandbox.MESSAGE)."""
+    with sandbox.spending():
+        subject = merge(content.subject, data, html=False)
+        body = merge(content.body_html, data, html=True)
+        text = merge(content.body_text, data, html=False) if content.body_text.strip() \
+            else html_to_text(body)
     targets = find_links(body)
     mapping = track(targets) if track and targets else {}
     body, text = track_links(body, text, mapping)
@@ -293,11 +276,19 @@ def footer_text(style: Style, links: Links) -> str:
 
 def prepare(body_html: str, body_text: str | None, subject: str, where: str = "") -> Content:
     """What the composer saves: sanitized HTML and its text alternative (generated unless
-    given), with every merge tag checked. Raises RenderError."""
+    given), with every merge tag checked, all within one budget (sandbox.CHECK). Raises
+    RenderError."""
     prefix = f"{where} " if where else ""
-    clean = sanitize(body_html)
-    text = body_text if body_text and body_text.strip() else html_to_text(clean)
-    check_merge_tags(subject, f"{prefix}Subject")
-    check_merge_tags(clean, f"{prefix}Content")
-    check_merge_tags(text, f"{prefix}Plain text")
+    if CONTROL.search(subject):
+        raise RenderError(f"{prefix}Subject: a subject cannot contain line breaks or control "
+                          "characters.")
+    with sandbox.spending(sandbox.CHECK):
+        try:
+            clean = markup.safe_template(body_html or "")
+        except RenderError as exc:
+            raise RenderError(f"{prefix}Content: {exc}") from exc
+        text = body_text if body_text and body_text.strip() else html_to_text(clean)
+        check_merge_tags(subject, f"{prefix}Subject", html=False)
+        check_merge_tags(clean, f"{prefix}Content")
+        check_merge_tags(text, f"{prefix}Plain text", html=False)
     return Content(subject=subject, body_html=clean, body_text=text)

@@ -32,6 +32,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from newsletter.audience.addresses import (
     InvalidAddress,
+    InvalidName,
+    clean_name,
     is_language,
     normalize_email,
     normalize_phone,
@@ -315,15 +317,22 @@ def _clean(record: Record, default_language: str) -> CleanRow:
     language = values.get("language", "").strip().lower() or default_language
     if not is_language(language):
         raise RowError(0, f"language {language!r} is not a language code like 'sk' or 'cs'")
-    first_name = values.get("first_name", "").strip() or None
-    last_name = values.get("last_name", "").strip() or None
-    if len(first_name or "") > 100 or len(last_name or "") > 100:
-        raise RowError(0, "a name is longer than 100 characters")
+    first_name, last_name = _name(values, "first_name"), _name(values, "last_name")
     if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
         raise RowError(0, f"a value is longer than {MAX_ATTRIBUTE} characters")
     return CleanRow(record.line, email, _phone(phone) if phone else None,
                     first_name, last_name, language,
                     json.dumps(attributes, ensure_ascii=False) if attributes else "{}")
+
+
+def _name(values: dict[str, str], field: str) -> str | None:
+    value = values.get(field, "")
+    if len(value.strip()) > 100:
+        raise RowError(0, "a name is longer than 100 characters")
+    try:
+        return clean_name(value, "a name")
+    except InvalidName as exc:
+        raise RowError(0, str(exc)) from None
 
 
 def _phone(number: str) -> str:

@@ -3,19 +3,12 @@ archive of a list (/archive/<list-key>) and uploaded images (/media/<key>)."""
 
 from flask import abort, current_app, render_template, request
 
-from newsletter.content import media, webview
+from newsletter.content import display, media, webview
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.platform.ratelimit import limit
 
 from . import bp
-
-#: the messages are sanitized already; this keeps any script from running regardless
-MESSAGE_HEADERS = {
-    "Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 @bp.get("/m/<token>")
@@ -25,7 +18,7 @@ def message(token: str):
         out = webview.view_in_browser(db.session, token, current_app.config["BASE_URL"])
     except DomainError:
         abort(404)
-    return out.html, 200, MESSAGE_HEADERS
+    return display.message_response(out.html)
 
 
 @bp.get("/archive/<list_key>")
@@ -46,7 +39,7 @@ def archived_message(list_key: str, campaign_id: int):
                                       current_app.config["BASE_URL"])
     except DomainError:
         abort(404)
-    return out.html, 200, MESSAGE_HEADERS
+    return display.message_response(out.html)
 
 
 @bp.get("/media/<key>", endpoint="media")

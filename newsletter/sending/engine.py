@@ -131,7 +131,7 @@ def outcome(attempts: int, exc: DeliveryError | None, reply: str,
         return {**values, "state": DeliveryState.SENT, "sent_at": utcnow(), "error": None,
                 "smtp_reply": reply[:300]}
     values["error"] = values["smtp_reply"] = str(exc)[:300]
-    if exc.permanent and HARD_BOUNCE.search(str(exc)):
+    if exc.permanent and exc.code is not None and HARD_BOUNCE.search(str(exc)):  # a reply
         values["state"] = DeliveryState.BOUNCED
     elif exc.permanent or attempts >= policy.max_attempts:
         values["state"] = DeliveryState.FAILED
@@ -398,20 +398,24 @@ class CampaignRun:
         else:
             return_path = factory.return_path(recipient)
             self.messenger.begin(return_path, recipient.address)
-            message = factory.build(recipient, return_path)  # while the server answers
+            try:
+                message = factory.build(recipient, return_path)  # while the server answers
+            except DeliveryError as exc:  # MessageNotBuilt: this recipient's merge tags
+                message, error = None, exc
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
         then = meanwhile = None
-        if following is not None:
+        if following is not None and message is not None:
             then = (factory.return_path(following), following.address)
             meanwhile = functools.partial(self._prebuild, factory, following, then[0])
         try:
-            reply = self.messenger.send(message, then, meanwhile)
+            if message is not None:
+                reply = self.messenger.send(message, then, meanwhile)
         except ServerUnavailable as exc:
             return self._unreachable(recipient, exc)
         except DeliveryError as exc:
             error = exc
-        if self.probing:  # the server answered (whatever it said): the outage is over
+        if self.probing and message is not None:  # the server answered: the outage is over
             self.shared.circuit.succeeded()
             self.probing = False
         values = outcome(attempts, error, reply, self.policy)

@@ -5,20 +5,23 @@ signature per sender identity.
 
 What is the same for every recipient is worked out once per campaign; per recipient only
 the rendering and the personal headers are done (the email package's header machinery
-costs milliseconds per message, far too slow for bulk sending)."""
+costs milliseconds per message, far too slow for bulk sending). Every header line is
+written by ``channels.headers`` (control characters folded, non-ASCII encoded), so no
+name, subject or file name can start a header of its own."""
 
 import base64
 import binascii
 import functools
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.header import Header
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from newsletter.audience import subscriptions
-from newsletter.channels.base import OutgoingMessage
+from newsletter.channels.base import OutgoingMessage, PermanentFailure
+from newsletter.channels.headers import header_lines, header_value, mailbox, phrase
 from newsletter.content import prerendering, rendering, themes, webview
 from newsletter.models import Campaign
 from newsletter.platform import tokens
@@ -26,6 +29,11 @@ from newsletter.platform.tokens import Purpose
 from newsletter.tracking import clicks
 
 from .dkim import Signer
+
+
+class MessageNotBuilt(PermanentFailure):
+    """This recipient's message cannot be built (its merge tags fail or exceed their
+    budget): that delivery fails with the reason; retrying cannot help."""
 
 
 @dataclass(frozen=True)
@@ -57,37 +65,39 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].lower() or "localhost"
 
 
-def header_value(value: str) -> str:
-    """ASCII as it is; anything else as an RFC 2047 encoded-word."""
-    if value.isascii():
-        return value
-    return Header(value, "utf-8", maxlinelen=998).encode()
-
-
 def qp(text: str) -> bytes:
     """Quoted-printable with CRLF line ends: 7-bit safe for any server."""
     encoded = binascii.b2a_qp(text.replace("\r\n", "\n").encode(), istext=True)
     return encoded.replace(b"\n", b"\r\n")
 
 
+_PART_HEADERS = {subtype: header_lines((
+    ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+    ("Content-Transfer-Encoding", "quoted-printable"))) for subtype in ("plain", "html")}
+
+
 def _part(subtype: str, text: str) -> bytes:
-    return (b'Content-Type: text/%s; charset="utf-8"\r\n'
-            b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" % subtype.encode()
-            + qp(text) + b"\r\n")
+    return _PART_HEADERS[subtype] + b"\r\n" + qp(text) + b"\r\n"
 
 
 def _multipart(kind: str, boundary: str, parts: list[bytes]) -> bytes:
     b = boundary.encode()
-    return (b"Content-Type: multipart/%s; boundary=\"%s\"\r\n\r\n" % (kind.encode(), b)
-            + b"".join(b"--" + b + b"\r\n" + part for part in parts) + b"--" + b + b"--\r\n")
+    return (header_lines((("Content-Type", f'multipart/{kind}; boundary="{boundary}"'),))
+            + b"\r\n" + b"".join(b"--" + b + b"\r\n" + part for part in parts)
+            + b"--" + b + b"--\r\n")
+
+
+_CONTENT_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*")
 
 
 def _attachment(filename: str, content_type: str, data: bytes) -> bytes:
-    name = header_value(filename).replace('"', "")
+    name = header_value(filename).replace('"', "").replace("\\", "")
+    if not _CONTENT_TYPE.fullmatch(content_type or ""):
+        content_type = "application/octet-stream"
     encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
-    return (f'Content-Type: {content_type or "application/octet-stream"}; name="{name}"\r\n'
-            f'Content-Disposition: attachment; filename="{name}"\r\n'
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode() + encoded
+    return header_lines([("Content-Type", f'{content_type}; name="{name}"'),
+                         ("Content-Disposition", f'attachment; filename="{name}"'),
+                         ("Content-Transfer-Encoding", "base64")]) + b"\r\n" + encoded
 
 
 class MessageFactory:
@@ -111,12 +121,12 @@ class MessageFactory:
                                  sender.dkim_private_key)
         list_key = campaign.lists[0].key if campaign.lists else f"c{campaign.id}"
         list_name = campaign.lists[0].name if campaign.lists else campaign.name
-        static = [("From", formataddr((header_value(from_name), self.from_email))),
-                  ("List-Id", f"{_quote(list_name)} <{list_key}.{self.domain}>"),
+        static = [("From", mailbox(from_name, self.from_email)),
+                  ("List-Id", f"{phrase(list_name)} <{list_key}.{self.domain}>"),
                   ("MIME-Version", "1.0")]
         if sender is not None and sender.reply_to:
-            static.append(("Reply-To", sender.reply_to))
-        self.static_headers = "".join(f"{k}: {v}\r\n" for k, v in static).encode()
+            static.append(("Reply-To", mailbox(None, sender.reply_to)))
+        self.static_headers = header_lines(static)
         self.attachments = [_attachment(a.filename, a.content_type, a.data)
                             for a in campaign.attachments]
         self.style = themes.style(campaign.theme)
@@ -173,13 +183,17 @@ class MessageFactory:
                                                     delivery_id=recipient.delivery_id)
         short = tokens.short_sign(Purpose.UNSUBSCRIBE, recipient.delivery_id)
         mailto = f"mailto:unsubscribe+{short}@{self.bounce_domain}?subject=unsubscribe"
-        rendered = self.render(recipient, unsubscribe)
-        personal = (f"To: {recipient.address}\r\n"
-                    f"Subject: {header_value(rendered.subject)}\r\n"
-                    f"Date: {_date_of(int(time.time()))}\r\n"
-                    f"Message-ID: {self.message_id(recipient)}\r\n"
-                    f"List-Unsubscribe: <{unsubscribe}>, <{mailto}>\r\n"
-                    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n").encode()
+        try:
+            rendered = self.render(recipient, unsubscribe)
+        except rendering.RenderError as exc:
+            raise MessageNotBuilt(f"Message not built: {exc}") from exc
+        personal = header_lines((
+            ("To", mailbox(None, recipient.address)),
+            ("Subject", header_value(rendered.subject)),
+            ("Date", _date_of(int(time.time()))),
+            ("Message-ID", self.message_id(recipient)),
+            ("List-Unsubscribe", f"<{unsubscribe}>, <{mailto}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")))
         data = self.static_headers + personal + self.body(rendered)
         if self.signer is not None:
             data = self.signer.sign(data)
@@ -188,9 +202,11 @@ class MessageFactory:
 
     def build_test(self, address: str, rendered: rendering.Rendered) -> OutgoingMessage:
         """A test send: the rendered content with "[Test]" in the subject, no list headers."""
-        headers = (f"To: {address}\r\nSubject: {header_value('[Test] ' + rendered.subject)}\r\n"
-                   f"Date: {format_datetime(datetime.now(UTC))}\r\n"
-                   f"Message-ID: {make_msgid(domain=self.domain)}\r\n").encode()
+        headers = header_lines((
+            ("To", mailbox(None, address)),
+            ("Subject", header_value("[Test] " + rendered.subject)),
+            ("Date", format_datetime(datetime.now(UTC))),
+            ("Message-ID", make_msgid(domain=self.domain))))
         data = self.static_headers + headers + self.body(rendered)
         if self.signer is not None:
             data = self.signer.sign(data)
@@ -210,7 +226,3 @@ def _date_of(second: int) -> str:
     """The Date header value, formatted once per second (bulk sending asks for it
     thousands of times a second)."""
     return format_datetime(datetime.fromtimestamp(second, UTC))
-
-
-def _quote(name: str) -> str:
-    return '"' + header_value(name.replace("\\", "").replace('"', "")) + '"'

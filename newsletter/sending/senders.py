@@ -1,5 +1,6 @@
 """Sender identities: who a campaign is from, how fast it may go, and its DKIM key."""
 
+from newsletter.audience.addresses import InvalidAddress, InvalidName, clean_name, normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import SenderIdentity
 
@@ -13,6 +14,7 @@ FIELDS = ("name", "from_name", "from_email", "reply_to", "rate_limit", "rate_per
 def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
     if values.get("rate_period") not in ("hour", "minute", "second"):
         raise DomainError("The rate is counted per hour, minute or second.")
+    values = {**values, **_header_fields(values)}
     sender = SenderIdentity() if sender_id is None else session.get(SenderIdentity, sender_id)
     if sender is None:
         raise DomainError("That sender does not exist.")
@@ -23,6 +25,21 @@ def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
     session.add(sender)
     session.flush()
     return sender
+
+
+def _header_fields(values: dict) -> dict:
+    """The fields that go into From and Reply-To: one-line names, valid addresses."""
+    try:
+        checked = {"name": clean_name(values.get("name"), "The name") or "",
+                   "from_name": clean_name(values.get("from_name"), "The From name") or ""}
+        for field in ("from_email", "reply_to"):
+            address = (values.get(field) or "").strip()
+            if address or field == "from_email":
+                normalize_email(address)  # valid, and so one line; kept as typed
+            checked[field] = address or None
+    except (InvalidName, InvalidAddress) as exc:
+        raise DomainError(str(exc)) from None
+    return checked
 
 
 def generate_dkim_key(session, sender_id: int, selector: str | None = None) -> SenderIdentity:

@@ -102,6 +102,16 @@ def test_content_the_shortcut_cannot_reproduce_is_left_to_the_general_renderer()
                                 None, "Hi")
     assert prerendering.prepare(in_href, STYLE, Shape("en", True, True, False), BASE,
                                 lambda urls: {}) is None
-    marked_safe = rendering.prepare("<p>{{ attributes.x | safe }}</p>", None, "Hi")
-    assert prerendering.prepare(marked_safe, STYLE, Shape("en", True, True, False), BASE,
+
+
+def test_content_the_sandbox_refuses_never_reaches_either_renderer():
+    """``safe`` is not in the sandbox: refused at save, and a stored one renders nowhere."""
+    with pytest.raises(rendering.RenderError, match="safe"):
+        rendering.prepare("<p>{{ attributes.x | safe }}</p>", None, "Hi")
+    stored = rendering.Content(subject="Hi", body_html="<p>{{ attributes.x | safe }}</p>",
+                               body_text="Hi")
+    assert prerendering.prepare(stored, STYLE, Shape("en", True, True, False), BASE,
                                 lambda urls: {}) is None
+    with pytest.raises(rendering.RenderError, match="safe"):
+        rendering.render(stored, STYLE, {"attributes": {"x": "<script>"}}, links(1, False,
+                                                                                  False))

@@ -1,0 +1,57 @@
+"""Rendered messages in a browser, and the headers of every other page.
+
+``message_response`` is the one way a rendered message (or the error shown in its place)
+reaches a browser: admin previews (saved, live, language variants, starter templates), the
+dev outbox, "view in browser" and the public archive. Its HTML is already sanitized as it
+was rendered (markup.py, sandbox.py); the policy here keeps any script from running
+regardless: a CSP sandbox (an opaque origin: no cookies, no same-origin requests, no forms,
+no scripts), ``script-src 'none'``, and framing only by our own pages (the admin previews
+frame it).
+
+``PAGE_HEADERS`` go on every other response (``app.py`` sets them when a view has not):
+scripts and styles from our own origin only (the admin uses ``static/*.js``, no inline
+script or style), no framing by other sites."""
+
+from flask import Response
+
+MESSAGE_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
+               "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'self'; img-src * data:; style-src 'unsafe-inline'")
+MESSAGE_HEADERS = {
+    "Content-Security-Policy": MESSAGE_CSP,
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # message addresses carry tokens
+}
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            "img-src 'self' data: https: http:; frame-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class MessageResponse(Response):
+    """A rendered message, served with ``MESSAGE_HEADERS``."""
+
+    default_mimetype = "text/html"
+
+    def __init__(self, html: str, status: int = 200):
+        super().__init__(html, status=status, headers=MESSAGE_HEADERS)
+
+
+def message_response(html: str, status: int = 200) -> MessageResponse:
+    return MessageResponse(html, status)
+
+
+def is_message_response(response: Response) -> bool:
+    return response.headers.get("Content-Security-Policy") == MESSAGE_CSP
+
+
+def page_headers(response: Response) -> Response:
+    """``PAGE_HEADERS`` where the view set none of its own (message responses keep theirs)."""
+    for name, value in PAGE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
