@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 
-from newsletter.audience import notifications
+from newsletter.audience import mailqueue
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
@@ -238,38 +238,22 @@ def enqueue_test(campaign_id: int, addresses: list[str], contact_id: int | None)
 
 
 # --- mail to subscribers about their own subscriptions ------------------------------------
-SUBSCRIBER_MAIL_TIMEOUT = 60
-
-
-def send_confirmation(subscription_id: int, text_version: str) -> None:
-    _subscriber_mail(notifications.confirmation_message(db.session, subscription_id,
-                                                        text_version))
-
-
-def send_profile_login(contact_id: int) -> None:
-    _subscriber_mail(notifications.login_message(db.session, contact_id))
-
-
-def send_erasure_confirmation(contact_id: int) -> None:
-    _subscriber_mail(notifications.erasure_message(db.session, contact_id))
-
-
-def _subscriber_mail(message) -> None:
+def send_subscriber_mail() -> int:
+    """Drain the subscriber-mail queue (``audience.mailqueue``) over one SMTP connection."""
     messenger = SMTPMessenger(smtp_settings(current_app.config))
     try:
-        notifications.send(messenger, message)
+        return mailqueue.drain(db.session, queue.get_redis(), messenger)
     finally:
         messenger.close()
 
 
-def enqueue_subscriber_mail(job, *args) -> None:
-    """``job`` is one of the three functions above."""
-    if job not in (send_confirmation, send_profile_login, send_erasure_confirmation):
-        raise ValueError(f"{job!r} is not a subscriber mail job")
-    queue.enqueue(queue.SUBSCRIBER, job, *args, job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
+def enqueue_subscriber_mail(kind: str, *args) -> None:
+    """``kind`` is ``confirmation`` (subscription id, consent text version), ``login`` or
+    ``erasure`` (contact id); call after the commit."""
+    mailqueue.push(queue.get_redis(), kind, *args)
 
 
 def confirm_signup(result) -> None:
     """After a signup's commit: the confirmation mail, when one is due."""
     if result is not None and result.mail_due:
-        enqueue_subscriber_mail(send_confirmation, result.subscription_id, result.text_version)
+        enqueue_subscriber_mail("confirmation", result.subscription_id, result.text_version)

@@ -25,6 +25,12 @@ class RecordingHandler:
     drop_during_data: int = 0  # hang up (no reply) after receiving this many messages' data
     delay: float = 0.0  # seconds before answering DATA (to catch a worker mid-campaign)
     rcpt_log: list[tuple[str, float]] = field(default_factory=list)  # (address, time.time())
+    greetings: int = 0  # EHLO commands seen: about one per connection
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_log.append((address.lower(), time.time()))
@@ -74,6 +80,7 @@ class SMTPTestServer:
     def reset(self) -> None:
         self.handler.messages.clear()
         self.handler.rcpt_replies.clear()
+        self.handler.greetings = 0
         self.handler.data_replies.clear()
         self.handler.drop_during_data = 0
         self.handler.rcpt_log.clear()

@@ -56,7 +56,7 @@ def profile_login_send():
     limit("profile_address", address)
     contact_id = profiles.login_candidate(db.session, address, request.form.get("code"))
     if contact_id is not None:
-        jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact_id)
+        jobs.enqueue_subscriber_mail("login", contact_id)
     return message_page(gettext("Check your inbox"), gettext(
         "If we know this address, we have just sent it a link to your profile. "
         "It works once and for one hour."))
@@ -154,7 +154,7 @@ def profile_export(code: str):
 def profile_erase_request(code: str):
     contact = _signed_in(code) or _expired()
     limit("profile_address", f"erase:{contact.id}")
-    jobs.enqueue_subscriber_mail(jobs.send_erasure_confirmation, contact.id)
+    jobs.enqueue_subscriber_mail("erasure", contact.id)
     flash(gettext("We sent you a message. Open its link to confirm the deletion."), "success")
     return redirect(url_for("public.profile", code=code))
 

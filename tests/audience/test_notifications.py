@@ -12,7 +12,7 @@ def test_mail_queued_before_an_erasure_is_dropped(app, worker, smtp_server):
     mlist = public_list()
     contact = lists.add_contact_to_list(db.session, mlist.id, "gone@example.com")
     db.session.commit()
-    jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact.id)
+    jobs.enqueue_subscriber_mail("login", contact.id)
     profiles.erase(db.session, contact.id)
     db.session.commit()
     worker()
@@ -24,7 +24,7 @@ def test_a_permanent_refusal_does_not_fail_the_job(app, worker, smtp_server):
     contact = lists.add_contact_to_list(db.session, mlist.id, "full@example.com")
     db.session.commit()
     smtp_server.handler.rcpt_replies["full@example.com"] = "550 mailbox unavailable"
-    jobs.enqueue_subscriber_mail(jobs.send_profile_login, contact.id)
+    jobs.enqueue_subscriber_mail("login", contact.id)
     worker()  # fails the test if the job failed
     assert smtp_server.messages == []
 
@@ -34,7 +34,7 @@ def test_messages_are_marked_automatic_and_in_the_contact_language(app, worker, 
     contact = lists.add_contact_to_list(db.session, mlist.id, "cz@example.com")
     contact.language = "cs"
     db.session.commit()
-    jobs.enqueue_subscriber_mail(jobs.send_erasure_confirmation, contact.id)
+    jobs.enqueue_subscriber_mail("erasure", contact.id)
     worker()
     [received] = smtp_server.messages
     mail = message_from_bytes(received.data, policy=policy.default)
