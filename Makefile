@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install lock run test lint audit clean translations bench-send bench-click bench-import \
-	bench-blocklist bench-tokens bench-smoke
+	bench-blocklist bench-tokens bench-load bench-smoke
 
 LOCK := requirements.lock
 
@@ -74,6 +74,15 @@ bench-blocklist: $(STAMP)
 TOKEN_NUMBER ?= 20000
 bench-tokens: $(STAMP)
 	$(BIN)/python bench/token_cost.py --number $(TOKEN_NUMBER)
+
+## bench-load: public traffic at LOAD_RPS (200) requests/s during a LOAD_RECIPIENTS (20,000)
+## send, with gunicorn and two workers; lost, duplicated, confirmation and click delays
+LOAD_RECIPIENTS ?= 20000
+LOAD_RPS ?= 200
+LOAD_SECONDS ?= 10
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py --recipients $(LOAD_RECIPIENTS) --rps $(LOAD_RPS) \
+		--min-seconds $(LOAD_SECONDS)
 
 ## bench-smoke: every bench-* at about 2,000 each (bench/smoke.py), on SQLite + embedded Redis,
 ## then on PostgreSQL + Redis when they answer on 127.0.0.1 (a scratch database, dropped)
