@@ -223,8 +223,11 @@ class CampaignRun:
         return self.result
 
     def _time_is_up(self) -> bool:
-        """The job's slice is spent: it hands over to a fresh job."""
-        if time.monotonic() - self.started > self.policy.job_budget_seconds:
+        """The job's slice is spent: it hands over to a fresh job. Not before one message
+        was tried: a job whose start-up alone outlasts the slice (a loaded machine) still
+        moves the campaign on."""
+        tried = self.result.sent + self.result.deferred + self.result.failed
+        if tried and time.monotonic() - self.started > self.policy.job_budget_seconds:
             self.result.handover = True
         return self.result.handover
 
