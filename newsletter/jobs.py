@@ -18,6 +18,7 @@ from newsletter.audience import notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
+from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
 from newsletter.models import utcnow
 from newsletter.platform import health
@@ -87,9 +88,16 @@ def _schedule_rerun(campaign_id: int, at: datetime) -> None:
 
 
 def start_scheduled(campaign_id: int) -> None:
-    """The scheduled time has come: resolve recipients, then send."""
+    """The scheduled time has come: the checklist again (its warnings were confirmed when
+    it was scheduled; a blocking item refuses), resolve recipients, then send."""
     try:
-        lifecycle.start_campaign(db.session, campaign_id)
+        checked.start(db.session, campaign_id, confirmed=True)
+    except checked.StartRefused as exc:  # back to a draft, so the reaper stops retrying
+        db.session.rollback()
+        lifecycle.unschedule(db.session, campaign_id)
+        db.session.commit()
+        log.warning("scheduled campaign %s not started: %s", campaign_id, exc)
+        return
     except drafts.CampaignError as exc:
         db.session.rollback()
         log.warning("scheduled campaign %s not started: %s", campaign_id, exc)

@@ -5,6 +5,8 @@ from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
+from newsletter.compliance import checklist
+from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, utcnow
@@ -27,6 +29,8 @@ def campaign(campaign_id: int):
         schedule_form=ScheduleForm(), live=progress.live_status(db.session, campaign_id),
         errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
+        checks=checklist.run(db.session, campaign_id)
+        if campaign.status == CampaignStatus.DRAFT else None,
     )
 
 
@@ -35,13 +39,24 @@ def send_campaign(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    if not campaign.tested_at and not request.form.get("confirmed"):
+    confirmed = bool(request.form.get("confirmed"))
+    if not campaign.tested_at and not confirmed:
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
-    ok, created = perform(lambda: lifecycle.start_campaign(db.session, campaign_id))
-    if ok:
+    try:
+        started = checked.start(db.session, campaign_id, confirmed)
+    except checked.NeedsConfirmation:  # the checklist's warnings (compliance)
+        db.session.rollback()
+        return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
         jobs.enqueue_send(campaign_id)
-        flash(f"Sending started: {created} recipients.", "success")
+        flash(f"Sending started: {started.created} recipients.", "success")
+        for notice in started.notices:
+            flash(notice, "info")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (imported for their routes)
     blocklist,
     bp,
     campaigns,
+    compliance,
     composer,
     contacts,
     imports,

@@ -1,0 +1,43 @@
+"""The campaign's consent report (compliance): who has no recorded basis and is left out,
+and recording one for chosen contacts."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+
+from newsletter.compliance import consent
+from newsletter.errors import DomainError
+from newsletter.extensions import db
+
+from . import bp, perform
+from .forms import LEGAL_BASES, choices, strip
+
+
+class BasisForm(FlaskForm):
+    contact = SelectMultipleField("Contacts", coerce=int, validate_choice=False,
+                                  validators=[DataRequired("Choose at least one contact.")])
+    legal_basis = SelectField("Basis", choices=choices(LEGAL_BASES))
+    source = StringField("Where it comes from", filters=[strip], validators=[
+        DataRequired("Say where the consent or interest comes from."), Length(max=150)])
+
+
+@bp.route("/campaigns/<int:campaign_id>/consent", methods=["GET", "POST"])
+def consent_report(campaign_id: int):
+    form = BasisForm()
+    if form.validate_on_submit():
+        ok, count = perform(lambda: consent.record_basis(
+            db.session, campaign_id, form.contact.data, form.legal_basis.data,
+            form.source.data, current_user.email))
+        if ok:
+            flash(f"A basis was recorded for {count} contacts.", "success")
+            return redirect(url_for("admin.consent_report", campaign_id=campaign_id))
+    try:
+        missing = consent.missing_basis(db.session, campaign_id,
+                                        request.args.get("page", 1, type=int))
+    except DomainError:
+        abort(404)
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/consent_report.html", campaign_id=campaign_id,
+                           missing=missing, form=form), status

@@ -1,0 +1,139 @@
+"""The pre-send checklist (seed 004): shown on the campaign page before Send and run
+again when the campaign starts. Each item is ok, a notice (the editor is told, nothing to
+confirm), a warning (sending asks for confirmation) or blocking (the start is refused and
+the item says why)."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from newsletter.campaigns import recipients
+from newsletter.campaigns.drafts import get_campaign
+from newsletter.models import (
+    Campaign,
+    ContactImport,
+    MailingList,
+    Subscription,
+    campaign_list,
+    utcnow,
+)
+
+from . import unsubscribe
+
+OK, NOTICE, WARNING, BLOCKING = "ok", "notice", "warning", "blocking"
+FRESH_IMPORT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str  # unsubscribe | consent | first_send | fresh_import | domain checks
+    level: str
+    message: str
+
+
+@dataclass
+class Checklist:
+    campaign_id: int
+    items: list[Item] = field(default_factory=list)
+    left_out: int = 0  # recipients without a recorded basis
+
+    def at(self, level: str) -> list[Item]:
+        return [item for item in self.items if item.level == level]
+
+    @property
+    def blocking(self) -> list[Item]:
+        return self.at(BLOCKING)
+
+    @property
+    def warnings(self) -> list[Item]:
+        return self.at(WARNING)
+
+
+def run(session, campaign_id: int) -> Checklist:
+    """Every check of the campaign, in the order the page shows them."""
+    campaign = get_campaign(session, campaign_id)
+    checklist = Checklist(campaign_id)
+    checklist.items.append(unsubscribe_item(campaign))
+    consent, checklist.left_out = consent_item(session, campaign)
+    checklist.items.append(consent)
+    checklist.items.extend(first_send_items(session, campaign))
+    checklist.items.extend(fresh_import_items(session, campaign))
+    return checklist
+
+
+def unsubscribe_item(campaign: Campaign) -> Item:
+    texts = [(campaign.body_html, campaign.body_text)] + [
+        (v.get("body_html", ""), v.get("body_text", "")) for v in campaign.variants.values()]
+    base_url = current_app.config["BASE_URL"]
+    fakes = [link for html, text in texts
+             for link in unsubscribe.look_alikes(html, text, base_url)]
+    if fakes:
+        named = ", ".join(sorted({link.href for link in fakes}))
+        return Item("unsubscribe", WARNING,
+                    f"An unsubscribe link that is not the platform's own does not count "
+                    f"({named}): it unsubscribes nobody here. The platform's link is "
+                    f"appended to the footer; remove yours so recipients see one.")
+    return Item("unsubscribe", NOTICE,
+                "The platform's unsubscribe link is appended to the footer of every "
+                "message; it is the only one that counts.")
+
+
+def consent_item(session, campaign: Campaign) -> tuple[Item, int]:
+    def count(basis):
+        rows = recipients.recipient_rows(campaign, basis).subquery()
+        return session.scalar(select(func.count()).select_from(rows))
+
+    total, missing = count(None), count(False)
+    if not total:
+        return Item("consent", OK, "No list recipients to check."), 0
+    extras = bool(campaign.extra_recipients.strip())
+    if missing == total and not extras:
+        return Item("consent", BLOCKING,
+                    f"None of the {total} recipients has a recorded consent or legitimate "
+                    f"interest: record a basis or choose other lists."), missing
+    if missing:
+        return Item("consent", WARNING,
+                    f"{missing} of {total} recipients have no recorded consent or legitimate "
+                    f"interest and will be left out."), missing
+    return Item("consent", OK,
+                f"All {total} recipients have a recorded consent or legitimate interest."), 0
+
+
+def _list_ids(campaign: Campaign) -> list[int]:
+    return [mlist.id for mlist in campaign.lists]
+
+
+def first_send_items(session, campaign: Campaign) -> list[Item]:
+    """A list no started campaign was ever sent to."""
+    mailed = set(session.scalars(
+        select(campaign_list.c.list_id).join(Campaign, Campaign.id == campaign_list.c.campaign_id)
+        .where(campaign_list.c.list_id.in_(_list_ids(campaign)),
+               Campaign.started_at.is_not(None), Campaign.id != campaign.id)))
+    never = [m.name for m in campaign.lists if m.id not in mailed]
+    if not never:
+        return []
+    return [Item("first_send", WARNING,
+                 f"First send to {', '.join(sorted(never))}: this list was never mailed. "
+                 f"Make sure its contacts expect mail from you.")]
+
+
+def fresh_import_items(session, campaign: Campaign) -> list[Item]:
+    """Contacts that joined the campaign's lists by an import in the last day."""
+    since = utcnow() - FRESH_IMPORT
+    imported = select(ContactImport.id).where(
+        ContactImport.list_id == Subscription.list_id, ContactImport.created_at >= since,
+        ContactImport.created_at <= Subscription.created_at).exists()
+    rows = session.execute(
+        select(MailingList.name, func.count(Subscription.id))
+        .join(Subscription, Subscription.list_id == MailingList.id)
+        .where(MailingList.id.in_(_list_ids(campaign)), Subscription.created_at >= since,
+               Subscription.channel == campaign.channel, imported)
+        .group_by(MailingList.name).order_by(MailingList.name)).all()
+    if not rows:
+        return []
+    parts = ", ".join(f"{count} on {name}" for name, count in rows)
+    return [Item("fresh_import", WARNING,
+                 f"Contacts imported in the last day ({parts}): a fresh import mailed at "
+                 f"once draws complaints if it was not collected with consent.")]
