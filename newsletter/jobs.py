@@ -91,6 +91,8 @@ def start_scheduled(campaign_id: int) -> None:
     """The scheduled time has come: the checklist again (its warnings were confirmed when
     it was scheduled; a blocking item refuses), resolve recipients, then send."""
     try:
+        checked.refresh_domain(db.session, campaign_id)
+        db.session.commit()
         checked.start(db.session, campaign_id, confirmed=True)
     except checked.StartRefused as exc:  # back to a draft, so the reaper stops retrying
         db.session.rollback()

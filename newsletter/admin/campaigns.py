@@ -43,6 +43,7 @@ def send_campaign(campaign_id: int):
     if not campaign.tested_at and not confirmed:
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
+    perform(lambda: checked.refresh_domain(db.session, campaign_id))
     try:
         started = checked.start(db.session, campaign_id, confirmed)
     except checked.NeedsConfirmation:  # the checklist's warnings (compliance)

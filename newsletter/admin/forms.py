@@ -45,6 +45,8 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
 
 
+WEB_ADDRESS = r"^https?://[^\s/?#]+\S*$"
+WEB_ADDRESS_MESSAGE = "A web address starting with https:// (or http://)."
 LEGAL_BASES = [(LegalBasis.CONSENT, "Consent"),
                (LegalBasis.LEGITIMATE_INTEREST, "Legitimate interest"),
                (LegalBasis.CONTRACT, "Contract")]
@@ -259,3 +261,9 @@ class SenderForm(FlaskForm):
     dkim_selector = StringField("DKIM selector", filters=[strip],
                                 validators=[Optional(), Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$",
                                             message="Letters, digits and dashes only.")])
+    website_url = StringField("Website", filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+    contact_url = StringField("Contact page", filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+    privacy_url = StringField("Privacy policy page", filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])

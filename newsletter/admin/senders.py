@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
+from newsletter.compliance import domain
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import SenderIdentity
@@ -35,8 +36,11 @@ def sender(sender_id: int | None):
         refused = True  # the reason is flashed
     status = 422 if form.errors or refused else 200
     dns = senders.dns_instructions(identity) if identity else None
+    checks = domain.cached_result(db.session, identity.id) if identity else None
     return render_template("admin/sender.html", form=form, identity=identity, dns=dns,
-                           key_form=EmptyForm()), status
+                           key_form=EmptyForm(), checks=checks,
+                           published=identity and domain.dkim_published(db.session,
+                                                                        identity.id)), status
 
 
 @owner_bp.post("/senders/<int:sender_id>/dkim")
@@ -49,4 +53,15 @@ def sender_dkim(sender_id: int):
         abort(404)
     db.session.commit()
     flash("A new DKIM key was generated. Publish the DNS record below.", "success")
+    return redirect(url_for("admin.owner.sender", sender_id=sender_id))
+
+
+@owner_bp.post("/senders/<int:sender_id>/check")
+def sender_check(sender_id: int):
+    """Check the sending domain again (DNS, website, brand) and keep the result."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ok, _ = perform(lambda: domain.check_sender(db.session, sender_id, force=True))
+    if ok:
+        flash("The sending domain was checked.", "success")
     return redirect(url_for("admin.owner.sender", sender_id=sender_id))

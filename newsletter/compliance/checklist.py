@@ -21,16 +21,12 @@ from newsletter.models import (
 )
 
 from . import unsubscribe
+from .domain import cached_result, check_sender
+from .items import BLOCKING, NOTICE, OK, WARNING, Item
 
-OK, NOTICE, WARNING, BLOCKING = "ok", "notice", "warning", "blocking"
+__all__ = ["BLOCKING", "NOTICE", "OK", "WARNING", "Checklist", "Item", "run"]
+
 FRESH_IMPORT = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Item:
-    key: str  # unsubscribe | consent | first_send | fresh_import | domain checks
-    level: str
-    message: str
 
 
 @dataclass
@@ -51,8 +47,10 @@ class Checklist:
         return self.at(WARNING)
 
 
-def run(session, campaign_id: int) -> Checklist:
-    """Every check of the campaign, in the order the page shows them."""
+def run(session, campaign_id: int, refresh: bool = False) -> Checklist:
+    """Every check of the campaign, in the order the page shows them. The sending domain's
+    checks are redone when ``refresh`` (at start) and their cache is stale; otherwise
+    (pages, which never write) the cached result is shown, whatever its age."""
     campaign = get_campaign(session, campaign_id)
     checklist = Checklist(campaign_id)
     checklist.items.append(unsubscribe_item(campaign))
@@ -60,7 +58,22 @@ def run(session, campaign_id: int) -> Checklist:
     checklist.items.append(consent)
     checklist.items.extend(first_send_items(session, campaign))
     checklist.items.extend(fresh_import_items(session, campaign))
+    if campaign.sender_id and current_app.config["SENDER_CHECKS"]:
+        checklist.items.extend(domain_items(session, campaign.sender_id, refresh))
     return checklist
+
+
+def domain_items(session, sender_id: int, refresh: bool) -> list[Item]:
+    if refresh:
+        return check_sender(session, sender_id).items
+    cached = cached_result(session, sender_id)
+    if cached is None:
+        return [Item("domain", NOTICE, "The sending domain is checked when the campaign "
+                                       "starts (or now, with Check on the sender page).")]
+    minutes = int(cached.age.total_seconds() // 60)
+    return [Item("domain", NOTICE, f"Sending domain checked {minutes} minutes ago "
+                                   f"(checked again at start when older than the limit).")
+            ] + cached.items
 
 
 def unsubscribe_item(campaign: Campaign) -> Item:

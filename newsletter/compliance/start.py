@@ -4,11 +4,14 @@ left out (and counted)."""
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from newsletter.campaigns import lifecycle
-from newsletter.campaigns.drafts import CampaignError
+from newsletter.campaigns.drafts import CampaignError, get_campaign
 from newsletter.errors import DomainError
 
 from . import checklist as checks
+from .domain import check_sender
 
 
 class StartRefused(CampaignError):
@@ -31,9 +34,17 @@ class Started:
     notices: list[str]
 
 
+def refresh_domain(session, campaign_id: int) -> None:
+    """Redo the campaign sender's domain checks if their cache is stale. Run (and
+    committed) before ``start``, so a refused start still leaves its result to show."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.sender_id and current_app.config["SENDER_CHECKS"]:
+        check_sender(session, campaign.sender_id)
+
+
 def start(session, campaign_id: int, confirmed: bool = False) -> Started:
     """Run the checklist and start the campaign when it allows. The caller commits."""
-    result = checks.run(session, campaign_id)
+    result = checks.run(session, campaign_id, refresh=True)
     if result.blocking:
         raise StartRefused("Not started: " + " ".join(i.message for i in result.blocking))
     if result.warnings and not confirmed:

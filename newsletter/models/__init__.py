@@ -21,6 +21,7 @@ from .audience import (
 from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
 from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
+from .compliance import SenderCheck
 from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
 from .platform import Role, User
@@ -55,6 +56,7 @@ __all__ = [
     "Organization",
     "Person",
     "Role",
+    "SenderCheck",
     "SenderIdentity",
     "Subscription",
     "SubscriptionStatus",

@@ -1,5 +1,7 @@
 """Sender identities: who a campaign is from, how fast it may go, and its DKIM key."""
 
+import re
+
 from newsletter.audience.addresses import InvalidAddress, InvalidName, clean_name, normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import SenderIdentity
@@ -8,7 +10,8 @@ from .dkim import dns_record, generate_private_key
 from .messages import domain_of
 
 FIELDS = ("name", "from_name", "from_email", "reply_to", "rate_limit", "rate_period",
-          "dkim_selector")
+          "dkim_selector", "website_url", "contact_url", "privacy_url")
+URL_FIELDS = ("website_url", "contact_url", "privacy_url")
 
 
 def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
@@ -18,13 +21,22 @@ def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
     sender = SenderIdentity() if sender_id is None else session.get(SenderIdentity, sender_id)
     if sender is None:
         raise DomainError("That sender does not exist.")
-    for name in FIELDS:
-        setattr(sender, name, values[name])
+    for name in FIELDS:  # the web pages are optional (checked by newsletter.compliance)
+        setattr(sender, name, values.get(name) if name in URL_FIELDS else values[name])
     sender.reply_to = sender.reply_to or None  # optional fields: empty means none
     sender.dkim_selector = sender.dkim_selector or None
+    for name in URL_FIELDS:
+        setattr(sender, name, _web_address(getattr(sender, name)))
     session.add(sender)
     session.flush()
     return sender
+
+
+def _web_address(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if value and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value):
+        raise DomainError(f"{value} is not a web address (https://...).")
+    return value or None
 
 
 def _header_fields(values: dict) -> dict:
