@@ -84,6 +84,8 @@ def defaults(instance_path: str) -> dict:
         "WEB_CHECK_TIMEOUT": 5.0,  # seconds per page of the sender's website
         "WEB_CHECK_MAX_BYTES": 512 * 1024,
         "WEB_CHECK_ALLOW_PRIVATE": False,  # tests only: fetch from private/loopback addresses
+        "SPAMASSASSIN_COMMAND": "spamassassin",  # the spam-score button when installed
+        "SPAMASSASSIN_TIMEOUT": 60,
     }
 
 

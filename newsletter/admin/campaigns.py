@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
-from newsletter.compliance import checklist
+from newsletter.compliance import checklist, spamscore
 from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
@@ -31,6 +31,7 @@ def campaign(campaign_id: int):
         editable=campaign.status == CampaignStatus.DRAFT,
         checks=checklist.run(db.session, campaign_id)
         if campaign.status == CampaignStatus.DRAFT else None,
+        spamassassin=spamscore.command() is not None,
     )
 
 

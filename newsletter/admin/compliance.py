@@ -1,5 +1,5 @@
-"""The campaign's consent report (compliance): who has no recorded basis and is left out,
-and recording one for chosen contacts."""
+"""Compliance views of a campaign: the consent report (who has no recorded basis and is
+left out, and recording one for chosen contacts) and the spam score."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from newsletter.compliance import consent
+from newsletter.compliance import consent, spamscore
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 
 from . import bp, perform
-from .forms import LEGAL_BASES, choices, strip
+from .forms import LEGAL_BASES, EmptyForm, choices, strip
 
 
 class BasisForm(FlaskForm):
@@ -41,3 +41,16 @@ def consent_report(campaign_id: int):
     status = 422 if form.is_submitted() else 200
     return render_template("admin/consent_report.html", campaign_id=campaign_id,
                            missing=missing, form=form), status
+
+
+@bp.post("/campaigns/<int:campaign_id>/spam-score")
+def spam_score(campaign_id: int):
+    """SpamAssassin on the campaign's message; the result is shown, nothing is stored."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        report = spamscore.score(db.session, campaign_id)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    return render_template("admin/spam_score.html", campaign_id=campaign_id, report=report)
