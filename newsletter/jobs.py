@@ -18,6 +18,7 @@ from newsletter.audience import notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
+from newsletter.compliance import review, review_mail
 from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
 from newsletter.models import utcnow
@@ -92,7 +93,11 @@ def start_scheduled(campaign_id: int) -> None:
     it was scheduled; a blocking item refuses), resolve recipients, then send."""
     try:
         checked.refresh_domain(db.session, campaign_id)
+        held = review.hold_if_flagged(db.session, campaign_id, "scheduler")
         db.session.commit()
+        if held:
+            enqueue_review_mail(held.id)
+            return
         checked.start(db.session, campaign_id, confirmed=True)
     except checked.StartRefused as exc:  # back to a draft, so the reaper stops retrying
         db.session.rollback()
@@ -270,6 +275,16 @@ def _subscriber_mail(message) -> None:
         notifications.send(messenger, message)
     finally:
         messenger.close()
+
+
+def send_review_mail(review_id: int) -> None:
+    """Tell the campaign's editor that it was held, approved or rejected."""
+    _subscriber_mail(review_mail.message(db.session, review_id))
+
+
+def enqueue_review_mail(review_id: int) -> None:
+    queue.enqueue(queue.SUBSCRIBER, send_review_mail, review_id,
+                  job_timeout=SUBSCRIBER_MAIL_TIMEOUT)
 
 
 def enqueue_subscriber_mail(job, *args) -> None:

@@ -1,4 +1,5 @@
-"""campaign review and deliverability checks: sender pages, cached domain checks
+"""campaign review and deliverability checks: sender pages, cached domain checks, review
+rules, held campaigns and their decisions, the audit log
 
 Revision ID: 0010
 Revises: 0008_session_version
@@ -31,9 +32,53 @@ def upgrade():
         sa.ForeignKeyConstraint(['sender_id'], ['sender_identity.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('sender_id'),
     )
+    op.create_table(
+        'review_category',
+        sa.Column('key', sa.String(length=32), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('patterns', sa.Text(), nullable=False),
+        sa.Column('allowed', sa.Text(), nullable=False),
+        sa.Column('exceptions', sa.Text(), nullable=False),
+        sa.Column('void', sa.Text(), nullable=False),
+        sa.Column('active', sa.Boolean(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('key'),
+    )
+    op.create_table(
+        'campaign_review',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('campaign_id', sa.Integer(), nullable=False),
+        sa.Column('state', sa.String(length=16), nullable=False),
+        sa.Column('findings', JSON, nullable=False),
+        sa.Column('content_hash', sa.String(length=64), nullable=False),
+        sa.Column('note', sa.Text(), nullable=True),
+        sa.Column('decided_by_id', sa.Integer(), nullable=True),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_campaign_review_campaign_id', 'campaign_review', ['campaign_id'])
+    op.create_table(
+        'audit_entry',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('actor', sa.String(length=254), nullable=False),
+        sa.Column('action', sa.String(length=40), nullable=False),
+        sa.Column('subject', sa.String(length=300), nullable=False),
+        sa.Column('detail', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_audit_entry_action', 'audit_entry', ['action'])
 
 
 def downgrade():
+    op.drop_index('ix_audit_entry_action', table_name='audit_entry')
+    op.drop_table('audit_entry')
+    op.drop_index('ix_campaign_review_campaign_id', table_name='campaign_review')
+    op.drop_table('campaign_review')
+    op.drop_table('review_category')
     op.drop_table('sender_check')
     with op.batch_alter_table('sender_identity', schema=None) as batch_op:
         for name in ('privacy_url', 'contact_url', 'website_url'):

@@ -1,18 +1,19 @@
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
-from newsletter.compliance import checklist, spamscore
+from newsletter.compliance import checklist, review, spamscore
 from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, utcnow
 
 from . import bp, perform
-from .forms import EmptyForm, ScheduleForm
+from .forms import DecisionForm, EmptyForm, ScheduleForm
 
 
 @bp.get("/")
@@ -32,6 +33,7 @@ def campaign(campaign_id: int):
         checks=checklist.run(db.session, campaign_id)
         if campaign.status == CampaignStatus.DRAFT else None,
         spamassassin=spamscore.command() is not None,
+        review=review.latest(db.session, campaign_id), decide_form=DecisionForm(),
     )
 
 
@@ -45,6 +47,14 @@ def send_campaign(campaign_id: int):
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
     perform(lambda: checked.refresh_domain(db.session, campaign_id))
+    _, held = perform(lambda: review.hold_if_flagged(db.session, campaign_id,
+                                                     current_user.email))
+    if held:
+        jobs.enqueue_review_mail(held.id)
+        flash("Held for review: the content matches "
+              + ", ".join(sorted({f["name"] for f in held.findings}))
+              + ". A reviewer approves or rejects it; you are told by mail.", "info")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     try:
         started = checked.start(db.session, campaign_id, confirmed)
     except checked.NeedsConfirmation:  # the checklist's warnings (compliance)

@@ -7,12 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from newsletter.compliance import consent, spamscore
+from newsletter import jobs
+from newsletter.compliance import consent, review, spamscore
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 
 from . import bp, perform
-from .forms import LEGAL_BASES, EmptyForm, choices, strip
+from .forms import LEGAL_BASES, DecisionForm, EmptyForm, choices, strip
 
 
 class BasisForm(FlaskForm):
@@ -54,3 +55,20 @@ def spam_score(campaign_id: int):
         flash(str(exc), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     return render_template("admin/spam_score.html", campaign_id=campaign_id, report=report)
+
+
+@bp.post("/campaigns/<int:campaign_id>/review/<any(approve, reject):decision>")
+def review_decision(campaign_id: int, decision: str):
+    """A reviewer or owner approves (with a reason) or rejects (with a message)."""
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    ok, decided = perform(lambda: review.decide(db.session, campaign_id, current_user,
+                                                decision == "approve", form.note.data))
+    if ok:
+        jobs.enqueue_review_mail(decided.id)
+        flash("Approved: the editor can send it now." if decision == "approve"
+              else "Rejected: the editor was told why.", "success")
+    return redirect(url_for("admin.campaign", campaign_id=campaign_id))

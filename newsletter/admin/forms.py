@@ -267,3 +267,12 @@ class SenderForm(FlaskForm):
         Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
     privacy_url = StringField("Privacy policy page", filters=[strip], validators=[
         Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+
+
+class DecisionForm(FlaskForm):
+    """A reviewer's decision on a held campaign (compliance.review)."""
+
+    note = TextAreaField("Reason or message to the editor", filters=[strip],
+                         validators=[DataRequired("Give a reason (approval) or tell the editor "
+                                                  "what to change (rejection)."),
+                                     Length(max=2000)])

@@ -20,7 +20,7 @@ from newsletter.models import (
     utcnow,
 )
 
-from . import unsubscribe
+from . import review, unsubscribe
 from .domain import cached_result, check_sender
 from .items import BLOCKING, NOTICE, OK, WARNING, Item
 
@@ -58,6 +58,7 @@ def run(session, campaign_id: int, refresh: bool = False) -> Checklist:
     checklist.items.append(consent)
     checklist.items.extend(first_send_items(session, campaign))
     checklist.items.extend(fresh_import_items(session, campaign))
+    checklist.items.append(content_item(session, campaign))
     if campaign.sender_id and current_app.config["SENDER_CHECKS"]:
         checklist.items.extend(domain_items(session, campaign.sender_id, refresh))
     return checklist
@@ -112,6 +113,19 @@ def consent_item(session, campaign: Campaign) -> tuple[Item, int]:
                     f"interest and will be left out."), missing
     return Item("consent", OK,
                 f"All {total} recipients have a recorded consent or legitimate interest."), 0
+
+
+def content_item(session, campaign: Campaign) -> Item:
+    """The content review: matches hold the campaign for a reviewer when it is sent."""
+    found = review.findings_of(session, campaign)
+    if not found:
+        return Item("content", OK, "The content matches no review category.")
+    names = ", ".join(sorted({f.name for f in found}))
+    if review.cleared(session, campaign):
+        last = review.latest(session, campaign.id)
+        return Item("content", OK, f"Matches {names}; approved by a reviewer: {last.note}")
+    return Item("content", NOTICE, f"The content matches {names}: sending holds the "
+                                   f"campaign for a reviewer's approval.")
 
 
 def _list_ids(campaign: Campaign) -> list[int]:

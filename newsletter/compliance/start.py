@@ -11,6 +11,7 @@ from newsletter.campaigns.drafts import CampaignError, get_campaign
 from newsletter.errors import DomainError
 
 from . import checklist as checks
+from . import review
 from .domain import check_sender
 
 
@@ -47,6 +48,9 @@ def start(session, campaign_id: int, confirmed: bool = False) -> Started:
     result = checks.run(session, campaign_id, refresh=True)
     if result.blocking:
         raise StartRefused("Not started: " + " ".join(i.message for i in result.blocking))
+    if not review.cleared(session, get_campaign(session, campaign_id)):
+        raise StartRefused("Not started: the content needs a reviewer's approval "
+                           "(hold it for review first).")
     if result.warnings and not confirmed:
         raise NeedsConfirmation(result.warnings)
     created = lifecycle.start_campaign(session, campaign_id, require_basis=True)

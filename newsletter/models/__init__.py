@@ -21,14 +21,18 @@ from .audience import (
 from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
 from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
-from .compliance import SenderCheck
+from .compliance import CampaignReview, ReviewCategory, ReviewState, SenderCheck
 from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
-from .platform import Role, User
+from .platform import AuditEntry, Role, User
 from .sending import SenderIdentity
 from .tracking import Click, Link
 
 __all__ = [
+    "AuditEntry",
+    "CampaignReview",
+    "ReviewCategory",
+    "ReviewState",
     "BlocklistChannel",
     "BlocklistEntry",
     "Branch",
