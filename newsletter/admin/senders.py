@@ -1,6 +1,7 @@
 """Owner-only: sender identities, their sending rate and DKIM keys."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter.compliance import domain
@@ -28,7 +29,8 @@ def sender(sender_id: int | None):
     form = SenderForm(obj=identity)
     refused = False
     if form.validate_on_submit():
-        ok, saved = perform(lambda: senders.save_sender(db.session, sender_id, **{
+        ok, saved = perform(lambda: senders.save_sender(db.session, sender_id,
+                                                        actor=current_user.email, **{
             name: getattr(form, name).data for name in senders.FIELDS}))
         if ok:
             flash("Sender saved.", "success")
@@ -48,7 +50,7 @@ def sender_dkim(sender_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        senders.generate_dkim_key(db.session, sender_id)
+        senders.generate_dkim_key(db.session, sender_id, actor=current_user.email)
     except DomainError:
         abort(404)
     db.session.commit()

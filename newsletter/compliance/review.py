@@ -5,6 +5,7 @@ held again. Every step is in the audit log."""
 
 import hashlib
 import json
+import re
 from html.parser import HTMLParser
 
 from sqlalchemy import select
@@ -24,28 +25,71 @@ from newsletter.models import (
 from newsletter.platform import audit
 
 from .categories import DEFAULTS
-from .contentrules import Category, Finding
+from .contentrules import Category, Finding, compile_pattern
 from .contentrules import review as find
 
 DECIDERS = (Role.REVIEWER, Role.OWNER)
+DEFAULT_KEYS = {category.key: category for category in DEFAULTS}
+
+
+class FieldError(DomainError):
+    """A rule the owner typed is not usable; ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 def lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-def categories(session) -> list[Category]:
-    """The rules in force: the defaults, each replaced by the owner's row of its key."""
-    rows = {row.key: row for row in session.scalars(select(ReviewCategory))}
+def categories(session, include_inactive: bool = False) -> list[Category]:
+    """The rules in force: the defaults, each replaced by the owner's row of its key, then
+    the owner's own categories."""
+    rows = {row.key: row for row in session.scalars(select(ReviewCategory)
+                                                    .order_by(ReviewCategory.key))}
     result = []
-    for default in DEFAULTS:
-        row = rows.get(default.key)
+    for key in [d.key for d in DEFAULTS] + [k for k in rows if k not in DEFAULT_KEYS]:
+        row = rows.get(key)
         if row is None:
-            result.append(default)
-        elif row.active:
+            result.append(DEFAULT_KEYS[key])
+        elif row.active or include_inactive:
             result.append(Category(row.key, row.name, lines(row.patterns), lines(row.allowed),
                                    lines(row.exceptions), lines(row.void)))
     return result
+
+
+def inactive_keys(session) -> set[str]:
+    return set(session.scalars(select(ReviewCategory.key).where(~ReviewCategory.active)))
+
+
+def save_category(session, key: str, *, name: str, patterns: str, allowed: str,
+                  exceptions: str, void: str, active: bool, actor: str) -> ReviewCategory:
+    """The owner's rules for a category (a default's key replaces that default)."""
+    key = (key or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9_]{1,32}", key):
+        raise FieldError("key", "Letters, digits and _ only (at most 32).")
+    if not (name or "").strip():
+        raise FieldError("name", "Name the category.")
+    fields = {"patterns": patterns, "allowed": allowed, "exceptions": exceptions,
+              "void": void}
+    for field, text in fields.items():
+        bad = [line for line in lines(text) if not compile_pattern(line)]
+        if bad:
+            raise FieldError(field, f"No words in: {', '.join(bad)}")
+    if not lines(patterns):
+        raise FieldError("patterns", "Give at least one pattern.")
+    row = session.get(ReviewCategory, key) or ReviewCategory(key=key)
+    row.name, row.active, row.updated_at = name.strip()[:200], active, utcnow()
+    for field, text in fields.items():
+        setattr(row, field, "\n".join(lines(text)))
+    session.add(row)
+    audit.record(session, actor, "review.rules", f"category {key}",
+                 f"{len(lines(patterns))} patterns, {len(lines(exceptions))} exceptions"
+                 + ("" if active else ", switched off"))
+    session.flush()
+    return row
 
 
 class _Parts(HTMLParser):

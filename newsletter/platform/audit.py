@@ -13,7 +13,9 @@ ACTIONS = {
     "sender.saved": "Sender saved",
     "sender.dkim": "DKIM key generated",
     "user.created": "Account created",
-    "user.role": "Role changed",
+    "contacts.erase": "Contacts erased",
+    "contacts.unsubscribe": "Contacts unsubscribed at once",
+    "contacts.archive": "Contacts archived at once",
 }
 
 

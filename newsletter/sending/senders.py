@@ -5,6 +5,7 @@ import re
 from newsletter.audience.addresses import InvalidAddress, InvalidName, clean_name, normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import SenderIdentity
+from newsletter.platform import audit
 
 from .dkim import dns_record, generate_private_key
 from .messages import domain_of
@@ -14,7 +15,8 @@ FIELDS = ("name", "from_name", "from_email", "reply_to", "rate_limit", "rate_per
 URL_FIELDS = ("website_url", "contact_url", "privacy_url")
 
 
-def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
+def save_sender(session, sender_id: int | None, actor: str | None = None,
+                **values) -> SenderIdentity:
     if values.get("rate_period") not in ("hour", "minute", "second"):
         raise DomainError("The rate is counted per hour, minute or second.")
     values = {**values, **_header_fields(values)}
@@ -29,6 +31,9 @@ def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
         setattr(sender, name, _web_address(getattr(sender, name)))
     session.add(sender)
     session.flush()
+    if actor:
+        audit.record(session, actor, "sender.saved", f"sender {sender.id} {sender.from_email}",
+                     f"{sender.rate_limit} per {sender.rate_period}")
     return sender
 
 
@@ -54,7 +59,8 @@ def _header_fields(values: dict) -> dict:
     return checked
 
 
-def generate_dkim_key(session, sender_id: int, selector: str | None = None) -> SenderIdentity:
+def generate_dkim_key(session, sender_id: int, selector: str | None = None,
+                      actor: str | None = None) -> SenderIdentity:
     """A new 2048-bit key; the old one stops signing at once, so publish the new DNS record
     (under a new selector) before switching in production."""
     sender = session.get(SenderIdentity, sender_id)
@@ -64,6 +70,9 @@ def generate_dkim_key(session, sender_id: int, selector: str | None = None) -> S
     sender.dkim_domain = domain_of(sender.from_email)
     sender.dkim_private_key = generate_private_key()
     session.flush()
+    if actor:
+        audit.record(session, actor, "sender.dkim", f"sender {sender.id} {sender.from_email}",
+                     f"selector {sender.dkim_selector}")
     return sender
 
 

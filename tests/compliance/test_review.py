@@ -122,3 +122,57 @@ def test_scheduled_campaign_is_held_in_the_worker(app, worker):
     worker()
     assert db.session.get(Campaign, campaign.id).status == "review"
     assert review.latest(db.session, campaign.id).findings[0]["category"] == "kratom"
+
+
+def test_owner_edits_rules_tests_a_text_and_reads_the_audit_log(client, login):
+    login("owner")
+    page = client.get("/admin/review-rules").text
+    assert "kratom*" in page and "Firearms to the public" in page
+    tried = client.post("/admin/review-rules/try", data={"text": "Nové HHC kvety bez THC"})
+    assert "<mark>HHC</mark>" in tried.text and "<mark>THC</mark>" not in tried.text
+    bad = client.post("/admin/review-rules", data={"key": "kratom", "name": "Kratom",
+                                                   "patterns": "", "active": "y"})
+    assert bad.status_code == 422 and "Give at least one pattern." in bad.text
+    client.post("/admin/review-rules", data={
+        "key": "casino", "name": "Online casinos", "patterns": "casin*\nkasin*\nroulett*",
+        "active": "y"})
+    client.post("/admin/review-rules", data={
+        "key": "kratom", "name": "Kratom", "patterns": "kratom*", "active": ""})
+    tried = client.post("/admin/review-rules/try", data={
+        "text": "Kasíno bonus 100 €, kratom akcia"}).text
+    assert "<mark>Kasíno</mark>" in tried and "<mark>kratom</mark>" not in tried
+    log = client.get("/admin/audit").text
+    assert log.count("Review rules changed") == 2 and "category casino" in log
+
+
+def test_only_owners_see_the_rules_and_the_log(client, login):
+    login("reviewer")
+    assert client.get("/admin/review-rules").status_code == 403
+    assert client.get("/admin/audit").status_code == 403
+
+
+def test_the_record_holds_erasures_mass_actions_accounts_and_senders(client, login):
+    from newsletter.models import Contact
+
+    owner = login("owner")
+    list_with_contacts("a@example.com", "b@example.com", "c@example.com")
+    ids = [c.id for c in db.session.query(Contact).order_by(Contact.id)]
+    client.post("/admin/contacts/bulk", data={"ids": ids[:2], "action": "unsubscribe"})
+    client.post("/admin/contacts/bulk", data={"ids": [ids[2]], "action": "erase",
+                                              "confirm": "y"})
+    client.post("/admin/users", data={"email": "new@example.com", "role": "reviewer",
+                                      "password": "another long password",
+                                      "current_password": PASSWORD})
+    client.post("/admin/senders/new", data={"name": "S", "from_name": "S",
+                                            "from_email": "news@example.com",
+                                            "rate_limit": 100, "rate_period": "hour"})
+    rows = [(e.actor, e.action, e.subject) for e in
+            db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert rows == [
+        (f"editor:{owner.email}", "contacts.unsubscribe", "2 contacts"),
+        (f"editor:{owner.email}", "contacts.erase", "1 contacts"),
+        (owner.email, "user.created", "new@example.com"),
+        (owner.email, "sender.saved", "sender 1 news@example.com"),
+    ]
+    page = client.get("/admin/audit").text
+    assert "Contacts erased" in page and "Account created" in page and "role reviewer" in page
