@@ -1,5 +1,5 @@
 """campaign review and deliverability checks: sender pages, cached domain checks, review
-rules, held campaigns and their decisions, the audit log
+rules, held campaigns and their decisions, the audit log, plan limits
 
 Revision ID: 0010
 Revises: 0008_session_version
@@ -71,9 +71,21 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_audit_entry_action', 'audit_entry', ['action'])
+    op.create_table(
+        'plan_limit',
+        sa.Column('key', sa.String(length=32), nullable=False),
+        sa.Column('value', sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint('key'),
+    )
+    with op.batch_alter_table('contact_import', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('over_limit', sa.Integer(), server_default='0',
+                                      nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('contact_import', schema=None) as batch_op:
+        batch_op.drop_column('over_limit')
+    op.drop_table('plan_limit')
     op.drop_index('ix_audit_entry_action', table_name='audit_entry')
     op.drop_table('audit_entry')
     op.drop_index('ix_campaign_review_campaign_id', table_name='campaign_review')

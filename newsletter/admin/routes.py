@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (imported for their routes)
     imports,
     lists,
     outbox,
+    plan,
     review_rules,
     senders,
     stats,

@@ -19,6 +19,7 @@ from newsletter.models import (
     campaign_list,
     utcnow,
 )
+from newsletter.platform import limits
 
 from . import review, unsubscribe
 from .domain import cached_result, check_sender
@@ -59,6 +60,7 @@ def run(session, campaign_id: int, refresh: bool = False) -> Checklist:
     checklist.items.extend(first_send_items(session, campaign))
     checklist.items.extend(fresh_import_items(session, campaign))
     checklist.items.append(content_item(session, campaign))
+    checklist.items.extend(plan_items(session, campaign))
     if campaign.sender_id and current_app.config["SENDER_CHECKS"]:
         checklist.items.extend(domain_items(session, campaign.sender_id, refresh))
     return checklist
@@ -126,6 +128,26 @@ def content_item(session, campaign: Campaign) -> Item:
         return Item("content", OK, f"Matches {names}; approved by a reviewer: {last.note}")
     return Item("content", NOTICE, f"The content matches {names}: sending holds the "
                                    f"campaign for a reviewer's approval.")
+
+
+def plan_items(session, campaign: Campaign) -> list[Item]:
+    """The plan's e-mail messages per month (platform.limits): a start that would pass it
+    is refused with the counts."""
+    if campaign.channel != "email":
+        return []
+    left = limits.remaining(session, "emails_month")
+    if left is None:
+        return []
+    rows = recipients.recipient_rows(campaign, True).subquery()
+    count = session.scalar(select(func.count()).select_from(rows)) + len(
+        [a for a in campaign.extra_recipients.splitlines() if a.strip()])
+    cap, used = limits.limit(session, "emails_month"), limits.used(session, "emails_month")
+    if count > left:
+        return [Item("plan", BLOCKING, f"The plan allows {cap} e-mail messages a month; "
+                                       f"{used} were sent this month, so {left} are left "
+                                       f"and this campaign has {count} recipients.")]
+    return [Item("plan", OK, f"{count} messages fit the plan: {left} of {cap} are left "
+                             f"this month.")]
 
 
 def _list_ids(campaign: Campaign) -> list[int]:

@@ -24,7 +24,7 @@ from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campai
 from .compliance import CampaignReview, ReviewCategory, ReviewState, SenderCheck
 from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
-from .platform import AuditEntry, Role, User
+from .platform import AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
 from .tracking import Click, Link
 
@@ -59,6 +59,7 @@ __all__ = [
     "OptIn",
     "Organization",
     "Person",
+    "PlanLimit",
     "Role",
     "SenderCheck",
     "SenderIdentity",

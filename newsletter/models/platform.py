@@ -59,3 +59,13 @@ class AuditEntry(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = created_at_column()
+
+
+class PlanLimit(db.Model):
+    """One of the owner's plan limits (seed 003's packages, ``newsletter.platform.limits``);
+    no row, or no value: unlimited."""
+
+    __tablename__ = "plan_limit"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int | None] = mapped_column(Integer)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from newsletter.errors import DomainError
 from newsletter.models import Role, User, utcnow
 
-from . import audit
+from . import audit, limits
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 
@@ -60,6 +60,7 @@ def create_user(session, email: str, role: str, password: str) -> User:
     check_password_rules(password)
     if session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(f"A user with the e-mail {email} already exists.")
+    limits.check(session, "users")
     user = User(email=email, role=role, password_hash=hash_password(password))
     session.add(user)
     session.flush()

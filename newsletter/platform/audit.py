@@ -13,6 +13,7 @@ ACTIONS = {
     "sender.saved": "Sender saved",
     "sender.dkim": "DKIM key generated",
     "user.created": "Account created",
+    "limits.changed": "Plan limits changed",
     "contacts.erase": "Contacts erased",
     "contacts.unsubscribe": "Contacts unsubscribed at once",
     "contacts.archive": "Contacts archived at once",

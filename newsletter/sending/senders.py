@@ -5,7 +5,7 @@ import re
 from newsletter.audience.addresses import InvalidAddress, InvalidName, clean_name, normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import SenderIdentity
-from newsletter.platform import audit
+from newsletter.platform import audit, limits
 
 from .dkim import dns_record, generate_private_key
 from .messages import domain_of
@@ -66,6 +66,8 @@ def generate_dkim_key(session, sender_id: int, selector: str | None = None,
     sender = session.get(SenderIdentity, sender_id)
     if sender is None:
         raise DomainError("That sender does not exist.")
+    if not sender.dkim_private_key:  # a new own-domain sender (a new key replaces one)
+        limits.check(session, "own_domain")
     sender.dkim_selector = selector or sender.dkim_selector or "nl1"
     sender.dkim_domain = domain_of(sender.from_email)
     sender.dkim_private_key = generate_private_key()
