@@ -116,6 +116,11 @@ def schedule_campaign(campaign_id: int):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    checks = checklist.run(db.session, campaign_id)  # run again at the time, in the worker
+    if checks.blocking or (checks.warnings and not form.confirm_warnings.data):
+        flash(" ".join(i.message for i in checks.blocking) if checks.blocking else
+              "Tick “Send despite the warnings above” to schedule it.", "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:

@@ -237,6 +237,8 @@ class ScheduleForm(FlaskForm):
                                  validators=[Optional()])
     delay_minutes = IntegerField("…or after a delay (minutes)",
                                  validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
+    #: shown when the pre-send checklist warns (compliance)
+    confirm_warnings = BooleanField("Send despite the warnings above")
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

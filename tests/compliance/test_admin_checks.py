@@ -79,3 +79,16 @@ def test_scheduled_start_in_the_worker_runs_the_checklist(app, worker):
     worker()
     refused = db.session.get(Campaign, campaign.id)
     assert (refused.status, refused.send_at) == ("draft", None)
+
+
+def test_scheduling_refuses_a_block_and_asks_about_warnings(client, login):
+    login()
+    mlist = list_with_contacts()
+    without_basis(mlist, "x@example.com")
+    campaign = draft(mlist)
+    page = client.post(f"/admin/campaigns/{campaign.id}/schedule",
+                       data={"delay_minutes": "30", "confirm_warnings": "y"},
+                       follow_redirects=True).text
+    assert "None of the 1 recipients" in page
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
