@@ -71,6 +71,21 @@ def defaults(instance_path: str) -> dict:
         "ERASURE_MAX_AGE": 86400,  # erasure confirmation link
         "PROFILE_CODE_KEY": None,  # HMAC key for profile codes; defaults from SECRET_KEY
         "SIGNUP_ALLOWED_ORIGINS": None,  # list of origins for the JSON signup; None: any
+        # sending-domain checks (compliance): on for every campaign with a sender identity
+        "SENDER_CHECKS": True,
+        "SENDER_CHECK_MAX_AGE": 6 * 3600,  # a cached result older than this is redone
+        "DNS_NAMESERVERS": None,  # ["10.0.0.2", "127.0.0.1:5353"]; None: the system's
+        "DNS_TIMEOUT": 3.0,  # seconds per lookup
+        # the host our mail leaves from, which the sender's SPF must cover: IP addresses
+        # and/or host names (their A/AAAA records), or an SPF include domain we publish
+        "SPF_SENDING_HOSTS": [],
+        "SPF_INCLUDE": None,  # e.g. "_spf.newsletter.example": an include of it covers us
+        "PLATFORM_BRAND": "",  # a word sending domains may not carry (seed 004); "": off
+        "WEB_CHECK_TIMEOUT": 5.0,  # seconds per page of the sender's website
+        "WEB_CHECK_MAX_BYTES": 512 * 1024,
+        "WEB_CHECK_ALLOW_PRIVATE": False,  # tests only: fetch from private/loopback addresses
+        "SPAMASSASSIN_COMMAND": "spamassassin",  # the spam-score button when installed
+        "SPAMASSASSIN_TIMEOUT": 60,
     }
 
 

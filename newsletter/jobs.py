@@ -14,10 +14,12 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 
-from newsletter.audience import mailqueue
+from newsletter.audience import mailqueue, notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
+from newsletter.compliance import review, review_mail
+from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
 from newsletter.models import utcnow
 from newsletter.platform import health
@@ -87,9 +89,22 @@ def _schedule_rerun(campaign_id: int, at: datetime) -> None:
 
 
 def start_scheduled(campaign_id: int) -> None:
-    """The scheduled time has come: resolve recipients, then send."""
+    """The scheduled time has come: the checklist again (its warnings were confirmed when
+    it was scheduled; a blocking item refuses), resolve recipients, then send."""
     try:
-        lifecycle.start_campaign(db.session, campaign_id)
+        checked.refresh_domain(db.session, campaign_id)
+        held = review.hold_if_flagged(db.session, campaign_id, "scheduler")
+        db.session.commit()
+        if held:
+            enqueue_review_mail(held.id)
+            return
+        checked.start(db.session, campaign_id, confirmed=True)
+    except checked.StartRefused as exc:  # back to a draft, so the reaper stops retrying
+        db.session.rollback()
+        lifecycle.unschedule(db.session, campaign_id)
+        db.session.commit()
+        log.warning("scheduled campaign %s not started: %s", campaign_id, exc)
+        return
     except drafts.CampaignError as exc:
         db.session.rollback()
         log.warning("scheduled campaign %s not started: %s", campaign_id, exc)
@@ -251,6 +266,19 @@ def enqueue_subscriber_mail(kind: str, *args) -> None:
     """``kind`` is ``confirmation`` (subscription id, consent text version), ``login`` or
     ``erasure`` (contact id); call after the commit."""
     mailqueue.push(queue.get_redis(), kind, *args)
+
+
+def send_review_mail(review_id: int) -> None:
+    """Tell the campaign's editor that it was held, approved or rejected."""
+    messenger = SMTPMessenger(smtp_settings(current_app.config))
+    try:
+        notifications.send(messenger, review_mail.message(db.session, review_id))
+    finally:
+        messenger.close()
+
+
+def enqueue_review_mail(review_id: int) -> None:
+    queue.enqueue(queue.SUBSCRIBER, send_review_mail, review_id, job_timeout=60)
 
 
 def confirm_signup(result) -> None:

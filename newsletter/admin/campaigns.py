@@ -1,16 +1,19 @@
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
+from newsletter.compliance import checklist, review, spamscore
+from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, utcnow
 
 from . import bp, perform
-from .forms import EmptyForm, ScheduleForm
+from .forms import DecisionForm, EmptyForm, ScheduleForm
 
 
 @bp.get("/")
@@ -27,6 +30,10 @@ def campaign(campaign_id: int):
         schedule_form=ScheduleForm(), live=progress.live_status(db.session, campaign_id),
         errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
+        checks=checklist.run(db.session, campaign_id)
+        if campaign.status == CampaignStatus.DRAFT else None,
+        spamassassin=spamscore.command() is not None,
+        review=review.latest(db.session, campaign_id), decide_form=DecisionForm(),
     )
 
 
@@ -35,13 +42,33 @@ def send_campaign(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    if not campaign.tested_at and not request.form.get("confirmed"):
+    confirmed = bool(request.form.get("confirmed"))
+    if not campaign.tested_at and not confirmed:
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
-    ok, created = perform(lambda: lifecycle.start_campaign(db.session, campaign_id))
-    if ok:
+    perform(lambda: checked.refresh_domain(db.session, campaign_id))
+    _, held = perform(lambda: review.hold_if_flagged(db.session, campaign_id,
+                                                     current_user.email))
+    if held:
+        jobs.enqueue_review_mail(held.id)
+        flash("Held for review: the content matches "
+              + ", ".join(sorted({f["name"] for f in held.findings}))
+              + ". A reviewer approves or rejects it; you are told by mail.", "info")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    try:
+        started = checked.start(db.session, campaign_id, confirmed)
+    except checked.NeedsConfirmation:  # the checklist's warnings (compliance)
+        db.session.rollback()
+        return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
         jobs.enqueue_send(campaign_id)
-        flash(f"Sending started: {created} recipients.", "success")
+        flash(f"Sending started: {started.created} recipients.", "success")
+        for notice in started.notices:
+            flash(notice, "info")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 
@@ -88,6 +115,11 @@ def schedule_campaign(campaign_id: int):
     form = ScheduleForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    checks = checklist.run(db.session, campaign_id)  # run again at the time, in the worker
+    if checks.blocking or (checks.warnings and not form.confirm_warnings.data):
+        flash(" ".join(i.message for i in checks.blocking) if checks.blocking else
+              "Tick “Send despite the warnings above” to schedule it.", "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))

@@ -45,6 +45,8 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
 
 
+WEB_ADDRESS = r"^https?://[^\s/?#]+\S*$"
+WEB_ADDRESS_MESSAGE = "A web address starting with https:// (or http://)."
 LEGAL_BASES = [(LegalBasis.CONSENT, "Consent"),
                (LegalBasis.LEGITIMATE_INTEREST, "Legitimate interest"),
                (LegalBasis.CONTRACT, "Contract")]
@@ -235,6 +237,8 @@ class ScheduleForm(FlaskForm):
                                  validators=[Optional()])
     delay_minutes = IntegerField("…or after a delay (minutes)",
                                  validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
+    #: shown when the pre-send checklist warns (compliance)
+    confirm_warnings = BooleanField("Send despite the warnings above")
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -259,3 +263,18 @@ class SenderForm(FlaskForm):
     dkim_selector = StringField("DKIM selector", filters=[strip],
                                 validators=[Optional(), Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$",
                                             message="Letters, digits and dashes only.")])
+    website_url = StringField("Website", filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+    contact_url = StringField("Contact page", filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+    privacy_url = StringField("Privacy policy page", filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+
+
+class DecisionForm(FlaskForm):
+    """A reviewer's decision on a held campaign (compliance.review)."""
+
+    note = TextAreaField("Reason or message to the editor", filters=[strip],
+                         validators=[DataRequired("Give a reason (approval) or tell the editor "
+                                                  "what to change (rejection)."),
+                                     Length(max=2000)])

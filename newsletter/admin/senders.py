@@ -1,8 +1,10 @@
 """Owner-only: sender identities, their sending rate and DKIM keys."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
+from newsletter.compliance import domain
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import SenderIdentity
@@ -27,7 +29,8 @@ def sender(sender_id: int | None):
     form = SenderForm(obj=identity)
     refused = False
     if form.validate_on_submit():
-        ok, saved = perform(lambda: senders.save_sender(db.session, sender_id, **{
+        ok, saved = perform(lambda: senders.save_sender(db.session, sender_id,
+                                                        actor=current_user.email, **{
             name: getattr(form, name).data for name in senders.FIELDS}))
         if ok:
             flash("Sender saved.", "success")
@@ -35,8 +38,11 @@ def sender(sender_id: int | None):
         refused = True  # the reason is flashed
     status = 422 if form.errors or refused else 200
     dns = senders.dns_instructions(identity) if identity else None
+    checks = domain.cached_result(db.session, identity.id) if identity else None
     return render_template("admin/sender.html", form=form, identity=identity, dns=dns,
-                           key_form=EmptyForm()), status
+                           key_form=EmptyForm(), checks=checks,
+                           published=identity and domain.dkim_published(db.session,
+                                                                        identity.id)), status
 
 
 @owner_bp.post("/senders/<int:sender_id>/dkim")
@@ -44,9 +50,20 @@ def sender_dkim(sender_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        senders.generate_dkim_key(db.session, sender_id)
+        senders.generate_dkim_key(db.session, sender_id, actor=current_user.email)
     except DomainError:
         abort(404)
     db.session.commit()
     flash("A new DKIM key was generated. Publish the DNS record below.", "success")
+    return redirect(url_for("admin.owner.sender", sender_id=sender_id))
+
+
+@owner_bp.post("/senders/<int:sender_id>/check")
+def sender_check(sender_id: int):
+    """Check the sending domain again (DNS, website, brand) and keep the result."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ok, _ = perform(lambda: domain.check_sender(db.session, sender_id, force=True))
+    if ok:
+        flash("The sending domain was checked.", "success")
     return redirect(url_for("admin.owner.sender", sender_id=sender_id))

@@ -16,6 +16,7 @@ from newsletter.models import (
     SubscriptionStatus,
     utcnow,
 )
+from newsletter.platform import limits
 
 from .addresses import InvalidName, clean_name, normalize_email
 
@@ -66,6 +67,7 @@ def add_contact_to_list(session, list_id: int, email: str, *, first_name: str = 
     first, last = clean_name(first_name, "The first name"), clean_name(last_name, "The last name")
     contact = session.scalar(select(Contact).where(Contact.email == address))
     if contact is None:
+        limits.check(session, "contacts")
         contact = Contact(email=address, first_name=first, last_name=last,
                           language=mlist.language)
         session.add(contact)

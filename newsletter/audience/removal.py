@@ -24,6 +24,7 @@ from newsletter.models import (
     SubscriptionStatus,
     utcnow,
 )
+from newsletter.platform import audit
 
 from . import history
 from .suppression import Reason, suppress
@@ -63,6 +64,9 @@ def apply(session, action: str, ids: list[int], actor: str) -> int:
     if count > 1:
         session.add(BulkAction(actor=actor, action=action, count=count))
         session.flush()
+    if count > 1 or (count and action == "erase"):  # every erasure, mass actions
+        audit.record(session, actor, f"contacts.{action}", f"{count} contacts",
+                     "mass deletion" if action == "erase" and count >= MASS_DELETION else "")
     return count
 
 

@@ -23,14 +23,16 @@ def _check_sendable(campaign: Campaign) -> None:
         raise CampaignError("A campaign needs a subject and a body before it is sent.")
 
 
-def start_campaign(session, campaign_id: int) -> int:
+def start_campaign(session, campaign_id: int, require_basis: bool = False) -> int:
     """Materialize one delivery per recipient and mark the campaign running.
-    Returns the number of deliveries created. The caller commits, then enqueues sending."""
+    Returns the number of deliveries created. The caller commits, then enqueues sending.
+    ``require_basis`` leaves out contacts without a recorded consent basis (the checked
+    start in ``newsletter.compliance`` asks for it)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise CampaignError(f"The campaign is {campaign.status}; only a draft can be sent.")
     _check_sendable(campaign)
-    created = recipients.materialize(session, campaign)
+    created = recipients.materialize(session, campaign, require_basis)
     if created == 0:
         raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
     matching.mark_blocked(session, campaign.id)
@@ -69,6 +71,14 @@ def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:
     campaign.status, campaign.send_at = CampaignStatus.SCHEDULED, send_at
     session.flush()
     return campaign
+
+
+def unschedule(session, campaign_id: int) -> None:
+    """A scheduled campaign that may not start goes back to being a draft."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status == CampaignStatus.SCHEDULED:
+        campaign.status, campaign.send_at = CampaignStatus.DRAFT, None
+        session.flush()
 
 
 def set_paused(session, campaign_id: int, paused: bool) -> Campaign:

@@ -14,10 +14,12 @@ from newsletter.models import (
     Branch,
     Campaign,
     Channel,
+    ConsentRecord,
     Contact,
     ContactStatus,
     Delivery,
     DeliveryState,
+    LegalBasis,
     Organization,
     Person,
     Subscription,
@@ -31,10 +33,24 @@ from .drafts import get_campaign
 CHECK_PAGE_SIZE = 50
 
 
-def recipient_rows(campaign: Campaign) -> Select:
+def has_basis(campaign: Campaign):
+    """A contact has a recorded basis for this campaign (seed 004, 3.2.1): consent or
+    legitimate interest (or a contract) granted on one of its lists, or on none in
+    particular, for its channel."""
+    return exists().where(
+        ConsentRecord.contact_id == Contact.id, ConsentRecord.action == "granted",
+        ConsentRecord.channel == campaign.channel,
+        ConsentRecord.legal_basis.in_(LegalBasis.ALL),
+        (ConsentRecord.list_id.is_(None)) | ConsentRecord.list_id.in_(
+            select(campaign_list.c.list_id).where(campaign_list.c.campaign_id == campaign.id)),
+    )
+
+
+def recipient_rows(campaign: Campaign, basis: bool | None = None) -> Select:
     """The campaign's recipients as rows (contact_id, address, organization_id, branch_id,
     person_id): each active contact confirmed on any chosen list, once. A branch implies
-    its organization, so a row with a branch always carries that organization."""
+    its organization, so a row with a branch always carries that organization. ``basis``
+    True: only contacts with a recorded basis; False: only those without; None: both."""
     address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
     subscribed = exists().where(
         campaign_list.c.campaign_id == campaign.id,
@@ -56,13 +72,15 @@ def recipient_rows(campaign: Campaign) -> Select:
     )
     if campaign.branch_id is not None:  # the optional branch split
         rows = rows.where(Contact.branch_id == campaign.branch_id)
+    if basis is not None:
+        rows = rows.where(has_basis(campaign) if basis else ~has_basis(campaign))
     return rows
 
 
-def materialize(session, campaign: Campaign) -> int:
+def materialize(session, campaign: Campaign, require_basis: bool = False) -> int:
     """INSERT ... SELECT of the recipient rows, one delivery each; returns how many the
-    campaign has."""
-    r = recipient_rows(campaign).subquery()
+    campaign has. ``require_basis``: contacts without a recorded basis are left out."""
+    r = recipient_rows(campaign, True if require_basis else None).subquery()
     rows = select(
         literal(campaign.id), r.c.contact_id, r.c.address, r.c.organization_id,
         r.c.branch_id, r.c.person_id, literal(DeliveryState.QUEUED), literal(utcnow()),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from newsletter.errors import DomainError
 from newsletter.models import Theme
+from newsletter.platform import limits
 
 from .rendering import Style
 
@@ -57,6 +58,8 @@ def save_theme(session, theme_id: int | None, **values) -> Theme:
     taken = session.scalar(select(Theme.id).where(Theme.name == values["name"].strip()))
     if taken is not None and taken != theme_id:
         raise ThemeError("Another theme already has that name.")
+    if not theme_id:
+        limits.check(session, "themes")
     theme = get_theme(session, theme_id) if theme_id else Theme()
     for name in FIELDS:
         setattr(theme, name, (values.get(name) or "").strip())

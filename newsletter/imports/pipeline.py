@@ -22,6 +22,7 @@ from newsletter.models import (
     MailingList,
     utcnow,
 )
+from newsletter.platform import limits
 
 from . import files
 from .staging import StagedBatch, load_batch, stage
@@ -179,7 +180,8 @@ def _apply(session, imp: ContactImport, source: str, batch: "ReadBatch",
     """One batch: data, counters and resume point in one transaction."""
     if batch.staged is not None:
         counts = load_batch(session, imp.list_id, imp.legal_basis, source, batch.staged,
-                            refresh_stats)
+                            refresh_stats, room=limits.remaining(session, "contacts"))
+        imp.over_limit += counts.over_limit
         imp.created += counts.created
         imp.subscribed += counts.subscribed
         imp.duplicates += counts.duplicates

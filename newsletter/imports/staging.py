@@ -43,6 +43,11 @@ NEW_SUBSCRIPTIONS = """INSERT INTO subscription (contact_id, list_id, channel, s
     FROM import_stage st JOIN contact c ON c.email = st.email
     WHERE NOT EXISTS (SELECT 1 FROM subscription s WHERE s.contact_id = c.id
                       AND s.list_id = :list_id AND s.channel = 'email')"""
+#: the plan's contact limit: new addresses past the room left are left out (in file order)
+OVER_LIMIT = """DELETE FROM import_stage WHERE line IN (
+    SELECT st.line FROM import_stage st
+    WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.email = st.email)
+    ORDER BY st.line {offset})"""
 CONSENT_COLUMNS = """INSERT INTO consent_record (contact_id, list_id, channel, action,
         legal_basis, source, created_at)
     SELECT new.contact_id, :list_id, 'email', 'granted', :legal_basis, :source, :now"""
@@ -72,6 +77,7 @@ class BatchCounts:
     subscribed: int = 0
     duplicates: int = 0
     suppressed: int = 0
+    over_limit: int = 0
 
 
 @dataclass
@@ -108,7 +114,8 @@ def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) ->
 
 
 def load_batch(session, list_id: int, legal_basis: str, source: str,
-               batch: StagedBatch, refresh_stats: bool = False) -> BatchCounts:
+               batch: StagedBatch, refresh_stats: bool = False,
+               room: int | None = None) -> BatchCounts:
     """Put the staged rows in the staging table and apply them; the caller commits.
     A concurrent signup of the same address makes it raise IntegrityError: roll back and
     load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
@@ -142,6 +149,10 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         # a crash loses at most this batch, and its resume point with it: it is redone
         conn.execute(text("SET LOCAL synchronous_commit = off"))
     counts.suppressed = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
+    if room is not None:  # the plan's contact limit (platform.limits)
+        offset = "OFFSET :room" if postgres else "LIMIT -1 OFFSET :room"
+        counts.over_limit = conn.execute(text(OVER_LIMIT.format(offset=offset)),
+                                         {"room": room}).rowcount
     if postgres:
         counts.created, counts.subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
     else:
@@ -150,5 +161,6 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         after = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscription")).scalar_one()
         counts.subscribed = conn.execute(text(NEW_SUBSCRIPTIONS), params).rowcount
         conn.execute(text(CONSENTS_SQLITE), {**params, "after": after})
-    counts.duplicates += batch.count - counts.suppressed - counts.subscribed
+    counts.duplicates += (batch.count - counts.suppressed - counts.over_limit
+                          - counts.subscribed)
     return counts

@@ -21,13 +21,18 @@ from .audience import (
 from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
 from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
+from .compliance import CampaignReview, ReviewCategory, ReviewState, SenderCheck
 from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
-from .platform import Role, User
+from .platform import AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
 from .tracking import Click, Link
 
 __all__ = [
+    "AuditEntry",
+    "CampaignReview",
+    "ReviewCategory",
+    "ReviewState",
     "BlocklistChannel",
     "BlocklistEntry",
     "Branch",
@@ -54,7 +59,9 @@ __all__ = [
     "OptIn",
     "Organization",
     "Person",
+    "PlanLimit",
     "Role",
+    "SenderCheck",
     "SenderIdentity",
     "Subscription",
     "SubscriptionStatus",

@@ -35,6 +35,7 @@ campaign_list = Table(
 class CampaignStatus:
     DRAFT = "draft"
     SCHEDULED = "scheduled"
+    REVIEW = "review"  # held for a reviewer (compliance: content review)
     RUNNING = "running"
     PAUSED = "paused"
     FINISHED = "finished"

@@ -46,6 +46,8 @@ class ContactImport(db.Model):
     created: Mapped[int] = mapped_column(Integer, default=0)  # new contacts
     subscribed: Mapped[int] = mapped_column(Integer, default=0)  # new subscriptions
     duplicates: Mapped[int] = mapped_column(Integer, default=0)  # already on the list
+    #: new contacts left out because the plan's contact limit was reached
+    over_limit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     suppressed: Mapped[int] = mapped_column(Integer, default=0)  # erased or unsubscribed
     invalid: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(254), default="")

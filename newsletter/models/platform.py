@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newsletter.extensions import db
@@ -44,3 +44,28 @@ class User(UserMixin, db.Model):
 
     def can_write(self) -> bool:
         return self.role != Role.VIEWER
+
+
+class AuditEntry(db.Model):
+    """The record an owner reads (``newsletter.platform.audit``): who did what, when, to
+    what: review decisions, mass unsubscribes and erasures, exports, role changes, sender
+    changes."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class PlanLimit(db.Model):
+    """One of the owner's plan limits (seed 003's packages, ``newsletter.platform.limits``);
+    no row, or no value: unlimited."""
+
+    __tablename__ = "plan_limit"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int | None] = mapped_column(Integer)

@@ -24,5 +24,10 @@ class SenderIdentity(db.Model):
     dkim_domain: Mapped[str | None] = mapped_column(String(253))
     dkim_selector: Mapped[str | None] = mapped_column(String(63))
     dkim_private_key: Mapped[str | None] = mapped_column(Text)
+    #: the sending domain's website, contact and privacy pages (seed 004, 3.1.1-3.1.2);
+    #: empty: https://<from domain>/ and links found on it
+    website_url: Mapped[str | None] = mapped_column(String(500))
+    contact_url: Mapped[str | None] = mapped_column(String(500))
+    privacy_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = created_at_column()
 

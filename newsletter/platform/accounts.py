@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from newsletter.errors import DomainError
 from newsletter.models import Role, User, utcnow
 
+from . import audit, limits
+
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 
 MIN_PASSWORD_LENGTH = 10
@@ -58,6 +60,7 @@ def create_user(session, email: str, role: str, password: str) -> User:
     check_password_rules(password)
     if session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(f"A user with the e-mail {email} already exists.")
+    limits.check(session, "users")
     user = User(email=email, role=role, password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -74,7 +77,9 @@ def add_user(session, actor_id: int, actor_password: str, email: str, role: str,
     if actor is None or actor.role != Role.OWNER or not actor.active:
         raise NotAllowed()
     check_password(actor, actor_password, **lockout)
-    return create_user(session, email, role, password)
+    user = create_user(session, email, role, password)
+    audit.record(session, actor.email, "user.created", user.email, f"role {user.role}")
+    return user
 
 
 def set_password(session, user_id: int, password: str) -> User:

@@ -1,30 +1,47 @@
 """Sender identities: who a campaign is from, how fast it may go, and its DKIM key."""
 
+import re
+
 from newsletter.audience.addresses import InvalidAddress, InvalidName, clean_name, normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import SenderIdentity
+from newsletter.platform import audit, limits
 
 from .dkim import dns_record, generate_private_key
 from .messages import domain_of
 
 FIELDS = ("name", "from_name", "from_email", "reply_to", "rate_limit", "rate_period",
-          "dkim_selector")
+          "dkim_selector", "website_url", "contact_url", "privacy_url")
+URL_FIELDS = ("website_url", "contact_url", "privacy_url")
 
 
-def save_sender(session, sender_id: int | None, **values) -> SenderIdentity:
+def save_sender(session, sender_id: int | None, actor: str | None = None,
+                **values) -> SenderIdentity:
     if values.get("rate_period") not in ("hour", "minute", "second"):
         raise DomainError("The rate is counted per hour, minute or second.")
     values = {**values, **_header_fields(values)}
     sender = SenderIdentity() if sender_id is None else session.get(SenderIdentity, sender_id)
     if sender is None:
         raise DomainError("That sender does not exist.")
-    for name in FIELDS:
-        setattr(sender, name, values[name])
+    for name in FIELDS:  # the web pages are optional (checked by newsletter.compliance)
+        setattr(sender, name, values.get(name) if name in URL_FIELDS else values[name])
     sender.reply_to = sender.reply_to or None  # optional fields: empty means none
     sender.dkim_selector = sender.dkim_selector or None
+    for name in URL_FIELDS:
+        setattr(sender, name, _web_address(getattr(sender, name)))
     session.add(sender)
     session.flush()
+    if actor:
+        audit.record(session, actor, "sender.saved", f"sender {sender.id} {sender.from_email}",
+                     f"{sender.rate_limit} per {sender.rate_period}")
     return sender
+
+
+def _web_address(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if value and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value):
+        raise DomainError(f"{value} is not a web address (https://...).")
+    return value or None
 
 
 def _header_fields(values: dict) -> dict:
@@ -42,16 +59,22 @@ def _header_fields(values: dict) -> dict:
     return checked
 
 
-def generate_dkim_key(session, sender_id: int, selector: str | None = None) -> SenderIdentity:
+def generate_dkim_key(session, sender_id: int, selector: str | None = None,
+                      actor: str | None = None) -> SenderIdentity:
     """A new 2048-bit key; the old one stops signing at once, so publish the new DNS record
     (under a new selector) before switching in production."""
     sender = session.get(SenderIdentity, sender_id)
     if sender is None:
         raise DomainError("That sender does not exist.")
+    if not sender.dkim_private_key:  # a new own-domain sender (a new key replaces one)
+        limits.check(session, "own_domain")
     sender.dkim_selector = selector or sender.dkim_selector or "nl1"
     sender.dkim_domain = domain_of(sender.from_email)
     sender.dkim_private_key = generate_private_key()
     session.flush()
+    if actor:
+        audit.record(session, actor, "sender.dkim", f"sender {sender.id} {sender.from_email}",
+                     f"selector {sender.dkim_selector}")
     return sender
 
 

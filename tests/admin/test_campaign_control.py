@@ -45,6 +45,10 @@ def test_schedule_with_a_delay(client, login):
     campaign = draft(list_with_contacts("a@example.com"))
     page = client.post(f"/admin/campaigns/{campaign.id}/schedule",
                        data={"delay_minutes": "30"}, follow_redirects=True).text
+    assert "Tick “Send despite the warnings above”" in page  # a first send to the list
+    page = client.post(f"/admin/campaigns/{campaign.id}/schedule",
+                       data={"delay_minutes": "30", "confirm_warnings": "y"},
+                       follow_redirects=True).text
     assert "Scheduled for" in page and "badge-scheduled" in page
     page = client.post(f"/admin/campaigns/{campaign.id}/schedule", data={},
                        follow_redirects=True).text

@@ -10,6 +10,7 @@ from newsletter.extensions import db
 from newsletter.models import (
     Branch,
     Channel,
+    ConsentRecord,
     Contact,
     Organization,
     Person,
@@ -59,6 +60,8 @@ def recipient(mlist, email: str, phone: str, *, organization=None, branch=None,
     contact.person_id = person.id if person else None
     db.session.add(Subscription(contact_id=contact.id, list_id=mlist.id, channel=Channel.SMS,
                                 status=SubscriptionStatus.CONFIRMED))
+    db.session.add(ConsentRecord(contact_id=contact.id, list_id=mlist.id, channel=Channel.SMS,
+                                 action="granted", source="test world"))
     db.session.commit()
     return contact
 

@@ -114,7 +114,9 @@ def test_compose_test_send_send_click_and_see_statistics(
     assert tests[0]["Subject"] == "[Test] Spring news for Rea"
     smtp_server.reset()
 
-    page.get_by_role("button", name="Send").click()  # tested: no confirmation needed
+    page.get_by_role("button", name="Send").click()  # tested, but the list was never mailed
+    expect(page.locator("#send-warnings")).to_contain_text("First send to")
+    page.get_by_role("button", name="Send to all recipients now").click()
     expect(page.get_by_text("Sending started: 1 recipients.")).to_be_visible()
     worker()
     assert [m.rcpt_tos for m in smtp_server.messages] == [["reader@example.com"]]

@@ -127,6 +127,7 @@ def build(app, worker, smtp_server) -> World:
             "campaign_id": [sent.id, draft.id], "contact_id": [reader.id],
             "list_id": [mlist.id], "list_key": [mlist.key], "code": [code],
             "language": ["de"], "attachment_id": [attachment.id], "action": ["pause"],
+            "decision": ["approve"],
             "name": [next(iter(blocks.TEMPLATES))], "filename": ["style.css"],
             "link_id": [int(clicks[0][3])], **admin,
         },

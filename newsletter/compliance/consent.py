@@ -1,0 +1,63 @@
+"""The consent report (seed 004, 3.2.1): the recipients of a campaign who have no recorded
+consent or legitimate interest (left out when it starts), and recording a basis for some
+of them, as evidence on a consent record with who recorded it."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from newsletter.campaigns import recipients
+from newsletter.campaigns.drafts import CampaignError, get_campaign
+from newsletter.models import ConsentRecord, Contact, LegalBasis, Subscription, SubscriptionStatus
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Missing:
+    total: int
+    contacts: list[Contact]
+    page: int
+    pages: int
+
+
+def missing_basis(session, campaign_id: int, page: int = 1) -> Missing:
+    """One page of the campaign's recipients without a recorded basis, by address."""
+    campaign = get_campaign(session, campaign_id)
+    rows = recipients.recipient_rows(campaign, False).subquery()
+    total = session.scalar(select(func.count()).select_from(rows))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    contacts = list(session.scalars(
+        select(Contact).join(rows, rows.c.contact_id == Contact.id)
+        .order_by(rows.c.address).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return Missing(total=total, contacts=contacts, page=page, pages=pages)
+
+
+def record_basis(session, campaign_id: int, contact_ids: list[int], legal_basis: str,
+                 source: str, actor: str) -> int:
+    """Record ``legal_basis`` for the chosen contacts on the campaign's lists they are
+    confirmed on (only contacts of this campaign's report). Returns how many got one."""
+    if legal_basis not in LegalBasis.ALL:
+        raise CampaignError("Choose consent, legitimate interest or contract.")
+    source = " ".join(source.split())
+    if not source:
+        raise CampaignError("Say where the consent or interest comes from (e.g. "
+                            "'customers of the e-shop, orders 2024').")
+    campaign = get_campaign(session, campaign_id)
+    rows = recipients.recipient_rows(campaign, False).subquery()
+    allowed = set(session.scalars(select(rows.c.contact_id).where(
+        rows.c.contact_id.in_(contact_ids))))
+    if not allowed:
+        raise CampaignError("Choose at least one contact from the list.")
+    subs = session.execute(select(Subscription.contact_id, Subscription.list_id).where(
+        Subscription.contact_id.in_(allowed), Subscription.channel == campaign.channel,
+        Subscription.status == SubscriptionStatus.CONFIRMED,
+        Subscription.list_id.in_([m.id for m in campaign.lists]))).all()
+    for contact_id, list_id in subs:
+        session.add(ConsentRecord(contact_id=contact_id, list_id=list_id,
+                                  channel=campaign.channel, action="granted",
+                                  legal_basis=legal_basis,
+                                  source=f"{source} (recorded by {actor})"[:200]))
+    session.flush()
+    return len(allowed)

@@ -1,0 +1,197 @@
+"""The sending domain's DNS (seed 003 own domain, seed 004): the DKIM key published at
+``<selector>._domainkey.<domain>`` and equal to ours, SPF present and covering the host our
+mail leaves from, DMARC present and aligned with the From domain. Lookups go through
+dnspython with the configured resolver (DNS_NAMESERVERS, DNS_TIMEOUT)."""
+
+import ipaddress
+import re
+
+import dns.exception
+import dns.nameserver
+import dns.resolver
+from flask import current_app
+
+from newsletter.models import SenderIdentity
+from newsletter.sending.dkim import dns_record
+from newsletter.sending.messages import domain_of
+
+from .items import BLOCKING, OK, WARNING, Item
+
+SPF_MAX_LOOKUPS = 10  # RFC 7208 4.6.4
+
+
+class LookupFailed(Exception):
+    """The resolver did not answer (timeout, no server): nothing can be said."""
+
+
+def resolver() -> dns.resolver.Resolver:
+    servers = current_app.config["DNS_NAMESERVERS"]
+    r = dns.resolver.Resolver(configure=not servers)
+    if servers:
+        r.nameservers = [_nameserver(s) for s in servers]
+    r.lifetime = r.timeout = float(current_app.config["DNS_TIMEOUT"])
+    return r
+
+
+def _nameserver(server: str) -> dns.nameserver.Do53Nameserver:
+    host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+    return dns.nameserver.Do53Nameserver(host or server, int(port) if port else 53)
+
+
+def lookup(r: dns.resolver.Resolver, name: str, rdtype: str) -> list[str]:
+    """The records' text (TXT strings joined); [] when the name or type does not exist."""
+    try:
+        answer = r.resolve(name, rdtype, search=False)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return []
+    except (dns.exception.Timeout, dns.resolver.NoNameservers,
+            dns.resolver.NoResolverConfiguration) as exc:
+        raise LookupFailed(f"{name} {rdtype}: {exc.__class__.__name__}") from None
+    if rdtype == "TXT":
+        return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
+    if rdtype == "MX":
+        return [record.exchange.to_text().rstrip(".") for record in answer]
+    return [record.to_text() for record in answer]
+
+
+def _tags(record: str) -> dict[str, str]:
+    return {k.strip().lower(): v.strip() for k, _, v in
+            (part.partition("=") for part in record.split(";")) if k.strip()}
+
+
+def dkim_item(r, sender: SenderIdentity) -> Item:
+    if not sender.dkim_private_key:
+        return Item("dkim", WARNING, "No DKIM key: messages go out unsigned. Generate one on "
+                                     "the sender page and publish it.")
+    name = f"{sender.dkim_selector}._domainkey.{sender.dkim_domain}"
+    ours = _tags(dns_record(sender.dkim_private_key))["p"]
+    published = [_tags(txt) for txt in lookup(r, name, "TXT")]
+    keys = [re.sub(r"\s+", "", tags.get("p", "")) for tags in published]
+    if ours in keys:
+        return Item("dkim", OK, f"DKIM key published at {name} and equal to ours.")
+    if not keys:
+        return Item("dkim", BLOCKING, f"The DKIM key is not in DNS yet: publish the TXT "
+                                      f"record shown on the sender page at {name}.")
+    return Item("dkim", BLOCKING, f"The DKIM key published at {name} is not ours: receivers "
+                                  f"would reject the signature. Publish the record shown on "
+                                  f"the sender page.")
+
+
+def sending_ips(r) -> list:
+    ips = []
+    for host in current_app.config["SPF_SENDING_HOSTS"] or []:
+        try:
+            ips.append(ipaddress.ip_address(host))
+        except ValueError:
+            ips.extend(ipaddress.ip_address(a) for t in ("A", "AAAA")
+                       for a in lookup(r, host, t))
+    return ips
+
+
+class _Spf:
+    """Whether an SPF policy passes any of our addresses (or includes our SPF domain)."""
+
+    def __init__(self, r, ips: list, include: str | None):
+        self.r, self.ips, self.include, self.lookups = r, ips, include, 0
+
+    def _count(self) -> None:
+        self.lookups += 1
+        if self.lookups > SPF_MAX_LOOKUPS:
+            raise LookupFailed("more than 10 SPF lookups")
+
+    def record(self, domain: str) -> str | None:
+        found = [t for t in lookup(self.r, domain, "TXT") if t.lower().startswith("v=spf1")]
+        return found[0] if len(found) == 1 else None
+
+    def covers(self, domain: str) -> bool:
+        """Evaluated as receivers do: the first mechanism that matches decides (a pass
+        only with the + qualifier); redirect= applies when none matched."""
+        record = self.record(domain)
+        redirect = None
+        for term in (record or "").split()[1:]:
+            qualifier = term[0] if term[0] in "+-~?" else "+"
+            term = term.lstrip("+-~?").lower()
+            if term.startswith("redirect="):
+                redirect = term.partition("=")[2]
+            elif term == "all" or self._term(term, domain):
+                return qualifier == "+"
+        if redirect:
+            self._count()
+            return self.covers(redirect)
+        return False
+
+    def _term(self, term: str, domain: str) -> bool:
+        name, _, value = term.partition(":")
+        if name in ("ip4", "ip6"):
+            network = ipaddress.ip_network(value, strict=False)
+            return any(ip.version == network.version and ip in network for ip in self.ips)
+        if name in ("a", "mx", "include"):
+            self._count()
+            target = value.split("/")[0] or domain
+            if name == "include":
+                return target == self.include or self.covers(target)
+            hosts = lookup(self.r, target, "MX") if name == "mx" else [target]
+            addresses = {a for h in hosts for t in ("A", "AAAA") for a in lookup(self.r, h, t)}
+            return any(str(ip) in addresses for ip in self.ips)
+        return False
+
+
+def spf_item(r, sender: SenderIdentity) -> Item:
+    domain = domain_of(sender.from_email)
+    spf = _Spf(r, sending_ips(r), current_app.config["SPF_INCLUDE"])
+    if spf.record(domain) is None:
+        return Item("spf", WARNING, f"{domain} publishes no SPF record (or more than one).")
+    if not spf.ips and not spf.include:
+        return Item("spf", WARNING, "SPF is published, but SPF_SENDING_HOSTS is not set, so "
+                                    "it cannot be checked against our sending host.")
+    if spf.covers(domain):
+        return Item("spf", OK, f"SPF of {domain} covers our sending host.")
+    return Item("spf", WARNING, f"SPF of {domain} does not cover our sending host: add "
+                                f"{_spf_hint()} to it.")
+
+
+def _spf_hint() -> str:
+    include = current_app.config["SPF_INCLUDE"]
+    if include:
+        return f"include:{include}"
+    return " ".join(f"ip{ipaddress.ip_address(h).version}:{h}" if _is_ip(h) else f"a:{h}"
+                    for h in current_app.config["SPF_SENDING_HOSTS"])
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def organizational(domain: str) -> str:
+    """The registered domain, approximated as the last two labels (no public suffix list)."""
+    return ".".join(domain.split(".")[-2:])
+
+
+def aligned(domain: str, from_domain: str, strict: bool) -> bool:
+    if strict:
+        return domain == from_domain
+    return organizational(domain) == organizational(from_domain)
+
+
+def dmarc_item(r, sender: SenderIdentity) -> Item:
+    from_domain = domain_of(sender.from_email)
+    records = [t for name in dict.fromkeys((from_domain, organizational(from_domain)))
+               for t in lookup(r, f"_dmarc.{name}", "TXT") if t.lower().startswith("v=dmarc1")]
+    if not records:
+        return Item("dmarc", WARNING, f"No DMARC record at _dmarc.{from_domain}: publish one "
+                                      f"(e.g. v=DMARC1; p=none; rua=mailto:...).")
+    tags = _tags(records[0])
+    bounce = current_app.config["BOUNCE_DOMAIN"] or from_domain
+    dkim_ok = bool(sender.dkim_private_key) and aligned(
+        sender.dkim_domain or "", from_domain, tags.get("adkim", "r").lower() == "s")
+    spf_ok = aligned(bounce, from_domain, tags.get("aspf", "r").lower() == "s")
+    if dkim_ok or spf_ok:
+        how = " and ".join(n for n, ok in (("DKIM", dkim_ok), ("SPF", spf_ok)) if ok)
+        return Item("dmarc", OK, f"DMARC (p={tags.get('p', '?')}) is aligned with {from_domain} "
+                                 f"through {how}.")
+    return Item("dmarc", WARNING, f"DMARC is published but neither the DKIM domain nor the "
+                                  f"return path ({bounce}) is aligned with {from_domain}.")

@@ -1,0 +1,37 @@
+"""The mail that tells a campaign's editor it was held for review, approved or rejected."""
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from flask import current_app, render_template
+
+from newsletter.channels.headers import header_value
+from newsletter.models import Campaign, CampaignReview, User
+
+SUBJECTS = {"held": "Held for review: {name}", "approved": "Approved: {name}",
+            "rejected": "Rejected: {name}"}
+
+
+def message(session, review_id: int) -> EmailMessage | None:
+    """None when the campaign has no editor account with an address to tell."""
+    held = session.get(CampaignReview, review_id)
+    campaign = session.get(Campaign, held.campaign_id) if held else None
+    editor = session.get(User, campaign.created_by_id) if campaign and \
+        campaign.created_by_id else None
+    if editor is None or not editor.active:
+        return None
+    config = current_app.config
+    domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    msg = EmailMessage()
+    for name, value in {
+            "From": config["MAIL_FROM"], "To": editor.email,
+            "Subject": SUBJECTS[held.state].format(name=campaign.name),
+            "Date": format_datetime(datetime.now(UTC)),
+            "Message-ID": make_msgid(domain=domain),
+            "Auto-Submitted": "auto-generated"}.items():
+        msg[name] = header_value(value, encode=False)
+    url = f"{config['BASE_URL'].rstrip('/')}/admin/campaigns/{campaign.id}"
+    msg.set_content(render_template("admin/mail/review.txt", campaign=campaign, review=held,
+                                    url=url))
+    return msg
