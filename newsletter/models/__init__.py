@@ -7,6 +7,7 @@ from .audience import (
     ConsentRecord,
     Contact,
     ContactChange,
+    ContactPhone,
     ContactStatus,
     LegalBasis,
     ListVisibility,
@@ -14,6 +15,7 @@ from .audience import (
     OptIn,
     Organization,
     Person,
+    PhoneKind,
     Subscription,
     SubscriptionStatus,
     Suppression,
@@ -25,6 +27,7 @@ from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
 from .platform import Role, User
 from .sending import SenderIdentity
+from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "ConsentRecord",
     "Contact",
     "ContactChange",
+    "ContactPhone",
     "ContactImport",
     "ContactStatus",
     "Delivery",
@@ -54,8 +58,12 @@ __all__ = [
     "OptIn",
     "Organization",
     "Person",
+    "PhoneKind",
+    "QuotaMovementKind",
     "Role",
     "SenderIdentity",
+    "SmsAccount",
+    "SmsQuotaMovement",
     "Subscription",
     "SubscriptionStatus",
     "Suppression",
