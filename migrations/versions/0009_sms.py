@@ -59,7 +59,7 @@ def upgrade():
         batch_op.add_column(sa.Column('sms_text', sa.Text(), server_default=sa.text("''"), nullable=False))
         batch_op.add_column(sa.Column('sms_sender', sa.String(length=20), server_default=sa.text("''"), nullable=False))
         batch_op.add_column(sa.Column('sms_gateway', sa.String(length=64), server_default=sa.text("''"), nullable=False))
-        batch_op.add_column(sa.Column('sms_phone_field', sa.String(length=16), server_default='mobile', nullable=False))
+        batch_op.add_column(sa.Column('sms_phone_field', sa.String(length=16), server_default='phone', nullable=False))
         batch_op.add_column(sa.Column('sms_transliterate', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('sms_opt_out', sa.String(length=60), server_default=sa.text("''"), nullable=False))
         batch_op.add_column(sa.Column('sms_parts_reserved', sa.Integer(), server_default='0', nullable=False))

@@ -81,8 +81,8 @@ class Campaign(db.Model):
     sms_text: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     sms_sender: Mapped[str] = mapped_column(String(20), default="", server_default=text("''"))
     sms_gateway: Mapped[str] = mapped_column(String(64), default="", server_default=text("''"))
-    sms_phone_field: Mapped[str] = mapped_column(String(16), default="mobile",
-                                                 server_default="mobile")
+    sms_phone_field: Mapped[str] = mapped_column(String(16), default="phone",
+                                                 server_default="phone")
     sms_transliterate: Mapped[bool] = mapped_column(Boolean, default=False,
                                                     server_default=false())
     sms_opt_out: Mapped[str] = mapped_column(String(60), default="", server_default=text("''"))

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text, update
 
 from newsletter.errors import DomainError
-from newsletter.models import Campaign, QuotaMovementKind, SmsAccount, SmsQuotaMovement
+from newsletter.models import (
+    Campaign,
+    Delivery,
+    DeliveryState,
+    QuotaMovementKind,
+    SmsAccount,
+    SmsQuotaMovement,
+)
 
 ACCOUNT_ID = 1
 #: the largest single top-up (a typo guard, far beyond any real order)
@@ -156,3 +163,39 @@ def movements(session, limit: int = 100, offset: int = 0) -> list[SmsQuotaMoveme
 
 def movement_count(session) -> int:
     return session.scalar(select(func.count()).select_from(SmsQuotaMovement)) or 0
+
+
+def settle(session, campaign_id: int, actor: str = "") -> Balance:
+    """Bring a campaign's quota in line with its deliveries (idempotent): parts of messages
+    sent since the last settlement are deducted, and the reservation becomes exactly the
+    parts still to send (queued, in flight, deferred): more is reserved (QuotaExceeded when
+    the quota cannot cover it: a resend), the rest is released (cancel, failures, finish).
+    The first statement locks the campaign row, so two settlements of one campaign (two
+    workers finishing, a cancel meeting a worker) run one after the other."""
+    session.execute(update(Campaign).where(Campaign.id == campaign_id)
+                    .values(sms_parts_used=Campaign.sms_parts_used)
+                    .execution_options(synchronize_session=False))
+    parts = func.coalesce(func.sum(Delivery.sms_parts), 0)
+    sent = session.scalar(select(parts).where(Delivery.campaign_id == campaign_id,
+                                              Delivery.state == DeliveryState.SENT))
+    pending = session.scalar(select(parts).where(
+        Delivery.campaign_id == campaign_id, Delivery.state.in_(DeliveryState.PENDING)))
+    reserved, used = session.execute(select(Campaign.sms_parts_reserved, Campaign.sms_parts_used)
+                                     .where(Campaign.id == campaign_id)).one()
+    if sent > used:
+        deduct(session, campaign_id, sent - used)
+        reserved = max(reserved, sent)
+    target = max(sent, used) + pending
+    if reserved < target:
+        reserve(session, campaign_id, target - reserved, actor=actor)
+    elif reserved > target:
+        _release(session, campaign_id, reserved - target, actor)
+    return balance(session)
+
+
+def _release(session, campaign_id: int, parts: int, actor: str) -> None:
+    session.execute(update(Campaign).where(Campaign.id == campaign_id)
+                    .values(sms_parts_reserved=Campaign.sms_parts_reserved - parts)
+                    .execution_options(synchronize_session=False))
+    _move(session, QuotaMovementKind.RELEASE, parts, available=parts, reserved=-parts,
+          campaign_id=campaign_id, actor=actor)
