@@ -17,11 +17,12 @@ from rq.job import Job, JobStatus
 from newsletter.audience import notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
+from newsletter.channels import sms_gateways
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
 from newsletter.imports import pipeline
-from newsletter.models import utcnow
+from newsletter.models import Campaign, Channel, utcnow
 from newsletter.platform import health
-from newsletter.sending import claims, engine, testsend
+from newsletter.sending import claims, engine, sms, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
 
@@ -55,14 +56,21 @@ def send_campaign(campaign_id: int, top_up: bool = False) -> dict:
         enqueue_send(campaign_id)
     config = current_app.config
     conn = queue.get_redis()
-    settings = smtp_settings(config)
-    shared = engine.Shared(
-        limiter=RateLimiter(conn),
-        slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
-        journal=conn,
-        circuit=mail_server_circuit(config, conn),
-    )
-    result = engine.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None and campaign.channel == Channel.SMS:
+        # SMS: the campaign's gateway; the engine's rate limit, journal and retries
+        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway)
+        shared = engine.Shared(limiter=RateLimiter(conn), journal=conn)
+    else:
+        settings = smtp_settings(config)
+        messenger = SMTPMessenger(settings)
+        shared = engine.Shared(
+            limiter=RateLimiter(conn),
+            slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
+            journal=conn,
+            circuit=mail_server_circuit(config, conn),
+        )
+    result = engine.run_campaign(db.session, campaign_id, messenger,
                                   engine.SendPolicy.from_config(config), shared)
     if result.handover:
         _enqueue_batch_job(campaign_id)
@@ -89,7 +97,7 @@ def _schedule_rerun(campaign_id: int, at: datetime) -> None:
 def start_scheduled(campaign_id: int) -> None:
     """The scheduled time has come: resolve recipients, then send."""
     try:
-        lifecycle.start_campaign(db.session, campaign_id)
+        sms.start_campaign(db.session, campaign_id)
     except drafts.CampaignError as exc:
         db.session.rollback()
         log.warning("scheduled campaign %s not started: %s", campaign_id, exc)

@@ -1,13 +1,15 @@
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import Campaign, CampaignStatus, utcnow
+from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
+from newsletter.sending import sms
 
 from . import bp, perform
 from .forms import EmptyForm, ScheduleForm
@@ -35,10 +37,14 @@ def send_campaign(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if campaign.channel == Channel.SMS and not request.form.get("confirmed"):
+        flash("Confirm the messages, parts and quota first.", "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     if not campaign.tested_at and not request.form.get("confirmed"):
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
-    ok, created = perform(lambda: lifecycle.start_campaign(db.session, campaign_id))
+    ok, created = perform(lambda: sms.start_campaign(db.session, campaign_id,
+                                                     actor=current_user.email))
     if ok:
         jobs.enqueue_send(campaign_id)
         flash(f"Sending started: {created} recipients.", "success")

@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (imported for their routes)
     lists,
     outbox,
     senders,
+    sms,
     stats,
     themes,
     users,

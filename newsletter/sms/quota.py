@@ -199,3 +199,16 @@ def _release(session, campaign_id: int, parts: int, actor: str) -> None:
                     .execution_options(synchronize_session=False))
     _move(session, QuotaMovementKind.RELEASE, parts, available=parts, reserved=-parts,
           campaign_id=campaign_id, actor=actor)
+
+
+def set_alphanumeric_sender(session, allowed: bool) -> None:
+    """The owner allows (or no longer allows) campaigns to send from a name."""
+    ensure_account(session)
+    session.execute(update(SmsAccount).where(SmsAccount.id == ACCOUNT_ID)
+                    .values(alphanumeric_sender=allowed)
+                    .execution_options(synchronize_session=False))
+
+
+def alphanumeric_sender_allowed(session) -> bool:
+    return bool(session.scalar(select(SmsAccount.alphanumeric_sender)
+                               .where(SmsAccount.id == ACCOUNT_ID)))
