@@ -22,7 +22,7 @@ from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_se
 from newsletter.imports import pipeline
 from newsletter.models import Campaign, Channel, utcnow
 from newsletter.platform import health
-from newsletter.sending import claims, engine, sms, testsend
+from newsletter.sending import claims, engine, sms, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
 
@@ -232,6 +232,15 @@ def record_click_events() -> int:
 # --- test sends ---------------------------------------------------------------------------
 def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) -> None:
     config = current_app.config
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None and campaign.channel == Channel.SMS:
+        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway)
+        try:
+            sms_testsend.send_test(db.session, campaign_id, addresses, contact_id,
+                                   messenger=messenger)
+        finally:
+            messenger.close()
+        return
     messenger = SMTPMessenger(smtp_settings(config))
     try:
         testsend.send_test(db.session, campaign_id, addresses, contact_id, messenger=messenger,

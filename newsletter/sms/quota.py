@@ -212,3 +212,22 @@ def set_alphanumeric_sender(session, allowed: bool) -> None:
 def alphanumeric_sender_allowed(session) -> bool:
     return bool(session.scalar(select(SmsAccount.alphanumeric_sender)
                                .where(SmsAccount.id == ACCOUNT_ID)))
+
+
+def charge(session, campaign_id: int | None, parts: int, note: str = "",
+           actor: str = "") -> Balance:
+    """Take ``parts`` straight from ``available`` (a test send), or QuotaExceeded."""
+    moved = _move(session, QuotaMovementKind.DEDUCT, parts, available=-parts, reserved=0,
+                  guard=SmsAccount.available >= parts, campaign_id=campaign_id, note=note,
+                  actor=actor)
+    if moved is None:
+        raise QuotaExceeded(parts, balance(session).available)
+    return moved
+
+
+def refund(session, campaign_id: int | None, parts: int, note: str = "") -> Balance:
+    """Give back a charge whose message was not sent."""
+    moved = _move(session, QuotaMovementKind.RELEASE, parts, available=parts, reserved=0,
+                  campaign_id=campaign_id, note=note)
+    assert moved is not None  # no guard
+    return moved

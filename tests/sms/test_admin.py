@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from newsletter.audience import lists
+from newsletter.channels import sms_outbox
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, Delivery
 from newsletter.sms import quota
@@ -148,3 +149,30 @@ def test_owner_tops_up_and_allows_named_senders(client, login):
     mlist = make_list()
     assert client.post("/admin/campaigns/new-sms",
                        data=form(mlist, sender="Shop")).status_code == 302
+
+
+def test_test_send_to_numbers_is_charged_to_the_quota(app, client, login, worker):
+    login()
+    mlist = make_list()
+    client.post("/admin/campaigns/new-sms", data=form(mlist, text="Ahoj {{ first_name }}"))
+    campaign = db.session.scalar(select(Campaign))
+    page = client.get(f"/admin/campaigns/{campaign.id}/test")
+    assert "phone numbers with their country code" in page.text
+    refused = client.post(f"/admin/campaigns/{campaign.id}/test",
+                          data={"addresses": "+421905123456", "contact": ""})
+    assert refused.status_code == 422 and "quota cannot cover the test" in refused.text
+    quota.top_up(db.session, 5)
+    db.session.commit()
+    bad = client.post(f"/admin/campaigns/{campaign.id}/test",
+                      data={"addresses": "+421905123456, 0905 111 222", "contact": ""})
+    assert bad.status_code == 422 and "needs a country code" in bad.text
+    sent = client.post(f"/admin/campaigns/{campaign.id}/test",
+                       data={"addresses": "+421905123456, +421905000002", "contact": ""})
+    assert sent.status_code == 302
+    worker()
+    outbox = sms_outbox.list_messages(app.config["SMS_OUTBOX_DIR"])
+    assert sorted(m["to"] for m in outbox) == ["+421905000002", "+421905123456"]
+    assert {m["text"] for m in outbox} == {"Ahoj Jana"}
+    assert quota.balance(db.session) == quota.Balance(3, 0)
+    assert [m.note for m in quota.movements(db.session)][:2] == [
+        "test to +421905000002", "test to +421905123456"]
