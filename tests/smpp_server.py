@@ -2,13 +2,15 @@
 ``bind_transceiver`` with one system id and password, answers ``submit_sm`` (recording every
 PDU's fields), ``enquire_link`` and ``unbind``. Tests script its answers: ``statuses`` holds
 the command_status of the next submits (ESME_ROK when empty), ``drop_after_submit`` closes
-the connection instead of answering the next submit, and ``send_to_client`` pushes a PDU
+the connection instead of answering the next submit, ``delay`` slows every answer, and
+``send_to_client`` pushes a PDU
 (an enquire_link, a deliver_sm) to every bound client before it answers the next submit."""
 
 import collections
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass
 
 from smpplib import consts, smpp
@@ -56,6 +58,7 @@ class SMPPTestServer:
         self.client_answers: list[tuple[str, int]] = []  # (command, status) we got back
         self.statuses: collections.deque[int] = collections.deque()
         self.drop_after_submit = 0
+        self.delay = 0.0  # seconds before each submit_sm_resp (a slow SMSC)
         self.send_to_client: collections.deque[str] = collections.deque()
         self._ids = 0
         self._sequences = _Sequences()
@@ -85,6 +88,7 @@ class SMPPTestServer:
             self.statuses.clear()
             self.send_to_client.clear()
             self.drop_after_submit = 0
+            self.delay = 0.0
 
     @property
     def url(self) -> str:
@@ -166,6 +170,8 @@ class SMPPTestServer:
             self.submits.append(submit)
         if drop:
             return False
+        if self.delay:
+            time.sleep(self.delay)
         for command in pushes:
             extra = {}
             if command == "deliver_sm":
