@@ -32,8 +32,8 @@ def messenger(smpp_server):
 
 def test_one_part_gsm7(messenger, smpp_server):
     reply = messenger.send(sms("Hello {you} €5"))
-    assert reply == "accepted m1"
     (submit,) = smpp_server.submits
+    assert reply == f"accepted {submit.message_id}"
     assert (submit.data_coding, submit.esm_class, submit.registered_delivery) == (0, 0, 1)
     assert submit.destination_addr == "421905123456"
     assert (submit.dest_addr_ton, submit.dest_addr_npi) == (1, 1)
