@@ -34,6 +34,7 @@ TARGETS = {
     "bench-blocklist": ({"BENCH_RECIPIENTS": SIZE, "BENCH_ENTRIES": SIZE // 10},
                         "blocklist", 1),
     "bench-tokens": ({"TOKEN_NUMBER": SIZE}, "tokens", 1),  # CPU only: no backend field
+    "bench-sms": ({"SMS_N": SIZE}, "sms", 1),
 }
 #: variables of the caller's environment that would point a run elsewhere
 CLEARED = ("BENCH_DATABASE_URL", "BENCH_REDIS_URL", "BENCH_POSTGRES_URL", "BENCH_ARGS",

@@ -59,6 +59,8 @@ class SMPPTestServer:
         self.statuses: collections.deque[int] = collections.deque()
         self.drop_after_submit = 0
         self.delay = 0.0  # seconds before each submit_sm_resp (a slow SMSC)
+        self.record = True  # keep every submit (a benchmark only counts them)
+        self.count = 0
         self.send_to_client: collections.deque[str] = collections.deque()
         self._ids = 0
         self._sequences = _Sequences()
@@ -166,8 +168,10 @@ class SMPPTestServer:
             pushes = list(self.send_to_client)
             self.send_to_client.clear()
             self._ids += 1
+            self.count += 1
             submit = Submit(**fields, status=status, message_id=f"m{self._ids}")
-            self.submits.append(submit)
+            if self.record:
+                self.submits.append(submit)
         if drop:
             return False
         if self.delay:

@@ -79,7 +79,7 @@ class SmppMessenger:
         try:
             pdu = smpp.make_pdu("enquire_link", client=self._client)
             self._client.send_pdu(pdu)
-            self._await(pdu.sequence, "enquire_link_resp")
+            self._await({pdu.sequence}, "enquire_link_resp")
         except (exceptions.ConnectionError, OSError, TemporaryFailure):
             self._drop(self._client)
             self._client = None
@@ -104,47 +104,34 @@ class SmppMessenger:
         pass
 
     def send(self, message: OutgoingMessage, then=None, meanwhile=None) -> str:
+        """Every part goes out before the first answer is read (a window of one message);
+        ``meanwhile`` runs while the SMSC works on them."""
         parts = split(message.data.decode("utf-8"))
         if not parts.count or not parts.within_cap:
             raise PermanentFailure(f"the text has {parts.count} parts (1 to {MAX_PARTS})")
-        sender = addressing(message.sender or self.source)
         client = self._connect()
-        reference = next(self._references)
-        ids = []
-        for number, part in enumerate(parts.parts, 1):
-            payload = encode(part, parts.encoding)
-            if parts.count > 1:
-                payload = udh(reference, parts.count, number) + payload
-            submit = dict(
-                source_addr_ton=sender.ton_npi[0], source_addr_npi=sender.ton_npi[1],
-                source_addr=sender.value, dest_addr_ton=1, dest_addr_npi=1,
-                destination_addr=message.recipient.lstrip("+"), short_message=payload,
-                data_coding=DATA_CODING[parts.encoding],
-                esm_class=ESM_UDHI if parts.count > 1 else 0,
-                registered_delivery=int(self.registered_delivery and number == parts.count))
-            ids.append(self._submit(client, submit, handed_over=number > 1, meanwhile=meanwhile))
-        return f"accepted {' '.join(ids)}"
-
-    def _submit(self, client, fields: dict, handed_over: bool, meanwhile) -> str:
-        try:
-            pdu = client.send_message(**fields)
-        except (exceptions.ConnectionError, OSError) as exc:
-            self._lost()
-            error = InDoubt if handed_over else TemporaryFailure
-            raise error(f"SMPP connection lost: {exc}") from exc
+        sequences = []
+        for fields in self._submits(message, parts):
+            try:
+                sequences.append(client.send_message(**fields).sequence)
+            except (exceptions.ConnectionError, OSError) as exc:
+                self._lost()
+                error = InDoubt if sequences else TemporaryFailure
+                raise error(f"SMPP connection lost: {exc}") from exc
         if meanwhile is not None:
             meanwhile()
         try:
-            response = self._await(pdu.sequence, "submit_sm_resp")
+            responses = self._await(set(sequences), "submit_sm_resp")
         except (exceptions.ConnectionError, OSError) as exc:
             self._lost()
             raise InDoubt(f"SMPP connection lost before the answer: {exc}") from exc
-        status = int(response.status)
-        if status == consts.SMPP_ESME_ROK:
-            return (response.message_id or b"").decode() if isinstance(
-                response.message_id, bytes) else str(response.message_id or "")
+        statuses = [int(responses[s].status) for s in sequences]
+        refused = [s for s in statuses if s != consts.SMPP_ESME_ROK]
+        if not refused:
+            return "accepted " + " ".join(_text(responses[s].message_id) for s in sequences)
+        status = refused[0]
         text = f"SMPP 0x{status:02X} {consts.DESCRIPTIONS.get(status, 'unknown status')}"
-        if handed_over:  # an earlier part is with the SMSC already
+        if len(refused) < len(statuses):  # some parts are with the SMSC already
             raise InDoubt(text, code=status)
         if status in BACK_OFF:
             raise ConnectionBackoff(text, code=status)
@@ -152,15 +139,34 @@ class SmppMessenger:
             raise TemporaryFailure(text, code=status)
         raise PermanentFailure(text, code=status)
 
-    def _await(self, sequence: int, command: str):
-        """Read PDUs until the response ``command`` to ``sequence``, answering what the SMSC
-        asks meanwhile."""
-        client = self._client
-        while True:
+    def _submits(self, message: OutgoingMessage, parts) -> list[dict]:
+        """The submit_sm fields of each part: UDH and data_coding, addressing."""
+        sender = addressing(message.sender or self.source)
+        reference = next(self._references)
+        submits = []
+        for number, part in enumerate(parts.parts, 1):
+            payload = encode(part, parts.encoding)
+            if parts.count > 1:
+                payload = udh(reference, parts.count, number) + payload
+            submits.append(dict(
+                source_addr_ton=sender.ton_npi[0], source_addr_npi=sender.ton_npi[1],
+                source_addr=sender.value, dest_addr_ton=1, dest_addr_npi=1,
+                destination_addr=message.recipient.lstrip("+"), short_message=payload,
+                data_coding=DATA_CODING[parts.encoding],
+                esm_class=ESM_UDHI if parts.count > 1 else 0,
+                registered_delivery=int(self.registered_delivery and number == parts.count)))
+        return submits
+
+    def _await(self, sequences: set[int], command: str) -> dict:
+        """Read PDUs until the responses ``command`` to all ``sequences`` are in, answering
+        what the SMSC asks meanwhile."""
+        client, found = self._client, {}
+        while len(found) < len(sequences):
             pdu = client.read_pdu()
             self._last_io = time.monotonic()
-            if pdu.sequence == sequence and pdu.command in (command, "generic_nack"):
-                return pdu
+            if pdu.sequence in sequences and pdu.command in (command, "generic_nack"):
+                found[pdu.sequence] = pdu
+                continue
             if pdu.command == "enquire_link":
                 answer = smpp.make_pdu("enquire_link_resp", client=client)
             elif pdu.command == "deliver_sm":
@@ -175,8 +181,13 @@ class SmppMessenger:
                 continue
             answer.sequence = pdu.sequence
             client.send_pdu(answer)
+        return found
 
     def _lost(self) -> None:
         if self._client is not None:
             self._drop(self._client)
             self._client = None
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value or "")

@@ -91,9 +91,10 @@ class SmsMessageFactory:
         return self.sender
 
     def build(self, recipient: Recipient, return_path: str) -> OutgoingMessage:
-        number = check_number(recipient.address)
+        """The number was checked when the delivery was prepared at start."""
         text = self.text.message(merge_data(recipient))
-        return OutgoingMessage(sender=return_path, recipient=number, data=text.encode())
+        return OutgoingMessage(sender=return_path, recipient=recipient.address,
+                               data=text.encode())
 
 
 def _recipients(session, campaign_id: int, after: int) -> list[Recipient]:

@@ -194,3 +194,10 @@ def test_the_admin_reads_the_sms_outbox(app, client, login):
     assert detail.status_code == 200 and detail.text.count("<li><pre") == 2
     assert client.get("/admin/outbox/sms/nope").status_code == 404
     assert "SMS outbox" in client.get("/admin/outbox").text
+
+
+def test_every_part_refused_is_the_refusal_itself(messenger, smpp_server):
+    smpp_server.statuses.extend([consts.SMPP_ESME_RTHROTTLED] * 2)
+    with pytest.raises(ConnectionBackoff):
+        messenger.send(sms("a" * 200))
+    assert len(smpp_server.submits) == 2  # both parts went out before the first answer
