@@ -92,6 +92,12 @@ class SMPPTestServer:
             self.drop_after_submit = 0
             self.delay = 0.0
 
+    def push(self, command: str, **fields) -> None:
+        """Send a PDU (a deliver_sm: a reply or a receipt) to every connected client."""
+        pdu = smpp.make_pdu(command, client=self._sequences, **fields)
+        for conn in list(self._connections):
+            conn.sendall(pdu.generate())
+
     @property
     def url(self) -> str:
         return f"smpp://{self.system_id}:{self.password}@{self.host}:{self.port}"

@@ -8,18 +8,21 @@ status is permanent for the recipient. A connection that cannot be opened or bou
 gateway is unavailable; one that drops after a part was handed over leaves the message in
 doubt (retried: at-least-once), and the next message reconnects. ``enquire_link`` from the
 SMSC is answered, and one is sent when the link has been idle for ``keepalive`` seconds.
-Delivery receipts and replies (``deliver_sm``) are not processed here yet: they are answered
-with ``ESME_RX_T_APPN`` (temporary), so the SMSC keeps them and offers them again.
+Incoming ``deliver_sm`` (replies, delivery receipts) go to ``on_deliver(number, text,
+receipt)``; without one, or when it raises, they are answered with ``ESME_RX_T_APPN``
+(temporary), so the SMSC keeps them and offers them again. ``listen`` keeps a bind open for
+them between campaigns (``newsletter sms-listen``).
 """
 
 import contextlib
 import itertools
+import logging
 import time
 
 from smpplib import client as smpp_client
 from smpplib import consts, exceptions, smpp
 
-from newsletter.sms.parts import MAX_PARTS, UCS2, encode, split
+from newsletter.sms.parts import MAX_PARTS, UCS2, decode, encode, split
 from newsletter.sms.senders import addressing
 
 from .base import (
@@ -31,6 +34,7 @@ from .base import (
     TemporaryFailure,
 )
 
+log = logging.getLogger(__name__)
 DATA_CODING = {"gsm7": 0x00, UCS2: 0x08}
 ESM_UDHI = 0x40
 BACK_OFF = {consts.SMPP_ESME_RTHROTTLED, consts.SMPP_ESME_RMSGQFUL}
@@ -46,12 +50,14 @@ def udh(reference: int, total: int, number: int) -> bytes:
 class SmppMessenger:
     def __init__(self, host: str, port: int, system_id: str, password: str, *,
                  system_type: str = "", source: str = "", timeout: float = 10.0,
-                 keepalive: float = 30.0, registered_delivery: bool = True):
+                 keepalive: float = 30.0, registered_delivery: bool = True,
+                 on_deliver=None):
         self.host, self.port = host, port
         self.system_id, self.password, self.system_type = system_id, password, system_type
         self.source = source  # the operator's number: used when a message has no sender
         self.timeout, self.keepalive = timeout, keepalive
         self.registered_delivery = registered_delivery
+        self.on_deliver = on_deliver
         self._client: smpp_client.Client | None = None
         self._last_io = 0.0
         self._references = itertools.cycle(range(1, 256))
@@ -157,12 +163,23 @@ class SmppMessenger:
                 registered_delivery=int(self.registered_delivery and number == parts.count)))
         return submits
 
-    def _await(self, sequences: set[int], command: str) -> dict:
-        """Read PDUs until the responses ``command`` to all ``sequences`` are in, answering
-        what the SMSC asks meanwhile."""
+    def _await(self, sequences: set[int], command: str, until=None) -> dict:
+        """Read PDUs until the responses ``command`` to all ``sequences`` are in (or, when
+        listening, ``until()``), answering what the SMSC asks meanwhile."""
         client, found = self._client, {}
         while len(found) < len(sequences):
-            pdu = client.read_pdu()
+            if until is not None:
+                if until():
+                    return found
+                try:
+                    pdu = client.read_pdu()
+                except TimeoutError:
+                    if time.monotonic() - self._last_io > self.keepalive:
+                        client.send_pdu(smpp.make_pdu("enquire_link", client=client))
+                        self._last_io = time.monotonic()
+                    continue
+            else:
+                pdu = client.read_pdu()
             self._last_io = time.monotonic()
             if pdu.sequence in sequences and pdu.command in (command, "generic_nack"):
                 found[pdu.sequence] = pdu
@@ -171,7 +188,7 @@ class SmppMessenger:
                 answer = smpp.make_pdu("enquire_link_resp", client=client)
             elif pdu.command == "deliver_sm":
                 answer = smpp.make_pdu("deliver_sm_resp", client=client,
-                                       status=consts.SMPP_ESME_RX_T_APPN)
+                                       status=self._delivered(pdu))
             elif pdu.command == "unbind":
                 answer = smpp.make_pdu("unbind_resp", client=client)
                 answer.sequence = pdu.sequence
@@ -182,6 +199,34 @@ class SmppMessenger:
             answer.sequence = pdu.sequence
             client.send_pdu(answer)
         return found
+
+    def _delivered(self, pdu) -> int:
+        """Hand an incoming message or receipt to ``on_deliver``; the status to answer."""
+        if self.on_deliver is None:
+            return consts.SMPP_ESME_RX_T_APPN
+        receipt = bool(int(pdu.esm_class or 0) & 0x3C)
+        text = decode(pdu.short_message or b"", int(pdu.data_coding or 0))
+        try:
+            self.on_deliver(_text(pdu.source_addr), text, receipt)
+        except Exception:  # noqa: BLE001 - the SMSC offers it again later
+            log.exception("deliver_sm from %s not handled", _text(pdu.source_addr))
+            return consts.SMPP_ESME_RX_T_APPN
+        return consts.SMPP_ESME_ROK
+
+    def listen(self, should_stop, poll: float = 1.0) -> None:
+        """Stay bound and hand every incoming message to ``on_deliver`` until
+        ``should_stop()``; reconnects after a drop (waiting ``poll`` seconds between tries)."""
+        while not should_stop():
+            try:
+                client = self._connect()
+                client._socket.settimeout(poll)
+                self._await({-1}, "none", until=should_stop)
+            except ServerUnavailable as exc:
+                log.warning("%s", exc)
+                time.sleep(poll)
+            except (exceptions.ConnectionError, OSError):
+                self._lost()
+        self.close()
 
     def _lost(self) -> None:
         if self._client is not None:

@@ -118,3 +118,26 @@ def encode(part: str, encoding: str) -> bytes:
 _BASIC_CODES = {char: code for code, char in enumerate(GSM7_BASIC) if char != "\x1b"}
 _EXTENSION_CODES = {"\x0c": 0x0A, "^": 0x14, "{": 0x28, "}": 0x29, "\\": 0x2F, "[": 0x3C,
                     "~": 0x3D, "]": 0x3E, "|": 0x40, "€": 0x65}
+
+
+_BASIC_CHARS = {code: char for char, code in _BASIC_CODES.items()}
+_EXTENSION_CHARS = {code: char for char, code in _EXTENSION_CODES.items()}
+
+
+def decode(data: bytes, data_coding: int) -> str:
+    """Text of an incoming short message: UCS-2 (data_coding 8) or GSM-7 unpacked septets
+    (0; an unknown escape gives a space); other codings are read as Latin-1."""
+    if data_coding == 0x08:
+        return data.decode("utf-16-be", errors="replace")
+    if data_coding != 0x00:
+        return data.decode("latin-1")
+    out, escaped = [], False
+    for code in data:
+        if escaped:
+            out.append(_EXTENSION_CHARS.get(code, " "))
+            escaped = False
+        elif code == 0x1B:
+            escaped = True
+        else:
+            out.append(_BASIC_CHARS.get(code & 0x7F, " "))
+    return "".join(out)

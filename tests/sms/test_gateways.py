@@ -2,6 +2,8 @@
 test SMSC (tests/smpp_server.py): UDH concatenation, data_coding, addressing, throttling,
 refusals, drops and reconnects, enquire_link and deliver_sm while waiting."""
 
+import threading
+
 import pytest
 from smpplib import consts
 
@@ -15,7 +17,8 @@ from newsletter.channels.base import (
     TemporaryFailure,
 )
 from newsletter.channels.smpp import SmppMessenger
-from newsletter.sms.parts import GSM7_BASIC
+from newsletter.sms.parts import GSM7_BASIC, encode
+from tests.processes import wait_for
 
 
 def sms(text, to="+421905123456", sender=""):
@@ -201,3 +204,27 @@ def test_every_part_refused_is_the_refusal_itself(messenger, smpp_server):
     with pytest.raises(ConnectionBackoff):
         messenger.send(sms("a" * 200))
     assert len(smpp_server.submits) == 2  # both parts went out before the first answer
+
+
+def test_the_listener_hands_replies_and_receipts_over(smpp_server):
+    got, stop = [], threading.Event()
+    listener = SmppMessenger(smpp_server.host, smpp_server.port, "newsletter", "secret",
+                             on_deliver=lambda *args: got.append(args))
+    thread = threading.Thread(target=listener.listen, args=(stop.is_set, 0.2))
+    thread.start()
+    try:
+        wait_for(lambda: smpp_server.binds and smpp_server._connections)
+        smpp_server.push("deliver_sm", source_addr="421905123456", destination_addr="7777",
+                         short_message=encode("Stop €", "gsm7"), data_coding=0, esm_class=0)
+        smpp_server.push("deliver_sm", source_addr="421905123456", destination_addr="7777",
+                         short_message="Čau".encode("utf-16-be"), data_coding=8, esm_class=0)
+        smpp_server.push("deliver_sm", source_addr="421905123456", destination_addr="7777",
+                         short_message=b"id:m1 stat:DELIVRD", data_coding=0, esm_class=0x04)
+        wait_for(lambda: len(got) == 3 and len(smpp_server.client_answers) == 3)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert got == [("421905123456", "Stop €", False), ("421905123456", "Čau", False),
+                   ("421905123456", "id:m1 stat:DELIVRD", True)]
+    assert smpp_server.client_answers == [("deliver_sm_resp", 0)] * 3
+    assert not thread.is_alive()
