@@ -199,3 +199,15 @@ def test_the_preview_is_the_start_without_its_effects(app, mlist):
     assert states(campaign.id) == {}
     assert db.session.get(Campaign, campaign.id).status == CampaignStatus.DRAFT
     assert quota.balance(db.session) == quota.Balance(1, 0)
+
+
+def test_a_number_shared_by_two_contacts_gets_one_message(app, worker, mlist):
+    first = sms_contact(mlist, "a@example.sk", MOBILE)
+    sms_contact(mlist, "b@example.sk", MOBILE)
+    quota.top_up(db.session, 5)
+    campaign = sms_campaign(mlist, text="Hi")
+    assert start(campaign.id) == 1
+    worker()
+    (delivery,) = db.session.scalars(select(Delivery).where(
+        Delivery.campaign_id == campaign.id))
+    assert (delivery.contact_id, delivery.state) == (first.id, DeliveryState.SENT)
