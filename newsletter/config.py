@@ -25,7 +25,7 @@ def defaults(instance_path: str) -> dict:
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
         "SMS_OUTBOX_DIR": str(Path(instance_path) / "sms-outbox"),  # the dev SMS gateway's
         "SMS_GATEWAYS": {"outbox": "outbox:"},  # {name: URL} (channels.sms_gateways)
-        "SMS_RATE_PER_SECOND": 0,  # messages per second per SMS gateway; 0: no limit
+        "SMS_RATE_PER_MINUTE": 0,  # messages per minute per SMS gateway; 0: no limit
         "QUEUE_NAME": "newsletter",
         "SEND_BATCH_SIZE": 500,
         "SEND_LEASE_SECONDS": 300,

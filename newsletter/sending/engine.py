@@ -92,7 +92,7 @@ class SendPolicy:
             default_from=config["MAIL_FROM"], base_url=config["BASE_URL"],
             bounce_domain=config["BOUNCE_DOMAIN"],
             domain_rate=Rate(per_min, "minute") if per_min else None,
-            sms_rate=Rate(per_s, "second") if (per_s := config["SMS_RATE_PER_SECOND"]) else None,
+            sms_rate=Rate(per_m, "minute") if (per_m := config["SMS_RATE_PER_MINUTE"]) else None,
         )
 
 

@@ -211,3 +211,19 @@ def test_a_number_shared_by_two_contacts_gets_one_message(app, worker, mlist):
     (delivery,) = db.session.scalars(select(Delivery).where(
         Delivery.campaign_id == campaign.id))
     assert (delivery.contact_id, delivery.state) == (first.id, DeliveryState.SENT)
+
+
+def test_the_gateway_rate_holds_across_runs(app_config, request):
+    app_config["SMS_RATE_PER_MINUTE"] = 1
+    request.getfixturevalue("app")
+    worker = request.getfixturevalue("worker")
+    mlist = lists.create_list(db.session, "Phones", optin="single")
+    sms_contact(mlist, "a@example.sk", MOBILE)
+    sms_contact(mlist, "b@example.sk", "+421905000002")
+    quota.top_up(db.session, 5)
+    campaign = sms_campaign(mlist, text="Hi")
+    start(campaign.id)
+    worker()  # one message now; the next one is a minute away: a rerun is scheduled
+    assert sorted(s for s, _, _ in states(campaign.id).values()) == [
+        DeliveryState.QUEUED, DeliveryState.SENT]
+    assert db.session.get(Campaign, campaign.id).status == CampaignStatus.RUNNING
