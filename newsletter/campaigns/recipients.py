@@ -39,6 +39,7 @@ from newsletter.models import (
     campaign_list,
     utcnow,
 )
+from newsletter.sms import numbers
 
 from .drafts import get_campaign
 
@@ -162,6 +163,9 @@ class RecipientCheck:
     branch: str | None
     person: str | None
     entry: BlocklistEntry | None  # the entry that blocks this recipient, if any
+    #: SMS: why this number cannot get the SMS (not a valid mobile number); the start
+    #: skips it with this reason
+    skip_reason: str | None = None
 
 
 @dataclass
@@ -212,6 +216,12 @@ def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
         .limit(page_size).offset((result.page - 1) * page_size)
     ).all()
     result.rows = _describe(session, listed)
+    if campaign.channel == Channel.SMS:
+        for row in result.rows:
+            try:
+                numbers.sms_target(row.address)
+            except numbers.InvalidPhone as exc:
+                row.skip_reason = str(exc)
     return result
 
 

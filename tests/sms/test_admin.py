@@ -176,3 +176,18 @@ def test_test_send_to_numbers_is_charged_to_the_quota(app, client, login, worker
     assert quota.balance(db.session) == quota.Balance(3, 0)
     assert [m.note for m in quota.movements(db.session)][:2] == [
         "test to +421905000002", "test to +421905123456"]
+
+
+def test_the_recipients_check_says_which_numbers_are_skipped(client, login):
+    login()
+    mlist = make_list()
+    sms_contact(mlist, "a@example.sk", "+421905123456")
+    sms_contact(mlist, "b@example.sk", "+421221234567")  # a landline
+    client.post("/admin/campaigns/new-sms", data=form(mlist))
+    campaign = db.session.scalar(select(Campaign))
+    page = client.get(f"/admin/campaigns/{campaign.id}/recipients-check")
+    assert page.status_code == 200
+    row = re.search(r'<tr data-address="\+421221234567">.*?</tr>', page.text, re.S).group(0)
+    assert "skipped: phone &#39;+421221234567&#39; cannot receive SMS" in row
+    ok = re.search(r'<tr data-address="\+421905123456">.*?</tr>', page.text, re.S).group(0)
+    assert "reachable" in ok
