@@ -4,8 +4,6 @@ data), to one or more numbers. Each test message is charged to the quota before 
 
 import logging
 
-from sqlalchemy import select
-
 from newsletter.campaigns import drafts
 from newsletter.channels.base import DeliveryError, Messenger, OutgoingMessage
 from newsletter.content.composer import ComposerError
@@ -15,6 +13,7 @@ from newsletter.sms.parts import split
 
 from .messages import Recipient
 from .sms import RecipientSkipped, SmsText, merge_data
+from .testsend import merge_contact
 
 log = logging.getLogger(__name__)
 MAX_TEST_NUMBERS = 10
@@ -40,12 +39,7 @@ def request_test(session, campaign_id: int, numbers_text: str,
     """Check a test send; the caller commits, then enqueues ``jobs.send_test``."""
     campaign = drafts.get_campaign(session, campaign_id)
     targets = parse_numbers(numbers_text)
-    contact_id = None
-    if contact_email.strip():
-        contact_id = session.scalar(select(Contact.id).where(
-            Contact.email == contact_email.strip().lower()))
-        if contact_id is None:
-            raise ComposerError("No contact has that address.", field="contact")
+    contact_id = merge_contact(session, contact_email)
     try:
         needed = split(SmsText(campaign).message(merge_data(SAMPLE))).count * len(targets)
     except RecipientSkipped as exc:
