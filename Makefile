@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install lock run test lint audit clean translations bench-send bench-click bench-import \
-	bench-blocklist bench-tokens bench-load bench-smoke
+	bench-blocklist bench-tokens bench-load bench-sms bench-smoke
 
 LOCK := requirements.lock
 
@@ -62,6 +62,14 @@ bench-import: $(STAMP)
 	$(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS)
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/import_bench.py --rows $(BENCH_ROWS); fi
+
+## bench-sms: SMS_N recipients (100,000), two GSM-7 parts each, through the SMPP messenger to
+## a local SMPP server, one worker; also on BENCH_POSTGRES_URL=postgresql://... when set
+SMS_N ?= 100000
+bench-sms: $(STAMP)
+	$(BIN)/python bench/sms_bench.py --n $(SMS_N)
+	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
+		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/sms_bench.py --n $(SMS_N); fi
 
 ## bench-blocklist: block-list matching, BENCH_RECIPIENTS (1,000,000) x BENCH_ENTRIES (100,000)
 BENCH_RECIPIENTS ?= 1000000

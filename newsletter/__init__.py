@@ -15,7 +15,8 @@ below it (``tests/test_layers.py`` keeps it so, through the contracts in pyproje
     blocklist | imports                   block list (seed 001) | contact import and export
     audience                              lists, contacts, subscriptions, GDPR profiles
     platform                              tokens, rate limits, languages, accounts, health
-    channels                              the Messenger protocol, SMTP, dev outbox
+    channels                              the Messenger protocol, SMTP, SMS gateways, dev outbox
+    sms                                   SMS parts (GSM 03.38), E.164 numbers, quota ledger
     models | queue | errors               models, Redis/RQ wiring, error pages
     config | extensions                   the base every layer may use
 """

@@ -23,6 +23,9 @@ def defaults(instance_path: str) -> dict:
         "BASE_URL": "http://127.0.0.1:5000",
         "MAILCATCHER_PORT": 1025,
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
+        "SMS_OUTBOX_DIR": str(Path(instance_path) / "sms-outbox"),  # the dev SMS gateway's
+        "SMS_GATEWAYS": {"outbox": "outbox:"},  # {name: URL} (channels.sms_gateways)
+        "SMS_RATE_PER_MINUTE": 0,  # messages per minute per SMS gateway; 0: no limit
         "QUEUE_NAME": "newsletter",
         "SEND_BATCH_SIZE": 500,
         "SEND_LEASE_SECONDS": 300,

@@ -17,13 +17,14 @@ from rq.job import Job, JobStatus
 from newsletter.audience import mailqueue, notifications
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
+from newsletter.channels import sms_gateways
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
 from newsletter.compliance import review, review_mail
 from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
-from newsletter.models import utcnow
+from newsletter.models import Campaign, Channel, utcnow
 from newsletter.platform import health
-from newsletter.sending import claims, engine, testsend
+from newsletter.sending import claims, engine, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
 
@@ -57,14 +58,21 @@ def send_campaign(campaign_id: int, top_up: bool = False) -> dict:
         enqueue_send(campaign_id)
     config = current_app.config
     conn = queue.get_redis()
-    settings = smtp_settings(config)
-    shared = engine.Shared(
-        limiter=RateLimiter(conn),
-        slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
-        journal=conn,
-        circuit=mail_server_circuit(config, conn),
-    )
-    result = engine.run_campaign(db.session, campaign_id, SMTPMessenger(settings),
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None and campaign.channel == Channel.SMS:
+        # SMS: the campaign's gateway; the engine's rate limit, journal and retries
+        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway)
+        shared = engine.Shared(limiter=RateLimiter(conn), journal=conn)
+    else:
+        settings = smtp_settings(config)
+        messenger = SMTPMessenger(settings)
+        shared = engine.Shared(
+            limiter=RateLimiter(conn),
+            slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
+            journal=conn,
+            circuit=mail_server_circuit(config, conn),
+        )
+    result = engine.run_campaign(db.session, campaign_id, messenger,
                                   engine.SendPolicy.from_config(config), shared)
     if result.handover:
         _enqueue_batch_job(campaign_id)
@@ -239,6 +247,15 @@ def record_click_events() -> int:
 # --- test sends ---------------------------------------------------------------------------
 def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) -> None:
     config = current_app.config
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None and campaign.channel == Channel.SMS:
+        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway)
+        try:
+            sms_testsend.send_test(db.session, campaign_id, addresses, contact_id,
+                                   messenger=messenger)
+        finally:
+            messenger.close()
+        return
     messenger = SMTPMessenger(smtp_settings(config))
     try:
         testsend.send_test(db.session, campaign_id, addresses, contact_id, messenger=messenger,

@@ -84,6 +84,21 @@ def _smtp_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def _smpp_server():
+    from .smpp_server import SMPPTestServer
+
+    server = SMPPTestServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smpp_server(_smpp_server):
+    _smpp_server.reset()
+    return _smpp_server
+
+
 @pytest.fixture
 def smtp_server(_smtp_server):
     _smtp_server.reset()
@@ -99,6 +114,7 @@ def make_config(database_url, redis_url, smtp_url, tmp_path, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "SMS_OUTBOX_DIR": str(tmp_path / "sms-outbox"),
         "WTF_CSRF_ENABLED": False,
         # sending-domain checks reach DNS and the web: on in tests/compliance (local servers)
         "SENDER_CHECKS": False,

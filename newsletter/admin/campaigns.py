@@ -10,7 +10,7 @@ from newsletter.compliance import checklist, review, spamscore
 from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import Campaign, CampaignStatus, utcnow
+from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
 
 from . import bp, perform
 from .forms import DecisionForm, EmptyForm, ScheduleForm
@@ -43,6 +43,9 @@ def send_campaign(campaign_id: int):
         abort(400)
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     confirmed = bool(request.form.get("confirmed"))
+    if campaign.channel == Channel.SMS and not confirmed:
+        flash("Confirm the messages, parts and quota first.", "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     if not campaign.tested_at and not confirmed:
         # a first send without a test send asks for confirmation (composer)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
@@ -56,7 +59,7 @@ def send_campaign(campaign_id: int):
               + ". A reviewer approves or rejects it; you are told by mail.", "info")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     try:
-        started = checked.start(db.session, campaign_id, confirmed)
+        started = checked.start(db.session, campaign_id, confirmed, actor=current_user.email)
     except checked.NeedsConfirmation:  # the checklist's warnings (compliance)
         db.session.rollback()
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))

@@ -17,12 +17,13 @@ from newsletter.models import (
     Branch,
     Campaign,
     CampaignStatus,
+    Channel,
     Contact,
     Organization,
     SenderIdentity,
 )
 from newsletter.platform.redirects import safe_next
-from newsletter.sending import testsend
+from newsletter.sending import sms_testsend, testsend
 
 from . import bp
 from .forms import CampaignForm, EmptyForm, FileForm, TestSendForm, VariantForm, choices
@@ -297,9 +298,12 @@ def test_send(campaign_id: int):
     if request.method != "POST" and not form.addresses.data:
         form.addresses.data = current_user.email
     checked = []
+    requester = sms_testsend if campaign.channel == Channel.SMS else testsend
+    if request.method != "POST" and campaign.channel == Channel.SMS:
+        form.addresses.data = ""
     if form.validate_on_submit() and _attempt(form, lambda: checked.extend(
-            testsend.request_test(db.session, campaign_id, form.addresses.data,
-                                  form.contact.data or ""))):
+            requester.request_test(db.session, campaign_id, form.addresses.data,
+                                   form.contact.data or ""))):
         addresses, contact_id = checked
         jobs.enqueue_test(campaign_id, addresses, contact_id)  # after the commit
         flash(f"Test message on its way to {', '.join(addresses)}.", "success")

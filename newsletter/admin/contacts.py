@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from newsletter.audience import contacts, organizations, removal
+from newsletter.audience import contacts, organizations, phones, removal
 from newsletter.extensions import db
 from newsletter.imports import exports
 from newsletter.models import Contact, MailingList
@@ -76,7 +76,7 @@ def contact_detail(contact_id: int):
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 def contact_edit(contact_id: int):
     contact = db.session.get(Contact, contact_id) or abort(404)
-    form = ContactForm(obj=contact)
+    form = ContactForm(obj=contact, data=phones.form_data(db.session, contact_id))
     _affiliation_choices(form)
     status = 200
     if form.validate_on_submit():

@@ -91,6 +91,12 @@ class ContactForm(FlaskForm):
     email = EmailField("E-mail", filters=[strip], validators=[DataRequired(), Length(max=254)])
     phone = StringField("Phone", filters=[strip], validators=[Optional(), Length(max=32)],
                         description="With country code, e.g. +421 905 123 456")
+    phone_mobile = StringField("Mobile phone", filters=[strip],
+                               validators=[Optional(), Length(max=32)])
+    phone_work = StringField("Work phone", filters=[strip], validators=[Optional(), Length(max=32)])
+    phone_home = StringField("Home phone", filters=[strip], validators=[Optional(), Length(max=32)])
+    phone_other = StringField("Other phone", filters=[strip],
+                              validators=[Optional(), Length(max=32)])
     first_name = StringField("First name", validators=[Optional(), Length(max=100)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=100)])
     language = SelectField("Language", choices=choices(LANGUAGES))

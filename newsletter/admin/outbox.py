@@ -3,6 +3,7 @@
 from flask import abort, current_app, render_template
 
 from newsletter.channels import mailcatcher
+from newsletter.channels import sms_outbox as sms_outbox_store
 from newsletter.content import display
 
 from . import bp
@@ -39,3 +40,18 @@ def outbox_html(key: str):
     if html is None:
         abort(404)
     return display.message_response(html)
+
+
+@bp.get("/outbox/sms")
+def sms_outbox():
+    """What the dev SMS gateway received (channels.sms_outbox), newest first."""
+    messages = sms_outbox_store.list_messages(current_app.config["SMS_OUTBOX_DIR"])
+    return render_template("admin/outbox_sms.html", messages=messages)
+
+
+@bp.get("/outbox/sms/<key>")
+def sms_outbox_message(key: str):
+    message = sms_outbox_store.get_message(current_app.config["SMS_OUTBOX_DIR"], key)
+    if message is None:
+        abort(404)
+    return render_template("admin/outbox_sms_message.html", m=message)

@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (imported for their routes)
     plan,
     review_rules,
     senders,
+    sms,
     stats,
     themes,
     users,

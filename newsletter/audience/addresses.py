@@ -5,11 +5,11 @@ names without line breaks (a name can end up in a mail header)."""
 import re
 from functools import lru_cache
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from newsletter.channels.headers import CONTROL
 from newsletter.errors import DomainError
+from newsletter.sms import numbers
 
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
@@ -44,14 +44,11 @@ def normalize_email(address: str) -> str:
 
 
 def normalize_phone(number: str) -> str:
-    """E.164; the number must carry its country code."""
+    """E.164; the number must carry its country code (``sms.numbers``)."""
     try:
-        parsed = phonenumbers.parse(number.strip(), None)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidAddress(f"phone {number!r} needs a country code (+421…): {exc}") from exc
-    if not phonenumbers.is_possible_number(parsed):
-        raise InvalidAddress(f"phone {number!r} is not a possible number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return numbers.to_e164(number)
+    except numbers.InvalidPhone as exc:
+        raise InvalidAddress(str(exc)) from exc
 
 
 @lru_cache(maxsize=256)

@@ -17,10 +17,11 @@ from newsletter.models import (
     MailingList,
     Organization,
     Person,
+    PhoneKind,
     Subscription,
 )
 
-from . import history
+from . import history, phones
 from .addresses import (
     InvalidAddress,
     InvalidName,
@@ -122,7 +123,8 @@ def detail(session, contact_id: int) -> dict:
         .where(Delivery.contact_id == contact_id)
         .order_by(Delivery.id.desc()).limit(200)).all()
     return {"contact": contact, "subscriptions": subscriptions, "consents": consents,
-            "deliveries": deliveries, "changes": history.changes_for(session, contact_id)}
+            "deliveries": deliveries, "changes": history.changes_for(session, contact_id),
+            "phones": phones.phones_of(session, contact_id)}
 
 
 def update(session, contact_id: int, fields: dict, actor: str) -> list:
@@ -145,7 +147,13 @@ def update(session, contact_id: int, fields: dict, actor: str) -> list:
             raise ContactError("An editor can set a contact active, inactive or archived.",
                                "status")
         changes["status"] = fields["status"]
-    return history.update_contact(session, contact, changes, actor=actor)
+    typed = {kind: fields[phones.field_name(kind)] for kind in PhoneKind.TYPED
+             if phones.field_name(kind) in fields}
+    try:
+        typed_changes = phones.set_phones(session, contact_id, typed, actor)
+    except InvalidAddress as exc:
+        raise ContactError(str(exc).capitalize(), exc.field) from None
+    return history.update_contact(session, contact, changes, actor=actor) + typed_changes
 
 
 def _email(session, contact: Contact, value: str) -> str:

@@ -13,6 +13,7 @@ from newsletter.models import (
     Channel,
     MailingList,
 )
+from newsletter.sms import numbers
 
 
 class CampaignError(DomainError):
@@ -29,21 +30,23 @@ def parse_extra_recipients(text: str, channel: str) -> list[str]:
     good, bad = [], []
     for item in items:
         try:
-            good.append(normalize_email(item) if channel == Channel.EMAIL else item)
+            good.append(normalize_email(item) if channel == Channel.EMAIL
+                        else numbers.to_e164(item))
         except DomainError:
             bad.append(item)
     if bad:
-        raise BadRecipients("These extra recipients are not valid addresses: " + ", ".join(bad))
+        what = "addresses" if channel == Channel.EMAIL else "phone numbers with a country code"
+        raise BadRecipients(f"These extra recipients are not valid {what}: " + ", ".join(bad))
     return list(dict.fromkeys(good))
 
 
 def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
                   body_text: str, list_ids: list[int], sender_id: int | None,
                   created_by_id: int | None = None, extra_recipients: str = "",
-                  branch_id: int | None = None) -> Campaign:
-    """Create a draft, or update one that has not started yet."""
+                  branch_id: int | None = None, channel: str = Channel.EMAIL) -> Campaign:
+    """Create a draft (of ``channel``), or update one that has not started yet."""
     if campaign_id is None:
-        campaign = Campaign(channel=Channel.EMAIL, created_by_id=created_by_id)
+        campaign = Campaign(channel=channel, created_by_id=created_by_id)
         session.add(campaign)
     else:
         campaign = get_campaign(session, campaign_id)

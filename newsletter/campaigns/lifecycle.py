@@ -7,10 +7,13 @@ from newsletter.blocklist import matching
 from newsletter.models import (
     Campaign,
     CampaignStatus,
+    Channel,
     Delivery,
     DeliveryState,
     utcnow,
 )
+from newsletter.sms import quota
+from newsletter.sms import text as sms_text
 
 from . import recipients
 from .drafts import CampaignError, get_campaign
@@ -19,8 +22,26 @@ from .drafts import CampaignError, get_campaign
 def _check_sendable(campaign: Campaign) -> None:
     if not campaign.lists and not campaign.extra_recipients:
         raise CampaignError("Choose at least one list (or extra recipients) before sending.")
-    if not campaign.subject or not campaign.body_text.strip():
+    if campaign.channel == Channel.SMS:
+        if not campaign.sms_gateway:
+            raise CampaignError("Choose the SMS gateway before sending.")
+        try:
+            sms_text.check(campaign.sms_text, transliterated=campaign.sms_transliterate,
+                           opt_out=campaign.sms_opt_out)
+        except sms_text.TextTooLong as exc:
+            raise CampaignError(str(exc)) from None
+    elif not campaign.subject or not campaign.body_text.strip():
         raise CampaignError("A campaign needs a subject and a body before it is sent.")
+
+
+def settle_quota(session, campaign: Campaign) -> None:
+    """SMS: the quota follows the deliveries (sms.quota.settle); a shortfall is refused."""
+    if campaign.channel != Channel.SMS:
+        return
+    try:
+        quota.settle(session, campaign.id)
+    except quota.QuotaExceeded as exc:
+        raise CampaignError(str(exc)) from None
 
 
 def start_campaign(session, campaign_id: int, require_basis: bool = False) -> int:
@@ -108,6 +129,7 @@ def cancel_campaign(session, campaign_id: int) -> int:
         .values(state=DeliveryState.CANCELLED)
         .execution_options(synchronize_session=False))
     session.flush()
+    settle_quota(session, campaign)
     return result.rowcount
 
 
@@ -125,6 +147,7 @@ def resend_failed(session, campaign_id: int) -> int:
     if count:
         campaign.status, campaign.finished_at = CampaignStatus.RUNNING, None
     session.flush()
+    settle_quota(session, campaign)
     return count
 
 

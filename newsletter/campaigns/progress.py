@@ -33,7 +33,7 @@ def delivery_counts(session, campaign_id: int) -> dict[str, int]:
     counts = {state: 0 for state in (
         DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.DEFERRED,
         DeliveryState.FAILED, DeliveryState.BOUNCED, DeliveryState.BLOCKED,
-        DeliveryState.CANCELLED)}
+        DeliveryState.SKIPPED, DeliveryState.CANCELLED)}
     counts.update(dict(rows.all()))
     counts["recipients"] = sum(counts.values())
     return counts

@@ -5,7 +5,19 @@ sending, who is reached and whom the block list stops."""
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, cast, exists, func, insert, literal, null, select, text
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+)
 
 from newsletter.audience import suppression
 from newsletter.blocklist import entries, matching
@@ -16,17 +28,20 @@ from newsletter.models import (
     Channel,
     ConsentRecord,
     Contact,
+    ContactPhone,
     ContactStatus,
     Delivery,
     DeliveryState,
     LegalBasis,
     Organization,
     Person,
+    PhoneKind,
     Subscription,
     SubscriptionStatus,
     campaign_list,
     utcnow,
 )
+from newsletter.sms import numbers
 
 from .drafts import get_campaign
 
@@ -46,12 +61,24 @@ def has_basis(campaign: Campaign):
     )
 
 
-def recipient_rows(campaign: Campaign, basis: bool | None = None) -> Select:
+def address_column(campaign: Campaign):
+    """Where a contact's address for this campaign is: the e-mail, or the phone field the
+    SMS campaign picked (the main phone or a typed one, joined as ``ContactPhone``)."""
+    if campaign.channel == Channel.EMAIL:
+        return Contact.email
+    if campaign.sms_phone_field == PhoneKind.MAIN:
+        return Contact.phone
+    return ContactPhone.number
+
+
+def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Select:
     """The campaign's recipients as rows (contact_id, address, organization_id, branch_id,
-    person_id): each active contact confirmed on any chosen list, once. A branch implies
-    its organization, so a row with a branch always carries that organization. ``basis``
-    True: only contacts with a recorded basis; False: only those without; None: both."""
-    address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
+    person_id, then ``extra`` columns): each active contact confirmed on any chosen list,
+    once, and for SMS each number once (its first contact). A branch implies its
+    organization, so a row with a branch always carries that organization. Never an
+    organization's own phone (seed 002): only contacts' fields are read. ``basis`` True:
+    only contacts with a recorded basis; False: only those without; None: both."""
+    address = address_column(campaign)
     subscribed = exists().where(
         campaign_list.c.campaign_id == campaign.id,
         Subscription.list_id == campaign_list.c.list_id,
@@ -65,22 +92,30 @@ def recipient_rows(campaign: Campaign, basis: bool | None = None) -> Select:
             func.coalesce(Contact.organization_id, Branch.organization_id)
             .label("organization_id"),
             Contact.branch_id.label("branch_id"), Contact.person_id.label("person_id"),
+            *extra,
         )
         .select_from(Contact)
         .outerjoin(Branch, Branch.id == Contact.branch_id)
         .where(Contact.status == ContactStatus.ACTIVE, address.is_not(None), subscribed)
     )
+    if address is ContactPhone.number:
+        rows = rows.join(ContactPhone, and_(ContactPhone.contact_id == Contact.id,
+                                            ContactPhone.kind == campaign.sms_phone_field))
     if campaign.branch_id is not None:  # the optional branch split
         rows = rows.where(Contact.branch_id == campaign.branch_id)
     if basis is not None:
         rows = rows.where(has_basis(campaign) if basis else ~has_basis(campaign))
-    return rows
+    if campaign.channel == Channel.EMAIL:  # addresses are unique per contact
+        return rows
+    every = rows.subquery("every")
+    first = select(func.min(every.c.contact_id)).group_by(every.c.address)
+    return select(*every.c).where(every.c.contact_id.in_(first))
 
 
 def materialize(session, campaign: Campaign, require_basis: bool = False) -> int:
     """INSERT ... SELECT of the recipient rows, one delivery each; returns how many the
     campaign has. ``require_basis``: contacts without a recorded basis are left out."""
-    r = recipient_rows(campaign, True if require_basis else None).subquery()
+    r = recipient_rows(campaign, basis=True if require_basis else None).subquery()
     rows = select(
         literal(campaign.id), r.c.contact_id, r.c.address, r.c.organization_id,
         r.c.branch_id, r.c.person_id, literal(DeliveryState.QUEUED), literal(utcnow()),
@@ -122,7 +157,9 @@ def _add_extra_recipients(session, campaign: Campaign) -> None:
         return
     present = set(session.scalars(select(Delivery.address).where(
         Delivery.campaign_id == campaign.id, Delivery.address.in_(extras))))
-    address = Contact.email if campaign.channel == Channel.EMAIL else Contact.phone
+    address = address_column(campaign)
+    if address is ContactPhone.number:
+        address = Contact.phone  # extra numbers carry whichever contact has it as main phone
     known = {c_address: (org, branch, person) for c_address, org, branch, person in
              session.execute(select(address, Contact.organization_id, Contact.branch_id,
                                     Contact.person_id).where(address.in_(extras)))}
@@ -144,6 +181,9 @@ class RecipientCheck:
     branch: str | None
     person: str | None
     entry: BlocklistEntry | None  # the entry that blocks this recipient, if any
+    #: SMS: why this number cannot get the SMS (not a valid mobile number); the start
+    #: skips it with this reason
+    skip_reason: str | None = None
 
 
 @dataclass
@@ -164,9 +204,10 @@ def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
     """Resolve the campaign's recipients as starting it would, without creating deliveries,
     and say for each (one page of them) whether the block list stops it and by which entry."""
     campaign = get_campaign(session, campaign_id)
-    recipients = recipient_rows(campaign).add_columns(
-        Contact.email.label("email"), Contact.phone.label("phone")
-    ).cte("recipients")  # referenced by every shape: both databases compute it once
+    phone = Contact.phone if campaign.channel == Channel.EMAIL else address_column(campaign)
+    # a CTE referenced by every shape: both databases compute it once
+    recipients = recipient_rows(campaign, Contact.email.label("email"), phone.label("phone")
+                                ).cte("recipients")
     rows = select(
         recipients.c.contact_id.label("row_id"),
         *(getattr(recipients.c, f) for f in entries.FIELDS)
@@ -193,6 +234,12 @@ def check_recipients(session, campaign_id: int, *, blocked_only: bool = False,
         .limit(page_size).offset((result.page - 1) * page_size)
     ).all()
     result.rows = _describe(session, listed)
+    if campaign.channel == Channel.SMS:
+        for row in result.rows:
+            try:
+                numbers.sms_target(row.address)
+            except numbers.InvalidPhone as exc:
+                row.skip_reason = str(exc)
     return result
 
 

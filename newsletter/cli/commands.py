@@ -137,6 +137,37 @@ def inbound(host, port, lmtp):
            f"inbound {'LMTP' if lmtp else 'SMTP'} listener on {host}:{port}")
 
 
+@click.command("sms-listen")
+@click.option("--gateway", required=True, help="An SMPP gateway's name in SMS_GATEWAYS.")
+@with_appcontext
+def sms_listen(gateway):
+    """Stay bound to an SMPP gateway for replies: "STOP" from a number unsubscribes it from
+    SMS (recorded in the consent history); delivery receipts are acknowledged and logged."""
+    from newsletter.audience import sms_replies
+    from newsletter.channels import sms_gateways
+    from newsletter.channels.smpp import SmppMessenger
+
+    messenger = sms_gateways.open_gateway(current_app.config, gateway)
+    if not isinstance(messenger, SmppMessenger):
+        raise click.UsageError(f"{gateway!r} is not an SMPP gateway")
+
+    def delivered(number: str, text: str, receipt: bool) -> None:
+        if receipt:
+            click.echo(f"receipt from {number}: {text}")
+            return
+        ended = sms_replies.handle_reply(db.session, number, text, f"SMS reply via {gateway}")
+        db.session.commit()
+        click.echo(f"reply from {number}: {ended} SMS subscription(s) ended")
+
+    messenger.on_deliver = delivered
+    click.echo(f"listening for replies on SMS gateway {gateway!r}")
+    _stop_on_signals()
+    try:
+        messenger.listen(lambda: False)
+    except KeyboardInterrupt:
+        messenger.close()
+
+
 def _serve(controller, banner: str) -> None:
     """Keep an aiosmtpd controller running until Ctrl-C or SIGTERM."""
     import time
@@ -216,7 +247,7 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-for _command in (check, users, worker, mailcatcher_command, inbound, demo, dev):
+for _command in (check, users, worker, mailcatcher_command, inbound, sms_listen, demo, dev):
     cli.add_command(_command)
 
 

@@ -98,7 +98,7 @@ def unsubscribe_item(campaign: Campaign) -> Item:
 
 def consent_item(session, campaign: Campaign) -> tuple[Item, int]:
     def count(basis):
-        rows = recipients.recipient_rows(campaign, basis).subquery()
+        rows = recipients.recipient_rows(campaign, basis=basis).subquery()
         return session.scalar(select(func.count()).select_from(rows))
 
     total, missing = count(None), count(False)
@@ -138,7 +138,7 @@ def plan_items(session, campaign: Campaign) -> list[Item]:
     left = limits.remaining(session, "emails_month")
     if left is None:
         return []
-    rows = recipients.recipient_rows(campaign, True).subquery()
+    rows = recipients.recipient_rows(campaign, basis=True).subquery()
     count = session.scalar(select(func.count()).select_from(rows)) + len(
         [a for a in campaign.extra_recipients.splitlines() if a.strip()])
     cap, used = limits.limit(session, "emails_month"), limits.used(session, "emails_month")

@@ -24,7 +24,7 @@ class Missing:
 def missing_basis(session, campaign_id: int, page: int = 1) -> Missing:
     """One page of the campaign's recipients without a recorded basis, by address."""
     campaign = get_campaign(session, campaign_id)
-    rows = recipients.recipient_rows(campaign, False).subquery()
+    rows = recipients.recipient_rows(campaign, basis=False).subquery()
     total = session.scalar(select(func.count()).select_from(rows))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -45,7 +45,7 @@ def record_basis(session, campaign_id: int, contact_ids: list[int], legal_basis:
         raise CampaignError("Say where the consent or interest comes from (e.g. "
                             "'customers of the e-shop, orders 2024').")
     campaign = get_campaign(session, campaign_id)
-    rows = recipients.recipient_rows(campaign, False).subquery()
+    rows = recipients.recipient_rows(campaign, basis=False).subquery()
     allowed = set(session.scalars(select(rows.c.contact_id).where(
         rows.c.contact_id.in_(contact_ids))))
     if not allowed:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from newsletter.campaigns import lifecycle
 from newsletter.campaigns.drafts import CampaignError, get_campaign
 from newsletter.errors import DomainError
+from newsletter.sending import sms
 
 from . import checklist as checks
 from . import review
@@ -43,7 +43,7 @@ def refresh_domain(session, campaign_id: int) -> None:
         check_sender(session, campaign.sender_id)
 
 
-def start(session, campaign_id: int, confirmed: bool = False) -> Started:
+def start(session, campaign_id: int, confirmed: bool = False, actor: str = "") -> Started:
     """Run the checklist and start the campaign when it allows. The caller commits."""
     result = checks.run(session, campaign_id, refresh=True)
     if result.blocking:
@@ -53,7 +53,7 @@ def start(session, campaign_id: int, confirmed: bool = False) -> Started:
                            "(hold it for review first).")
     if result.warnings and not confirmed:
         raise NeedsConfirmation(result.warnings)
-    created = lifecycle.start_campaign(session, campaign_id, require_basis=True)
+    created = sms.start_campaign(session, campaign_id, actor=actor, require_basis=True)
     notices = [item.message for item in result.at(checks.NOTICE)]
     if result.left_out:
         notices.append(f"{result.left_out} recipients without a recorded consent or "

@@ -7,6 +7,7 @@ from .audience import (
     ConsentRecord,
     Contact,
     ContactChange,
+    ContactPhone,
     ContactStatus,
     LegalBasis,
     ListVisibility,
@@ -14,6 +15,7 @@ from .audience import (
     OptIn,
     Organization,
     Person,
+    PhoneKind,
     Subscription,
     SubscriptionStatus,
     Suppression,
@@ -26,6 +28,7 @@ from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
 from .platform import AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
+from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "ConsentRecord",
     "Contact",
     "ContactChange",
+    "ContactPhone",
     "ContactImport",
     "ContactStatus",
     "Delivery",
@@ -60,9 +64,13 @@ __all__ = [
     "Organization",
     "Person",
     "PlanLimit",
+    "PhoneKind",
+    "QuotaMovementKind",
     "Role",
     "SenderCheck",
     "SenderIdentity",
+    "SmsAccount",
+    "SmsQuotaMovement",
     "Subscription",
     "SubscriptionStatus",
     "Suppression",

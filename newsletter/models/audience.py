@@ -101,6 +101,34 @@ class Contact(db.Model):
         return " ".join(p for p in (self.first_name, self.last_name) if p)
 
 
+class PhoneKind:
+    """The typed phone fields of a contact (``Contact.phone`` is the main one, "phone")."""
+
+    MAIN = "phone"
+    MOBILE = "mobile"
+    WORK = "work"
+    HOME = "home"
+    OTHER = "other"
+    TYPED = (MOBILE, WORK, HOME, OTHER)
+    ALL = (MAIN, *TYPED)
+
+
+class ContactPhone(db.Model):
+    """One typed phone number of a contact, in E.164 (an SMS campaign picks the kind)."""
+
+    __tablename__ = "contact_phone"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "kind"),
+        Index("ix_contact_phone_number", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(20))  # E.164
+    created_at: Mapped[datetime] = created_at_column()
+
+
 class ListVisibility:
     PUBLIC = "public"
     PRIVATE = "private"

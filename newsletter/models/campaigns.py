@@ -76,6 +76,20 @@ class Campaign(db.Model):
                                                  server_default=false())
     track_opens: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     tested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # SMS campaigns (channel "sms", newsletter.sms): the text with merge tags, the sender
+    # shown on phones ("" = the operator's number), the gateway (a name from SMS_GATEWAYS),
+    # which phone field of the contact is used, optional transliteration and opt-out line
+    sms_text: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    sms_sender: Mapped[str] = mapped_column(String(20), default="", server_default=text("''"))
+    sms_gateway: Mapped[str] = mapped_column(String(64), default="", server_default=text("''"))
+    sms_phone_field: Mapped[str] = mapped_column(String(16), default="phone",
+                                                 server_default="phone")
+    sms_transliterate: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
+    sms_opt_out: Mapped[str] = mapped_column(String(60), default="", server_default=text("''"))
+    #: quota parts this campaign holds (reserved at start) and has used (parts sent)
+    sms_parts_reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sms_parts_used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sender: Mapped[SenderIdentity | None] = relationship()
     lists: Mapped[list[MailingList]] = relationship(secondary=campaign_list)
@@ -92,6 +106,7 @@ class DeliveryState:
     FAILED = "failed"
     BOUNCED = "bounced"
     BLOCKED = "blocked"  # matched the block list ("Spam" in the seed)
+    SKIPPED = "skipped"  # cannot be sent as it is (invalid number, text over the cap): error
     CANCELLED = "cancelled"
     PENDING = (QUEUED, SENDING, DEFERRED)
 
@@ -130,6 +145,8 @@ class Delivery(db.Model):
     #: the recipient used this message's unsubscribe link (the campaign's unsubscribe count)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)  # first open (pixel)
+    #: SMS parts of this recipient's text (after merge tags)
+    sms_parts: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
 
     campaign: Mapped[Campaign] = relationship()

@@ -28,6 +28,7 @@ from newsletter.channels.base import (
 from newsletter.models import (
     Campaign,
     CampaignStatus,
+    Channel,
     Contact,
     Delivery,
     DeliveryState,
@@ -35,7 +36,7 @@ from newsletter.models import (
     utcnow,
 )
 
-from . import claims, journal
+from . import claims, journal, sms
 from .messages import MessageFactory, Recipient, domain_of
 from .throttle import ConnectionSlots, Rate, RateLimiter
 
@@ -78,6 +79,7 @@ class SendPolicy:
     job_budget_seconds: float = 10.0  # then hand over to a fresh job (SEND_SLICE_SECONDS)
     backoff_421_seconds: int = 60
     domain_rate: Rate | None = None  # optional per-recipient-domain limit
+    sms_rate: Rate | None = None  # per SMS gateway, across all workers
 
     @classmethod
     def from_config(cls, config) -> "SendPolicy":
@@ -90,6 +92,7 @@ class SendPolicy:
             default_from=config["MAIL_FROM"], base_url=config["BASE_URL"],
             bounce_domain=config["BOUNCE_DOMAIN"],
             domain_rate=Rate(per_min, "minute") if per_min else None,
+            sms_rate=Rate(per_m, "minute") if (per_m := config["SMS_RATE_PER_MINUTE"]) else None,
         )
 
 
@@ -131,7 +134,9 @@ def outcome(attempts: int, exc: DeliveryError | None, reply: str,
         return {**values, "state": DeliveryState.SENT, "sent_at": utcnow(), "error": None,
                 "smtp_reply": reply[:300]}
     values["error"] = values["smtp_reply"] = str(exc)[:300]
-    if exc.permanent and exc.code is not None and HARD_BOUNCE.search(str(exc)):  # a reply
+    if isinstance(exc, sms.RecipientSkipped):
+        values["state"] = DeliveryState.SKIPPED
+    elif exc.permanent and exc.code is not None and HARD_BOUNCE.search(str(exc)):  # a reply
         values["state"] = DeliveryState.BOUNCED
     elif exc.permanent or attempts >= policy.max_attempts:
         values["state"] = DeliveryState.FAILED
@@ -186,9 +191,13 @@ class CampaignRun:
         campaign = session.get(Campaign, self.campaign_id)
         self.channel, self.rate = campaign.channel, _rate_of(campaign)
         self.rate_key = f"sender:{campaign.sender_id}"
-        factory = MessageFactory(campaign, base_url=self.policy.base_url,
-                                 default_from=self.policy.default_from,
-                                 bounce_domain=self.policy.bounce_domain, session=session)
+        if self.channel == Channel.SMS:
+            self.rate, self.rate_key = self.policy.sms_rate, f"sms:{campaign.sms_gateway}"
+            factory = sms.SmsMessageFactory(campaign)
+        else:
+            factory = MessageFactory(campaign, base_url=self.policy.base_url,
+                                     default_from=self.policy.default_from,
+                                     bounce_domain=self.policy.bounce_domain, session=session)
         conn = self.shared.journal
         self.journal = journal.Journal(conn, self.campaign_id) if conn is not None else None
         first = True
@@ -220,6 +229,8 @@ class CampaignRun:
                 self.shared.slots.release(self.claimer)
         if self.result.next_run_at is None and not self.result.handover:
             self._finish_or_schedule()
+        if self.channel == Channel.SMS:  # finished or cancelled: the quota follows
+            sms.settle(session, self.campaign_id)
         return self.result
 
     def _time_is_up(self) -> bool:
@@ -348,7 +359,7 @@ class CampaignRun:
 
     def _domain_wait(self, address: str) -> float:
         rate, limiter = self.policy.domain_rate, self.shared.limiter
-        if rate is None or limiter is None:
+        if rate is None or limiter is None or self.channel == Channel.SMS:
             return 0.0
         return limiter.acquire(f"domain:{domain_of(address)}", rate)
 

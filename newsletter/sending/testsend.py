@@ -33,15 +33,21 @@ def request_test(session, campaign_id: int, addresses_text: str,
     """Check a test send; the caller commits, then enqueues ``jobs.send_test``."""
     campaign = drafts.get_campaign(session, campaign_id)
     addresses = parse_addresses(addresses_text)
-    contact_id = None
-    if contact_email.strip():
-        contact_id = session.scalar(select(Contact.id).where(
-            Contact.email == contact_email.strip().lower()))
-        if contact_id is None:
-            raise ComposerError("No contact has that address.", field="contact")
+    contact_id = merge_contact(session, contact_email)
     campaign.tested_at = utcnow()
     session.flush()
     return addresses, contact_id
+
+
+def merge_contact(session, contact_email: str) -> int | None:
+    """The contact whose merge data a test uses (by e-mail), or None for sample data."""
+    if not contact_email.strip():
+        return None
+    contact_id = session.scalar(select(Contact.id).where(
+        Contact.email == contact_email.strip().lower()))
+    if contact_id is None:
+        raise ComposerError("No contact has that address.", field="contact")
+    return contact_id
 
 
 def send_test(session, campaign_id: int, addresses: list[str], contact_id: int | None, *,

@@ -70,6 +70,8 @@ def campaign_for(mlist, channel: str = Channel.EMAIL):
     campaign = drafts.save_campaign(db.session, None, name="Check", subject="Hi",
                                        body_text="Hello", list_ids=[mlist.id], sender_id=None)
     campaign.channel = channel
+    if channel == Channel.SMS:
+        campaign.sms_text, campaign.sms_gateway = "Hello", "outbox"
     db.session.commit()
     return campaign
 

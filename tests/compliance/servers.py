@@ -36,10 +36,17 @@ class DNS:
         self.zone = Zone()
         logger = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data",
                            prefix=False)
-        self.udp = DNSServer(self.zone, address="127.0.0.1", port=0, logger=logger)
-        self.port = self.udp.server.server_address[1]
-        self.tcp = DNSServer(self.zone, address="127.0.0.1", port=self.port, tcp=True,
-                             logger=logger)
+        for _ in range(50):  # a free UDP port whose TCP twin is free too
+            self.udp = DNSServer(self.zone, address="127.0.0.1", port=0, logger=logger)
+            self.port = self.udp.server.server_address[1]
+            try:
+                self.tcp = DNSServer(self.zone, address="127.0.0.1", port=self.port,
+                                     tcp=True, logger=logger)
+                break
+            except OSError:
+                self.udp.server.server_close()
+        else:
+            raise RuntimeError("no port free for UDP and TCP both")
         self.udp.start_thread()
         self.tcp.start_thread()
 

@@ -15,6 +15,8 @@ from newsletter.audience import lists, profiles, subscriptions
 from newsletter.audience.subscriptions import Evidence
 from newsletter.blocklist import entries
 from newsletter.campaigns import lifecycle
+from newsletter.channels.base import OutgoingMessage
+from newsletter.channels.sms_outbox import SmsOutbox
 from newsletter.content import blocks, composer, media, themes
 from newsletter.extensions import db
 from newsletter.imports import pipeline
@@ -116,6 +118,8 @@ def build(app, worker, smtp_server) -> World:
     code = profile_path.split("/")[2].split("?")[0]
     mailbox.Maildir(app.config["OUTBOX_DIR"], create=True).add(mailbox.MaildirMessage(raw))
     outbox_key = mailbox.Maildir(app.config["OUTBOX_DIR"]).keys()[0]
+    sms_key = SmsOutbox(app.config["SMS_OUTBOX_DIR"]).send(
+        OutgoingMessage("", "+421905123456", b"Ahoj {{ first_name }} <b>")).split()[1]
 
     draft, attachment = _draft(mlist)
     admin = _admin_things(mlist, owner.email)
@@ -146,5 +150,6 @@ def build(app, worker, smtp_server) -> World:
             "/media/<key>": {"key": image_key},
             "/admin/outbox/<key>": {"key": [outbox_key]},
             "/admin/outbox/<key>/html": {"key": [outbox_key]},
+            "/admin/outbox/sms/<key>": {"key": [sms_key]},
         },
     )
