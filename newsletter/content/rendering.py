@@ -224,6 +224,21 @@ def replace_links(html: str, mapping: dict[str, str]) -> str:
 
 # --- the whole message ------------------------------------------------------------------
 _layout_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+#: what a theme value may be inside a CSS declaration: names, quoted names, commas, #colours
+_CSS_VALUE = re.compile(r"""^[\w #.,'"-]+$""")
+
+
+def css_value(value: str, fallback: str) -> Markup:
+    """A theme value for the layout's <style> sheet. HTML escaping would turn the quotes of
+    ``Georgia, 'Times New Roman', serif`` into ``&#39;`` and break the whole sheet, so values
+    go in unescaped, and only when they cannot leave their declaration (no ``;``, braces,
+    ``<`` or backslash); anything else falls back to the default look."""
+    value = value or ""
+    quotes_closed = value.count("'") % 2 == 0 and value.count('"') % 2 == 0
+    return Markup(value if _CSS_VALUE.match(value) and quotes_closed else fallback)  # nosec B704
+
+
+_CSS_FIELDS = ("font_family", "primary_color", "text_color", "background_color")
 
 
 def render(content: Content, style: Style, data: dict, links: Links,
@@ -267,7 +282,8 @@ def layout(body: str, subject: str, style: Style, links: Links, language: str) -
     return _layout_env.get_template("layout.html").render(
         # the body was sanitized by the allow-list at save and its merge output escaped
         subject=subject, body=Markup(body),  # nosec B704
-        style=style, links=links, language=language)
+        style=style, links=links, language=language,
+        css={name: css_value(getattr(style, name), getattr(Style, name)) for name in _CSS_FIELDS})
 
 
 def footer_text(style: Style, links: Links) -> str:
