@@ -191,3 +191,26 @@ def test_a_stranger_cannot_resubscribe_someone_who_left_even_on_single_opt_in(
     assert subscription("reader@example.com").status == SubscriptionStatus.UNSUBSCRIBED
     worker()
     assert len(mails_to(smtp_server, "reader@example.com")) == 1  # the owner decides
+
+
+def test_signing_up_again_after_leaving_sends_a_fresh_confirmation(client, worker, smtp_server):
+    """The same day as the first signup: the daily limit on confirmation mails must not
+    swallow the one the subscriber asks for after unsubscribing."""
+    mlist = public_list()
+    signup(client, mlist, first_name="Rea")
+    worker()
+    [first] = mails_to(smtp_server, "reader@example.com")
+    client.post(link_in(first, "/confirm/"))
+    sub = subscription("reader@example.com")
+    client.post(subscriptions.unsubscribe_url(sub.contact_id, list_id=mlist.id),
+                data={"List-Unsubscribe": "One-Click"})
+    assert subscription("reader@example.com").status == SubscriptionStatus.UNSUBSCRIBED
+
+    assert "Check your inbox" in signup(client, mlist).text
+    worker()
+    mails = mails_to(smtp_server, "reader@example.com")
+    assert len(mails) == 2
+    assert client.post(link_in(mails[1], "/confirm/")).status_code == 200
+    sub = subscription("reader@example.com")
+    assert sub.status == SubscriptionStatus.CONFIRMED
+    assert sub.contact.status == "active"
