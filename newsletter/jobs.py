@@ -87,9 +87,10 @@ def _schedule_rerun(campaign_id: int, at: datetime) -> None:
 
 
 def start_scheduled(campaign_id: int) -> None:
-    """The scheduled time has come: resolve recipients, then send."""
+    """The scheduled time has come: resolve recipients, then send (nothing when the
+    campaign was unscheduled or rescheduled since this job was made)."""
     try:
-        lifecycle.start_campaign(db.session, campaign_id)
+        lifecycle.start_when_due(db.session, campaign_id)
     except drafts.CampaignError as exc:
         db.session.rollback()
         log.warning("scheduled campaign %s not started: %s", campaign_id, exc)

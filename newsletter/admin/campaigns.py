@@ -60,6 +60,11 @@ def _cancel(session, campaign_id: int) -> str:
     return f"Cancelled: {count} messages will not be sent."
 
 
+def _unschedule(session, campaign_id: int) -> str:
+    lifecycle.unschedule_campaign(session, campaign_id)
+    return "Unscheduled: the campaign is back to a draft; edit, send or schedule it again."
+
+
 def _resend(session, campaign_id: int) -> str:
     count = lifecycle.resend_failed(session, campaign_id)
     return f"{count} failed or deferred messages queued again."
@@ -67,13 +72,15 @@ def _resend(session, campaign_id: int) -> str:
 
 #: action -> (operation, whether sending jobs must start afterwards)
 CONTROLS = {"pause": (_pause, False), "resume": (_resume, True), "cancel": (_cancel, False),
-            "resend": (_resend, True)}
+            "resend": (_resend, True), "unschedule": (_unschedule, False)}
 
 
-@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel, resend):action>")
+@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel, resend, unschedule):action>")
 def control_campaign(campaign_id: int, action: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if action == "cancel" and not request.form.get("confirmed"):
+        return redirect(url_for("admin.confirm_cancel", campaign_id=campaign_id))
     operation, start_jobs = CONTROLS[action]
     ok, message = perform(lambda: operation(db.session, campaign_id))
     if ok:
@@ -81,6 +88,19 @@ def control_campaign(campaign_id: int, action: str):
             jobs.enqueue_send(campaign_id)
         flash(message, "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/cancel")
+def confirm_cancel(campaign_id: int):
+    """Cancelling is for good, so it asks first (a scheduled campaign is offered
+    unscheduling instead)."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED,
+                               CampaignStatus.SCHEDULED):
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    live = progress.live_status(db.session, campaign_id)
+    return render_template("admin/confirm_cancel.html", campaign=campaign, form=EmptyForm(),
+                           unsent=live["queued"] + live["sending"] + live["deferred"])
 
 
 @bp.post("/campaigns/<int:campaign_id>/schedule")

@@ -40,6 +40,17 @@ def start_campaign(session, campaign_id: int) -> int:
     return created
 
 
+def start_when_due(session, campaign_id: int) -> int:
+    """``start_campaign`` for the job (or the reaper) of a schedule: only a campaign that is
+    still scheduled and due. A campaign unscheduled since, or scheduled again for a later
+    time, is left alone when the job of its earlier schedule comes (CampaignError)."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status != CampaignStatus.SCHEDULED or campaign.send_at is None \
+            or campaign.send_at > utcnow():
+        raise CampaignError("The campaign is not scheduled for now.")
+    return start_campaign(session, campaign_id)
+
+
 def finish_if_done(session, campaign_id: int) -> bool:
     """Mark a running campaign finished once nothing is queued, deferred or in flight."""
     pending = session.scalar(
@@ -67,6 +78,18 @@ def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:
         raise CampaignError("Choose a time in the future.")
     _check_sendable(campaign)
     campaign.status, campaign.send_at = CampaignStatus.SCHEDULED, send_at
+    session.flush()
+    return campaign
+
+
+def unschedule_campaign(session, campaign_id: int) -> Campaign:
+    """Back to a draft: it can be edited, sent or scheduled again (its pending job finds it
+    no longer due and does nothing)."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status != CampaignStatus.SCHEDULED:
+        raise CampaignError(f"The campaign is {campaign.status}; only a scheduled campaign "
+                            "can be unscheduled.")
+    campaign.status, campaign.send_at = CampaignStatus.DRAFT, None
     session.flush()
     return campaign
 

@@ -22,7 +22,8 @@ def test_pause_resume_cancel_from_the_page(client, login, worker, smtp_server):
     assert "Sending resumed." in page
     worker()
     assert len(smtp_server.messages) == 2
-    page = client.post(f"/admin/campaigns/{campaign.id}/cancel", follow_redirects=True).text
+    page = client.post(f"/admin/campaigns/{campaign.id}/cancel", data={"confirmed": "1"},
+                       follow_redirects=True).text
     assert "there is nothing to cancel" in page
 
 
@@ -96,3 +97,37 @@ def test_owner_creates_a_sender_with_dkim_and_sees_the_dns_record(client, login)
 def test_editors_cannot_manage_senders(client, login):
     login("editor")
     assert client.get("/admin/senders").status_code == 403
+
+
+def test_a_scheduled_campaign_is_unscheduled_back_to_an_editable_draft(client, login):
+    login()
+    campaign = draft(list_with_contacts("a@example.com"))
+    client.post(f"/admin/campaigns/{campaign.id}/schedule", data={"delay_minutes": "30"})
+    page = client.get(f"/admin/campaigns/{campaign.id}").text
+    assert ">Unschedule</button>" in page
+    page = client.post(f"/admin/campaigns/{campaign.id}/unschedule",
+                       follow_redirects=True).text
+    assert "back to a draft" in page and "badge-draft" in page
+    assert ">Edit</a>" in page and ">Schedule</button>" in page
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+
+
+def test_cancel_asks_first_and_says_what_is_lost(client, login):
+    login()
+    campaign = draft(list_with_contacts("a@example.com"))
+    client.post(f"/admin/campaigns/{campaign.id}/schedule", data={"delay_minutes": "30"})
+    page = client.get(f"/admin/campaigns/{campaign.id}").text
+    assert f'href="/admin/campaigns/{campaign.id}/cancel"' in page  # a link to the question
+    response = client.post(f"/admin/campaigns/{campaign.id}/cancel")  # no confirmation
+    assert response.status_code == 302 and response.location.endswith(
+        f"/admin/campaigns/{campaign.id}/cancel")
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "scheduled"
+    question = client.get(f"/admin/campaigns/{campaign.id}/cancel").text
+    assert "cannot be undone" in question and ">Unschedule</button>" in question
+    page = client.post(f"/admin/campaigns/{campaign.id}/cancel", data={"confirmed": "1"},
+                       follow_redirects=True).text
+    assert "Cancelled" in page
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "cancelled"
