@@ -300,3 +300,21 @@ def test_subscriber_turns_off_click_tracking(app, client, worker, smtp_server):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Contact, contact.id).tracking_opt_out is True
+
+
+def test_messages_received_show_the_subject_as_the_subscriber_got_it(client, worker,
+                                                                     smtp_server):
+    contact, weekly = reader()
+    campaign = draft(weekly, subject='Hi {{ first_name | default("friend") }}, news')
+    lifecycle.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    from newsletter import jobs
+    jobs.enqueue_send(campaign.id)
+    worker()
+    [mail] = mails_to(smtp_server, "reader@example.com")
+    assert mail["Subject"] == "Hi Rea, news"
+    code = open_profile(client, contact.id)
+    page = client.get(f"/p/{code}").text
+    assert "Hi Rea, news" in page and "{{" not in page
+    data = json.loads(client.get(f"/p/{code}/data.json").data)
+    assert [m["subject"] for m in data["messages_received"]] == ["Hi Rea, news"]
