@@ -49,14 +49,13 @@ def dev_app(tmp_path):
     env.update(NEWSLETTER_INSTANCE_PATH=str(tmp_path), NEWSLETTER_MAILCATCHER_PORT=str(catcher))
     _run(tmp_path, env, "db", "upgrade")
     _run(tmp_path, env, "demo")
-    log = open(tmp_path / "dev.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "newsletter", "dev", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    yield port, tmp_path
-    kill_tree(proc.pid)
-    proc.wait()
-    log.close()
+    with open(tmp_path / "dev.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsletter", "dev", "--port", str(port)], env=env,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        yield port, tmp_path
+        kill_tree(proc.pid)
+        proc.wait()
 
 
 def test_dev_on_another_port_links_to_that_port(dev_app):
