@@ -114,6 +114,9 @@ def _show_error(form, exc: DomainError) -> None:
     target = getattr(form, getattr(exc, "field", None) or "", None)
     if str(exc).startswith("Subject"):
         target = form.subject
+    block = getattr(exc, "block", None)
+    if block is not None and block < len(form.blocks.entries):
+        target = form.blocks.entries[block].form[exc.block_field]
     if target is not None and not isinstance(target.errors, dict):
         target.errors = [*target.errors, str(exc)]
     flash(str(exc), "error")
@@ -150,7 +153,7 @@ def live_preview():
     try:
         _, content = composer.prepare_content(form.subject.data or "", _form_blocks(form),
                                               form.body_text.data if form.text_edited.data
-                                              else None)
+                                              else None, complete=False)
         theme_id = request.form.get("theme", type=int) or None
         theme = themes.get_theme(db.session, theme_id) if theme_id else None
         out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),

@@ -330,3 +330,40 @@ def test_extra_recipients_and_branch_on_the_campaign_form(client, login):
     assert client.post("/admin/campaigns/new", data=data).status_code == 302
     campaign = db.session.scalar(select(Campaign))
     assert (campaign.extra_recipients, campaign.branch_id) == ("boss@example.com", branch.id)
+
+
+def test_broken_blocks_are_refused_at_save_at_their_field(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    cases = [
+        ({"blocks-0-type": "image", "blocks-0-url": "not a url", "blocks-0-label": "Cat"},
+         "blocks-0-url", "Image 1: “not a url” is not an image address"),
+        ({"blocks-0-type": "image", "blocks-0-url": "", "blocks-0-label": "Cat"},
+         "blocks-0-url", "Image 1: give the image"),
+        ({"blocks-0-type": "image", "blocks-0-url": "/media/abc.png", "blocks-0-label": "Cat",
+          "blocks-0-text": "shop.example"}, "blocks-0-text", "Image 1 link:"),
+        ({"blocks-0-type": "divider", "blocks-1-type": "button", "blocks-1-label": "Shop",
+          "blocks-1-url": "https://"}, "blocks-1-url", "Button 2: give the link"),
+        ({"blocks-0-type": "button", "blocks-0-label": "", "blocks-0-url": "https://s.example/"},
+         "blocks-0-label", "Button 1: give the button a label"),
+    ]
+    for blocks, field, message in cases:
+        response = client.post("/admin/campaigns/new", data=form_data(mlist, **blocks))
+        assert response.status_code == 422, blocks
+        assert message in response.text
+        assert f'id="{field}" ' in response.text and 'aria-invalid="true"' in response.text
+        assert f'aria-describedby="{field}-error"' in response.text
+        assert db.session.scalar(select(Campaign)) is None
+    good = {"blocks-0-type": "image", "blocks-0-url": "https://cdn.example/a.png",
+            "blocks-0-label": "Cat", "blocks-0-text": "https://shop.example/{{ email }}",
+            "blocks-1-type": "button", "blocks-1-label": "Mail us",
+            "blocks-1-url": "mailto:shop@example.com"}
+    assert client.post("/admin/campaigns/new", data=form_data(mlist, **good)).status_code == 302
+
+
+def test_the_live_preview_shows_an_unfinished_button_without_complaint(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    response = client.post("/admin/campaigns/preview", data=form_data(mlist, **{
+        "blocks-0-type": "button", "blocks-0-label": "Read more", "blocks-0-url": "https://"}))
+    assert response.status_code == 200 and "Read more" in response.text
