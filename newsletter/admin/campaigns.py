@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from sqlalchemy import select
 
 from newsletter import jobs
-from newsletter.campaigns import lifecycle, progress
+from newsletter.campaigns import lifecycle, progress, recipients
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, utcnow
@@ -34,9 +34,9 @@ def campaign(campaign_id: int):
 def send_campaign(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
-    if not campaign.tested_at and not request.form.get("confirmed"):
-        # a first send without a test send asks for confirmation (composer)
+    db.session.get(Campaign, campaign_id) or abort(404)
+    if not request.form.get("confirmed"):
+        # every send asks first, saying to how many (and whether it was test-sent)
         return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
     ok, created = perform(lambda: lifecycle.start_campaign(db.session, campaign_id))
     if ok:
@@ -110,6 +110,11 @@ def schedule_campaign(campaign_id: int):
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
+    if not request.form.get("confirmed"):
+        campaign = db.session.get(Campaign, campaign_id) or abort(404)
+        return render_template(
+            "admin/confirm_schedule.html", campaign=campaign, schedule_form=form,
+            send_at=send_at, count=recipients.count_recipients(db.session, campaign_id))
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:
         jobs.enqueue_start_at(campaign_id, send_at)

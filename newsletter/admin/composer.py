@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.audience import lists
+from newsletter.campaigns import recipients
 from newsletter.content import blocks, composer, display, media, rendering, themes, webview
 from newsletter.errors import DomainError
 from newsletter.extensions import db
@@ -314,8 +315,9 @@ def test_send(campaign_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/confirm-send")
 def confirm_send(campaign_id: int):
-    """Asked before the first send of a campaign that was never test-sent."""
+    """Asked before every send: to how many recipients, and whether it was test-sent."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     if campaign.status != CampaignStatus.DRAFT:
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
-    return render_template("admin/confirm_send.html", campaign=campaign, form=EmptyForm())
+    return render_template("admin/confirm_send.html", campaign=campaign, form=EmptyForm(),
+                           count=recipients.count_recipients(db.session, campaign_id))
