@@ -8,6 +8,7 @@ from newsletter.campaigns import lifecycle, progress, recipients
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, utcnow
+from newsletter.platform.sessioncookie import background
 
 from . import bp, perform
 from .forms import EmptyForm, ScheduleForm
@@ -123,6 +124,7 @@ def schedule_campaign(campaign_id: int):
 
 
 @bp.get("/campaigns/<int:campaign_id>/status.json")
+@background
 def campaign_status(campaign_id: int):
     """The status tab's live numbers (polled while the campaign runs)."""
     try:

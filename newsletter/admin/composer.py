@@ -22,6 +22,7 @@ from newsletter.models import (
     SenderIdentity,
 )
 from newsletter.platform.redirects import safe_next
+from newsletter.platform.sessioncookie import background
 from newsletter.sending import testsend
 
 from . import bp
@@ -147,6 +148,7 @@ def _render_form(form, campaign, status):
 
 
 @bp.post("/campaigns/preview")
+@background
 def live_preview():
     """The composer's live preview: the submitted (unsaved) form rendered with sample
     data. Errors come back as a readable page with status 422."""

@@ -367,3 +367,30 @@ def test_the_live_preview_shows_an_unfinished_button_without_complaint(client, l
     response = client.post("/admin/campaigns/preview", data=form_data(mlist, **{
         "blocks-0-type": "button", "blocks-0-label": "Read more", "blocks-0-url": "https://"}))
     assert response.status_code == 200 and "Read more" in response.text
+
+
+def test_background_requests_never_rewrite_the_session_cookie(app, client, login):
+    """The live preview (and the status poll) run beside the page. A preview sent before
+    "Save draft" and answered after it used to send back the session cookie it came
+    with, without the flashed "Campaign saved.", so the saved campaign's page lost it."""
+    login()
+    mlist = list_with_contacts("a@example.com")
+    before = client.get_cookie("session").value
+    saved = client.post("/admin/campaigns/new", data=form_data(mlist, **{
+        "blocks-0-type": "text", "blocks-0-text": "<p>x</p>"}))
+    assert saved.status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+
+    late = app.test_client()  # the preview request, sent with the cookie from before
+    late.set_cookie("session", before)
+    preview = late.post("/admin/campaigns/preview", data=form_data(mlist, **{
+        "blocks-0-type": "text", "blocks-0-text": "<p>x</p>"}))  # marked in the view
+    assert preview.status_code == 200
+    status = late.get(f"/admin/campaigns/{campaign.id}/status.json")
+    style = late.get("/static/style.css", headers={"Sec-Fetch-Dest": "style"})
+    assert status.status_code == 200 and style.status_code == 200
+    page = late.get(f"/admin/campaigns/{campaign.id}")  # a page still refreshes it
+    assert any(h.startswith("session=") for h in page.headers.getlist("Set-Cookie"))
+    for response in (preview, status, style):
+        assert not any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+    assert "Campaign saved." in client.get(saved.location).text
