@@ -27,7 +27,8 @@ def outbox_message(key: str):
     msg, raw = _load(key)
     html, text = mailcatcher.bodies(msg)
     return render_template("admin/outbox_message.html", key=key, msg=msg, html=html,
-                           text=text, raw=raw.decode("utf-8", errors="replace"))
+                           text=display.text_with_links(text) if text else None,
+                           raw=raw.decode("utf-8", errors="replace"))
 
 
 @bp.get("/outbox/<key>/html")
@@ -38,4 +39,4 @@ def outbox_html(key: str):
     html, _ = mailcatcher.bodies(msg)
     if html is None:
         abort(404)
-    return display.message_response(html)
+    return display.message_response(display.links_open_outside(html))
