@@ -302,6 +302,23 @@ def test_viewers_cannot_change_content(client, login):
     assert client.post("/admin/uploads", data={}).status_code == 403
 
 
+def test_viewers_are_told_before_they_fill_in_a_form(client, login):
+    """Not after typing a whole campaign: the editing pages refuse them when they open."""
+    campaign = composed(list_with_contacts("a@example.com"), [{"type": "text", "text": "x"}])
+    login("viewer")
+    for path in ("/admin/campaigns/new", f"/admin/campaigns/{campaign.id}/edit",
+                 f"/admin/campaigns/{campaign.id}/variants/new",
+                 f"/admin/campaigns/{campaign.id}/test", f"/admin/campaigns/{campaign.id}/files",
+                 f"/admin/campaigns/{campaign.id}/confirm-send", "/admin/themes/new",
+                 "/admin/lists/new", "/admin/blocklist/new"):
+        page = client.get(path)
+        assert page.status_code == 403, path
+        assert "role does not allow this action." in page.text
+    page = client.get(f"/admin/campaigns/{campaign.id}")  # reading stays open
+    assert page.status_code == 200 and ">Edit</a>" not in page.text
+    assert "New campaign" not in client.get("/admin/").text
+
+
 def test_extra_recipients_and_branch_on_the_campaign_form(client, login):
     from sqlalchemy import select
 
