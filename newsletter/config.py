@@ -58,6 +58,7 @@ def defaults(instance_path: str) -> dict:
         # request bodies: every route, but the contact import's upload (a large CSV)
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "IMPORT_MAX_BYTES": 1024 * 1024 * 1024,
+        "IMPORT_ABANDONED_HOURS": 24,  # an upload never set up is removed after this long
         "PROXY_HOPS": 0,  # proxies in front of the app whose X-Forwarded-* headers count
         # self-service (public pages); rates are "attempts/seconds" per key
         "RATE_SIGNUP_IP": "20/3600",

@@ -102,10 +102,13 @@ def start_scheduled(campaign_id: int) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    poll the bounce mailbox when one is configured."""
+    poll the bounce mailbox when one is configured; drop uploads never set up."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
+        if pipeline.discard_abandoned(db.session, timedelta(
+                hours=current_app.config["IMPORT_ABANDONED_HOURS"])):
+            db.session.commit()
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)

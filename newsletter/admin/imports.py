@@ -71,12 +71,15 @@ def import_setup(import_id: int):
                 jobs.enqueue_import(imp.id)
                 return redirect(url_for("admin.import_detail", import_id=imp.id))
         status = 422
-    rows = []
+    rows, names = [], []
     if imp.format == "csv":  # preview with what the editor chose, not yet saved
-        rows = pipeline.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data)
+        rows = pipeline.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data,
+                                     limit=7)
         _fit_columns(form, rows)
-    return render_template("admin/import_setup.html", imp=imp, form=form, rows=rows,
-                           xml_fields=XML_FIELDS, targets=TARGETS), status
+        if form.has_header.data and rows:  # the header names the columns; it is no contact
+            names, rows = rows[0], rows[1:]
+    return render_template("admin/import_setup.html", imp=imp, form=form, rows=rows[:6],
+                           names=names, xml_fields=XML_FIELDS, targets=TARGETS), status
 
 
 def _fit_columns(form: ImportSetupForm, rows: list[list[str]]) -> None:

@@ -113,6 +113,24 @@ class ChunkStream(io.RawIOBase):
         return n
 
 
+#: what a file that is no text begins with -> what to call it
+BINARY_KINDS = (
+    (b"\x89PNG", "an image (PNG)"), (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF8", "an image (GIF)"), (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "an archive or an Excel/Word file (ZIP); save the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file; save the sheet as CSV"),
+)
+
+
+def binary_kind(sample: bytes) -> str | None:
+    """What a file is when it is not text (None: text, maybe CSV or XML). No supported
+    encoding has NUL bytes in text."""
+    for magic, kind in BINARY_KINDS:
+        if sample.startswith(magic):
+            return kind
+    return "a binary file" if b"\x00" in sample else None
+
+
 def detect_encoding(sample: bytes) -> str:
     """UTF-8 with BOM, UTF-8, else Windows-1250 (the usual export of CZ/SK systems)."""
     if sample.startswith(codecs.BOM_UTF8):

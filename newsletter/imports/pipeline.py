@@ -6,6 +6,7 @@ together with the batch's data, so a retried job resumes after the last committe
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from queue import Full, Queue
 
 from sqlalchemy import delete, insert, select
@@ -43,6 +44,9 @@ def store_upload(session, list_id: int, stream, filename: str, actor: str) -> Co
     first = stream.read(CHUNK_SIZE)
     if not first.strip():
         raise ImportSetupError("The file is empty.")
+    kind = files.binary_kind(first[:SAMPLE_SIZE])
+    if kind:
+        raise ImportSetupError(f"This is not a CSV or XML file: it looks like {kind}.")
     xml = filename.lower().endswith(".xml") or first.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<"
     imp = ContactImport(list_id=list_id, filename=filename[:255] or "upload",
                         format="xml" if xml else "csv", created_by=actor,
@@ -312,6 +316,19 @@ def recent(session, limit: int = 20) -> list[tuple[ContactImport, MailingList]]:
                            .join(MailingList, MailingList.id == ContactImport.list_id)
                            .order_by(ContactImport.id.desc()).limit(limit))
     return [(i, m) for i, m in rows]
+
+
+def discard_abandoned(session, older_than: timedelta) -> int:
+    """Uploads never set up (no mapping chosen) for ``older_than``: their stored file and
+    row go. Returns how many."""
+    ids = list(session.scalars(select(ContactImport.id).where(
+        ContactImport.status == ImportStatus.UPLOADED,
+        ContactImport.created_at < utcnow() - older_than)))
+    if ids:
+        session.execute(delete(ImportChunk).where(ImportChunk.import_id.in_(ids)))
+        session.execute(delete(ImportIssue).where(ImportIssue.import_id.in_(ids)))
+        session.execute(delete(ContactImport).where(ContactImport.id.in_(ids)))
+    return len(ids)
 
 
 def discard_file(session, import_id: int) -> None:
