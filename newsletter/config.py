@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 #: Environment variables read without a prefix (12-factor style).
 PLAIN_ENV = ("DATABASE_URL", "REDIS_URL", "SMTP_URL", "BASE_URL", "SECRET_KEY")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+DEFAULT_MAIL_FROM = "Newsletter <newsletter@localhost>"
 
 
 class ConfigError(Exception):
@@ -29,7 +30,7 @@ def defaults(instance_path: str) -> dict:
         "SEND_LEASE_SECONDS": 300,
         "SEND_MAX_ATTEMPTS": 5,
         "SEND_RETRY_BASE_SECONDS": 60,
-        "MAIL_FROM": "Newsletter <newsletter@localhost>",
+        "MAIL_FROM": DEFAULT_MAIL_FROM,  # subscriber mail: else the first sender identity
         "BOUNCE_DOMAIN": None,  # VERP return path domain; None: the sender's domain
         "SEND_PARALLEL_JOBS": 2,  # batch jobs started per campaign (more workers share them)
         # a batch job hands over to a fresh one after this long, so a worker serving several

@@ -318,3 +318,16 @@ def test_messages_received_show_the_subject_as_the_subscriber_got_it(client, wor
     assert "Hi Rea, news" in page and "{{" not in page
     data = json.loads(client.get(f"/p/{code}/data.json").data)
     assert [m["subject"] for m in data["messages_received"]] == ["Hi Rea, news"]
+
+
+def test_the_history_shows_values_in_words_of_the_subscribers_language(client):
+    contact, _ = reader()
+    code = open_profile(client, contact.id)
+    client.post(f"/p/{code}/details", data={"first_name": "Rea", "language": "de",
+                                            "tracking_opt_out": "1"})
+    page = client.get(f"/p/{code}").text
+    history = page.split('id="h-changes"')[1].split("</section>")[0]
+    assert "False" not in history and "True" not in history
+    assert "<td>Nein</td><td>Ja</td>" in history
+    assert "<td>English</td><td>Deutsch</td>" in history
+    assert "tracking_opt_out" not in history and "<td>Sie</td>" in history

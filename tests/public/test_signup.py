@@ -214,3 +214,21 @@ def test_signing_up_again_after_leaving_sends_a_fresh_confirmation(client, worke
     sub = subscription("reader@example.com")
     assert sub.status == SubscriptionStatus.CONFIRMED
     assert sub.contact.status == "active"
+
+
+def test_the_confirmation_greets_by_name_has_an_html_part_and_a_real_sender(
+        app, client, worker, smtp_server):
+    from newsletter.models import SenderIdentity
+    db.session.add(SenderIdentity(name="Shop", from_name="The Shop",
+                                  from_email="news@shop.example.com"))
+    db.session.commit()
+    mlist = public_list()
+    signup(client, mlist, first_name="Rea")
+    worker()
+    [mail] = mails_to(smtp_server, "reader@example.com")
+    assert mail["From"] == "The Shop <news@shop.example.com>"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert text.startswith("Hello Rea,")
+    link = link_in(mail, "/confirm/")
+    assert "Hello Rea," in html and f'{link}"' in html and "<a href=" in html
