@@ -29,13 +29,27 @@ def use_language(code: str | None) -> None:
         refresh()  # Flask-Babel caches the locale once something was translated
 
 
+def use_fallback_language(code: str | None) -> None:
+    """The language of a page whose visitor's browser asks for none of ours (a list's
+    signup page: the list's language rather than English)."""
+    if code in LANGUAGES:
+        g.fallback_locale = code
+        refresh()
+
+
 def select_locale() -> str:
-    """The subscriber's preference when the view knows it, else Accept-Language."""
+    """The subscriber's preference when the view knows it, else ``?lang=`` (a link or an
+    embed that says which language it shows), else Accept-Language, else the page's
+    fallback (``use_fallback_language``), else English."""
     if not has_request_context():
         return DEFAULT
     if g.get("locale"):
         return g.locale
-    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(list(LANGUAGES)) \
+        or g.get("fallback_locale") or DEFAULT
 
 
 def best_language(code: str | None) -> str:

@@ -232,3 +232,18 @@ def test_the_confirmation_greets_by_name_has_an_html_part_and_a_real_sender(
     assert text.startswith("Hello Rea,")
     link = link_in(mail, "/confirm/")
     assert "Hello Rea," in html and f'{link}"' in html and "<a href=" in html
+
+
+def test_the_signup_page_speaks_the_lists_language_when_the_browser_offers_none_of_ours(
+        client):
+    mlist = public_list(language="sk")
+    page = client.get(f"/subscribe/{mlist.key}", headers={"Accept-Language": "hu,en;q=0.1"})
+    assert '<html lang="en">' in page.text  # English was among the browser's languages
+    page = client.get(f"/subscribe/{mlist.key}", headers={"Accept-Language": "hu"})
+    assert '<html lang="sk">' in page.text and "Prihlásiť sa na odber" in page.text
+    page = client.get(f"/subscribe/{mlist.key}", headers={"Accept-Language": "cs"})
+    assert '<html lang="cs">' in page.text
+    page = client.get(f"/subscribe/{mlist.key}?lang=de", headers={"Accept-Language": "cs"})
+    assert '<html lang="de">' in page.text and ">E-Mail</label>" in page.text
+    page = client.get(f"/subscribe/{mlist.key}?lang=xx", headers={"Accept-Language": "hu"})
+    assert '<html lang="sk">' in page.text
