@@ -63,9 +63,9 @@ MAX_ATTRIBUTE = 500
 class RowError(Exception):
     """This row cannot be imported; ``reason`` says why."""
 
-    def __init__(self, line: int, reason: str):
+    def __init__(self, line: int, reason: str, cells: list[str] | None = None):
         super().__init__(line, reason)
-        self.line, self.reason = line, reason
+        self.line, self.reason, self.cells = line, reason, cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,7 @@ class Record:
     line: int
     values: dict[str, str]  # target field -> raw text
     attributes: dict[str, str]
+    cells: list[str] | None = None  # the CSV row as read, for the list of refused rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +221,7 @@ def _record_builder(mapping: list[str], names: list[str]):
         for i, name in attributes:
             if i < width and (value := row[i].strip()):
                 extra[name] = value
-        return Record(line, values, extra)
+        return Record(line, values, extra, row)
 
     return build
 
@@ -317,7 +318,7 @@ def clean(record: Record, default_language: str) -> CleanRow:
     try:
         return _clean(record, default_language)
     except RowError as exc:
-        raise RowError(record.line, exc.reason) from None
+        raise RowError(record.line, exc.reason, record.cells) from None
 
 
 def _clean(record: Record, default_language: str) -> CleanRow:

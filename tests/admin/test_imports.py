@@ -273,3 +273,28 @@ def test_uploads_never_set_up_are_removed_after_a_day(app, client, login, weekly
     assert db.session.get(ContactImport, fresh_id) is not None
     assert db.session.scalar(select(func.count()).select_from(ImportChunk)
                              .where(ImportChunk.import_id == old_id)) == 0
+
+
+def test_rejected_and_repeated_rows_are_listed_and_can_be_downloaded(client, login, weekly,
+                                                                    worker):
+    login()
+    import_id, _page, _response = start(
+        client, upload(client, weekly.id, "kontakty.csv", CSV_SEMICOLON.encode("utf-8-sig")),
+        **mapping("email", "first_name", "last_name", "phone", "attribute"))
+    worker()
+    report = client.get(f"/admin/imports/{import_id}").text
+    assert "<td>6</td><td>the same address as line 4 (imported once)</td>" in report
+    assert f'href="/admin/imports/{import_id}/rejected.csv"' in report
+    imp = db.session.get(ContactImport, import_id)
+    assert imp.invalid == 3 and imp.duplicates == 1  # the repeat is a duplicate, not invalid
+
+    download = client.get(f"/admin/imports/{import_id}/rejected.csv", buffered=True)
+    assert download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    lines = download.text.splitlines()
+    assert lines[0] == "line,reason,row"
+    assert lines[1] == ("3,'not-an-address' is not a valid e-mail address,"
+                        "not-an-address;Bad;Row;;Košice")
+    assert lines[2] == "5,no e-mail address,;No;Address;;"
+    assert any(line.startswith("6,the same address as line 4") for line in lines)
+    assert len(lines) == 5
