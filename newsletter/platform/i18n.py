@@ -6,6 +6,8 @@ so a fresh checkout needs no build step and nothing compiled is committed."""
 
 import os
 import tempfile
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -50,6 +52,28 @@ def select_locale() -> str:
         return asked
     return request.accept_languages.best_match(list(LANGUAGES)) \
         or g.get("fallback_locale") or DEFAULT
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _catalogue(language: str) -> dict[str, str]:
+    if language == DEFAULT:
+        return {}
+    with (SOURCE / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=language)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+
+
+def translator(language: str | None) -> Callable[..., str]:
+    """``gettext`` for one language without an app or a request: campaign messages are
+    laid out in the worker, once per language, in the language of the content (not of
+    whoever is looking). Unknown languages and missing strings read in English."""
+    strings = _catalogue(best_language(language))
+
+    def gettext(message: str, **values) -> str:
+        text = strings.get(message, message)
+        return text % values if values else text
+
+    return gettext
 
 
 def best_language(code: str | None) -> str:

@@ -145,3 +145,21 @@ def test_language_variant_content_is_used_as_given():
 def test_unknown_block_type_is_refused():
     with pytest.raises(blocks.BlockError):
         blocks.clean_blocks([{"type": "video"}])
+
+
+def test_the_footer_speaks_the_language_of_the_content():
+    content = prepared({"type": "text", "text": "<p>Hallo</p>"})
+    german = Content(subject=content.subject, body_html=content.body_html,
+                     body_text=content.body_text, language="de")
+    links = Links(unsubscribe="https://n.example/u/t", profile="https://n.example/p/c",
+                  webview="https://n.example/m/t")
+    out = rendering.render(german, Style(), {}, links)
+    assert '<html lang="de">' in out.html
+    for words in ("Diese Nachricht im Browser ansehen", ">Abbestellen</a>",
+                  "Profil und Daten verwalten"):
+        assert words in out.html
+    assert "Abbestellen: https://n.example/u/t" in out.text
+    assert "Im Browser ansehen: https://n.example/m/t" in out.text
+    english = rendering.render(content, Style(), {}, links)
+    assert "View this message in your browser" in english.html
+    assert "Unsubscribe: https://n.example/u/t" in english.text
