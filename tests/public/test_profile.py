@@ -331,3 +331,18 @@ def test_the_history_shows_values_in_words_of_the_subscribers_language(client):
     assert "<td>Nein</td><td>Ja</td>" in history
     assert "<td>English</td><td>Deutsch</td>" in history
     assert "tracking_opt_out" not in history and "<td>Sie</td>" in history
+
+
+def test_the_profile_shows_consent_and_dates_in_the_subscribers_language(client):
+    contact, weekly = reader()
+    code = open_profile(client, contact.id)
+    client.post(f"/p/{code}/details", data={"first_name": "Rea", "language": "de"})
+    client.post(f"/p/{code}/subscriptions",
+                data={"list_id": weekly.id, "channel": "email", "on": "0"})
+    page = client.get(f"/p/{code}").text
+    consent = page.split('id="h-consent"')[1].split("</section>")[0]
+    assert "(email)" not in consent and "E-Mail" in consent
+    assert "subscription profile" not in consent and "in diesem Profil" in consent
+    assert " UTC" not in consent
+    year = str(db.session.get(Contact, contact.id).created_at.year)
+    assert f"{year}-" not in page  # no ISO dates
