@@ -61,7 +61,7 @@ def page_headers(response: Response) -> Response:
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
-_HEAD = re.compile(r"<head\b[^>]*>", re.I)
+_ANCHOR = re.compile(r"<a(?=\s)", re.I)
 
 
 def text_with_links(text: str) -> Markup:
@@ -81,6 +81,4 @@ def text_with_links(text: str) -> Markup:
 def links_open_outside(html: str) -> str:
     """A message for a frame: its links open a new tab instead of replacing the frame
     (most sites refuse to be framed, and the frame's sandbox would break them)."""
-    base = '<base target="_blank">'
-    head = _HEAD.search(html)
-    return html[:head.end()] + base + html[head.end():] if head else base + html
+    return _ANCHOR.sub('<a target="_blank" rel="noopener noreferrer"', html)

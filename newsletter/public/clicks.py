@@ -2,13 +2,11 @@
 (/o/<message token>.gif). The redirect goes out at once; the event goes to Redis and a job
 records it. These GETs are the one documented exception to "GET changes nothing": they push
 an event (never write the database). A HEAD pushes none: that is a link checker, not a
-person. Nor does a click of a signed-in admin (following links in the outbox or in a
-copy of their own)."""
+person."""
 
 import base64
 
 from flask import abort, current_app, redirect, request
-from flask_login import current_user
 
 from newsletter import queue
 from newsletter.extensions import db
@@ -31,8 +29,7 @@ def click(token: str, link_id: int):
         target, delivery_id = clicks.resolve_click(db.session, token, link_id, cache)
     except InvalidToken:
         abort(404)
-    if request.method != "HEAD" and not current_user.is_authenticated:
-        # a signed-in admin (outbox, their own copy) is not the subscriber
+    if request.method != "HEAD":
         clicks.push_event(queue.get_redis(), "c", link_id, delivery_id)
     response = redirect(target, 302)
     response.headers["Cache-Control"] = "no-store"

@@ -86,13 +86,3 @@ def test_public_views_are_rate_limited_per_ip(app, client):
     assert client.get("/m/not-a-token").status_code == 404
     assert client.get("/m/not-a-token").status_code == 429
 
-
-def test_a_signed_in_admins_clicks_are_not_counted(client, login, worker):
-    """An editor following links in the outbox or in their own copy is no subscriber."""
-    link = make_link()
-    token = clicks.message_token(link.campaign_id, 7)
-    login()
-    response = client.get(f"/c/{token}/{link.id}")
-    assert response.status_code == 302 and response.location == "https://shop.example/a"
-    worker()
-    assert db.session.scalar(select(Click)) is None

@@ -45,15 +45,12 @@ def urls(rule: Rule, world) -> list[str]:
     return built
 
 
-def check_tracking(kind: str, before: dict, after: dict, method: str,
-                   admin: bool = False) -> list[str]:
-    """GET /c and /o: exactly one event of their kind, and at most the drain job it starts
-    (a signed-in admin's click counts none: it is not the subscriber's)."""
+def check_tracking(kind: str, before: dict, after: dict, method: str) -> list[str]:
+    """GET /c and /o: exactly one event of their kind, and at most the drain job it starts."""
     problems = []
     events = lambda state: state.get(EVENTS_KEY, ("list", []))[1]  # noqa: E731
     new = events(after)[len(events(before)):]
-    # HEAD is a scanner checking the link, not a click
-    expected = 1 if method == "GET" and not (admin and kind == "c") else 0
+    expected = 1 if method == "GET" else 0  # HEAD is a scanner checking the link, not a click
     if len(new) != expected or any(not e.decode().startswith(f"{kind}:") for e in new):
         problems.append(f"events {new!r}")
     rest = [k for k in changed(before, after) if k not in (EVENTS_KEY, DRAIN_GATE_KEY)]
@@ -85,8 +82,7 @@ def walk(app, client, world, identity: str) -> tuple[list[str], dict]:
                 problems.append(f"{where}: database changed in {diff}")
             after = redis_state()
             if rule.endpoint in TRACKING:
-                if (bad := check_tracking(TRACKING[rule.endpoint], keys, after, method,
-                                          admin="owner" in identity)):
+                if (bad := check_tracking(TRACKING[rule.endpoint], keys, after, method)):
                     problems.append(f"{where}: Redis {bad}")
             elif (diff := changed(keys, after)):
                 problems.append(f"{where}: Redis changed in {diff}")
