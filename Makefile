@@ -28,10 +28,11 @@ lock: $(STAMP)
 		--generate-hashes --quiet -o $(LOCK)
 
 ## run: migrate, create the demo owner and data, start web + worker + Redis + mail catcher
+## (PORT=8000 make run, or make run PORT=8000: another port)
 run: $(STAMP)
 	$(BIN)/newsletter db upgrade
 	$(BIN)/newsletter demo
-	$(BIN)/newsletter dev
+	$(BIN)/newsletter dev $(if $(PORT),--port $(PORT))
 
 ## test: the whole suite (SQLite + embedded Redis unless TEST_DATABASE_URL/TEST_REDIS_URL)
 test: $(STAMP)

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from newsletter.content import display
-from newsletter.platform import accounts, i18n, safemethods
+from newsletter.platform import accounts, i18n, safemethods, sessioncookie
 
 from . import config as config_module
 from . import errors
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.load(app, config)
     app.url_map.converters["int"] = IdConverter
+    app.session_interface = sessioncookie.SessionInterface()  # background requests keep it
     app.wsgi_app = safemethods.SafeMethods(app.wsgi_app)  # GET/HEAD/OPTIONS never write
     if hops := app.config["PROXY_HOPS"]:  # the client's address and scheme from the proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

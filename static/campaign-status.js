@@ -32,6 +32,10 @@
         var badge = document.getElementById("campaign-status");
         badge.textContent = data.status;
         badge.className = "badge badge-" + data.status;
+        // controls follow the status: no Pause or Cancel once it has finished
+        document.querySelectorAll("[data-when]").forEach(function (control) {
+          control.hidden = control.dataset.when.split(" ").indexOf(data.status) < 0;
+        });
         if (data.status === "running" || data.status === "scheduled") setTimeout(refresh, 2000);
       });
   }

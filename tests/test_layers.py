@@ -11,8 +11,9 @@ from importlinter.cli import lint_imports
 
 PACKAGE = Path(__file__).resolve().parent.parent / "newsletter"
 #: where a request (or the logged-in user) may be read: the blueprints, the CLI, and the
-#: choice of a page's language
-REQUEST_READERS = ("admin/", "public/", "api/", "cli/", "platform/i18n.py")
+#: choice of a page's language, and when the session cookie is written back
+REQUEST_READERS = ("admin/", "public/", "api/", "cli/", "platform/i18n.py",
+                   "platform/sessioncookie.py")
 REQUEST_STATE = {"flask": {"request", "session", "g", "has_request_context"},
                  "flask_login": {"current_user", "login_user", "logout_user"}}
 

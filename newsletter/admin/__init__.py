@@ -15,6 +15,13 @@ owner_bp = Blueprint("owner", __name__)
 
 OPEN_ENDPOINTS = {"admin.login", "admin.static"}
 ANY_ROLE_POSTS = {"admin.logout"}
+#: pages that exist only to change something: a viewer is refused when opening them, not
+#: after filling them in
+EDITING_PAGES = {
+    "admin.edit_campaign", "admin.edit_variant", "admin.campaign_files", "admin.test_send",
+    "admin.confirm_send", "admin.confirm_cancel", "admin.edit_theme", "admin.new_list",
+    "admin.edit_list", "admin.contact_edit", "admin.blocklist_edit", "admin.import_setup",
+}
 
 
 @bp.before_request
@@ -24,7 +31,7 @@ def require_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     writes = request.method not in SAFE_METHODS and request.endpoint not in ANY_ROLE_POSTS
-    if writes and not current_user.can_write():
+    if (writes or request.endpoint in EDITING_PAGES) and not current_user.can_write():
         abort(403)
     return None
 

@@ -5,12 +5,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter import jobs
-from newsletter.campaigns import lifecycle, progress
+from newsletter.campaigns import lifecycle, progress, recipients
 from newsletter.compliance import checklist, review, spamscore
 from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
+from newsletter.platform.sessioncookie import background
 
 from . import bp, perform
 from .forms import DecisionForm, EmptyForm, ScheduleForm
@@ -46,18 +47,18 @@ def send_campaign(campaign_id: int):
     if campaign.channel == Channel.SMS and not confirmed:
         flash("Confirm the messages, parts and quota first.", "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
-    if not campaign.tested_at and not confirmed:
-        # a first send without a test send asks for confirmation (composer)
-        return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
     perform(lambda: checked.refresh_domain(db.session, campaign_id))
     _, held = perform(lambda: review.hold_if_flagged(db.session, campaign_id,
                                                      current_user.email))
-    if held:
+    if held:  # held before anything else is asked
         jobs.enqueue_review_mail(held.id)
         flash("Held for review: the content matches "
               + ", ".join(sorted({f["name"] for f in held.findings}))
               + ". A reviewer approves or rejects it; you are told by mail.", "info")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    if not confirmed:
+        # every send asks first, saying to how many (and whether it was test-sent)
+        return redirect(url_for("admin.confirm_send", campaign_id=campaign_id))
     try:
         started = checked.start(db.session, campaign_id, confirmed, actor=current_user.email)
     except checked.NeedsConfirmation:  # the checklist's warnings (compliance)
@@ -90,6 +91,11 @@ def _cancel(session, campaign_id: int) -> str:
     return f"Cancelled: {count} messages will not be sent."
 
 
+def _unschedule(session, campaign_id: int) -> str:
+    lifecycle.unschedule_campaign(session, campaign_id)
+    return "Unscheduled: the campaign is back to a draft; edit, send or schedule it again."
+
+
 def _resend(session, campaign_id: int) -> str:
     count = lifecycle.resend_failed(session, campaign_id)
     return f"{count} failed or deferred messages queued again."
@@ -97,13 +103,15 @@ def _resend(session, campaign_id: int) -> str:
 
 #: action -> (operation, whether sending jobs must start afterwards)
 CONTROLS = {"pause": (_pause, False), "resume": (_resume, True), "cancel": (_cancel, False),
-            "resend": (_resend, True)}
+            "resend": (_resend, True), "unschedule": (_unschedule, False)}
 
 
-@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel, resend):action>")
+@bp.post("/campaigns/<int:campaign_id>/<any(pause, resume, cancel, resend, unschedule):action>")
 def control_campaign(campaign_id: int, action: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if action == "cancel" and not request.form.get("confirmed"):
+        return redirect(url_for("admin.confirm_cancel", campaign_id=campaign_id))
     operation, start_jobs = CONTROLS[action]
     ok, message = perform(lambda: operation(db.session, campaign_id))
     if ok:
@@ -111,6 +119,19 @@ def control_campaign(campaign_id: int, action: str):
             jobs.enqueue_send(campaign_id)
         flash(message, "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+
+
+@bp.get("/campaigns/<int:campaign_id>/cancel")
+def confirm_cancel(campaign_id: int):
+    """Cancelling is for good, so it asks first (a scheduled campaign is offered
+    unscheduling instead)."""
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED,
+                               CampaignStatus.SCHEDULED):
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    live = progress.live_status(db.session, campaign_id)
+    return render_template("admin/confirm_cancel.html", campaign=campaign, form=EmptyForm(),
+                           unsent=live["queued"] + live["sending"] + live["deferred"])
 
 
 @bp.post("/campaigns/<int:campaign_id>/schedule")
@@ -125,6 +146,11 @@ def schedule_campaign(campaign_id: int):
               "Tick “Send despite the warnings above” to schedule it.", "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
+    if not request.form.get("confirmed"):
+        campaign = db.session.get(Campaign, campaign_id) or abort(404)
+        return render_template(
+            "admin/confirm_schedule.html", campaign=campaign, schedule_form=form,
+            send_at=send_at, count=recipients.count_recipients(db.session, campaign_id))
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:
         jobs.enqueue_start_at(campaign_id, send_at)
@@ -133,6 +159,7 @@ def schedule_campaign(campaign_id: int):
 
 
 @bp.get("/campaigns/<int:campaign_id>/status.json")
+@background
 def campaign_status(campaign_id: int):
     """The status tab's live numbers (polled while the campaign runs)."""
     try:

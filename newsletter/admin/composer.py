@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.audience import lists
+from newsletter.campaigns import recipients
 from newsletter.compliance import checklist
 from newsletter.content import blocks, composer, display, media, rendering, themes, webview
 from newsletter.errors import DomainError
@@ -23,6 +24,7 @@ from newsletter.models import (
     SenderIdentity,
 )
 from newsletter.platform.redirects import safe_next
+from newsletter.platform.sessioncookie import background
 from newsletter.sending import sms_testsend, testsend
 
 from . import bp
@@ -116,6 +118,9 @@ def _show_error(form, exc: DomainError) -> None:
     target = getattr(form, getattr(exc, "field", None) or "", None)
     if str(exc).startswith("Subject"):
         target = form.subject
+    block = getattr(exc, "block", None)
+    if block is not None and block < len(form.blocks.entries):
+        target = form.blocks.entries[block].form[exc.block_field]
     if target is not None and not isinstance(target.errors, dict):
         target.errors = [*target.errors, str(exc)]
     flash(str(exc), "error")
@@ -145,6 +150,7 @@ def _render_form(form, campaign, status):
 
 
 @bp.post("/campaigns/preview")
+@background
 def live_preview():
     """The composer's live preview: the submitted (unsaved) form rendered with sample
     data. Errors come back as a readable page with status 422."""
@@ -152,7 +158,7 @@ def live_preview():
     try:
         _, content = composer.prepare_content(form.subject.data or "", _form_blocks(form),
                                               form.body_text.data if form.text_edited.data
-                                              else None)
+                                              else None, complete=False)
         theme_id = request.form.get("theme", type=int) or None
         theme = themes.get_theme(db.session, theme_id) if theme_id else None
         out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),
@@ -316,10 +322,11 @@ def test_send(campaign_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/confirm-send")
 def confirm_send(campaign_id: int):
-    """Asked before sending a campaign that was never test-sent, or whose pre-send
-    checklist warns (compliance)."""
+    """Asked before every send: to how many recipients, whether it was test-sent, and
+    what the pre-send checklist warns of (compliance)."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     if campaign.status != CampaignStatus.DRAFT:
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     return render_template("admin/confirm_send.html", campaign=campaign, form=EmptyForm(),
-                           checks=checklist.run(db.session, campaign_id))
+                           checks=checklist.run(db.session, campaign_id),
+                           count=recipients.count_recipients(db.session, campaign_id))

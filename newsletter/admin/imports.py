@@ -1,6 +1,17 @@
 """Admin: upload a CSV/XML file, map its columns, follow the import job, read the report."""
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -71,12 +82,15 @@ def import_setup(import_id: int):
                 jobs.enqueue_import(imp.id)
                 return redirect(url_for("admin.import_detail", import_id=imp.id))
         status = 422
-    rows = []
+    rows, names = [], []
     if imp.format == "csv":  # preview with what the editor chose, not yet saved
-        rows = pipeline.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data)
+        rows = pipeline.preview_rows(db.session, imp.id, form.encoding.data, form.delimiter.data,
+                                     limit=7)
         _fit_columns(form, rows)
-    return render_template("admin/import_setup.html", imp=imp, form=form, rows=rows,
-                           xml_fields=XML_FIELDS, targets=TARGETS), status
+        if form.has_header.data and rows:  # the header names the columns; it is no contact
+            names, rows = rows[0], rows[1:]
+    return render_template("admin/import_setup.html", imp=imp, form=form, rows=rows[:6],
+                           names=names, xml_fields=XML_FIELDS, targets=TARGETS), status
 
 
 def _fit_columns(form: ImportSetupForm, rows: list[list[str]]) -> None:
@@ -94,6 +108,14 @@ def import_detail(import_id: int):
     return render_template("admin/import_detail.html", imp=imp, mlist=mlist,
                            issues=pipeline.issues_for(db.session, imp.id),
                            form=EmptyForm())
+
+
+@bp.get("/imports/<int:import_id>/rejected.csv")
+def import_rejected(import_id: int):
+    _import_or_404(import_id)
+    return Response(stream_with_context(pipeline.rejected_csv(db.session, import_id)),
+                    mimetype="text/csv; charset=utf-8", headers={
+                        "Content-Disposition": f'attachment; filename="rejected-{import_id}.csv"'})
 
 
 @bp.get("/imports/<int:import_id>/status.json")

@@ -1,10 +1,14 @@
-"""The dev mail catcher's messages, readable in the admin."""
+"""The dev mail catcher's messages, readable in the admin: tracked links lead straight to
+their targets there, so an editor reading a message counts no click or open for its
+recipient."""
 
 from flask import abort, current_app, render_template
 
 from newsletter.channels import mailcatcher
 from newsletter.channels import sms_outbox as sms_outbox_store
 from newsletter.content import display
+from newsletter.extensions import db
+from newsletter.tracking import clicks
 
 from . import bp
 
@@ -27,8 +31,11 @@ def outbox():
 def outbox_message(key: str):
     msg, raw = _load(key)
     html, text = mailcatcher.bodies(msg)
+    text = clicks.untracked(db.session, text, current_app.config["BASE_URL"], html=False) \
+        if text else None
     return render_template("admin/outbox_message.html", key=key, msg=msg, html=html,
-                           text=text, raw=raw.decode("utf-8", errors="replace"))
+                           text=display.text_with_links(text) if text else None,
+                           raw=raw.decode("utf-8", errors="replace"))
 
 
 @bp.get("/outbox/<key>/html")
@@ -39,7 +46,8 @@ def outbox_html(key: str):
     html, _ = mailcatcher.bodies(msg)
     if html is None:
         abort(404)
-    return display.message_response(html)
+    html = clicks.untracked(db.session, html, current_app.config["BASE_URL"], html=True)
+    return display.message_response(display.links_open_outside(html))
 
 
 @bp.get("/outbox/sms")

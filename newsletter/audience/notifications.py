@@ -7,14 +7,16 @@ import logging
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
 from newsletter.channels.base import Messenger, OutgoingMessage, PermanentFailure
 from newsletter.channels.headers import header_value
-from newsletter.models import Contact, ContactStatus, Subscription
+from newsletter.config import DEFAULT_MAIL_FROM
+from newsletter.models import Contact, ContactStatus, SenderIdentity, Subscription
 from newsletter.platform.i18n import best_language
 
 from . import profiles, subscriptions
@@ -32,13 +34,20 @@ def N_(message: str) -> str:
     return message
 
 
-def _compose(to: str, language: str, subject: str, template: str, **context) -> EmailMessage:
+#: the HTML part's button for each mail's link
+BUTTONS = {"confirm": N_("Confirm my subscription"), "login": N_("Open my profile"),
+           "erasure": N_("Delete my data"), "already_subscribed": N_("Open")}
+
+
+def _compose(session, to: str, language: str, subject: str, template: str,
+             **context) -> EmailMessage:
     """``subject`` is a msgid translated here, in the recipient's language. Every header
     value passes ``header_value`` (folding only: email.message encodes), so a list's name
     in the subject cannot add a header."""
     with force_locale(best_language(language)):
-        domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2]
-        headers = {"From": current_app.config["MAIL_FROM"], "To": to,
+        sender = _mail_from(session)
+        domain = parseaddr(sender)[1].rpartition("@")[2]
+        headers = {"From": sender, "To": to,
                    "Subject": gettext(subject, **context),
                    "Date": format_datetime(datetime.now(UTC)),
                    "Message-ID": make_msgid(domain=domain or "localhost"),
@@ -46,10 +55,25 @@ def _compose(to: str, language: str, subject: str, template: str, **context) -> 
         msg = EmailMessage()
         for name, value in headers.items():
             msg[name] = header_value(value, encode=False)
-        msg.set_content(render_template(f"public/mail/{template}.txt", **context))
+        text = render_template(f"public/mail/{template}.txt", **context)
+        msg.set_content(text)
+        msg.add_alternative(render_template(
+            "public/mail/layout.html", language=best_language(language),
+            subject=headers["Subject"], url=context.get("url"), button=gettext(BUTTONS[template]),
+            paragraphs=[p.strip() for p in text.split("\n\n") if p.strip()]), subtype="html")
         # after set_content, which resets it
         msg["Content-Language"] = header_value(best_language(language), encode=False)
     return msg
+
+
+def _mail_from(session) -> str:
+    """MAIL_FROM when it is set; else the first sender identity (a real address of the
+    organization), not the placeholder newsletter@localhost."""
+    configured = current_app.config["MAIL_FROM"]
+    if configured != DEFAULT_MAIL_FROM:
+        return configured
+    sender = session.scalar(select(SenderIdentity).order_by(SenderIdentity.id).limit(1))
+    return formataddr((sender.from_name, sender.from_email)) if sender else configured
 
 
 def _reachable(contact: Contact | None) -> bool:
@@ -67,11 +91,11 @@ def confirmation_message(session, subscription_id: int,
     if sub is None or not _reachable(sub.contact):
         return None
     if not subscriptions.needs_confirmation(session, sub):
-        return _compose(sub.contact.email, sub.contact.language,
+        return _compose(session, sub.contact.email, sub.contact.language,
                         N_("You are already subscribed to %(name)s"), "already_subscribed",
                         name=sub.mailing_list.name, contact=sub.contact)
     token = subscriptions.confirmation_token(sub.id, text_version)
-    return _compose(sub.contact.email, sub.contact.language,
+    return _compose(session, sub.contact.email, sub.contact.language,
                     N_("Please confirm your subscription to %(name)s"), "confirm",
                     name=sub.mailing_list.name, contact=sub.contact,
                     url=subscriptions.absolute_url(f"/confirm/{token}"))
@@ -92,7 +116,7 @@ def _contact_message(session, contact_id: int, subject: str, template: str,
     contact = session.get(Contact, contact_id)
     if not _reachable(contact):
         return None
-    return _compose(contact.email, contact.language, subject, template, contact=contact,
+    return _compose(session, contact.email, contact.language, subject, template, contact=contact,
                     url=subscriptions.absolute_url(path))
 
 

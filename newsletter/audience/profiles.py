@@ -16,6 +16,7 @@ gets a one-time login link by mail instead."""
 
 import hmac
 import secrets
+from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import gettext
@@ -274,8 +275,12 @@ def messages_received(session, contact_id: int, limit: int = 500) -> list[Delive
         .order_by(Delivery.sent_at.desc()).limit(limit)))
 
 
-def export_data(session, contact_id: int) -> dict:
-    """Everything stored about the subscriber, as JSON-ready data."""
+def export_data(session, contact_id: int,
+                subject_of: Callable[[Delivery], str] | None = None) -> dict:
+    """Everything stored about the subscriber, as JSON-ready data. ``subject_of`` gives a
+    received message's subject as the subscriber got it (content.webview renders it; the
+    stored subject may hold merge tags)."""
+    subject_of = subject_of or (lambda delivery: delivery.campaign.subject)
     contact = session.get(Contact, contact_id)
 
     def when(value):
@@ -302,7 +307,7 @@ def export_data(session, contact_id: int) -> dict:
              "at": when(r.created_at)}
             for r, name in consent_history(session, contact_id)],
         "messages_received": [
-            {"subject": d.campaign.subject, "channel": d.campaign.channel,
+            {"subject": subject_of(d), "channel": d.campaign.channel,
              "address": d.address, "sent_at": when(d.sent_at)}
             for d in messages_received(session, contact_id)],
         "data_changes": [

@@ -267,12 +267,15 @@ def grant(session, sub: Subscription, evidence: Evidence, text_version: str | No
 
 
 def withdraw(session, sub: Subscription, evidence: Evidence) -> bool:
-    """Unsubscribe and record the withdrawal; False when it was not subscribed."""
+    """Unsubscribe and record the withdrawal; False when it was not subscribed. Only the
+    subscriber can withdraw (the link in their mail, their profile), so the daily limit on
+    confirmation mails starts over: signing up again the same day gets its link."""
     if sub.status == SubscriptionStatus.UNSUBSCRIBED:
         return False
     was_confirmed = sub.status == SubscriptionStatus.CONFIRMED
     sub.status = SubscriptionStatus.UNSUBSCRIBED
     sub.unsubscribed_at = utcnow()
+    sub.confirmation_sent_at = None
     if was_confirmed:
         session.add(ConsentRecord(
             contact_id=sub.contact_id, list_id=sub.list_id, channel=sub.channel,

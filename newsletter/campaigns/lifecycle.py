@@ -63,6 +63,16 @@ def start_campaign(session, campaign_id: int, require_basis: bool = False) -> in
     return created
 
 
+def ensure_due(session, campaign_id: int) -> None:
+    """For the job (or the reaper) of a schedule: only a campaign that is still scheduled
+    and due may start. A campaign unscheduled since, or scheduled again for a later time,
+    is left alone when the job of its earlier schedule comes (CampaignError)."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status != CampaignStatus.SCHEDULED or campaign.send_at is None \
+            or campaign.send_at > utcnow():
+        raise CampaignError("The campaign is not scheduled for now.")
+
+
 def finish_if_done(session, campaign_id: int) -> bool:
     """Mark a running campaign finished once nothing is queued, deferred or in flight."""
     pending = session.scalar(
@@ -94,12 +104,16 @@ def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:
     return campaign
 
 
-def unschedule(session, campaign_id: int) -> None:
-    """A scheduled campaign that may not start goes back to being a draft."""
+def unschedule_campaign(session, campaign_id: int) -> Campaign:
+    """Back to a draft: it can be edited, sent or scheduled again (its pending job finds it
+    no longer due and does nothing)."""
     campaign = get_campaign(session, campaign_id)
-    if campaign.status == CampaignStatus.SCHEDULED:
-        campaign.status, campaign.send_at = CampaignStatus.DRAFT, None
-        session.flush()
+    if campaign.status != CampaignStatus.SCHEDULED:
+        raise CampaignError(f"The campaign is {campaign.status}; only a scheduled campaign "
+                            "can be unscheduled.")
+    campaign.status, campaign.send_at = CampaignStatus.DRAFT, None
+    session.flush()
+    return campaign
 
 
 def set_paused(session, campaign_id: int, paused: bool) -> Campaign:

@@ -136,6 +136,21 @@ def materialize(session, campaign: Campaign, require_basis: bool = False) -> int
     return created
 
 
+def count_recipients(session, campaign_id: int) -> int:
+    """How many deliveries starting the campaign now would create (the lists' confirmed
+    active contacts and the extra recipients, once per address; the block list may still
+    stop some). Shown when an editor confirms a send or a schedule."""
+    campaign = get_campaign(session, campaign_id)
+    rows = recipient_rows(campaign).subquery()
+    listed = session.scalar(select(func.count()).select_from(rows))
+    extras = {a for a in campaign.extra_recipients.splitlines() if a}
+    if extras:
+        present = set(session.scalars(select(rows.c.address).where(rows.c.address.in_(extras))))
+        listed += sum(1 for extra in extras - present
+                      if not suppression.is_suppressed(session, extra))
+    return listed
+
+
 def _fresh_statistics(session) -> None:
     """After a large materialization: without fresh statistics the planner treats new
     rows as absent and picks the list's index over the batch's contacts for the

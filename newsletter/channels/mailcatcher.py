@@ -4,6 +4,7 @@ receives in a Maildir, which admins read at /admin/outbox."""
 import mailbox
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -40,12 +41,20 @@ def list_messages(outbox_dir: str, limit: int = 200) -> list[dict]:
         items.append({
             "key": key,
             "received": datetime.fromtimestamp(msg.get_date(), UTC),
-            "from": msg.get("From", ""),
-            "to": msg.get("X-Outbox-Envelope-To") or msg.get("To", ""),
-            "subject": msg.get("Subject", ""),
+            "from": _decoded(msg.get("From", "")),
+            "to": _decoded(msg.get("X-Outbox-Envelope-To") or msg.get("To", "")),
+            "subject": _decoded(msg.get("Subject", "")),
         })
     items.sort(key=lambda m: m["received"], reverse=True)
     return items[:limit]
+
+
+def _decoded(value: str) -> str:
+    """A header as people read it (``=?utf-8?q?Z=C4=BEava?=`` -> ``Zľava``)."""
+    try:
+        return str(make_header(decode_header(value)))
+    except (ValueError, LookupError):  # a broken encoded word: show it as it came
+        return value
 
 
 def get_message(outbox_dir: str, key: str) -> tuple[EmailMessage, bytes] | None:

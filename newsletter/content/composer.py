@@ -14,9 +14,13 @@ from . import rendering
 
 
 class ComposerError(DomainError):
-    def __init__(self, message: str, field: str | None = None):
+    """``field``: the form field the problem is at; ``block``/``block_field``: for a
+    problem inside one composer block, its index and field."""
+
+    def __init__(self, message: str, field: str | None = None, block: int | None = None,
+                 block_field: str | None = None):
         super().__init__(message)
-        self.field = field
+        self.field, self.block, self.block_field = field, block, block_field
 
 
 @dataclass
@@ -40,10 +44,18 @@ class Draft:
 
 
 def prepare_content(subject: str, raw_blocks: list[dict], body_text: str | None,
-                    where: str = "") -> tuple[list[dict], rendering.Content]:
+                    where: str = "", complete: bool = True
+                    ) -> tuple[list[dict], rendering.Content]:
+    """Clean blocks and the content they make. ``complete``: refuse blocks that would go
+    out broken (what is saved); the live preview shows unfinished ones as they are."""
     try:
         clean = blockmod.clean_blocks(raw_blocks)
+        if complete:
+            blockmod.check_blocks(clean)
         return clean, rendering.prepare(blockmod.blocks_html(clean), body_text, subject, where)
+    except blockmod.BlockError as exc:
+        raise ComposerError(f"{where} {exc}".strip(), field="blocks", block=exc.index,
+                            block_field=exc.field) from exc
     except DomainError as exc:
         raise ComposerError(str(exc), field="blocks") from exc
 

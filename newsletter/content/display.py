@@ -12,7 +12,10 @@ frame it).
 scripts and styles from our own origin only (the admin uses ``static/*.js``, no inline
 script or style), no framing by other sites."""
 
+import re
+
 from flask import Response
+from markupsafe import Markup, escape
 
 MESSAGE_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
                "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
@@ -55,3 +58,27 @@ def page_headers(response: Response) -> Response:
     for name, value in PAGE_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_ANCHOR = re.compile(r"<a(?=\s)", re.I)
+
+
+def text_with_links(text: str) -> Markup:
+    """A plain-text part for an admin page: escaped, its web addresses clickable (opening
+    in a new tab, without a referrer: message addresses carry tokens)."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)")
+        parts.append(escape(text[last:match.start()]))
+        parts.append(Markup('<a href="{0}" rel="noopener noreferrer" target="_blank">{0}</a>')
+                     .format(url))
+        last = match.start() + len(url)
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def links_open_outside(html: str) -> str:
+    """A message for a frame: its links open a new tab instead of replacing the frame
+    (most sites refuse to be framed, and the frame's sandbox would break them)."""
+    return _ANCHOR.sub('<a target="_blank" rel="noopener noreferrer"', html)

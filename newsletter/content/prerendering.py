@@ -84,7 +84,7 @@ def prepare(content: rendering.Content, style: rendering.Style, shape: Shape, ba
     html = rendering.layout(body, slots.add("{{ nl_subject }}"), style, links,
                             content.language)
     html = css_inline.inline(html, keep_at_rules=True, load_remote_stylesheets=False)
-    text = text.rstrip() + "\n\n" + rendering.footer_text(style, links)
+    text = text.rstrip() + "\n\n" + rendering.footer_text(style, links, content.language)
     html_source, text_source = slots.restore(html), slots.restore(text)
     if html_source is None or text_source is None:
         return None

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, meta, select_autoescape
 from markupsafe import Markup
 
 from newsletter.channels.headers import CONTROL
+from newsletter.platform.i18n import translator
 
 from . import markup, sandbox
 from .markup import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, sanitize  # noqa: F401
@@ -224,6 +225,21 @@ def replace_links(html: str, mapping: dict[str, str]) -> str:
 
 # --- the whole message ------------------------------------------------------------------
 _layout_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+#: what a theme value may be inside a CSS declaration: names, quoted names, commas, #colours
+_CSS_VALUE = re.compile(r"""^[\w #.,'"-]+$""")
+
+
+def css_value(value: str, fallback: str) -> Markup:
+    """A theme value for the layout's <style> sheet. HTML escaping would turn the quotes of
+    ``Georgia, 'Times New Roman', serif`` into ``&#39;`` and break the whole sheet, so values
+    go in unescaped, and only when they cannot leave their declaration (no ``;``, braces,
+    ``<`` or backslash); anything else falls back to the default look."""
+    value = value or ""
+    quotes_closed = value.count("'") % 2 == 0 and value.count('"') % 2 == 0
+    return Markup(value if _CSS_VALUE.match(value) and quotes_closed else fallback)  # nosec B704
+
+
+_CSS_FIELDS = ("font_family", "primary_color", "text_color", "background_color")
 
 
 def render(content: Content, style: Style, data: dict, links: Links,
@@ -243,7 +259,8 @@ def render(content: Content, style: Style, data: dict, links: Links,
     html = css_inline.inline(layout(body, subject, style, links, content.language),
                              keep_at_rules=True, load_remote_stylesheets=False)
     return Rendered(subject=subject, html=html,
-                    text=text.rstrip() + "\n\n" + footer_text(style, links), links=targets)
+                    text=text.rstrip() + "\n\n" + footer_text(style, links, content.language),
+                    links=targets)
 
 
 def track_links(body: str, text: str, mapping: dict[str, str]) -> tuple[str, str]:
@@ -267,11 +284,14 @@ def layout(body: str, subject: str, style: Style, links: Links, language: str) -
     return _layout_env.get_template("layout.html").render(
         # the body was sanitized by the allow-list at save and its merge output escaped
         subject=subject, body=Markup(body),  # nosec B704
-        style=style, links=links, language=language)
+        style=style, links=links, language=language, _=translator(language),
+        css={name: css_value(getattr(style, name), getattr(Style, name)) for name in _CSS_FIELDS})
 
 
-def footer_text(style: Style, links: Links) -> str:
-    return _layout_env.get_template("footer.txt").render(style=style, links=links)
+def footer_text(style: Style, links: Links, language: str = "en") -> str:
+    """The plain-text footer, in the content's language."""
+    return _layout_env.get_template("footer.txt").render(style=style, links=links,
+                                                          _=translator(language))
 
 
 def prepare(body_html: str, body_text: str | None, subject: str, where: str = "") -> Content:

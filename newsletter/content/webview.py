@@ -4,6 +4,7 @@ blanked). The glue between the database and the pure renderer."""
 
 from sqlalchemy import select
 
+from newsletter.audience import profiles
 from newsletter.errors import DomainError
 from newsletter.models import (
     Campaign,
@@ -17,7 +18,8 @@ from newsletter.platform import tokens
 from newsletter.platform.tokens import Purpose
 from newsletter.tracking import clicks
 
-from . import rendering, themes
+from . import rendering, sandbox, themes
+from .sandbox import RenderError
 
 
 class NotPublished(DomainError):
@@ -45,6 +47,32 @@ def merge_data(contact: Contact | None, address: str = "") -> dict:
         "organization": contact.organization.name if contact.organization else None,
         "language": contact.language, "attributes": dict(contact.attributes or {}),
     }
+
+
+def received_subject(session, delivery: Delivery) -> str:
+    """A sent message's subject as its recipient got it: their language's variant, their
+    merge tags filled (the stored subject may read "Hi {{ first_name }}")."""
+    contact = session.get(Contact, delivery.contact_id) if delivery.contact_id else None
+    content = content_for(delivery.campaign, contact.language if contact else None)
+    try:
+        with sandbox.spending():
+            return rendering.merge(content.subject, merge_data(contact, delivery.address),
+                                   html=False)
+    except RenderError:  # checked at save; never show the raw tags instead
+        with sandbox.spending():
+            return rendering.merge(content.subject, {"attributes": {}}, html=False)
+
+
+def received_messages(session, contact_id: int) -> list[tuple[Delivery, str]]:
+    """The profile's "messages you received": each sent delivery with its subject."""
+    return [(delivery, received_subject(session, delivery))
+            for delivery in profiles.messages_received(session, contact_id)]
+
+
+def profile_export(session, contact_id: int) -> dict:
+    """The profile's JSON export, with the subjects as received."""
+    return profiles.export_data(session, contact_id,
+                                subject_of=lambda d: received_subject(session, d))
 
 
 def webview_url(base_url: str, token: str) -> str:

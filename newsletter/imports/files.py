@@ -63,9 +63,9 @@ MAX_ATTRIBUTE = 500
 class RowError(Exception):
     """This row cannot be imported; ``reason`` says why."""
 
-    def __init__(self, line: int, reason: str):
+    def __init__(self, line: int, reason: str, cells: list[str] | None = None):
         super().__init__(line, reason)
-        self.line, self.reason = line, reason
+        self.line, self.reason, self.cells = line, reason, cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,7 @@ class Record:
     line: int
     values: dict[str, str]  # target field -> raw text
     attributes: dict[str, str]
+    cells: list[str] | None = None  # the CSV row as read, for the list of refused rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,24 @@ class ChunkStream(io.RawIOBase):
         target[:n] = self._buf[:n]
         self._buf = self._buf[n:]
         return n
+
+
+#: what a file that is no text begins with -> what to call it
+BINARY_KINDS = (
+    (b"\x89PNG", "an image (PNG)"), (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF8", "an image (GIF)"), (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "an archive or an Excel/Word file (ZIP); save the sheet as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file; save the sheet as CSV"),
+)
+
+
+def binary_kind(sample: bytes) -> str | None:
+    """What a file is when it is not text (None: text, maybe CSV or XML). No supported
+    encoding has NUL bytes in text."""
+    for magic, kind in BINARY_KINDS:
+        if sample.startswith(magic):
+            return kind
+    return "a binary file" if b"\x00" in sample else None
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -202,7 +221,7 @@ def _record_builder(mapping: list[str], names: list[str]):
         for i, name in attributes:
             if i < width and (value := row[i].strip()):
                 extra[name] = value
-        return Record(line, values, extra)
+        return Record(line, values, extra, row)
 
     return build
 
@@ -299,7 +318,7 @@ def clean(record: Record, default_language: str) -> CleanRow:
     try:
         return _clean(record, default_language)
     except RowError as exc:
-        raise RowError(record.line, exc.reason) from None
+        raise RowError(record.line, exc.reason, record.cells) from None
 
 
 def _clean(record: Record, default_language: str) -> CleanRow:

@@ -4,8 +4,12 @@ mapping, and the RQ job that streams the file in batches through ``staging``.
 Progress counters live on the ``contact_import`` row and are committed with every batch,
 together with the batch's data, so a retried job resumes after the last committed line."""
 
+import csv
+import io
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from queue import Full, Queue
 
 from sqlalchemy import delete, insert, select
@@ -23,6 +27,7 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import limits
+from newsletter.platform.csvcells import safe_cell
 
 from . import files
 from .staging import StagedBatch, load_batch, stage
@@ -44,6 +49,9 @@ def store_upload(session, list_id: int, stream, filename: str, actor: str) -> Co
     first = stream.read(CHUNK_SIZE)
     if not first.strip():
         raise ImportSetupError("The file is empty.")
+    kind = files.binary_kind(first[:SAMPLE_SIZE])
+    if kind:
+        raise ImportSetupError(f"This is not a CSV or XML file: it looks like {kind}.")
     xml = filename.lower().endswith(".xml") or first.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<"
     imp = ContactImport(list_id=list_id, filename=filename[:255] or "upload",
                         format="xml" if xml else "csv", created_by=actor,
@@ -186,6 +194,7 @@ def _apply(session, imp: ContactImport, source: str, batch: "ReadBatch",
         imp.subscribed += counts.subscribed
         imp.duplicates += counts.duplicates
         imp.suppressed += counts.suppressed
+        _record_repeats(session, imp, batch.staged.repeats)
     _record_issues(session, imp, batch.issues)
     imp.rows_total += batch.rows
     imp.lines_done = max(imp.lines_done, batch.last_line)
@@ -197,9 +206,21 @@ def _record_issues(session, imp: ContactImport, issues: list[files.RowError]) ->
     room = MAX_ISSUES - imp.invalid
     if issues and room > 0:
         session.execute(insert(ImportIssue), [
-            {"import_id": imp.id, "line": i.line, "reason": i.reason[:300]}
+            {"import_id": imp.id, "line": i.line, "reason": i.reason[:300],
+             "value": (imp.delimiter or ",").join(i.cells)[:300] if i.cells else ""}
             for i in issues[:room]])
     imp.invalid += len(issues)
+
+
+def _record_repeats(session, imp: ContactImport, repeats: list) -> None:
+    """Rows repeating an address of the same batch are listed too (counted as
+    duplicates, not as invalid)."""
+    room = MAX_ISSUES - imp.invalid
+    if repeats and room > 0:
+        session.execute(insert(ImportIssue), [
+            {"import_id": imp.id, "line": line,
+             "reason": f"the same address as line {first} (imported once)",
+             "value": address[:300]} for line, first, address in repeats[:room]])
 
 
 @dataclass
@@ -309,11 +330,36 @@ def issues_for(session, import_id: int, limit: int = 1000) -> list[ImportIssue]:
                                 .order_by(ImportIssue.line, ImportIssue.id).limit(limit)))
 
 
+def rejected_csv(session, import_id: int) -> Iterator[str]:
+    """The listed rows (invalid or repeated) as CSV: line, reason, the row as read."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in [("line", "reason", "row")] + [
+            (i.line, i.reason, i.value) for i in issues_for(session, import_id, MAX_ISSUES)]:
+        writer.writerow([safe_cell(cell) for cell in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
 def recent(session, limit: int = 20) -> list[tuple[ContactImport, MailingList]]:
     rows = session.execute(select(ContactImport, MailingList)
                            .join(MailingList, MailingList.id == ContactImport.list_id)
                            .order_by(ContactImport.id.desc()).limit(limit))
     return [(i, m) for i, m in rows]
+
+
+def discard_abandoned(session, older_than: timedelta) -> int:
+    """Uploads never set up (no mapping chosen) for ``older_than``: their stored file and
+    row go. Returns how many."""
+    ids = list(session.scalars(select(ContactImport.id).where(
+        ContactImport.status == ImportStatus.UPLOADED,
+        ContactImport.created_at < utcnow() - older_than)))
+    if ids:
+        session.execute(delete(ImportChunk).where(ImportChunk.import_id.in_(ids)))
+        session.execute(delete(ImportIssue).where(ImportIssue.import_id.in_(ids)))
+        session.execute(delete(ContactImport).where(ContactImport.id.in_(ids)))
+    return len(ids)
 
 
 def discard_file(session, import_id: int) -> None:

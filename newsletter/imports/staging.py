@@ -9,7 +9,7 @@ a new subscription is confirmed, because the editor states the legal basis and i
 recorded with the source on a consent record (also on double opt-in lists)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
@@ -89,6 +89,9 @@ class StagedBatch:
     duplicates: int
     copy_text: str = ""
     tuples: list | None = None
+    #: (line, line of the first row with that address, address) of rows repeating an
+    #: address earlier in the batch
+    repeats: list = field(default_factory=list)
 
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -100,11 +103,14 @@ def _copy_value(value) -> str:
 
 def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) -> StagedBatch:
     unique: dict[str, CleanRow] = {}
+    repeats = []
     for row in rows:
-        unique.setdefault(row.email, row)
+        first = unique.setdefault(row.email, row)
+        if first is not row:
+            repeats.append((row.line, first.line, row.email))
     tuples = [(r.line, r.email, hasher(r.email), r.phone, r.first_name, r.last_name,
                r.language, r.attributes) for r in unique.values()]
-    batch = StagedBatch(len(tuples), len(rows) - len(tuples))
+    batch = StagedBatch(len(tuples), len(rows) - len(tuples), repeats=repeats)
     if postgres:
         batch.copy_text = "".join(
             "\t".join(map(_copy_value, t)) + "\n" for t in tuples)

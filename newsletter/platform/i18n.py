@@ -6,6 +6,8 @@ so a fresh checkout needs no build step and nothing compiled is committed."""
 
 import os
 import tempfile
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -29,13 +31,49 @@ def use_language(code: str | None) -> None:
         refresh()  # Flask-Babel caches the locale once something was translated
 
 
+def use_fallback_language(code: str | None) -> None:
+    """The language of a page whose visitor's browser asks for none of ours (a list's
+    signup page: the list's language rather than English)."""
+    if code in LANGUAGES:
+        g.fallback_locale = code
+        refresh()
+
+
 def select_locale() -> str:
-    """The subscriber's preference when the view knows it, else Accept-Language."""
+    """The subscriber's preference when the view knows it, else ``?lang=`` (a link or an
+    embed that says which language it shows), else Accept-Language, else the page's
+    fallback (``use_fallback_language``), else English."""
     if not has_request_context():
         return DEFAULT
     if g.get("locale"):
         return g.locale
-    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(list(LANGUAGES)) \
+        or g.get("fallback_locale") or DEFAULT
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _catalogue(language: str) -> dict[str, str]:
+    if language == DEFAULT:
+        return {}
+    with (SOURCE / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=language)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+
+
+def translator(language: str | None) -> Callable[..., str]:
+    """``gettext`` for one language without an app or a request: campaign messages are
+    laid out in the worker, once per language, in the language of the content (not of
+    whoever is looking). Unknown languages and missing strings read in English."""
+    strings = _catalogue(best_language(language))
+
+    def gettext(message: str, **values) -> str:
+        text = strings.get(message, message)
+        return text % values if values else text
+
+    return gettext
 
 
 def best_language(code: str | None) -> str:

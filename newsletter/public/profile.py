@@ -11,6 +11,7 @@ from flask_babel import gettext
 from newsletter import jobs
 from newsletter.audience import history, profiles
 from newsletter.audience.subscriptions import SignupError, clean_email
+from newsletter.content import webview
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Contact
@@ -95,7 +96,7 @@ def _render(contact: Contact, code: str, errors=None, values=None, status: int =
         values=values or {}, languages=LANGUAGES,
         choices=profiles.list_choices(db.session, contact.id),
         consents=profiles.consent_history(db.session, contact.id),
-        received=profiles.messages_received(db.session, contact.id),
+        received=webview.received_messages(db.session, contact.id),
         changes=history.changes_for(db.session, contact.id)), status
 
 
@@ -143,7 +144,7 @@ def profile_logout():
 @bp.get("/p/<code>/data.json")
 def profile_export(code: str):
     contact = _signed_in(code) or _expired()
-    body = json.dumps(profiles.export_data(db.session, contact.id), ensure_ascii=False,
+    body = json.dumps(webview.profile_export(db.session, contact.id), ensure_ascii=False,
                       indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-data.json"',

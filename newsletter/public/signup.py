@@ -8,16 +8,18 @@ from newsletter import jobs
 from newsletter.audience import profiles, subscriptions
 from newsletter.audience.subscriptions import ListNotFound, SignupError
 from newsletter.extensions import csrf, db
-from newsletter.platform.i18n import use_language
+from newsletter.platform.i18n import use_fallback_language, use_language
 
 from . import bp, evidence, message_page
 
 
 def _list_or_404(key: str):
     try:
-        return subscriptions.public_list(db.session, key)
+        mlist = subscriptions.public_list(db.session, key)
     except ListNotFound:
         abort(404)
+    use_fallback_language(mlist.language)  # for browsers that ask for none of ours
+    return mlist
 
 
 @bp.get("/subscribe/<key>")

@@ -4,8 +4,9 @@ POST to the same URL leaves, from the page's button or as an RFC 8058 one-click 
 from flask import render_template, request
 from flask_babel import gettext
 
-from newsletter.audience import subscriptions
+from newsletter.audience import profiles, subscriptions
 from newsletter.extensions import csrf, db
+from newsletter.models import SubscriptionStatus
 from newsletter.platform.i18n import use_language
 
 from . import bp, evidence, message_page
@@ -38,6 +39,7 @@ def unsubscribe(token: str):
     left = subscriptions.unsubscribe(
         db.session, token, everything=everything,
         evidence=evidence("one-click unsubscribe" if one_click else "unsubscribe page"))
+    profile = profiles.profile_url(db.session, contact.id)  # may give it its code
     db.session.commit()
     if everything:
         text = gettext("You will receive no more messages from us.")
@@ -46,4 +48,6 @@ def unsubscribe(token: str):
         text = gettext("You will receive no more messages from “%(names)s”.", names=names)
     else:
         text = gettext("You are not subscribed to anything this link is about.")
-    return message_page(gettext("You are unsubscribed"), text)
+    gone = [s for s in subscriptions.unsubscribe_scope(db.session, token)[1]
+            if s.status == SubscriptionStatus.UNSUBSCRIBED]
+    return message_page(gettext("You are unsubscribed"), text, left=gone, profile_link=profile)

@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request
 from newsletter.content import display, media, webview
 from newsletter.errors import DomainError
 from newsletter.extensions import db
+from newsletter.platform.i18n import use_fallback_language
 from newsletter.platform.ratelimit import limit
 
 from . import bp
@@ -28,6 +29,7 @@ def archive(list_key: str):
         mlist, published = webview.archived_campaigns(db.session, list_key)
     except DomainError:
         abort(404)
+    use_fallback_language(mlist.language)  # for browsers that ask for none of ours
     return render_template("public/archive.html", mlist=mlist, campaigns=published)
 
 

@@ -302,6 +302,23 @@ def test_viewers_cannot_change_content(client, login):
     assert client.post("/admin/uploads", data={}).status_code == 403
 
 
+def test_viewers_are_told_before_they_fill_in_a_form(client, login):
+    """Not after typing a whole campaign: the editing pages refuse them when they open."""
+    campaign = composed(list_with_contacts("a@example.com"), [{"type": "text", "text": "x"}])
+    login("viewer")
+    for path in ("/admin/campaigns/new", f"/admin/campaigns/{campaign.id}/edit",
+                 f"/admin/campaigns/{campaign.id}/variants/new",
+                 f"/admin/campaigns/{campaign.id}/test", f"/admin/campaigns/{campaign.id}/files",
+                 f"/admin/campaigns/{campaign.id}/confirm-send", "/admin/themes/new",
+                 "/admin/lists/new", "/admin/blocklist/new"):
+        page = client.get(path)
+        assert page.status_code == 403, path
+        assert "role does not allow this action." in page.text
+    page = client.get(f"/admin/campaigns/{campaign.id}")  # reading stays open
+    assert page.status_code == 200 and ">Edit</a>" not in page.text
+    assert "New campaign" not in client.get("/admin/").text
+
+
 def test_extra_recipients_and_branch_on_the_campaign_form(client, login):
     from sqlalchemy import select
 
@@ -330,3 +347,67 @@ def test_extra_recipients_and_branch_on_the_campaign_form(client, login):
     assert client.post("/admin/campaigns/new", data=data).status_code == 302
     campaign = db.session.scalar(select(Campaign))
     assert (campaign.extra_recipients, campaign.branch_id) == ("boss@example.com", branch.id)
+
+
+def test_broken_blocks_are_refused_at_save_at_their_field(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    cases = [
+        ({"blocks-0-type": "image", "blocks-0-url": "not a url", "blocks-0-label": "Cat"},
+         "blocks-0-url", "Image 1: “not a url” is not an image address"),
+        ({"blocks-0-type": "image", "blocks-0-url": "", "blocks-0-label": "Cat"},
+         "blocks-0-url", "Image 1: give the image"),
+        ({"blocks-0-type": "image", "blocks-0-url": "/media/abc.png", "blocks-0-label": "Cat",
+          "blocks-0-text": "shop.example"}, "blocks-0-text", "Image 1 link:"),
+        ({"blocks-0-type": "divider", "blocks-1-type": "button", "blocks-1-label": "Shop",
+          "blocks-1-url": "https://"}, "blocks-1-url", "Button 2: give the link"),
+        ({"blocks-0-type": "button", "blocks-0-label": "", "blocks-0-url": "https://s.example/"},
+         "blocks-0-label", "Button 1: give the button a label"),
+    ]
+    for blocks, field, message in cases:
+        response = client.post("/admin/campaigns/new", data=form_data(mlist, **blocks))
+        assert response.status_code == 422, blocks
+        assert message in response.text
+        assert f'id="{field}" ' in response.text and 'aria-invalid="true"' in response.text
+        assert f'aria-describedby="{field}-error"' in response.text
+        assert db.session.scalar(select(Campaign)) is None
+    good = {"blocks-0-type": "image", "blocks-0-url": "https://cdn.example/a.png",
+            "blocks-0-label": "Cat", "blocks-0-text": "https://shop.example/{{ email }}",
+            "blocks-1-type": "button", "blocks-1-label": "Mail us",
+            "blocks-1-url": "mailto:shop@example.com"}
+    assert client.post("/admin/campaigns/new", data=form_data(mlist, **good)).status_code == 302
+
+
+def test_the_live_preview_shows_an_unfinished_button_without_complaint(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    response = client.post("/admin/campaigns/preview", data=form_data(mlist, **{
+        "blocks-0-type": "button", "blocks-0-label": "Read more", "blocks-0-url": "https://"}))
+    assert response.status_code == 200 and "Read more" in response.text
+
+
+def test_background_requests_never_rewrite_the_session_cookie(app, client, login):
+    """The live preview (and the status poll) run beside the page. A preview sent before
+    "Save draft" and answered after it used to send back the session cookie it came
+    with, without the flashed "Campaign saved.", so the saved campaign's page lost it."""
+    login()
+    mlist = list_with_contacts("a@example.com")
+    before = client.get_cookie("session").value
+    saved = client.post("/admin/campaigns/new", data=form_data(mlist, **{
+        "blocks-0-type": "text", "blocks-0-text": "<p>x</p>"}))
+    assert saved.status_code == 302
+    campaign = db.session.scalar(select(Campaign))
+
+    late = app.test_client()  # the preview request, sent with the cookie from before
+    late.set_cookie("session", before)
+    preview = late.post("/admin/campaigns/preview", data=form_data(mlist, **{
+        "blocks-0-type": "text", "blocks-0-text": "<p>x</p>"}))  # marked in the view
+    assert preview.status_code == 200
+    status = late.get(f"/admin/campaigns/{campaign.id}/status.json")
+    style = late.get("/static/style.css", headers={"Sec-Fetch-Dest": "style"})
+    assert status.status_code == 200 and style.status_code == 200
+    page = late.get(f"/admin/campaigns/{campaign.id}")  # a page still refreshes it
+    assert any(h.startswith("session=") for h in page.headers.getlist("Set-Cookie"))
+    for response in (preview, status, style):
+        assert not any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+    assert "Campaign saved." in client.get(saved.location).text

@@ -222,3 +222,79 @@ def test_status_endpoint_reports_progress_counters(client, login, weekly, worker
                     "invalid": 0, "error": None}
 
 
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01")
+
+
+def test_an_image_or_other_binary_file_is_refused(client, login, weekly):
+    login()
+    for name, data in (("contacts.csv", PNG), ("export.csv", b"PK\x03\x04zipdata\x00\x00"),
+                       ("list.csv", b"email\x00\x00\x00\x01\x02")):
+        response = upload(client, weekly.id, name, data)
+        assert response.status_code == 422, name
+        assert "not a CSV or XML file" in response.text
+    assert "an image (PNG)" in upload(client, weekly.id, "c.csv", PNG).text
+    assert db.session.scalar(select(func.count()).select_from(ContactImport)) == 0
+
+
+def test_the_mapping_preview_shows_the_header_as_column_names_not_as_data(client, login,
+                                                                          weekly):
+    login()
+    response = upload(client, weekly.id, "a.csv", b"email,first_name\na@example.sk,Ann\n")
+    page = client.get(response.headers["Location"]).text
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert "<td>email</td>" not in body and "<td>a@example.sk</td>" in body
+    assert "email" in head and "first_name" in head
+    # without a header row, the first line is data
+    url = response.headers["Location"]
+    page = client.post(url, data={**mapping("email", "first_name", encoding="utf-8",
+                                            delimiter=",", header=False), "preview": "1"}).text
+    assert "<td>email</td>" in page.split("<tbody>")[1]
+
+
+def test_uploads_never_set_up_are_removed_after_a_day(app, client, login, weekly):
+    from datetime import timedelta
+
+    from newsletter import jobs
+    from newsletter.models import utcnow
+    login()
+    old = upload(client, weekly.id, "old.csv", b"email\na@example.sk\n")
+    fresh = upload(client, weekly.id, "fresh.csv", b"email\nb@example.sk\n")
+    old_id = int(old.headers["Location"].split("/")[-2])
+    fresh_id = int(fresh.headers["Location"].split("/")[-2])
+    db.session.get(ContactImport, old_id).created_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    jobs.reap()
+    db.session.expire_all()
+    assert db.session.get(ContactImport, old_id) is None
+    assert db.session.get(ContactImport, fresh_id) is not None
+    assert db.session.scalar(select(func.count()).select_from(ImportChunk)
+                             .where(ImportChunk.import_id == old_id)) == 0
+
+
+def test_rejected_and_repeated_rows_are_listed_and_can_be_downloaded(client, login, weekly,
+                                                                    worker):
+    login()
+    import_id, _page, _response = start(
+        client, upload(client, weekly.id, "kontakty.csv", CSV_SEMICOLON.encode("utf-8-sig")),
+        **mapping("email", "first_name", "last_name", "phone", "attribute"))
+    worker()
+    report = client.get(f"/admin/imports/{import_id}").text
+    assert "<td>6</td><td>the same address as line 4 (imported once)</td>" in report
+    assert f'href="/admin/imports/{import_id}/rejected.csv"' in report
+    imp = db.session.get(ContactImport, import_id)
+    assert imp.invalid == 3 and imp.duplicates == 1  # the repeat is a duplicate, not invalid
+
+    download = client.get(f"/admin/imports/{import_id}/rejected.csv", buffered=True)
+    assert download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    lines = download.text.splitlines()
+    assert lines[0] == "line,reason,row"
+    assert lines[1] == ("3,'not-an-address' is not a valid e-mail address,"
+                        "not-an-address;Bad;Row;;Košice")
+    assert lines[2] == "5,no e-mail address,;No;Address;;"
+    assert any(line.startswith("6,the same address as line 4") for line in lines)
+    assert len(lines) == 5

@@ -15,16 +15,20 @@ from tests.factories import draft, list_with_contacts
 pytestmark = pytest.mark.browser
 
 
+def open_campaign(page, live_server, campaign_id: int) -> None:
+    page.goto(f"{live_server}/admin/login")
+    page.get_by_label("E-mail").fill("editor@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/admin/campaigns/{campaign_id}")
+
+
 def test_the_notices_follow_the_live_status(app, page, live_server, make_user):
     make_user("editor@example.com", "editor")
     campaign = draft(list_with_contacts("a@example.com"))
     lifecycle.start_campaign(db.session, campaign.id)  # running; no worker yet
     db.session.commit()
-    page.goto(f"{live_server}/admin/login")
-    page.get_by_label("E-mail").fill("editor@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.goto(f"{live_server}/admin/campaigns/{campaign.id}")
+    open_campaign(page, live_server, campaign.id)
     no_worker, waiting = page.locator("#no-worker"), page.locator("#mail-server-wait")
     expect(no_worker).to_be_visible()
     assert "No worker is running: nothing is sent until one starts" in no_worker.inner_text()
@@ -45,3 +49,24 @@ def test_the_notices_follow_the_live_status(app, page, live_server, make_user):
     expect(waiting).to_be_hidden()
     expect(no_worker).to_be_visible()
     expect(no_worker).to_contain_text("one was last seen at")
+
+
+def test_pause_and_cancel_go_when_the_campaign_finishes(app, page, live_server, make_user,
+                                                        worker, smtp_server):
+    make_user("editor@example.com", "editor")
+    campaign = draft(list_with_contacts("a@example.com"))
+    lifecycle.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    open_campaign(page, live_server, campaign.id)
+    pause = page.get_by_role("button", name="Pause")
+    cancel = page.get_by_role("link", name="Cancel sending…")
+    expect(pause).to_be_visible()
+    expect(cancel).to_be_visible()
+    expect(page.get_by_role("button", name="Resume")).to_be_hidden()
+
+    from newsletter import jobs
+    jobs.enqueue_send(campaign.id)
+    worker()
+    expect(page.locator("#campaign-status")).to_have_text("finished", timeout=15_000)
+    expect(pause).to_be_hidden()
+    expect(cancel).to_be_hidden()

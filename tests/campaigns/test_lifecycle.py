@@ -48,3 +48,29 @@ def test_scheduled_campaign_starts_when_due(app, worker, smtp_server):
     assert len(smtp_server.messages) == 3
     assert db.session.get(Campaign, campaign.id).status == "finished"
 
+
+
+def test_unschedule_returns_the_campaign_to_draft_and_its_old_job_sends_nothing(
+        app, worker, smtp_server):
+    campaign = draft(list_with_contacts("a@example.com"))
+    lifecycle.schedule_campaign(db.session, campaign.id, utcnow() + timedelta(minutes=5))
+    db.session.commit()
+    lifecycle.unschedule_campaign(db.session, campaign.id)
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.get(Campaign, campaign.id)
+    assert (again.status, again.send_at) == ("draft", None)
+    jobs.start_scheduled(campaign.id)  # the job of the first schedule comes due anyway
+    worker()
+    assert smtp_server.messages == []
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    with pytest.raises(CampaignError, match="only a scheduled campaign"):
+        lifecycle.unschedule_campaign(db.session, campaign.id)
+
+    # rescheduled later: the first schedule's job, running early, does not start it either
+    lifecycle.schedule_campaign(db.session, campaign.id, utcnow() + timedelta(hours=2))
+    db.session.commit()
+    jobs.start_scheduled(campaign.id)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "scheduled"

@@ -117,6 +117,7 @@ def test_scheduled_campaign_is_held_in_the_worker(app, worker):
 
     campaign = factories.draft(list_with_contacts("a@example.com"), body=KRATOM)
     lifecycle.schedule_campaign(db.session, campaign.id, utcnow() + timedelta(minutes=5))
+    db.session.get(Campaign, campaign.id).send_at = utcnow()  # and now the time has come
     db.session.commit()
     queue.enqueue(queue.SENDING, "newsletter.jobs.start_scheduled", campaign.id)
     worker()

@@ -3,7 +3,7 @@ inlined and a responsive rule kept, a text alternative, tracked links."""
 
 import pytest
 
-from newsletter.content import blocks, rendering
+from newsletter.content import blocks, rendering, themes
 from newsletter.content.rendering import Content, Links, RenderError, Style
 
 
@@ -75,6 +75,29 @@ def test_layout_inlines_theme_css_and_keeps_the_mobile_rule():
     assert "Unsubscribe: https://n.example/u/t" in out.text
 
 
+@pytest.mark.parametrize("font", sorted(themes.FONTS))
+def test_every_offered_font_keeps_the_theme_css(font):
+    """A font name in quotes (Georgia, 'Times New Roman') must not break the style sheet."""
+    content = prepared({"type": "heading", "text": "Spring"}, {"type": "text", "text": "<p>x</p>"})
+    out = rendering.render(content, Style(primary_color="#aa0000", font_family=font), {},
+                           Links(unsubscribe="https://n.example/u/t"))
+    assert f"font-family: {font}" in out.html.replace("&#39;", "'").replace("&quot;", '"')
+    assert "&#39;" not in out.html.split("<style")[1].split("</style>")[0]
+    heading = out.html.split('class="nl-heading"')[1].split(">")[0]
+    assert "color: #aa0000" in heading and "font-size: 26px" in heading
+    block = out.html.split('class="nl-block"')[1].split(">")[0]
+    assert "padding: 8px 20px" in block
+    assert "max-width: 100% !important" in out.html  # the mobile rule survives
+
+
+def test_a_css_value_cannot_leave_its_declaration():
+    content = prepared({"type": "text", "text": "<p>x</p>"})
+    out = rendering.render(content, Style(font_family="x; } body { color: red",
+                                          text_color="red</style><script>"), {}, Links())
+    assert "<script>" not in out.html and "color: red" not in out.html
+    assert "font-family: Arial, Helvetica, sans-serif" in out.html
+
+
 def test_text_alternative_is_generated_with_link_targets():
     content = prepared({"type": "heading", "text": "News"},
                        {"type": "text", "text": "<p>Read <a href='https://a.example/x'>this"
@@ -122,3 +145,21 @@ def test_language_variant_content_is_used_as_given():
 def test_unknown_block_type_is_refused():
     with pytest.raises(blocks.BlockError):
         blocks.clean_blocks([{"type": "video"}])
+
+
+def test_the_footer_speaks_the_language_of_the_content():
+    content = prepared({"type": "text", "text": "<p>Hallo</p>"})
+    german = Content(subject=content.subject, body_html=content.body_html,
+                     body_text=content.body_text, language="de")
+    links = Links(unsubscribe="https://n.example/u/t", profile="https://n.example/p/c",
+                  webview="https://n.example/m/t")
+    out = rendering.render(german, Style(), {}, links)
+    assert '<html lang="de">' in out.html
+    for words in ("Diese Nachricht im Browser ansehen", ">Abbestellen</a>",
+                  "Profil und Daten verwalten"):
+        assert words in out.html
+    assert "Abbestellen: https://n.example/u/t" in out.text
+    assert "Im Browser ansehen: https://n.example/m/t" in out.text
+    english = rendering.render(content, Style(), {}, links)
+    assert "View this message in your browser" in english.html
+    assert "Unsubscribe: https://n.example/u/t" in english.text

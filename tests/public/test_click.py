@@ -85,3 +85,4 @@ def test_public_views_are_rate_limited_per_ip(app, client):
     assert limited.status_code == 429 and "Location" not in limited.headers
     assert client.get("/m/not-a-token").status_code == 404
     assert client.get("/m/not-a-token").status_code == 429
+

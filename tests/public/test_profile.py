@@ -300,3 +300,49 @@ def test_subscriber_turns_off_click_tracking(app, client, worker, smtp_server):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Contact, contact.id).tracking_opt_out is True
+
+
+def test_messages_received_show_the_subject_as_the_subscriber_got_it(client, worker,
+                                                                     smtp_server):
+    contact, weekly = reader()
+    campaign = draft(weekly, subject='Hi {{ first_name | default("friend") }}, news')
+    lifecycle.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    from newsletter import jobs
+    jobs.enqueue_send(campaign.id)
+    worker()
+    [mail] = mails_to(smtp_server, "reader@example.com")
+    assert mail["Subject"] == "Hi Rea, news"
+    code = open_profile(client, contact.id)
+    page = client.get(f"/p/{code}").text
+    assert "Hi Rea, news" in page and "{{" not in page
+    data = json.loads(client.get(f"/p/{code}/data.json").data)
+    assert [m["subject"] for m in data["messages_received"]] == ["Hi Rea, news"]
+
+
+def test_the_history_shows_values_in_words_of_the_subscribers_language(client):
+    contact, _ = reader()
+    code = open_profile(client, contact.id)
+    client.post(f"/p/{code}/details", data={"first_name": "Rea", "language": "de",
+                                            "tracking_opt_out": "1"})
+    page = client.get(f"/p/{code}").text
+    history = page.split('id="h-changes"')[1].split("</section>")[0]
+    assert "False" not in history and "True" not in history
+    assert "<td>Nein</td><td>Ja</td>" in history
+    assert "<td>English</td><td>Deutsch</td>" in history
+    assert "tracking_opt_out" not in history and "<td>Sie</td>" in history
+
+
+def test_the_profile_shows_consent_and_dates_in_the_subscribers_language(client):
+    contact, weekly = reader()
+    code = open_profile(client, contact.id)
+    client.post(f"/p/{code}/details", data={"first_name": "Rea", "language": "de"})
+    client.post(f"/p/{code}/subscriptions",
+                data={"list_id": weekly.id, "channel": "email", "on": "0"})
+    page = client.get(f"/p/{code}").text
+    consent = page.split('id="h-consent"')[1].split("</section>")[0]
+    assert "(email)" not in consent and "E-Mail" in consent
+    assert "subscription profile" not in consent and "in diesem Profil" in consent
+    assert " UTC" not in consent
+    year = str(db.session.get(Contact, contact.id).created_at.year)
+    assert f"{year}-" not in page  # no ISO dates

@@ -191,3 +191,59 @@ def test_a_stranger_cannot_resubscribe_someone_who_left_even_on_single_opt_in(
     assert subscription("reader@example.com").status == SubscriptionStatus.UNSUBSCRIBED
     worker()
     assert len(mails_to(smtp_server, "reader@example.com")) == 1  # the owner decides
+
+
+def test_signing_up_again_after_leaving_sends_a_fresh_confirmation(client, worker, smtp_server):
+    """The same day as the first signup: the daily limit on confirmation mails must not
+    swallow the one the subscriber asks for after unsubscribing."""
+    mlist = public_list()
+    signup(client, mlist, first_name="Rea")
+    worker()
+    [first] = mails_to(smtp_server, "reader@example.com")
+    client.post(link_in(first, "/confirm/"))
+    sub = subscription("reader@example.com")
+    client.post(subscriptions.unsubscribe_url(sub.contact_id, list_id=mlist.id),
+                data={"List-Unsubscribe": "One-Click"})
+    assert subscription("reader@example.com").status == SubscriptionStatus.UNSUBSCRIBED
+
+    assert "Check your inbox" in signup(client, mlist).text
+    worker()
+    mails = mails_to(smtp_server, "reader@example.com")
+    assert len(mails) == 2
+    assert client.post(link_in(mails[1], "/confirm/")).status_code == 200
+    sub = subscription("reader@example.com")
+    assert sub.status == SubscriptionStatus.CONFIRMED
+    assert sub.contact.status == "active"
+
+
+def test_the_confirmation_greets_by_name_has_an_html_part_and_a_real_sender(
+        app, client, worker, smtp_server):
+    from newsletter.models import SenderIdentity
+    db.session.add(SenderIdentity(name="Shop", from_name="The Shop",
+                                  from_email="news@shop.example.com"))
+    db.session.commit()
+    mlist = public_list()
+    signup(client, mlist, first_name="Rea")
+    worker()
+    [mail] = mails_to(smtp_server, "reader@example.com")
+    assert mail["From"] == "The Shop <news@shop.example.com>"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert text.startswith("Hello Rea,")
+    link = link_in(mail, "/confirm/")
+    assert "Hello Rea," in html and f'{link}"' in html and "<a href=" in html
+
+
+def test_the_signup_page_speaks_the_lists_language_when_the_browser_offers_none_of_ours(
+        client):
+    mlist = public_list(language="sk")
+    page = client.get(f"/subscribe/{mlist.key}", headers={"Accept-Language": "hu,en;q=0.1"})
+    assert '<html lang="en">' in page.text  # English was among the browser's languages
+    page = client.get(f"/subscribe/{mlist.key}", headers={"Accept-Language": "hu"})
+    assert '<html lang="sk">' in page.text and "Prihlásiť sa na odber" in page.text
+    page = client.get(f"/subscribe/{mlist.key}", headers={"Accept-Language": "cs"})
+    assert '<html lang="cs">' in page.text
+    page = client.get(f"/subscribe/{mlist.key}?lang=de", headers={"Accept-Language": "cs"})
+    assert '<html lang="de">' in page.text and ">E-Mail</label>" in page.text
+    page = client.get(f"/subscribe/{mlist.key}?lang=xx", headers={"Accept-Language": "hu"})
+    assert '<html lang="sk">' in page.text

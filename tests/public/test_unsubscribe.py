@@ -39,6 +39,16 @@ def withdrawals():
         ConsentRecord.action == "withdrawn")).all()
 
 
+def sent_to_both(first, second) -> Delivery:
+    """A started campaign to both lists; its one delivery."""
+    campaign = draft(first)
+    campaign.lists.append(second)
+    db.session.commit()
+    lifecycle.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    return db.session.scalar(select(Delivery))
+
+
 def test_unsubscribe_url_is_absolute_and_signed(app):
     app.config["BASE_URL"] = "https://news.example.com"
     url = subscriptions.unsubscribe_url(7, list_id=3)
@@ -84,12 +94,7 @@ def test_one_click_as_multipart(client):
 
 def test_campaign_link_leaves_the_campaigns_lists_only(client):
     contact, [weekly, daily, other] = on_lists("Weekly", "Daily", "Other")
-    campaign = draft(weekly)
-    campaign.lists.append(daily)
-    db.session.commit()
-    lifecycle.start_campaign(db.session, campaign.id)
-    db.session.commit()
-    delivery = db.session.scalar(select(Delivery))
+    delivery = sent_to_both(weekly, daily)
     url = subscriptions.unsubscribe_url(contact.id, delivery_id=delivery.id)
     assert "You receive “Daily, Weekly” at reader@example.com." in client.get(url).text
     response = client.post(url, data={})
@@ -134,3 +139,27 @@ def test_leaving_the_last_list_makes_the_contact_inactive_until_fresh_consent(
     assert client.post(link_in(mail, "/confirm/")).status_code == 200
     db.session.expire_all()
     assert db.session.get(Contact, contact.id).status == ContactStatus.ACTIVE
+
+
+def test_after_leaving_the_page_says_so_and_leads_back(client):
+    contact, [weekly] = on_lists("Weekly")
+    url = subscriptions.unsubscribe_url(contact.id, list_id=weekly.id)
+    done = client.post(url, data={}).text
+    assert "You will receive no more messages from “Weekly”." in done
+    assert f'href="/subscribe/{weekly.key}"' in done  # changed your mind?
+    assert "/p/" in done  # the profile
+
+    again = client.get(url).text
+    assert "You receive" not in again and ">Unsubscribe</button>" not in again
+    assert "You have left “Weekly”." in again
+    assert f'href="/subscribe/{weekly.key}"' in again and 'href="/p"' in again
+    assert statuses(contact.id) == {"Weekly": SubscriptionStatus.UNSUBSCRIBED}
+
+
+def test_the_page_offers_only_what_is_still_received(client):
+    contact, [weekly, daily] = on_lists("Weekly", "Daily")
+    delivery = sent_to_both(weekly, daily)
+    client.post(subscriptions.unsubscribe_url(contact.id, list_id=daily.id), data={})
+    page = client.get(subscriptions.unsubscribe_url(contact.id, delivery_id=delivery.id)).text
+    assert "You receive “Weekly” at reader@example.com." in page
+    assert "You have left “Daily”." in page and ">Unsubscribe</button>" in page

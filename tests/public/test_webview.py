@@ -65,3 +65,13 @@ def test_a_message_token_naming_another_campaign_is_404(client, worker, smtp_ser
         == 200
     other = clicks.message_token(campaign.id + 1, delivery.id)
     assert client.get(f"/m/{other}").status_code == 404
+
+
+def test_the_archive_page_is_a_public_page_in_the_visitors_language(client, worker,
+                                                                     smtp_server):
+    send("eva@example.com", blocks=PERSONAL, worker=worker, public_archive=True,
+         subject="Jarné novinky")
+    mlist = db.session.scalar(select(MailingList))
+    page = client.get(f"/archive/{mlist.key}", headers={"Accept-Language": "de"}).text
+    assert '<html lang="de">' in page and "Frühere Ausgaben" in page
+    assert "Jarné novinky" in page and "/admin/" not in page  # no admin header
