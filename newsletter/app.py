@@ -57,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(session_id: str):  # None once the session was ended (logout, new password)
         return accounts.session_user(db.session, session_id)
 
-    for blueprint in (public.bp, admin.bp, api.bp):
+    for blueprint in (public.bp, admin.bp, api.bp, api.v1):
         app.register_blueprint(blueprint)
     app.after_request(display.page_headers)  # CSP and framing, unless a view set its own
     return app

@@ -98,7 +98,12 @@ def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) ->
         unique.setdefault(row.email, row)
     tuples = [(r.line, r.email, hasher(r.email), r.phone, r.first_name, r.last_name,
                r.language, r.attributes) for r in unique.values()]
-    batch = StagedBatch(len(tuples), len(rows) - len(tuples))
+    return batch_of(tuples, len(rows) - len(tuples), postgres)
+
+
+def batch_of(tuples: list[tuple], duplicates: int, postgres: bool) -> StagedBatch:
+    """Rows in the order of COLUMNS, made ready for the staging table."""
+    batch = StagedBatch(len(tuples), duplicates)
     if postgres:
         batch.copy_text = "".join(
             "\t".join(map(_copy_value, t)) + "\n" for t in tuples)
@@ -107,13 +112,9 @@ def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) ->
     return batch
 
 
-def load_batch(session, list_id: int, legal_basis: str, source: str,
-               batch: StagedBatch, refresh_stats: bool = False) -> BatchCounts:
-    """Put the staged rows in the staging table and apply them; the caller commits.
-    A concurrent signup of the same address makes it raise IntegrityError: roll back and
-    load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
-    (PostgreSQL plans with stale statistics otherwise)."""
-    counts = BatchCounts(duplicates=batch.duplicates)
+def fill_stage(session, batch: StagedBatch, refresh_stats: bool = False):
+    """Put the staged rows in the (emptied) temporary staging table; returns the
+    connection, which holds the table until the transaction ends."""
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
     conn.execute(text(CREATE_STAGE))
@@ -132,6 +133,27 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         # bandit B608 reviewed: only "?" placeholders are formatted in; the values are bound
         conn.exec_driver_sql(f"INSERT INTO import_stage VALUES ({placeholders})",  # nosec B608
                              batch.tuples)
+    return conn
+
+
+def load_batch(session, list_id: int, legal_basis: str, source: str,
+               batch: StagedBatch, refresh_stats: bool = False) -> BatchCounts:
+    """Put the staged rows in the staging table and apply them; the caller commits.
+    A concurrent signup of the same address makes it raise IntegrityError: roll back and
+    load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
+    (PostgreSQL plans with stale statistics otherwise)."""
+    counts = BatchCounts(duplicates=batch.duplicates)
+    conn = fill_stage(session, batch, refresh_stats)
+    counts.suppressed, counts.created, counts.subscribed = apply_stage(
+        conn, list_id, legal_basis, source)
+    counts.duplicates += batch.count - counts.suppressed - counts.subscribed
+    return counts
+
+
+def apply_stage(conn, list_id: int | None, legal_basis: str, source: str) -> tuple[int, int, int]:
+    """Skip the staged rows that may not be imported, create the new contacts and, with a
+    list, subscribe them. Returns (skipped, created, subscribed)."""
+    postgres = conn.dialect.name == "postgresql"
     params = {"list_id": list_id, "now": utcnow(), "legal_basis": legal_basis,
               "source": source, "confirmed": SubscriptionStatus.CONFIRMED,
               "unsubscribed": SubscriptionStatus.UNSUBSCRIBED}
@@ -141,14 +163,18 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         conn.execute(text("SET LOCAL enable_mergejoin = off"))
         # a crash loses at most this batch, and its resume point with it: it is redone
         conn.execute(text("SET LOCAL synchronous_commit = off"))
-    counts.suppressed = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
+    skipped = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
+    attributes = "CAST(st.attributes AS JSONB)" if postgres else "st.attributes"
+    if list_id is None:
+        created = conn.execute(text(INSERT_CONTACTS.format(attributes=attributes)),
+                               params).rowcount
+        return skipped, created, 0
     if postgres:
-        counts.created, counts.subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
-    else:
-        counts.created = conn.execute(
-            text(INSERT_CONTACTS.format(attributes="st.attributes")), params).rowcount
-        after = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscription")).scalar_one()
-        counts.subscribed = conn.execute(text(NEW_SUBSCRIPTIONS), params).rowcount
-        conn.execute(text(CONSENTS_SQLITE), {**params, "after": after})
-    counts.duplicates += batch.count - counts.suppressed - counts.subscribed
-    return counts
+        created, subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
+        return skipped, created, subscribed
+    created = conn.execute(text(INSERT_CONTACTS.format(attributes=attributes)),
+                           params).rowcount
+    after = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscription")).scalar_one()
+    subscribed = conn.execute(text(NEW_SUBSCRIPTIONS), params).rowcount
+    conn.execute(text(CONSENTS_SQLITE), {**params, "after": after})
+    return skipped, created, subscribed

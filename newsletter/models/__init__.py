@@ -23,11 +23,13 @@ from .blocklist import BlocklistChannel, BlocklistEntry
 from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
 from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
-from .platform import Role, User
+from .platform import ApiIdempotency, ApiKey, Role, User
 from .sending import SenderIdentity
 from .tracking import Click, Link
 
 __all__ = [
+    "ApiIdempotency",
+    "ApiKey",
     "BlocklistChannel",
     "BlocklistEntry",
     "Branch",
