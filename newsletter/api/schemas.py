@@ -2,11 +2,14 @@
 them and writes them into the OpenAPI document; strings refuse control characters (and so
 the NUL that PostgreSQL cannot store), ids stay within what a database integer holds."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+#: the database keeps naive UTC; the API says so (RFC 3339 with the offset)
+Timestamp = Annotated[datetime, AfterValidator(
+    lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Line = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Name = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
@@ -66,7 +69,7 @@ class ListOut(BaseModel):
     language: str
     purpose: str
     channels: list[str]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ListPage(BaseModel):
@@ -105,7 +108,7 @@ class ContactOut(BaseModel):
     organization_id: int | None
     branch_id: int | None
     person_id: int | None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ContactPage(BaseModel):
@@ -177,9 +180,9 @@ class SubscriptionOut(BaseModel):
     list_id: int
     channel: str
     status: str
-    created_at: datetime
-    confirmed_at: datetime | None
-    unsubscribed_at: datetime | None
+    created_at: Timestamp
+    confirmed_at: Timestamp | None
+    unsubscribed_at: Timestamp | None
 
 
 class SubscriptionList(BaseModel):
@@ -193,7 +196,7 @@ class ConsentOut(BaseModel):
     action: str
     legal_basis: str
     source: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ConsentList(BaseModel):
