@@ -47,11 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    errors.register(app)
-
     from newsletter.admin import routes as admin
     from newsletter.api import routes as api
     from newsletter.public import routes as public
+
+    errors.register(app, wrap=api.json_errors)  # JSON under /api/v1/, pages elsewhere
 
     @login_manager.user_loader
     def load_user(session_id: str):  # None once the session was ended (logout, new password)

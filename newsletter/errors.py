@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import render_template
 from sqlalchemy.exc import DataError
 
 from .extensions import db
@@ -13,8 +13,6 @@ log = logging.getLogger(__name__)
 class DomainError(Exception):
     """A rule of the domain refused the operation; the message is for the user."""
 
-
-API_PREFIX = "/api/v1/"
 
 PAGES = {
     400: ("Bad request", "The request could not be understood. Go back and try again."),
@@ -27,11 +25,13 @@ PAGES = {
 }
 
 
-def register(app) -> None:
+def register(app, wrap=lambda code, handler: handler) -> None:
+    """The error pages; ``wrap(code, handler)`` lets a blueprint answer in its own way
+    under its own URLs (the JSON API), also for errors raised before routing."""
     for code, (title, text) in PAGES.items():
-        app.register_error_handler(code, _handler(code, title, text))
-    app.register_error_handler(OverflowError, _out_of_range)
-    app.register_error_handler(DataError, _out_of_range)
+        app.register_error_handler(code, wrap(code, _handler(code, title, text)))
+    app.register_error_handler(OverflowError, wrap(400, _out_of_range))
+    app.register_error_handler(DataError, wrap(400, _out_of_range))
 
 
 def _out_of_range(error):
@@ -39,9 +39,6 @@ def _out_of_range(error):
     from (query, form, JSON): the request was bad, not the server."""
     db.session.rollback()
     log.info("value out of range: %s", error)
-    if request.path.startswith(API_PREFIX):
-        return jsonify(error={"code": "bad_request", "fields": {},
-                              "message": "A value in the request is out of range."}), 400
     return render_template("error.html", code=400, title="Bad request",
                            text="A value in the request is out of range."), 400
 
@@ -49,9 +46,6 @@ def _out_of_range(error):
 def _handler(code, title, text):
     def handle(error):
         detail = getattr(error, "description", None) if code in (400, 429) else None
-        if request.path.startswith(API_PREFIX):  # the API's one error shape (api.v1)
-            return jsonify(error={"code": title.lower().replace(" ", "_"),
-                                  "message": detail or text, "fields": {}}), code
         return render_template("error.html", code=code, title=title, text=detail or text), code
 
     return handle

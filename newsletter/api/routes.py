@@ -8,4 +8,4 @@ from . import (  # noqa: F401  (imported for their routes)
     lists_api,
     subscribe,
 )
-from .v1 import spec, v1  # noqa: F401
+from .v1 import json_errors, spec, v1  # noqa: F401

@@ -10,6 +10,8 @@ from flask import Blueprint, g, jsonify, request
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from newsletter.audience.contacts import ContactError
 from newsletter.audience.integration import NotFound
@@ -145,6 +147,23 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise ApiError(422, "invalid_request", "The cursor is not valid.",
                        {"cursor": ["Use next_cursor from the previous page."]})
     return number
+
+
+def json_errors(code: int, page):
+    """The app's error handler for ``code``, answering in the API's error shape under
+    /api/v1/ (also a 404 from routing, which no blueprint handler sees)."""
+    def handle(error):
+        if not request.path.startswith(v1.url_prefix + "/"):
+            return page(error)
+        db.session.rollback()
+        description = getattr(error, "description", None)
+        message = description if code != 500 and isinstance(description, str) else \
+            "The request could not be handled."
+        if code == 400 and not isinstance(error, HTTPException):
+            message = "A value in the request is out of range."
+        return error_response(code, HTTP_STATUS_CODES.get(code, "error").lower()
+                              .replace(" ", "_"), message)
+    return handle
 
 
 @v1.errorhandler(ApiError)
