@@ -104,6 +104,7 @@ def bulk_upsert(session, rows: list[dict], *, list_id: int | None, legal_basis: 
     batch = _stage(rows, postgres)
     counts = UpsertCounts(received=len(rows), duplicates=batch.duplicates)
     conn = staging.fill_stage(session, batch)
+    staging.refresh_stale_stats(conn)
     params = {"actor": actor[:100], "now": utcnow()}
     _record_changes(conn, params)
     counts.updated = conn.execute(text(UPDATE.format(merged=MERGED[conn.dialect.name]))
