@@ -4,6 +4,7 @@
 
 from . import (  # noqa: F401  (imported for their routes)
     bp,
+    campaigns_api,
     contacts_api,
     lists_api,
     subscribe,

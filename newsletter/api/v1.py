@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from newsletter.audience.contacts import ContactError
 from newsletter.audience.integration import NotFound
 from newsletter.errors import DomainError
 from newsletter.extensions import csrf, db
@@ -206,6 +205,6 @@ def _domain_error(error: DomainError):
     if isinstance(error, BulkError):
         return error_response(422, "invalid_request", str(error),
                               {k: [v] for k, v in error.errors.items()})
-    field = getattr(error, "field", None) if isinstance(error, ContactError) else None
-    fields = {field: [str(error)]} if field else {}
+    field = getattr(error, "field", None)
+    fields = {field: [str(error)]} if isinstance(field, str) and field else {}
     return error_response(422, "refused", str(error), fields)
