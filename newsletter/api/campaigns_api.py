@@ -3,8 +3,6 @@ pause, resume, cancel and statistics, through the domain functions the admin vie
 
 from datetime import UTC
 
-from sqlalchemy import select
-
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
 from newsletter.content import composer
@@ -22,7 +20,7 @@ from .campaign_schemas import (
     TestSendIn,
 )
 from .schemas import Page
-from .v1 import ApiError, decode_cursor, encode_cursor, endpoint, responses, spec, v1
+from .v1 import ApiError, endpoint, page_by_id, responses, spec, v1
 
 TAGS = ["campaigns"]
 
@@ -52,13 +50,8 @@ def _accepted(campaign_id: int, message: str) -> Accepted:
 @spec.validate(query=Page, resp=responses(HTTP_200=CampaignPage), tags=TAGS)
 def get_campaigns(query: Page):
     """Campaigns, oldest first, a page at a time (cursor)."""
-    after = decode_cursor(query.cursor) or 0
-    rows = list(db.session.scalars(select(Campaign).where(Campaign.id > after)
-                                   .order_by(Campaign.id).limit(query.limit + 1)))
-    more = len(rows) > query.limit
-    rows = rows[:query.limit]
-    return CampaignPage(data=[campaign_out(c) for c in rows],
-                        next_cursor=encode_cursor(rows[-1].id) if more else None)
+    rows, next_cursor = page_by_id(Campaign, query.limit, query.cursor)
+    return CampaignPage(data=[campaign_out(c) for c in rows], next_cursor=next_cursor)
 
 
 @v1.post("/campaigns")

@@ -1,13 +1,11 @@
 """/api/v1/lists: read and create mailing lists."""
 
-from sqlalchemy import select
-
 from newsletter.audience import lists
 from newsletter.extensions import db
 from newsletter.models import MailingList
 
 from .schemas import ListIn, ListOut, ListPage, Page
-from .v1 import ApiError, decode_cursor, encode_cursor, endpoint, responses, spec, v1
+from .v1 import ApiError, endpoint, page_by_id, responses, spec, v1
 
 
 def list_out(mlist: MailingList) -> ListOut:
@@ -23,13 +21,8 @@ def list_out(mlist: MailingList) -> ListOut:
 @spec.validate(query=Page, resp=responses(HTTP_200=ListPage), tags=["lists"])
 def get_lists(query: Page):
     """Lists, oldest first, a page at a time (cursor)."""
-    after = decode_cursor(query.cursor) or 0
-    rows = list(db.session.scalars(select(MailingList).where(MailingList.id > after)
-                                   .order_by(MailingList.id).limit(query.limit + 1)))
-    more = len(rows) > query.limit
-    rows = rows[:query.limit]
-    return ListPage(data=[list_out(m) for m in rows],
-                    next_cursor=encode_cursor(rows[-1].id) if more else None)
+    rows, next_cursor = page_by_id(MailingList, query.limit, query.cursor)
+    return ListPage(data=[list_out(m) for m in rows], next_cursor=next_cursor)
 
 
 @v1.post("/lists")

@@ -9,6 +9,7 @@ from functools import wraps
 from flask import Blueprint, g, jsonify, request
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -132,6 +133,16 @@ def actor() -> str:
 
 def encode_cursor(value: int | None) -> str | None:
     return base64.urlsafe_b64encode(f"id:{value}".encode()).decode() if value else None
+
+
+def page_by_id(model, limit: int, cursor: str | None) -> tuple[list, str | None]:
+    """One page of ``model`` rows in id order after the cursor, and the next cursor."""
+    after = decode_cursor(cursor) or 0
+    rows = list(db.session.scalars(select(model).where(model.id > after)
+                                   .order_by(model.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more else None
 
 
 def decode_cursor(cursor: str | None) -> int | None:
