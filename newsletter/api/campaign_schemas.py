@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from .schemas import Id, Line, Strict, Text, Timestamp
+from .schemas import Id, Language, Line, Strict, Text, Timestamp
 
 Html = Annotated[str, StringConstraints(max_length=200_000,
                                         pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
@@ -28,7 +28,7 @@ class CampaignIn(Strict):
                                        description="Composer blocks; or give html")
     html: Html | None = Field(None, description="The body as HTML (sanitized)")
     sender_id: Id | None = None
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")] = "en"
+    language: Language = "en"
     track_opens: bool = False
     public_archive: bool = False
 

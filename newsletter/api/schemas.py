@@ -12,6 +12,7 @@ Timestamp = Annotated[datetime, AfterValidator(
     lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Line = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Source = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Name = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Text = Annotated[str, StringConstraints(max_length=2000,
                                         pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
@@ -19,6 +20,9 @@ Key = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                        pattern=r"^[A-Za-z0-9_.-]+$")]
 Value = Annotated[str, StringConstraints(max_length=500, pattern=r"^[^\x00\x7f]*$")]
 Attributes = Annotated[dict[Key, Value], Field(max_length=50)]
+#: a language code as the models keep it (at most 8 characters)
+Language = Annotated[str, StringConstraints(max_length=8,
+                                            pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")]
 Channel = Literal["email", "sms"]
 LegalBasis = Literal["consent", "legitimate_interest", "contract"]
 
@@ -52,7 +56,7 @@ class ListIn(Strict):
     description: Text = ""
     visibility: Literal["public", "private"] = "private"
     optin: Literal["single", "double"] = "double"
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")] = "en"
+    language: Language = "en"
     purpose: Annotated[str, StringConstraints(max_length=200,
                                               pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
     channels: list[Channel] = Field(default_factory=lambda: ["email"], min_length=1,
@@ -144,7 +148,7 @@ class BulkIn(Strict):
     contacts: list[BulkRow] = Field(min_length=1, max_length=10_000)
     list_id: Id | None = Field(None, description="Subscribe new contacts to this list")
     legal_basis: LegalBasis = "consent"
-    source: Line = "api"
+    source: Source = "api"
 
 
 class BulkOut(BaseModel):
@@ -166,13 +170,13 @@ class SubscribeIn(Strict):
     list_id: Id
     channel: Channel = "email"
     legal_basis: LegalBasis = "consent"
-    source: Line = "api"
+    source: Source = "api"
 
 
 class UnsubscribeIn(Strict):
     list_id: Id
     channel: Channel = "email"
-    source: Line = "api"
+    source: Source = "api"
 
 
 class SubscriptionOut(BaseModel):

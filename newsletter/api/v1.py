@@ -74,7 +74,7 @@ spec = SpecTree(
     description="Lists, contacts, subscriptions and consent for CMS and CRM connectors. "
                 "Send `Authorization: Bearer <key>`; keys are made by owners in the admin.")
 
-COMMON_ERRORS = {f"HTTP_{code}": Error for code in (401, 403, 404, 409, 429)}
+COMMON_ERRORS = {f"HTTP_{code}": Error for code in (400, 401, 403, 404, 409, 429)}
 
 
 def responses(**ok) -> Response:
