@@ -59,5 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (public.bp, admin.bp, api.bp, api.v1):
         app.register_blueprint(blueprint)
+    # the API's OpenAPI document, for the admin's reference page (blueprints never import
+    # each other; the app wires them)
+    app.extensions["openapi"] = lambda: api.spec.spec
     app.after_request(display.page_headers)  # CSP and framing, unless a view set its own
     return app

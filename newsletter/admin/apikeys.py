@@ -1,13 +1,14 @@
-"""Owner-only: API keys for integrators. A new key's token is shown once, in the answer to
-the POST that made it (never stored, never put in a cookie)."""
+"""API keys for integrators (owner-only) and the API reference (every role). A new key's
+token is shown once, in the answer to the POST that made it (never stored, never put in a
+cookie)."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from newsletter.extensions import db
 from newsletter.platform import apikeys
 
-from . import owner_bp
+from . import bp, owner_bp
 from .forms import ApiKeyForm, EmptyForm
 
 
@@ -50,3 +51,13 @@ def revoke_api_key(key_id: int):
     db.session.commit()
     flash(f"The key “{key.name}” was revoked; requests with it are refused.", "success")
     return redirect(url_for("admin.owner.api_keys"))
+
+
+@bp.get("/api-reference")
+def api_reference():
+    """The API reference, rendered from the OpenAPI document (every role may read it)."""
+    document = current_app.extensions["openapi"]()
+    operations = [(path, method.upper(), op) for path, item in document["paths"].items()
+                  for method, op in item.items()]
+    return render_template("admin/api_reference.html", document=document,
+                           operations=operations, schemas=document["components"]["schemas"])

@@ -78,3 +78,11 @@ def test_rate_limit_per_key_answers_retry_after(client):
     assert 0 < int(limited.headers["Retry-After"]) <= 60
     assert limited.json["error"]["code"] == "rate_limited"
     assert client.get("/api/v1/lists", headers=auth(other)).status_code == 200
+
+
+def test_every_role_reads_the_api_reference(client, login):
+    login("viewer")
+    page = client.get("/admin/api-reference")
+    assert page.status_code == 200
+    assert "/api/v1/contacts/bulk" in page.text and 'id="schema-ContactOut"' in page.text
+    assert "Upsert up to 10,000 contacts" in page.text

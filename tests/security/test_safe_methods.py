@@ -30,7 +30,8 @@ MUST_WORK = {"public.unsubscribe_page", "public.confirm_page", "public.profile_l
              "public.subscribe_page"}
 OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.owner.users", "admin.owner.sender", "admin.import_detail",
-                   "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail"}
+                   "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail",
+                   "admin.owner.api_keys", "admin.api_reference"}
 
 
 def urls(rule: Rule, world) -> list[str]:
