@@ -7,7 +7,6 @@ history row per changed field; a new address becomes a new contact; a suppressed
 a contact that is not active is skipped and counted (never re-activated, seed 004). With a
 list, new subscriptions are confirmed with the stated legal basis on a consent record."""
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -58,8 +57,7 @@ def _staged_row(index: int, row: dict):
     attributes = {str(k): str(v) for k, v in (row.get("attributes") or {}).items()}
     cleaned = clean(Record(index, values, attributes), "en")
     return (index, cleaned.email, cleaned.phone, cleaned.first_name, cleaned.last_name,
-            cleaned.language if values.get("language") else None,
-            json.dumps(attributes, ensure_ascii=False) if attributes else "{}")
+            cleaned.language if values.get("language") else None, cleaned.attributes)
 
 
 def _stage(rows: list[dict], postgres: bool) -> staging.StagedBatch:
