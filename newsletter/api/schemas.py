@@ -97,7 +97,8 @@ class ContactFields(Strict):
 
 
 class ContactPatch(ContactFields):
-    status: Literal["active", "inactive", "archived"] | None = None
+    status: Literal["inactive", "archived"] | None = Field(
+        None, description="Set aside (archived) or inactive; never made active again here")
 
 
 class ContactOut(BaseModel):

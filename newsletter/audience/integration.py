@@ -94,6 +94,9 @@ def update(session, contact_id: int, fields: dict, actor: str) -> Contact:
     current = {name: getattr(contact, name) for name in FIELDS}
     current.update({k: v for k, v in fields.items() if k in FIELDS})
     if "status" in fields and fields["status"] != contact.status:
+        if fields["status"] == ContactStatus.ACTIVE:  # only the subscriber's own consent
+            raise ContactError("A contact that is not active is made active again only by "
+                               "its own signup.", "status")
         current["status"] = fields["status"]
     contacts.update(session, contact_id, current, actor)
     if fields.get("attributes"):

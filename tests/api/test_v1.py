@@ -96,6 +96,12 @@ def test_delete_keeps_an_inactive_contact_and_erase_removes_the_data(client):
                              headers=headers).json["id"]
     assert client.delete(f"/api/v1/contacts/{contact_id}",
                          headers=headers).json["status"] == "inactive"
+    back_on = client.patch(f"/api/v1/contacts/{contact_id}", json={"status": "active"},
+                           headers=headers)
+    assert back_on.status_code == 422 and "status" in back_on.json["error"]["fields"]
+    with_history = client.post("/api/v1/contacts/upsert", json={
+        "email": "a@example.com", "first_name": "Ann"}, headers=headers).json
+    assert with_history["contact"]["status"] == "inactive"  # data kept up to date only
     erased = client.post(f"/api/v1/contacts/{contact_id}/erase", headers=headers)
     assert erased.json["status"] == "erased"
     assert db.session.get(Contact, contact_id).email is None
