@@ -164,3 +164,15 @@ def test_openapi_document_is_3_1_and_describes_every_operation(client):
                   for method in item}
     assert ("/api/v1/contacts/bulk", "post") in operations and len(operations) >= 14
     assert "ContactFields" in document["components"]["schemas"]
+
+
+def test_a_phone_only_contact_and_upsert_by_phone(client):
+    headers = auth(make_key())
+    created = client.post("/api/v1/contacts", json={"phone": "+421 905 111 222",
+                                                    "first_name": "Ivo"}, headers=headers)
+    assert created.status_code == 201, created.json
+    again = client.post("/api/v1/contacts/upsert", json={"phone": "+421905111222",
+                                                          "last_name": "Novák"},
+                        headers=headers)
+    assert again.status_code == 200 and again.json["contact"]["id"] == created.json["id"]
+    assert again.json["contact"]["first_name"] == "Ivo"
