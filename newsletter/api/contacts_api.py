@@ -123,7 +123,8 @@ def get_subscriptions(contact_id: int):
                                   for s in rows])
 
 
-@v1.post("/contacts/<int:contact_id>/subscriptions")
+# not POST .../subscriptions: two rules on one path turn a too-large id into 405 (werkzeug)
+@v1.post("/contacts/<int:contact_id>/subscribe")
 @endpoint("subscriptions", "write", idempotent=True)
 @spec.validate(json=SubscribeIn, resp=responses(HTTP_201=SubscriptionOut),
                tags=["subscriptions"])

@@ -76,7 +76,7 @@ def test_subscribe_unsubscribe_and_consent_records(client):
     db.session.commit()
     contact_id = client.post("/api/v1/contacts", json={"email": "a@example.com"},
                              headers=headers).json["id"]
-    sub = client.post(f"/api/v1/contacts/{contact_id}/subscriptions", json={
+    sub = client.post(f"/api/v1/contacts/{contact_id}/subscribe", json={
         "list_id": mlist.id, "legal_basis": "contract", "source": "CRM order 17"},
         headers=headers)
     assert sub.status_code == 201 and sub.json["status"] == "confirmed"
