@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install lock run test lint audit clean translations bench-send bench-click bench-import \
-	bench-blocklist bench-tokens bench-load bench-sms bench-smoke
+	bench-blocklist bench-tokens bench-load bench-sms bench-api bench-smoke
 
 LOCK := requirements.lock
 
@@ -92,6 +92,16 @@ LOAD_SECONDS ?= 10
 bench-load: $(STAMP)
 	$(BIN)/python bench/load.py --recipients $(LOAD_RECIPIENTS) --rps $(LOAD_RPS) \
 		--min-seconds $(LOAD_SECONDS)
+
+## bench-api: bulk upsert of API_CONTACTS (1,000,000) contacts through POST
+## /api/v1/contacts/bulk in calls of API_BATCH (10,000); also on BENCH_POSTGRES_URL when set
+API_CONTACTS ?= 1000000
+API_BATCH ?= 10000
+bench-api: $(STAMP)
+	$(BIN)/python bench/api_bench.py --contacts $(API_CONTACTS) --batch $(API_BATCH)
+	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
+		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/api_bench.py \
+		--contacts $(API_CONTACTS) --batch $(API_BATCH); fi
 
 ## bench-smoke: every bench-* at about 2,000 each (bench/smoke.py), on SQLite + embedded Redis,
 ## then on PostgreSQL + Redis when they answer on 127.0.0.1 (a scratch database, dropped)

@@ -48,17 +48,20 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    errors.register(app)
-
     from newsletter.admin import routes as admin
     from newsletter.api import routes as api
     from newsletter.public import routes as public
+
+    errors.register(app, wrap=api.json_errors)  # JSON under /api/v1/, pages elsewhere
 
     @login_manager.user_loader
     def load_user(session_id: str):  # None once the session was ended (logout, new password)
         return accounts.session_user(db.session, session_id)
 
-    for blueprint in (public.bp, admin.bp, api.bp):
+    for blueprint in (public.bp, admin.bp, api.bp, api.v1):
         app.register_blueprint(blueprint)
+    # the API's OpenAPI document, for the admin's reference page (blueprints never import
+    # each other; the app wires them)
+    app.extensions["openapi"] = lambda: api.spec.spec
     app.after_request(display.page_headers)  # CSP and framing, unless a view set its own
     return app

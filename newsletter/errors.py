@@ -25,11 +25,13 @@ PAGES = {
 }
 
 
-def register(app) -> None:
+def register(app, wrap=lambda code, handler: handler) -> None:
+    """The error pages; ``wrap(code, handler)`` lets a blueprint answer in its own way
+    under its own URLs (the JSON API), also for errors raised before routing."""
     for code, (title, text) in PAGES.items():
-        app.register_error_handler(code, _handler(code, title, text))
-    app.register_error_handler(OverflowError, _out_of_range)
-    app.register_error_handler(DataError, _out_of_range)
+        app.register_error_handler(code, wrap(code, _handler(code, title, text)))
+    app.register_error_handler(OverflowError, wrap(400, _out_of_range))
+    app.register_error_handler(DataError, wrap(400, _out_of_range))
 
 
 def _out_of_range(error):

@@ -27,9 +27,11 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from newsletter.imports.files import DELIMITERS, ENCODINGS, TARGETS
 from newsletter.models import ContactStatus, LegalBasis, ListVisibility, OptIn, Role
+from newsletter.platform.apikeys import DEFAULT_RATE, SCOPES
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -232,6 +234,19 @@ class UserForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10)])
     current_password = PasswordField("Your own password, to confirm",
                                      validators=[DataRequired()])
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=100)],
+                       description="Who uses it, e.g. “Shop CMS”.")
+    scopes = SelectMultipleField(
+        "Scopes", validators=[DataRequired(message="Choose at least one scope.")],
+        choices=choices((s, s) for s in SCOPES), widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput())
+    rate_limit = StringField("Rate limit", default=DEFAULT_RATE, filters=[strip],
+                             validators=[DataRequired(), Regexp(r"^\d{1,7}/\d{1,6}$",
+                                         message="Write requests/seconds, e.g. 600/60.")],
+                             description="Requests per window in seconds, e.g. 600/60.")
 
 
 class EmptyForm(FlaskForm):

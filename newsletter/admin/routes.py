@@ -2,6 +2,7 @@
 (``create_app`` registers it from here)."""
 
 from . import (  # noqa: F401  (imported for their routes)
+    apikeys,
     auth,
     blocklist,
     bp,

@@ -133,7 +133,9 @@ def update(session, contact_id: int, fields: dict, actor: str) -> list:
     if contact.status == ContactStatus.ERASED:
         raise ContactError("An erased contact cannot be edited.")
     changes = {
-        "email": _email(session, contact, fields.get("email") or ""),
+        # a contact reached by phone only may stay without an address; one cannot be removed
+        "email": (_email(session, contact, fields.get("email") or "")
+                  if fields.get("email") or contact.email else None),
         "phone": clean_phone(fields.get("phone") or ""),
         "first_name": name_field(fields.get("first_name"), "first_name", "The first name"),
         "last_name": name_field(fields.get("last_name"), "last_name", "The last name"),

@@ -8,16 +8,20 @@ from sqlalchemy import select
 from newsletter.audience.addresses import normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import (
+    Branch,
     Campaign,
     CampaignStatus,
     Channel,
     MailingList,
+    SenderIdentity,
 )
 from newsletter.sms import numbers
 
 
 class CampaignError(DomainError):
-    pass
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class BadRecipients(CampaignError):
@@ -45,6 +49,7 @@ def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
                   created_by_id: int | None = None, extra_recipients: str = "",
                   branch_id: int | None = None, channel: str = Channel.EMAIL) -> Campaign:
     """Create a draft (of ``channel``), or update one that has not started yet."""
+    _check_references(session, list_ids, sender_id, branch_id)
     if campaign_id is None:
         campaign = Campaign(channel=channel, created_by_id=created_by_id)
         session.add(campaign)
@@ -64,6 +69,17 @@ def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
     )
     session.flush()
     return campaign
+
+
+def _check_references(session, list_ids: list[int], sender_id: int | None,
+                      branch_id: int | None) -> None:
+    found = session.scalars(select(MailingList.id).where(MailingList.id.in_(list_ids))).all()
+    if len(found) != len(set(list_ids)):
+        raise CampaignError("A chosen list does not exist.", "list_ids")
+    if sender_id is not None and session.get(SenderIdentity, sender_id) is None:
+        raise CampaignError("That sender does not exist.", "sender_id")
+    if branch_id is not None and session.get(Branch, branch_id) is None:
+        raise CampaignError("That branch does not exist.", "branch_id")
 
 
 def get_campaign(session, campaign_id: int) -> Campaign:

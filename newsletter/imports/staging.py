@@ -110,7 +110,13 @@ def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) ->
             repeats.append((row.line, first.line, row.email))
     tuples = [(r.line, r.email, hasher(r.email), r.phone, r.first_name, r.last_name,
                r.language, r.attributes) for r in unique.values()]
-    batch = StagedBatch(len(tuples), len(rows) - len(tuples), repeats=repeats)
+    return batch_of(tuples, len(rows) - len(tuples), postgres, repeats)
+
+
+def batch_of(tuples: list[tuple], duplicates: int, postgres: bool,
+             repeats: list | None = None) -> StagedBatch:
+    """Rows in the order of COLUMNS, made ready for the staging table."""
+    batch = StagedBatch(len(tuples), duplicates, repeats=repeats or [])
     if postgres:
         batch.copy_text = "".join(
             "\t".join(map(_copy_value, t)) + "\n" for t in tuples)
@@ -119,14 +125,9 @@ def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) ->
     return batch
 
 
-def load_batch(session, list_id: int, legal_basis: str, source: str,
-               batch: StagedBatch, refresh_stats: bool = False,
-               room: int | None = None) -> BatchCounts:
-    """Put the staged rows in the staging table and apply them; the caller commits.
-    A concurrent signup of the same address makes it raise IntegrityError: roll back and
-    load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
-    (PostgreSQL plans with stale statistics otherwise)."""
-    counts = BatchCounts(duplicates=batch.duplicates)
+def fill_stage(session, batch: StagedBatch, refresh_stats: bool = False):
+    """Put the staged rows in the (emptied) temporary staging table; returns the
+    connection, which holds the table until the transaction ends."""
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
     conn.execute(text(CREATE_STAGE))
@@ -145,6 +146,47 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         # bandit B608 reviewed: only "?" placeholders are formatted in; the values are bound
         conn.exec_driver_sql(f"INSERT INTO import_stage VALUES ({placeholders})",  # nosec B608
                              batch.tuples)
+    return conn
+
+
+def load_batch(session, list_id: int, legal_basis: str, source: str,
+               batch: StagedBatch, refresh_stats: bool = False,
+               room: int | None = None) -> BatchCounts:
+    """Put the staged rows in the staging table and apply them; the caller commits.
+    A concurrent signup of the same address makes it raise IntegrityError: roll back and
+    load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
+    (PostgreSQL plans with stale statistics otherwise)."""
+    counts = BatchCounts(duplicates=batch.duplicates)
+    conn = fill_stage(session, batch, refresh_stats)
+    counts.suppressed, counts.created, counts.subscribed = apply_stage(
+        conn, list_id, legal_basis, source, room, counts)
+    counts.duplicates += (batch.count - counts.suppressed - counts.over_limit
+                          - counts.subscribed)
+    return counts
+
+
+STALE_STATS = """SELECT bool_or(s.n_live_tup > 2 * greatest(c.reltuples, 0) + 1000)
+    FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+    WHERE s.relid IN ('contact'::regclass, 'subscription'::regclass)"""
+
+
+def refresh_stale_stats(conn) -> None:
+    """PostgreSQL: re-analyze contact and subscription once they hold more than twice the
+    rows the planner believes (a plan made for an empty table scans it once per staged
+    row). Callers that do not know their batch number (the API) use this; the import
+    refreshes at batches 1, 2, 4, 8 ..."""
+    if conn.dialect.name == "postgresql" and conn.execute(text(STALE_STATS)).scalar():
+        conn.execute(text("ANALYZE contact, subscription"))
+
+
+def apply_stage(conn, list_id: int | None, legal_basis: str, source: str,
+                room: int | None = None,
+                counts: BatchCounts | None = None) -> tuple[int, int, int]:
+    """Skip the staged rows that may not be imported, leave out new addresses past the
+    plan's contact limit (``room``: how many may still be created; their number goes to
+    ``counts.over_limit``), create the new contacts and, with a list, subscribe them.
+    Returns (skipped, created, subscribed)."""
+    postgres = conn.dialect.name == "postgresql"
     params = {"list_id": list_id, "now": utcnow(), "legal_basis": legal_basis,
               "source": source, "confirmed": SubscriptionStatus.CONFIRMED,
               "unsubscribed": SubscriptionStatus.UNSUBSCRIBED}
@@ -154,19 +196,23 @@ def load_batch(session, list_id: int, legal_basis: str, source: str,
         conn.execute(text("SET LOCAL enable_mergejoin = off"))
         # a crash loses at most this batch, and its resume point with it: it is redone
         conn.execute(text("SET LOCAL synchronous_commit = off"))
-    counts.suppressed = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
+    skipped = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
     if room is not None:  # the plan's contact limit (platform.limits)
         offset = "OFFSET :room" if postgres else "LIMIT -1 OFFSET :room"
-        counts.over_limit = conn.execute(text(OVER_LIMIT.format(offset=offset)),
-                                         {"room": room}).rowcount
+        over = conn.execute(text(OVER_LIMIT.format(offset=offset)), {"room": room}).rowcount
+        if counts is not None:
+            counts.over_limit = over
+    attributes = "CAST(st.attributes AS JSONB)" if postgres else "st.attributes"
+    if list_id is None:
+        created = conn.execute(text(INSERT_CONTACTS.format(attributes=attributes)),
+                               params).rowcount
+        return skipped, created, 0
     if postgres:
-        counts.created, counts.subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
-    else:
-        counts.created = conn.execute(
-            text(INSERT_CONTACTS.format(attributes="st.attributes")), params).rowcount
-        after = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscription")).scalar_one()
-        counts.subscribed = conn.execute(text(NEW_SUBSCRIPTIONS), params).rowcount
-        conn.execute(text(CONSENTS_SQLITE), {**params, "after": after})
-    counts.duplicates += (batch.count - counts.suppressed - counts.over_limit
-                          - counts.subscribed)
-    return counts
+        created, subscribed = conn.execute(text(APPLY_POSTGRES), params).one()
+        return skipped, created, subscribed
+    created = conn.execute(text(INSERT_CONTACTS.format(attributes=attributes)),
+                           params).rowcount
+    after = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM subscription")).scalar_one()
+    subscribed = conn.execute(text(NEW_SUBSCRIPTIONS), params).rowcount
+    conn.execute(text(CONSENTS_SQLITE), {**params, "after": after})
+    return skipped, created, subscribed

@@ -26,12 +26,14 @@ from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campai
 from .compliance import CampaignReview, ReviewCategory, ReviewState, SenderCheck
 from .content import CampaignAttachment, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
-from .platform import AuditEntry, PlanLimit, Role, User
+from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
 from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
 
 __all__ = [
+    "ApiIdempotency",
+    "ApiKey",
     "AuditEntry",
     "CampaignReview",
     "ReviewCategory",

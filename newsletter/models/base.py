@@ -15,8 +15,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def created_at_column() -> Mapped[datetime]:
-    return mapped_column(DateTime, default=utcnow, nullable=False)
+def created_at_column(index: bool = False) -> Mapped[datetime]:
+    return mapped_column(DateTime, default=utcnow, nullable=False, index=index)
 
 
 class Channel:

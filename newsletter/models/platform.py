@@ -1,14 +1,14 @@
-"""Admin user accounts."""
+"""Admin user accounts and the API keys owners make for integrators."""
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from newsletter.extensions import db
 
-from .base import created_at_column
+from .base import JSONType, created_at_column
 
 
 class Role:
@@ -69,3 +69,43 @@ class PlanLimit(db.Model):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int | None] = mapped_column(Integer)
+
+
+class ApiKey(db.Model):
+    """A key an owner made for an integrator (CMS, CRM). Only a hash of the secret is kept;
+    ``prefix`` (the first characters of the token) tells keys apart in the admin."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: granted scopes such as ["contacts:read", "contacts:write"]
+    scopes: Mapped[list] = mapped_column(JSONType, default=list)
+    #: requests per window for this key, as "limit/seconds" (platform.ratelimit.parse)
+    rate_limit: Mapped[str] = mapped_column(String(20), default="600/60")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+    #: the last request that wrote (POST, PATCH, PUT, DELETE); reads are kept in Redis
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ApiIdempotency(db.Model):
+    """The answer given to a creating POST with an ``Idempotency-Key``: the same key again
+    gets the same answer instead of a second creation."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    #: method, path and body of the first request; a different request under the same key
+    #: is refused
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = created_at_column(index=True)

@@ -31,7 +31,8 @@ MUST_WORK = {"public.unsubscribe_page", "public.confirm_page", "public.profile_l
 OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.owner.users", "admin.owner.sender", "admin.import_detail",
                    "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail",
-                   "admin.sms_outbox_message"}
+                   "admin.sms_outbox_message",
+                   "admin.owner.api_keys", "admin.api_reference"}
 
 
 def urls(rule: Rule, world) -> list[str]:

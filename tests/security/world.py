@@ -21,7 +21,7 @@ from newsletter.content import blocks, composer, media, themes
 from newsletter.extensions import db
 from newsletter.imports import pipeline
 from newsletter.models import Channel, OptIn
-from newsletter.platform import accounts
+from newsletter.platform import accounts, apikeys
 from newsletter.sending import senders
 from tests.conftest import PASSWORD
 from tests.factories import composed
@@ -124,6 +124,8 @@ def build(app, worker, smtp_server) -> World:
     draft, attachment = _draft(mlist)
     admin = _admin_things(mlist, owner.email)
     image_key = admin.pop("image_key")
+    api_key = apikeys.create_key(db.session, owner.id, "CRM", ["contacts:read"]).key
+    db.session.commit()
     message = {"token": [message_token]}
     return World(
         owner_email=owner.email, contact_id=reader.id, code=code, profile_path=profile_path,
@@ -133,7 +135,7 @@ def build(app, worker, smtp_server) -> World:
             "language": ["de"], "attachment_id": [attachment.id], "action": ["pause"],
             "decision": ["approve"],
             "name": [next(iter(blocks.TEMPLATES))], "filename": ["style.css"],
-            "link_id": [int(clicks[0][3])], **admin,
+            "link_id": [int(clicks[0][3])], "key_id": [api_key.id], **admin,
         },
         by_rule={
             "/c/<token>/<int(max=2147483647):link_id>": {"token": [clicks[0][2]]},
