@@ -243,7 +243,8 @@ def _base_url_for(app, host: str, port: int) -> None:
     URLs, the embed snippet and every mailed link (the worker gets it too) point there."""
     if "BASE_URL" in os.environ or app.config["BASE_URL"] != DEFAULT_BASE_URL:
         return
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    # not a bind: a wildcard listen address is shown as the loopback one in links
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # nosec B104
     app.config["BASE_URL"] = f"http://{shown}:{port}"
 
 
