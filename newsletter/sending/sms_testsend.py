@@ -13,21 +13,15 @@ from newsletter.sms.parts import split
 
 from .messages import Recipient
 from .sms import RecipientSkipped, SmsText, merge_data
-from .testsend import merge_contact
+from .testsend import merge_contact, split_targets
 
 log = logging.getLogger(__name__)
-MAX_TEST_NUMBERS = 10
 SAMPLE = Recipient(delivery_id=0, campaign_id=0, address="", contact_id=0, first_name="Jana",
                    last_name="Nováková", organization="Example s.r.o.", language="sk")
 
 
 def parse_numbers(text: str) -> list[str]:
-    items = [p.strip() for p in text.replace(";", ",").replace("\n", ",").split(",")]
-    items = [p for p in items if p]
-    if not items:
-        raise ComposerError("Enter at least one phone number.", field="addresses")
-    if len(items) > MAX_TEST_NUMBERS:
-        raise ComposerError(f"At most {MAX_TEST_NUMBERS} test numbers.", field="addresses")
+    items = split_targets(text, "phone number", "numbers")
     try:
         return list(dict.fromkeys(numbers.sms_target(n) for n in items))
     except numbers.InvalidPhone as exc:

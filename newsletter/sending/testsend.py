@@ -15,13 +15,20 @@ from .messages import MessageFactory
 MAX_TEST_ADDRESSES = 10
 
 
-def parse_addresses(text: str) -> list[str]:
+def split_targets(text: str, one: str, many: str) -> list[str]:
+    """The entries of a test-send field (separated by commas, semicolons or lines): at
+    least one and at most MAX_TEST_ADDRESSES, else a field error naming ``one``/``many``."""
     parts = [p.strip() for p in text.replace(";", ",").replace("\n", ",").split(",")]
-    addresses = [p for p in parts if p]
-    if not addresses:
-        raise ComposerError("Enter at least one address.", field="addresses")
-    if len(addresses) > MAX_TEST_ADDRESSES:
-        raise ComposerError(f"At most {MAX_TEST_ADDRESSES} test addresses.", field="addresses")
+    items = [p for p in parts if p]
+    if not items:
+        raise ComposerError(f"Enter at least one {one}.", field="addresses")
+    if len(items) > MAX_TEST_ADDRESSES:
+        raise ComposerError(f"At most {MAX_TEST_ADDRESSES} test {many}.", field="addresses")
+    return items
+
+
+def parse_addresses(text: str) -> list[str]:
+    addresses = split_targets(text, "address", "addresses")
     try:
         return [validate_email(a, check_deliverability=False).normalized for a in addresses]
     except EmailNotValidError as exc:
