@@ -87,3 +87,12 @@ def enqueue_at(kind: str, when: datetime, func, *args, job_timeout: int = DEFAUL
         when = when.replace(microsecond=0) + timedelta(seconds=1)
     return get_queue(kind).enqueue_at(when, func, *args, job_timeout=job_timeout, retry=retry,
                                       **kwargs)
+
+
+def close_drain(redis, items_key: str, gate_key: str, gate_seconds: int, enqueue) -> None:
+    """The end of a drain job (click recorder, subscriber mail): open its gate again. An
+    item pushed after the job's last read but before the gate opened found it shut and
+    enqueued nothing: when items wait, ``enqueue`` a fresh job (once, through the gate)."""
+    redis.delete(gate_key)
+    if redis.llen(items_key) and redis.set(gate_key, 1, nx=True, ex=gate_seconds):
+        enqueue()

@@ -69,11 +69,7 @@ def drain(session, redis, messenger: Messenger,
         _send_one(session, messenger, raw)
         redis.lpop(MAIL_KEY)
         count += 1
-    redis.delete(DRAIN_GATE_KEY)
-    # a mail pushed after the last lindex but before the gate was cleared found the gate
-    # set and enqueued nothing: take care of it
-    if redis.llen(MAIL_KEY) and redis.set(DRAIN_GATE_KEY, 1, nx=True, ex=DRAIN_GATE_SECONDS):
-        enqueue_drain()
+    queue.close_drain(redis, MAIL_KEY, DRAIN_GATE_KEY, DRAIN_GATE_SECONDS, enqueue_drain)
     return count
 
 

@@ -207,10 +207,5 @@ def record_events(session, redis) -> int:
     total = 0
     while count := record_batch(session, redis):
         total += count
-    redis.delete(DRAIN_GATE_KEY)
-    # an event pushed after the last batch but before the gate was cleared found the gate
-    # set and enqueued nothing: take care of it
-    if redis.llen(EVENTS_KEY) and redis.set(DRAIN_GATE_KEY, 1, nx=True,
-                                            ex=DRAIN_GATE_SECONDS):
-        enqueue_drain()
+    queue.close_drain(redis, EVENTS_KEY, DRAIN_GATE_KEY, DRAIN_GATE_SECONDS, enqueue_drain)
     return total
