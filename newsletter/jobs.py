@@ -265,6 +265,7 @@ def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) ->
     try:
         testsend.send_test(db.session, campaign_id, addresses, contact_id, messenger=messenger,
                            base_url=config["BASE_URL"], default_from=config["MAIL_FROM"])
+        db.session.commit()  # the contact's profile code, when the test gave it one
     finally:
         messenger.close()
 

@@ -111,12 +111,14 @@ def render_delivery(session, campaign: Campaign, delivery: Delivery, base_url: s
 
 
 def render_test(campaign: Campaign, contact: Contact | None, base_url: str,
-                language: str | None = None) -> rendering.Rendered:
-    """A test or preview: a chosen contact's merge data (else sample data), no tracking."""
+                language: str | None = None,
+                links: rendering.Links | None = None) -> rendering.Rendered:
+    """A test or preview: a chosen contact's merge data (else sample data), no tracking;
+    ``links``: the footer links (a test mail for a contact carries that contact's)."""
     data = merge_data(contact) if contact else rendering.sample_merge_data()
     lang = language or (contact.language if contact else None)
     return rendering.render(content_for(campaign, lang), themes.style(campaign.theme), data,
-                            rendering.Links(base_url=base_url))
+                            links or rendering.Links(base_url=base_url))
 
 
 def view_in_browser(session, token: str, base_url: str) -> rendering.Rendered:

@@ -4,11 +4,12 @@ contact's merge data, "[Test]" in the subject and no list headers."""
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from newsletter.audience import profiles, subscriptions
 from newsletter.campaigns import drafts
 from newsletter.channels.base import Messenger
-from newsletter.content import webview
+from newsletter.content import rendering, webview
 from newsletter.content.composer import ComposerError
-from newsletter.models import Contact, utcnow
+from newsletter.models import Campaign, Contact, Subscription, utcnow
 
 from .messages import MessageFactory
 
@@ -63,6 +64,24 @@ def send_test(session, campaign_id: int, addresses: list[str], contact_id: int |
     campaign = drafts.get_campaign(session, campaign_id)
     contact = session.get(Contact, contact_id) if contact_id else None
     factory = MessageFactory(campaign, base_url=base_url, default_from=default_from)
-    rendered = webview.render_test(campaign, contact, base_url)
+    links = contact_links(session, campaign, contact, base_url) if contact else None
+    rendered = webview.render_test(campaign, contact, base_url, links=links)
     for address in addresses:
         messenger.send(factory.build_test(address, rendered))
+
+
+def contact_links(session, campaign: Campaign, contact: Contact,
+                  base_url: str) -> rendering.Links:
+    """The footer of a test mailed with a contact's data: that contact's own unsubscribe
+    link (for the campaign's first list they are on, else its first list) and profile
+    link, so the editor can follow them as the contact would. The profile link may give
+    the contact its code (an UPDATE; the caller commits)."""
+    list_ids = [m.id for m in campaign.lists]
+    on = set(session.scalars(select(Subscription.list_id).where(
+        Subscription.contact_id == contact.id, Subscription.list_id.in_(list_ids))))
+    list_id = next((i for i in list_ids if i in on), list_ids[0] if list_ids else None)
+    unsubscribe = subscriptions.unsubscribe_url(contact.id, list_id=list_id) \
+        if list_id is not None else None
+    return rendering.Links(unsubscribe=unsubscribe,
+                           profile=profiles.profile_url(session, contact.id),
+                           base_url=base_url)

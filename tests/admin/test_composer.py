@@ -1,5 +1,6 @@
 """The campaign form with the composer, used without JavaScript (plain form posts)."""
 
+import re
 from email import message_from_bytes, policy
 
 from sqlalchemy import select
@@ -222,6 +223,39 @@ def test_test_send_uses_the_chosen_contacts_data(client, login, worker, smtp_ser
     assert [p.get_filename() for p in msg.iter_attachments()] == ["offer.pdf"]
     db.session.refresh(campaign)
     assert campaign.tested_at is not None
+
+
+def test_test_mail_for_a_contact_carries_that_contacts_working_footer_links(
+        client, login, worker, smtp_server, app):
+    login()
+    mlist = list_with_contacts("eva@example.com")
+    campaign = composed(mlist, [{"type": "text", "text": "<p>News</p>"}])
+    client.post(f"/admin/campaigns/{campaign.id}/test", data={
+        "addresses": "boss@example.com", "contact": "eva@example.com"})
+    worker()
+    msg = message_from_bytes(smtp_server.messages[0].data, policy=policy.default)
+    html = msg.get_body(("html",)).get_content()
+    base = app.config["BASE_URL"]
+    unsubscribe = re.search(rf'href="{re.escape(base)}(/u/[^"]+)"', html)
+    profile = re.search(rf'href="{re.escape(base)}(/p/[^"]+)"', html)
+    assert unsubscribe and profile, html
+    public = app.test_client()  # the contact's browser, not the editor's session
+    page = public.get(unsubscribe.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200 and mlist.name in page.text
+    opened = public.get(profile.group(1).replace("&amp;", "&"), follow_redirects=True)
+    assert opened.status_code == 200 and "eva@example.com" in opened.text
+
+
+def test_test_mail_with_sample_data_has_no_personal_links(client, login, worker,
+                                                          smtp_server):
+    login()
+    campaign = composed(list_with_contacts("eva@example.com"),
+                        [{"type": "text", "text": "<p>News</p>"}])
+    client.post(f"/admin/campaigns/{campaign.id}/test", data={"addresses": "boss@example.com"})
+    worker()
+    html = message_from_bytes(smtp_server.messages[0].data, policy=policy.default) \
+        .get_body(("html",)).get_content()
+    assert "/u/" not in html and "/p/" not in html
 
 
 def test_first_send_without_a_test_asks_for_confirmation(client, login, worker, smtp_server):
