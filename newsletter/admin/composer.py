@@ -320,6 +320,13 @@ def test_send(campaign_id: int):
                            contacts=list(contacts)), 422 if form.is_submitted() else 200
 
 
+@bp.get("/campaigns/<int:campaign_id>/test/contacts")
+def test_send_contacts(campaign_id: int):
+    """The addresses the contact field suggests while the editor types (?q=)."""
+    db.session.get(Campaign, campaign_id) or abort(404)
+    return jsonify(testsend.suggest_contacts(db.session, request.args.get("q", "")[:100]))
+
+
 @bp.get("/campaigns/<int:campaign_id>/confirm-send")
 def confirm_send(campaign_id: int):
     """Asked before every send: to how many recipients, whether it was test-sent, and

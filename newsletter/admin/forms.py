@@ -204,7 +204,8 @@ class TestSendForm(FlaskForm):
     addresses = TextAreaField("Send a test to", validators=[DataRequired()],
                               description="One or more addresses, separated by commas.")
     contact = EmailField("Use the merge data of the contact", filters=[strip],
-                         validators=[Optional()])
+                         validators=[Optional()],
+                         render_kw={"list": "contact-emails", "autocomplete": "off"})
 
 
 class ThemeForm(FlaskForm):

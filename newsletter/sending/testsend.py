@@ -2,14 +2,14 @@
 contact's merge data, "[Test]" in the subject and no list headers."""
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from newsletter.audience import profiles, subscriptions
 from newsletter.campaigns import drafts
 from newsletter.channels.base import Messenger
 from newsletter.content import rendering, webview
 from newsletter.content.composer import ComposerError
-from newsletter.models import Campaign, Contact, Subscription, utcnow
+from newsletter.models import Campaign, Contact, ContactStatus, Subscription, utcnow
 
 from .messages import MessageFactory
 
@@ -45,6 +45,22 @@ def request_test(session, campaign_id: int, addresses_text: str,
     campaign.tested_at = utcnow()
     session.flush()
     return addresses, contact_id
+
+
+def suggest_contacts(session, typed: str, limit: int = 20) -> list[str]:
+    """Addresses for the "merge data of the contact" field as the editor types: contacts
+    whose address, first or last name starts with ``typed`` (case-insensitive), never an
+    erased one."""
+    typed = typed.strip().lower()
+    if not typed:
+        return []
+    prefix = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = or_(*(func.lower(column).like(prefix, escape="\\")
+                    for column in (Contact.email, Contact.first_name, Contact.last_name)))
+    return list(session.scalars(
+        select(Contact.email).where(Contact.email.is_not(None), matches,
+                                    Contact.status != ContactStatus.ERASED)
+        .order_by(Contact.email).limit(limit)))
 
 
 def merge_contact(session, contact_email: str) -> int | None:

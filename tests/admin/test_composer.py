@@ -445,3 +445,20 @@ def test_background_requests_never_rewrite_the_session_cookie(app, client, login
     for response in (preview, status, style):
         assert not any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
     assert "Campaign saved." in client.get(saved.location).text
+
+
+def test_contact_field_suggests_matching_contacts_as_the_editor_types(client, login):
+    login()
+    mlist = list_with_contacts("eva@example.com", "evan@example.com", "bob@example.com")
+    bob = db.session.scalar(select(Contact).where(Contact.email == "bob@example.com"))
+    bob.first_name = "Evelyn"
+    db.session.commit()
+    campaign = composed(mlist, [{"type": "text", "text": "x"}])
+    page = client.get(f"/admin/campaigns/{campaign.id}/test").text
+    assert 'list="contact-emails"' in page and 'id="contact-emails"' in page
+    url = f"/admin/campaigns/{campaign.id}/test/contacts"
+    assert client.get(url, query_string={"q": "EV"}).json == [
+        "bob@example.com", "eva@example.com", "evan@example.com"]
+    assert client.get(url, query_string={"q": "evan"}).json == ["evan@example.com"]
+    assert client.get(url, query_string={"q": "%"}).json == []  # no wildcard
+    assert client.get(url, query_string={"q": ""}).json == []

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from newsletter.extensions import db
 from newsletter.models import Contact
 from tests.conftest import PASSWORD
-from tests.factories import list_with_contacts
+from tests.factories import composed, list_with_contacts
 
 pytestmark = pytest.mark.browser
 
@@ -142,3 +142,15 @@ def test_compose_test_send_send_click_and_see_statistics(
     expect(page.locator("#link-stats")).to_contain_text(f"{shop}/spring")
     expect(page.locator(".chart svg rect")).to_have_count(1)
     page.screenshot(path=str(artifacts / "compose-statistics.png"), full_page=True)
+
+
+def test_contact_field_autocompletes_from_the_server(page, live_server, make_user):
+    mlist = list_with_contacts(*[f"c{i}@example.com" for i in range(60)], "zora@example.com")
+    campaign = composed(mlist, [{"type": "text", "text": "x"}])
+    log_in(page, live_server, make_user)
+    page.goto(f"{live_server}/admin/campaigns/{campaign.id}/test")
+    options = page.locator("#contact-emails option")
+    expect(options).to_have_count(50)  # without typing: the first contacts
+    page.get_by_label("Use the merge data of the contact").press_sequentially("zo")
+    expect(options).to_have_count(1)  # zora is not among the first 50: the server found her
+    assert options.first.get_attribute("value") == "zora@example.com"
