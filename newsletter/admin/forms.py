@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    ColorField,
     DateTimeLocalField,
     EmailField,
     FieldList,
@@ -210,14 +211,15 @@ class TestSendForm(FlaskForm):
 
 class ThemeForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    primary_color = StringField("Primary colour", default="#1a5fb4",
-                                validators=[DataRequired(), Length(max=7)])
-    background_color = StringField("Background colour", default="#f3f4f6",
-                                   validators=[DataRequired(), Length(max=7)])
-    text_color = StringField("Text colour", default="#1f2937",
-                             validators=[DataRequired(), Length(max=7)])
+    primary_color = ColorField("Primary colour", default="#1a5fb4",
+                               validators=[DataRequired(), Length(max=7)])
+    background_color = ColorField("Background colour", default="#f3f4f6",
+                                  validators=[DataRequired(), Length(max=7)])
+    text_color = ColorField("Text colour", default="#1f2937",
+                            validators=[DataRequired(), Length(max=7)])
     font_family = SelectField("Font")
     logo_url = StringField("Logo address", validators=[Optional(), Length(max=500)])
+    logo_file = FileField("Or upload a logo")
     organization = StringField("Organization", validators=[Optional(), Length(max=200)])
     contact_details = TextAreaField("Contacts (address, phone, web)",
                                     validators=[Optional(), Length(max=1000)])

@@ -26,13 +26,24 @@ def edit_theme(theme_id: int | None):
     form = ThemeForm(obj=theme)
     form.font_family.choices = choices(themes.FONTS.items())
     if form.validate_on_submit():
-        ok, saved = perform(lambda: themes.save_theme(db.session, theme_id, **{
+        upload = form.logo_file.data
+        logo = (upload.filename or "logo", upload.read()) if upload else None
+        ok, saved = perform(lambda: themes.save_theme(db.session, theme_id, logo=logo, **{
             name: getattr(form, name).data for name in themes.FIELDS}))
         if ok:
             flash(f"Theme “{saved.name}” saved.", "success")
             return redirect(url_for("admin.theme_list"))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/theme_form.html", form=form, theme=theme), status
+    preview_args = {name: getattr(form, name).data or "" for name in themes.FIELDS[1:]}
+    return render_template("admin/theme_form.html", form=form, theme=theme,
+                           preview_args=preview_args), status
+
+
+@bp.get("/themes/preview")
+def theme_preview():
+    """The theme being edited (its form values in the query, unsaved) on the newsletter
+    starter template with sample data: the live preview beside the theme form."""
+    return _template_html("newsletter", themes.preview_style(request.args))
 
 
 @bp.get("/templates/<name>/preview")
@@ -42,9 +53,13 @@ def template_preview(name: str):
         abort(404)
     theme_id = request.args.get("theme", type=int)
     theme = db.session.get(Theme, theme_id) if theme_id else None
+    return _template_html(name, themes.style(theme))
+
+
+def _template_html(name: str, style: rendering.Style):
     content = rendering.prepare(blocks.blocks_html(blocks.template_blocks(name)), None,
                                 blocks.TEMPLATES[name][0])
-    out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),
+    out = rendering.render(content, style, rendering.sample_merge_data(),
                            rendering.Links(base_url=request.host_url.rstrip("/"),
                                            unsubscribe="#", profile="#"))
     return display.message_response(out.html)
