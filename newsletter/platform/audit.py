@@ -17,6 +17,7 @@ ACTIONS = {
     "contacts.erase": "Contacts erased",
     "contacts.unsubscribe": "Contacts unsubscribed at once",
     "contacts.archive": "Contacts archived at once",
+    "stats.clickers_export": "Who clicked exported",
 }
 
 

@@ -13,6 +13,7 @@ from newsletter.campaigns import drafts, progress
 from newsletter.models import (
     Campaign,
     Click,
+    Contact,
     Delivery,
     DeliveryState,
     Link,
@@ -20,6 +21,7 @@ from newsletter.models import (
     SubscriptionStatus,
     campaign_list,
 )
+from newsletter.platform.csvcells import safe_cell
 
 
 @dataclass
@@ -158,6 +160,45 @@ def stats_csv(stats: CampaignStats) -> str:
     writer.writerow(["link", "clicks", "unique_clicks"])
     for link in stats.links:
         writer.writerow([link.url, link.clicks, link.unique])
+    return out.getvalue()
+
+
+@dataclass
+class Clicker:
+    address: str
+    name: str
+    first_click: datetime
+    last_click: datetime
+    clicks: int
+
+
+def clickers(session, campaign_id: int, limit: int | None = None) -> list[Clicker]:
+    """Who clicked in the campaign's messages (an erased contact shows as erased-<id>),
+    the first to click first; ``limit``: only that many."""
+    query = (select(Delivery.address, func.min(Contact.first_name),
+                    func.min(Contact.last_name), func.min(Click.clicked_at),
+                    func.max(Click.clicked_at), func.count(Click.id))
+             .join(Link, Link.id == Click.link_id)
+             .join(Delivery, Delivery.id == Click.delivery_id)
+             .outerjoin(Contact, Contact.id == Delivery.contact_id)
+             .where(Link.campaign_id == campaign_id)
+             .group_by(Delivery.id, Delivery.address)
+             .order_by(func.min(Click.clicked_at), Delivery.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return [Clicker(address, " ".join(p for p in (first, last) if p), first_at, last_at, n)
+            for address, first, last, first_at, last_at, n in session.execute(query)]
+
+
+def clickers_csv(session, campaign_id: int) -> str:
+    """``clickers`` as CSV (cells safe against formula injection)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["address", "name", "first_click_utc", "last_click_utc", "clicks"])
+    for c in clickers(session, campaign_id):
+        writer.writerow([safe_cell(c.address), safe_cell(c.name),
+                         c.first_click.isoformat(timespec="seconds"),
+                         c.last_click.isoformat(timespec="seconds"), c.clicks])
     return out.getvalue()
 
 

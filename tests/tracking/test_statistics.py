@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from newsletter.extensions import db
-from newsletter.models import Delivery, DeliveryState, Subscription, SubscriptionStatus, utcnow
+from newsletter.models import (
+    AuditEntry,
+    Delivery,
+    DeliveryState,
+    Subscription,
+    SubscriptionStatus,
+    utcnow,
+)
 from newsletter.tracking import statistics
 from tests.tracking.helpers import html_links, path_of, received, send
 
@@ -45,6 +52,31 @@ def test_stats_page_counts_everything_a_user_asks_about(client, login, worker, s
     dashboard = client.get("/admin/stats").text
     assert "Composed" in dashboard and "100.0 %" in dashboard  # 2 unique of 2 delivered
     assert "Statistics" in client.get(f"/admin/campaigns/{campaign.id}").text
+
+
+def test_who_clicked_is_listed_and_exported_with_an_audit_entry(client, login, worker,
+                                                                 smtp_server):
+    login()
+    campaign = send("a@example.com", "b@example.com", "c@example.com", worker=worker)
+    a_links = [u for u in html_links(received(smtp_server, "a@example.com")) if "/c/" in u]
+    b_links = [u for u in html_links(received(smtp_server, "b@example.com")) if "/c/" in u]
+    client.get(path_of(b_links[0]))
+    client.get(path_of(a_links[0]))
+    client.get(path_of(a_links[1]))
+    worker()
+    page = client.get(f"/admin/campaigns/{campaign.id}/stats").text
+    table = page.split('<table id="clickers">')[1].split("</table>")[0]
+    assert table.index("b@example.com") < table.index("a@example.com")  # first click first
+    assert "c@example.com" not in table
+    assert client.get(f"/admin/campaigns/{campaign.id}/stats/clickers.csv").status_code \
+        == 405  # personal data: never on a GET a link previewer could fetch
+    exported = client.post(f"/admin/campaigns/{campaign.id}/stats/clickers.csv")
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(r["address"], r["clicks"]) for r in rows] == [("b@example.com", "1"),
+                                                           ("a@example.com", "2")]
+    entry = db.session.scalar(select(AuditEntry))
+    assert entry.action == "stats.clickers_export" and "2 rows" in entry.detail
 
 
 def test_timeline_buckets_clicks_by_a_readable_step():
