@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter import jobs
-from newsletter.campaigns import lifecycle, progress, recipients
+from newsletter.campaigns import followup, lifecycle, progress, recipients
 from newsletter.compliance import checklist, review, spamscore
 from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
@@ -14,7 +14,7 @@ from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
 from newsletter.platform.sessioncookie import background
 
 from . import bp, perform
-from .forms import DecisionForm, EmptyForm, ScheduleForm
+from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm
 
 
 @bp.get("/")
@@ -28,7 +28,8 @@ def campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     return render_template(
         "admin/campaign.html", campaign=campaign, form=EmptyForm(),
-        schedule_form=ScheduleForm(), live=progress.live_status(db.session, campaign_id),
+        schedule_form=ScheduleForm(send_at=followup.suggested_send_at(db.session, campaign)),
+        follow_up_form=FollowUpForm(), live=progress.live_status(db.session, campaign_id),
         errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
         checks=checklist.run(db.session, campaign_id)
@@ -132,6 +133,23 @@ def confirm_cancel(campaign_id: int):
     live = progress.live_status(db.session, campaign_id)
     return render_template("admin/confirm_cancel.html", campaign=campaign, form=EmptyForm(),
                            unsent=live["queued"] + live["sending"] + live["deferred"])
+
+
+@bp.post("/campaigns/<int:campaign_id>/follow-up")
+def follow_up(campaign_id: int):
+    """A draft resending this campaign, with a new subject, to who did not click (open)."""
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    ok, draft = perform(lambda: followup.create_follow_up(
+        db.session, campaign_id, subject=form.subject.data, days=form.days.data,
+        audience=form.audience.data, created_by_id=current_user.id))
+    if not ok:
+        return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+    flash("Follow-up draft created. Check it, send a test, then schedule it: the time "
+          "below is its days after the first campaign started.", "success")
+    return redirect(url_for("admin.campaign", campaign_id=draft.id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/schedule")

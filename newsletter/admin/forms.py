@@ -273,6 +273,15 @@ class ScheduleForm(FlaskForm):
         return True
 
 
+class FollowUpForm(FlaskForm):
+    subject = StringField("Subject of the follow-up", filters=[strip],
+                          validators=[DataRequired(), Length(max=300)])
+    audience = SelectField("To the recipients", choices=[
+        ("non_clickers", "who did not click"), ("non_openers", "who did not open")])
+    days = IntegerField("Days after this campaign started", default=3,
+                        validators=[InputRequired(), NumberRange(min=0, max=30)])
+
+
 class SenderForm(FlaskForm):
     name = StringField("Name (for editors)", validators=[DataRequired(), Length(max=100)])
     from_name = StringField("From name", validators=[DataRequired(), Length(max=100)])

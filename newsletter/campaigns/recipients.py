@@ -43,6 +43,7 @@ from newsletter.models import (
 )
 from newsletter.sms import numbers
 
+from . import followup
 from .drafts import get_campaign
 
 CHECK_PAGE_SIZE = 50
@@ -103,6 +104,8 @@ def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Sel
                                             ContactPhone.kind == campaign.sms_phone_field))
     if campaign.branch_id is not None:  # the optional branch split
         rows = rows.where(Contact.branch_id == campaign.branch_id)
+    if campaign.resend_to:  # a follow-up: only who did not click (open) the first one
+        rows = rows.where(followup.audience_filter(campaign))
     if basis is not None:
         rows = rows.where(has_basis(campaign) if basis else ~has_basis(campaign))
     if campaign.channel == Channel.EMAIL:  # addresses are unique per contact

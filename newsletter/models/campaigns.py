@@ -90,6 +90,12 @@ class Campaign(db.Model):
     #: quota parts this campaign holds (reserved at start) and has used (parts sent)
     sms_parts_reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sms_parts_used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: a follow-up (campaigns.followup): sent to the recipients of ``resend_of_id`` who did
+    #: not click (or open), ``resend_after_days`` after that campaign started
+    resend_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="SET NULL"))
+    resend_to: Mapped[str] = mapped_column(String(16), default="", server_default=text("''"))
+    resend_after_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sender: Mapped[SenderIdentity | None] = relationship()
     lists: Mapped[list[MailingList]] = relationship(secondary=campaign_list)
