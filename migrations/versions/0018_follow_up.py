@@ -1,7 +1,7 @@
 """Follow-up campaigns: resend to the recipients of an earlier campaign who did not click
 (or open)
 
-Revision ID: 0012_follow_up
+Revision ID: 0018_follow_up
 Revises: 0011_api
 Create Date: 2026-11-29 20:00:00.000000
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_follow_up'
+revision = '0018_follow_up'
 down_revision = '0011_api'
 branch_labels = None
 depends_on = None
