@@ -108,14 +108,19 @@ def check(session, key: str, adding: int = 1) -> None:
                            f"so {adding} more do not fit. An owner can raise the limit.")
 
 
+def _shown(value: int | None) -> str:
+    return "unlimited" if value is None else str(value)
+
+
 def set_limits(session, values: dict[str, int | None], actor: str) -> None:
     changes = []
     for key in LIMITS:
         value = values.get(key)
         if value is not None and value < 0:
             raise DomainError(f"{LIMITS[key]}: a limit cannot be negative.")
-        if limit(session, key) != value:
-            changes.append(f"{key}: {'unlimited' if value is None else value}")
+        before = limit(session, key)
+        if before != value:
+            changes.append(f"{key}: {_shown(before)} → {_shown(value)}")
         row = session.get(PlanLimit, key) or PlanLimit(key=key)
         row.value = value
         session.add(row)

@@ -90,7 +90,7 @@ def test_owner_sets_limits_on_the_usage_page(client, login):
     row = page[page.index('data-limit="contacts"'):]
     assert "<td data-used>2</td>" in row[:200] and "<td>10</td>" in row[:250]
     entry = db.session.query(AuditEntry).filter_by(action="limits.changed").one()
-    assert entry.detail == "contacts: 10, emails_month: 1000"
+    assert entry.detail == "contacts: unlimited → 10, emails_month: unlimited → 1000"
 
 
 def test_sms_parts_per_month_refuse_a_start_with_the_counts(app):
