@@ -197,14 +197,19 @@ class Preview:
     parts: int
     available: int
     reasons: list[tuple[str, str]]  # (number, why skipped), the first few
+    plan_left: int | None = None  # the plan's SMS parts left this month (None: unlimited)
 
     @property
     def available_after(self) -> int:
         return self.available - self.parts
 
     @property
+    def within_plan(self) -> bool:
+        return self.plan_left is None or self.parts <= self.plan_left
+
+    @property
     def covered(self) -> bool:
-        return self.parts <= self.available
+        return self.parts <= self.available and self.within_plan
 
 
 def preview(session, campaign_id: int, shown: int = 20) -> Preview:
@@ -227,4 +232,5 @@ def preview(session, campaign_id: int, shown: int = 20) -> Preview:
     finally:
         savepoint.rollback()
     return Preview(created, blocked, prepared.skipped, prepared.messages, prepared.parts,
-                   quota.balance(session).available, reasons)
+                   quota.balance(session).available, reasons,
+                   limits.remaining(session, "sms_parts_month"))

@@ -209,3 +209,28 @@ def test_usage_page_shows_every_limit(client, login):
     page = client.get("/admin/plan").text
     for key in limits.LIMITS:
         assert f'data-limit="{key}"' in page and f'name="{key}"' in page
+
+
+def test_sms_confirmation_shows_the_plan_and_the_send_is_refused(client, login):
+    from newsletter.sms import quota
+    from tests.sms.test_admin import form, make_list
+    from tests.sms.test_sending import sms_contact
+
+    login()
+    mlist = make_list()
+    sms_contact(mlist, "a@example.sk", "+421905123456")
+    sms_contact(mlist, "b@example.sk", "+421905000002")
+    client.post("/admin/campaigns/new-sms", data=form(mlist))
+    campaign = db.session.scalar(select(Campaign))
+    quota.top_up(db.session, 10)
+    db.session.commit()
+    set_limits(sms_parts_month=1)
+    page = client.post(f"/admin/campaigns/{campaign.id}/sms-confirm").text
+    assert 'data-confirm="plan_left">1<' in page and "Yes, send" not in page
+    assert "The plan allows 1 more SMS parts this month and this campaign needs 2." in page
+    sent = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                       follow_redirects=True)
+    assert "allows 1 SMS parts a month; 0 were used this month, so 1 are left and this " \
+           "campaign needs 2 parts" in sent.text
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    assert quota.balance(db.session) == quota.Balance(10, 0)
