@@ -14,7 +14,7 @@ from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import BlocklistEntry, Campaign, Channel
 
-from . import bp
+from . import bp, perform
 from .forms import EmptyForm, choices, strip
 
 CHANNEL_LABELS = {Channel.EMAIL: "E-mail", Channel.SMS: "SMS"}
@@ -98,9 +98,15 @@ def blocklist_delete(entry_id: int):
     return redirect(url_for("admin.blocklist_index"))
 
 
-@bp.get("/blocklist/export.csv")
+@bp.post("/blocklist/export.csv")
 def blocklist_export():
-    return Response(csv_files.export_entries(db.session), mimetype="text/csv",
+    """A POST: the download is recorded in the audit log."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ok, body = perform(lambda: csv_files.export_entries(db.session, current_user.email))
+    if not ok:
+        return redirect(url_for("admin.blocklist_index"))
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=blocklist.csv"})
 
 

@@ -1,7 +1,7 @@
 """Compliance views of a campaign: the consent report (who has no recorded basis and is
 left out, and recording one for chosen contacts) and the spam score."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
@@ -42,6 +42,18 @@ def consent_report(campaign_id: int):
     status = 422 if form.is_submitted() else 200
     return render_template("admin/consent_report.html", campaign_id=campaign_id,
                            missing=missing, form=form), status
+
+
+@bp.post("/campaigns/<int:campaign_id>/consent.csv")
+def consent_report_csv(campaign_id: int):
+    """The report as CSV; a POST, because the download goes to the audit log."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ok, body = perform(lambda: consent.report_csv(db.session, campaign_id, current_user.email))
+    if not ok:
+        return redirect(url_for("admin.consent_report", campaign_id=campaign_id))
+    return Response(body, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="campaign-{campaign_id}-no-basis.csv"'})
 
 
 @bp.post("/campaigns/<int:campaign_id>/spam-score")

@@ -10,8 +10,17 @@ from sqlalchemy import select
 from newsletter import jobs
 from newsletter.audience import lists
 from newsletter.campaigns import recipients
-from newsletter.compliance import checklist
-from newsletter.content import blocks, composer, display, media, rendering, themes, webview
+from newsletter.compliance import checklist, review
+from newsletter.content import (
+    blocks,
+    composer,
+    display,
+    media,
+    rendering,
+    saved_templates,
+    themes,
+    webview,
+)
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import (
@@ -27,7 +36,7 @@ from newsletter.platform.redirects import safe_next
 from newsletter.platform.sessioncookie import background
 from newsletter.sending import sms_testsend, testsend
 
-from . import bp
+from . import bp, perform
 from .forms import CampaignForm, EmptyForm, FileForm, TestSendForm, VariantForm, choices
 
 
@@ -52,7 +61,8 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
         (s.id, f"{s.from_name} <{s.from_email}>") for s in senders])
     form.theme.choices = choices([(0, "Default look")] + [
         (t.id, t.name) for t in themes.list_themes(db.session)])
-    form.template.choices = choices((k, v[0]) for k, v in blocks.TEMPLATES.items())
+    form.template.choices = choices([(k, v[0]) for k, v in blocks.TEMPLATES.items()]
+                                    + saved_templates.choices(db.session))
     form.branch.choices = choices([(0, "All contacts on the lists")] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
             select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
@@ -82,8 +92,8 @@ def block_action(form, action: str) -> bool:
     elif verb == "remove" and arg.isdigit() and int(arg) < len(current):
         current.pop(int(arg))
     elif verb == "template" and getattr(form, "template", None) is not None \
-            and form.template.data in blocks.TEMPLATES:
-        current = blocks.template_blocks(form.template.data)
+            and saved_templates.blocks_for(db.session, form.template.data) is not None:
+        current = saved_templates.blocks_for(db.session, form.template.data)
     else:
         return False
     _set_blocks(form, current)
@@ -99,6 +109,18 @@ def _draft(form: CampaignForm) -> composer.Draft:
         language=(form.language.data or "en").strip().lower(),
         public_archive=form.public_archive.data, track_opens=form.track_opens.data,
         extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None)
+
+
+def edited(campaign_id: int) -> None:
+    """After a committed content save: approved content that changed is held for review
+    again at once (compliance.review), and the editor told here and by mail."""
+    _, held = perform(lambda: review.recheck_edited(db.session, campaign_id,
+                                                    current_user.email))
+    if held:
+        jobs.enqueue_review_mail(held.id)
+        flash("The content changed after its approval, so the campaign is held for review "
+              "again (it matches " + ", ".join(sorted({f["name"] for f in held.findings}))
+              + "). A reviewer approves or rejects it; you are told by mail.", "info")
 
 
 def _attempt(form, action) -> bool:
@@ -139,6 +161,7 @@ def edit_campaign(campaign_id: int | None):
     if form.validate_on_submit() and _attempt(form, lambda: saved.append(composer.save_draft(
             db.session, campaign_id, _draft(form), created_by_id=current_user.id))):
         flash("Campaign saved.", "success")
+        edited(saved[0].id)
         return redirect(url_for("admin.campaign", campaign_id=saved[0].id))
     return _render_form(form, campaign, 422 if form.is_submitted() else 200)
 
@@ -223,6 +246,7 @@ def edit_variant(campaign_id: int, language: str | None):
             db.session, campaign_id, form.language.data, form.subject.data,
             _form_blocks(form), form.body_text.data if form.text_edited.data else None)):
         flash(f"Language variant {form.language.data.strip().lower()} saved.", "success")
+        edited(campaign_id)
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     return render_template("admin/variant_form.html", form=form, campaign=campaign,
                            block_types=blocks.BLOCK_TYPES), 422 if form.is_submitted() else 200
@@ -230,9 +254,11 @@ def edit_variant(campaign_id: int, language: str | None):
 
 @bp.post("/campaigns/<int:campaign_id>/variants/<language>/delete")
 def delete_variant(campaign_id: int, language: str):
-    return _simple_post(lambda: composer.delete_variant(db.session, campaign_id, language),
-                        f"Language variant {language} removed.",
-                        url_for("admin.campaign", campaign_id=campaign_id))
+    response = _simple_post(lambda: composer.delete_variant(db.session, campaign_id, language),
+                            f"Language variant {language} removed.",
+                            url_for("admin.campaign", campaign_id=campaign_id))
+    edited(campaign_id)
+    return response
 
 
 def _simple_post(action, message: str, back: str):

@@ -239,6 +239,16 @@ class UserForm(FlaskForm):
                                      validators=[DataRequired()])
 
 
+class AccountForm(FlaskForm):
+    """Another role for an account, or its removal (the button pressed says which; a
+    removal sends no role, and the role is checked by ``accounts.change_role``)."""
+
+    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in Role.ALL),
+                       validate_choice=False)
+    current_password = PasswordField("Your own password, to confirm",
+                                     validators=[DataRequired()])
+
+
 class ApiKeyForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=100)],
                        description="Who uses it, e.g. “Shop CMS”.")

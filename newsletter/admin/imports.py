@@ -21,7 +21,7 @@ from newsletter.imports import pipeline
 from newsletter.imports.files import TARGETS, XML_FIELDS
 from newsletter.models import ContactImport, ImportStatus, MailingList
 
-from . import bp
+from . import bp, perform
 from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
 
 
@@ -110,9 +110,13 @@ def import_detail(import_id: int):
                            form=EmptyForm())
 
 
-@bp.get("/imports/<int:import_id>/rejected.csv")
+@bp.post("/imports/<int:import_id>/rejected.csv")
 def import_rejected(import_id: int):
+    """A POST: the rows are personal data, and their download goes to the audit log."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     _import_or_404(import_id)
+    perform(lambda: pipeline.record_rejects_export(db.session, import_id, current_user.email))
     return Response(stream_with_context(pipeline.rejected_csv(db.session, import_id)),
                     mimetype="text/csv; charset=utf-8", headers={
                         "Content-Disposition": f'attachment; filename="rejected-{import_id}.csv"'})

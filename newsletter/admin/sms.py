@@ -19,6 +19,7 @@ from newsletter.sending import sms as sms_sending
 from newsletter.sms import quota
 
 from . import bp, owner_bp
+from .composer import edited
 from .forms import EmptyForm, choices
 from .sms_forms import SmsCampaignForm, SmsSettingsForm, TopUpForm
 
@@ -75,6 +76,7 @@ def edit_sms_campaign(campaign_id: int | None):
         else:
             db.session.commit()
             flash("SMS campaign saved.", "success")
+            edited(saved.id)
             return redirect(url_for("admin.campaign", campaign_id=saved.id))
     status = 422 if form.is_submitted() and (form.errors or action == "save") else 200
     return render_template("admin/sms_campaign_form.html", form=form, campaign=campaign,

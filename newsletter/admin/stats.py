@@ -34,8 +34,8 @@ def campaign_clickers_csv(campaign_id: int):
     """Who clicked, as CSV: personal data, so a POST that leaves an audit entry."""
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     body = statistics.clickers_csv(db.session, campaign_id)
-    audit.record(db.session, current_user.email, "stats.clickers_export", campaign.name,
-                 f"campaign {campaign_id}, {body.count(chr(10)) - 1} rows")
+    audit.record_export(db.session, current_user.email, "clickers", campaign.name,
+                        body.count("\n") - 1, f"campaign {campaign_id}")
     db.session.commit()
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="campaign-{campaign_id}-clicks.csv"'})

@@ -2,19 +2,43 @@
 
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from newsletter.content import blocks, display, rendering, themes
+from newsletter.content import blocks, display, rendering, saved_templates, themes
 from newsletter.extensions import db
 from newsletter.models import Theme
 
 from . import bp, perform
-from .forms import ThemeForm, choices
+from .forms import EmptyForm, ThemeForm, choices
 
 
 @bp.get("/themes")
 def theme_list():
     return render_template("admin/themes.html", themes=themes.list_themes(db.session),
-                           templates=blocks.TEMPLATES)
+                           templates=blocks.TEMPLATES,
+                           saved=saved_templates.list_templates(db.session), form=EmptyForm())
+
+
+@bp.post("/campaigns/<int:campaign_id>/save-template")
+def save_template(campaign_id: int):
+    """Keep a campaign's blocks as a named template (within the plan's templates limit)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ok, saved = perform(lambda: saved_templates.save_from_campaign(
+        db.session, campaign_id, request.form.get("name", ""), current_user.id))
+    if ok:
+        flash(f"Saved as template “{saved.name}”: new campaigns can start from it.", "success")
+    return redirect(url_for("admin.campaign", campaign_id=campaign_id))
+
+
+@bp.post("/templates/<int:template_id>/delete")
+def delete_template(template_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ok, name = perform(lambda: saved_templates.delete_template(db.session, template_id))
+    if ok:
+        flash(f"Template “{name}” deleted.", "success")
+    return redirect(url_for("admin.theme_list"))
 
 
 @bp.route("/themes/new", methods=["GET", "POST"], defaults={"theme_id": None})

@@ -1,18 +1,18 @@
 """Owner-only: user accounts. Adding one asks for the owner's own password, so nothing
 running in an owner's browser can make an account (or an owner) on its own."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import User
+from newsletter.models import Role, User
 from newsletter.platform import accounts
 
 from . import owner_bp
 from .auth import lockout_settings
-from .forms import UserForm
+from .forms import AccountForm, UserForm
 
 
 @owner_bp.route("/users", methods=["GET", "POST"])
@@ -33,6 +33,41 @@ def users():
             db.session.commit()
             flash(f"{user.email} can now log in as {user.role}.", "success")
             return redirect(url_for("admin.owner.users"))
-    rows = db.session.scalars(select(User).order_by(User.email))
-    return render_template("admin/users.html", form=form, users=list(rows)), \
-        (422 if form.is_submitted() else 200)
+    return _page(form, 422 if form.is_submitted() else 200)
+
+
+def _page(form: UserForm, status: int, account_form: AccountForm | None = None,
+          account_id: int | None = None):
+    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.email))
+    return render_template("admin/users.html", form=form, users=list(rows),
+                           account_form=account_form or AccountForm(),
+                           account_id=account_id, roles=Role.ALL), status
+
+
+@owner_bp.post("/users/<int:user_id>")
+def account(user_id: int):
+    """Another role for an account, or its removal; both ask for the owner's password."""
+    form = AccountForm()
+    remove = request.form.get("action") == "remove"
+    if form.validate_on_submit():
+        try:
+            if remove:
+                user = accounts.remove_user(db.session, current_user.id,
+                                            form.current_password.data, user_id,
+                                            **lockout_settings())
+            else:
+                user = accounts.change_role(db.session, current_user.id,
+                                            form.current_password.data, user_id,
+                                            form.role.data, **lockout_settings())
+        except accounts.InvalidCredentials as exc:
+            db.session.commit()  # a wrong confirmation counts as a failed login
+            form.current_password.errors.append(str(exc))
+        except DomainError as exc:
+            db.session.rollback()
+            form.role.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{user.email} was removed: it can no longer log in." if remove else
+                  f"{user.email} is now {user.role}.", "success")
+            return redirect(url_for("admin.owner.users"))
+    return _page(UserForm(formdata=None), 422, form, user_id)

@@ -5,6 +5,8 @@ from datetime import UTC
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress
+from newsletter.compliance import review
+from newsletter.compliance import start as checked
 from newsletter.content import composer
 from newsletter.extensions import db
 from newsletter.models import Campaign
@@ -20,7 +22,7 @@ from .campaign_schemas import (
     TestSendIn,
 )
 from .schemas import Page
-from .v1 import ApiError, endpoint, page_by_id, responses, spec, v1
+from .v1 import ApiError, actor, endpoint, page_by_id, responses, spec, v1
 
 TAGS = ["campaigns"]
 
@@ -116,12 +118,25 @@ def schedule_campaign(campaign_id: int, json: ScheduleIn):
 @endpoint("campaigns", "write")
 @spec.validate(resp=responses(HTTP_200=Accepted), tags=TAGS)
 def start_campaign(campaign_id: int):
-    """Resolve the recipients and start sending now."""
+    """Resolve the recipients and start sending now, through the same checked start as the
+    admin's Send (calling it confirms the checklist's warnings): content that matches a
+    review category is held for a reviewer instead (status review); a blocking item or a
+    plan limit refuses the start (422) saying why; recipients without a recorded basis
+    are left out and counted."""
     _campaign(campaign_id)
-    created = lifecycle.start_campaign(db.session, campaign_id)
+    checked.refresh_domain(db.session, campaign_id)
+    db.session.commit()
+    held = review.hold_if_flagged(db.session, campaign_id, actor())
+    if held:
+        db.session.commit()
+        jobs.enqueue_review_mail(held.id)
+        names = ", ".join(sorted({f["name"] for f in held.findings}))
+        return _accepted(campaign_id, f"Held for review: the content matches {names}.")
+    started = checked.start(db.session, campaign_id, confirmed=True, actor=actor())
     db.session.commit()
     jobs.enqueue_send(campaign_id)
-    return _accepted(campaign_id, f"Sending started: {created} recipients.")
+    return _accepted(campaign_id, " ".join([f"Sending started: {started.created} "
+                                            f"recipients.", *started.notices]))
 
 
 CONTROLS = {

@@ -152,6 +152,11 @@ class BulkIn(Strict):
     source: Source = "api"
 
 
+class LeftOut(BaseModel):
+    index: int = Field(description="The row's position in contacts")
+    email: str
+
+
 class BulkOut(BaseModel):
     received: int
     created: int
@@ -159,6 +164,9 @@ class BulkOut(BaseModel):
     skipped: int
     duplicates: int
     subscribed: int
+    over_limit: int = Field(description="New addresses past the plan's contact limit: not "
+                                        "created (the call stops at the limit)")
+    left_out: list[LeftOut] = Field(description="Those rows, in order")
 
 
 class ErasedOut(BaseModel):

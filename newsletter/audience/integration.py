@@ -19,6 +19,7 @@ from newsletter.models import (
     SubscriptionStatus,
     utcnow,
 )
+from newsletter.platform import limits
 
 from . import contacts, history
 from .addresses import InvalidAddress, normalize_email
@@ -79,6 +80,7 @@ def create(session, fields: dict, actor: str) -> Contact:
                                "it cannot be added again.", field)
     if email and session.scalar(select(Contact.id).where(Contact.email == email)):
         raise ContactError(f"{email} already belongs to another contact.", "email")
+    limits.check(session, "contacts")
     contact = Contact(email=email, phone=phone, language="en",
                       attributes=fields.get("attributes") or {})
     session.add(contact)

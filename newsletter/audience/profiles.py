@@ -40,7 +40,7 @@ from newsletter.models import (
     SubscriptionStatus,
     utcnow,
 )
-from newsletter.platform import tokens
+from newsletter.platform import audit, tokens
 from newsletter.platform.i18n import LANGUAGES
 
 from . import history
@@ -406,3 +406,5 @@ def erase(session, contact_id: int) -> None:
         ContactChange.contact_id == contact_id, ContactChange.field.in_(PERSONAL_FIELDS)))
     history.update_contact(session, contact, {"status": ContactStatus.ERASED},
                            actor="subscriber")
+    audit.record(session, "subscriber", "contacts.erase", f"contact {contact_id}",
+                 "asked for by the subscriber (profile)")

@@ -26,7 +26,7 @@ from newsletter.models import (
     Suppression,
     utcnow,
 )
-from newsletter.platform import ratelimit, tokens
+from newsletter.platform import limits, ratelimit, tokens
 
 from . import history, suppression
 from .addresses import InvalidAddress, normalize_email
@@ -179,6 +179,11 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
     subscription changes until the address confirms (only the time of the last
     confirmation mail is kept). At most one mail per address and list per 24 hours."""
     address, first, last = clean_signup(email, first_name, last_name)
+    if limits.remaining(session, "contacts") == 0:
+        # the plan's contact limit is reached: every signup hears the same, so the answer
+        # tells nobody whether an address is known or what the plan allows
+        raise SignupError({"email": gettext("This list is not taking new signups at the "
+                                            "moment. Please try again later.")})
     contact = _contact(session, address, first, last, language)
     sub = _subscription(session, contact.id, mlist.id, Channel.EMAIL)
     if not needs_confirmation(session, sub):  # already on the list

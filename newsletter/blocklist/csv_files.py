@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import select
 
 from newsletter.models import BlocklistEntry
+from newsletter.platform import audit
 from newsletter.platform.csvcells import safe_cell, unescape_cell
 
 from .entries import (
@@ -107,16 +108,21 @@ def _duplicate_note(entry: BlocklistEntry, channels: list[str]) -> str:
     return note + "."
 
 
-def export_entries(session) -> str:
-    """Every entry as CSV in the import's columns, so an export can be imported elsewhere."""
+def export_entries(session, actor: str) -> str:
+    """Every entry as CSV in the import's columns, so an export can be imported elsewhere.
+    The entries name people (addresses, numbers): the download goes to the audit log, and
+    the caller commits."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     entries = session.scalars(
         select(BlocklistEntry).options(*entry_loads()).order_by(BlocklistEntry.id))
+    count = 0
     for entry in entries:
         data = entry_data(entry)
         cells = [getattr(data, name) for name in COLUMNS]
         cells[COLUMNS.index("channels")] = " ".join(data.channels)
         writer.writerow([safe_cell(c) for c in cells])
+        count += 1
+    audit.record_export(session, actor, "blocklist", "block list", count)
     return out.getvalue()

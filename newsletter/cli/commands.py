@@ -67,7 +67,8 @@ def create_user(email, role, password):
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(db.session, email, role, password)
+        user = accounts.create_user(db.session, email, role, password,
+                                    actor="command line (newsletter users create)")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

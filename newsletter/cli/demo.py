@@ -14,7 +14,8 @@ def ensure_owner(session, password: str) -> str:
     """Create the demo owner, or give it this new password."""
     user = session.scalar(select(User).where(User.email == DEMO_OWNER))
     if user is None:
-        accounts.create_user(session, DEMO_OWNER, Role.OWNER, password)
+        accounts.create_user(session, DEMO_OWNER, Role.OWNER, password,
+                             actor="newsletter dev (the demo owner)")
     else:
         accounts.set_password(session, user.id, password)
     return DEMO_OWNER

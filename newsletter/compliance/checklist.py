@@ -131,8 +131,16 @@ def content_item(session, campaign: Campaign) -> Item:
 
 
 def plan_items(session, campaign: Campaign) -> list[Item]:
-    """The plan's e-mail messages per month (platform.limits): a start that would pass it
-    is refused with the counts."""
+    """The plan's e-mail messages or SMS parts per month (platform.limits): a start that
+    would pass it is refused with the counts."""
+    if campaign.channel == "sms":
+        left = limits.remaining(session, "sms_parts_month")
+        if left is None:
+            return []
+        cap = limits.limit(session, "sms_parts_month")
+        return [Item("plan", NOTICE if left else BLOCKING,
+                     f"{left} of the plan's {cap} SMS parts a month are left; a start that "
+                     f"needs more is refused.")]
     if campaign.channel != "email":
         return []
     left = limits.remaining(session, "emails_month")

@@ -2,6 +2,8 @@
 consent or legitimate interest (left out when it starts), and recording a basis for some
 of them, as evidence on a consent record with who recorded it."""
 
+import csv
+import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -9,6 +11,8 @@ from sqlalchemy import func, select
 from newsletter.campaigns import recipients
 from newsletter.campaigns.drafts import CampaignError, get_campaign
 from newsletter.models import ConsentRecord, Contact, LegalBasis, Subscription, SubscriptionStatus
+from newsletter.platform import audit
+from newsletter.platform.csvcells import safe_cell
 
 PAGE_SIZE = 50
 
@@ -32,6 +36,27 @@ def missing_basis(session, campaign_id: int, page: int = 1) -> Missing:
         select(Contact).join(rows, rows.c.contact_id == Contact.id)
         .order_by(rows.c.address).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     return Missing(total=total, contacts=contacts, page=page, pages=pages)
+
+
+def report_csv(session, campaign_id: int, actor: str) -> str:
+    """The whole report as CSV (address, name, added), to find the evidence elsewhere;
+    personal data, so the download goes to the audit log. The caller commits."""
+    campaign = get_campaign(session, campaign_id)
+    rows = recipients.recipient_rows(campaign, basis=False).subquery()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["address", "first_name", "last_name", "added"])
+    count = 0
+    for contact in session.scalars(select(Contact).join(rows, rows.c.contact_id == Contact.id)
+                                   .order_by(rows.c.address)):
+        writer.writerow([safe_cell(v or "") for v in (
+            contact.email or contact.phone, contact.first_name, contact.last_name,
+            contact.created_at.strftime("%Y-%m-%d"))])
+        count += 1
+    audit.record_export(session, actor, "consent",
+                        f"campaign {campaign.id} “{campaign.name}”: recipients without a basis",
+                        count)
+    return out.getvalue()
 
 
 def record_basis(session, campaign_id: int, contact_ids: list[int], legal_basis: str,

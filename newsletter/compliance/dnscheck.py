@@ -3,12 +3,14 @@
 mail leaves from, DMARC present and aligned with the From domain. Lookups go through
 dnspython with the configured resolver (DNS_NAMESERVERS, DNS_TIMEOUT)."""
 
+import functools
 import ipaddress
 import re
 
 import dns.exception
 import dns.nameserver
 import dns.resolver
+import tldextract
 from flask import current_app
 
 from newsletter.models import SenderIdentity
@@ -166,9 +168,23 @@ def _is_ip(value: str) -> bool:
     return True
 
 
+@functools.cache
+def _suffixes() -> tldextract.TLDExtract:
+    """The public suffix list snapshot bundled with tldextract: no URLs and no cache
+    directory, so nothing is fetched or written at run time."""
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                 fallback_to_snapshot=True, include_psl_private_domains=True)
+
+
 def organizational(domain: str) -> str:
-    """The registered domain, approximated as the last two labels (no public suffix list)."""
-    return ".".join(domain.split(".")[-2:])
+    """The organizational domain of RFC 7489 3.2: the public suffix (from the public suffix
+    list, its private part included) plus one label; news.shop.co.uk -> shop.co.uk. A name
+    that is itself a public suffix (or not under one) is its own organizational domain."""
+    domain = domain.strip().rstrip(".").lower()
+    parts = _suffixes()(domain)
+    if not parts.domain or not parts.suffix:
+        return domain
+    return f"{parts.domain}.{parts.suffix}"
 
 
 def aligned(domain: str, from_domain: str, strict: bool) -> bool:
@@ -177,21 +193,39 @@ def aligned(domain: str, from_domain: str, strict: bool) -> bool:
     return organizational(domain) == organizational(from_domain)
 
 
+def dmarc_record(r, from_domain: str) -> tuple[str, dict[str, str]] | None:
+    """The DMARC policy receivers apply to mail from ``from_domain`` (RFC 7489 6.6.3): the
+    record at ``_dmarc.<from domain>``, else the one at the organizational domain, whose
+    ``sp=`` (default ``p=``) governs its subdomains. (where found, tags), or None."""
+    for name in dict.fromkeys((from_domain, organizational(from_domain))):
+        records = [t for t in lookup(r, f"_dmarc.{name}", "TXT")
+                   if t.lower().startswith("v=dmarc1")]
+        if len(records) == 1:
+            tags = _tags(records[0])
+            if name != from_domain:
+                tags["p"] = tags.get("sp", tags.get("p", "?"))
+            return name, tags
+    return None
+
+
 def dmarc_item(r, sender: SenderIdentity) -> Item:
-    from_domain = domain_of(sender.from_email)
-    records = [t for name in dict.fromkeys((from_domain, organizational(from_domain)))
-               for t in lookup(r, f"_dmarc.{name}", "TXT") if t.lower().startswith("v=dmarc1")]
-    if not records:
-        return Item("dmarc", WARNING, f"No DMARC record at _dmarc.{from_domain}: publish one "
+    from_domain = domain_of(sender.from_email).lower()
+    found = dmarc_record(r, from_domain)
+    if found is None:
+        return Item("dmarc", WARNING, f"No DMARC record at _dmarc.{from_domain} or "
+                                      f"_dmarc.{organizational(from_domain)}: publish one "
                                       f"(e.g. v=DMARC1; p=none; rua=mailto:...).")
-    tags = _tags(records[0])
-    bounce = current_app.config["BOUNCE_DOMAIN"] or from_domain
+    where, tags = found
+    bounce = (current_app.config["BOUNCE_DOMAIN"] or from_domain).lower()
     dkim_ok = bool(sender.dkim_private_key) and aligned(
-        sender.dkim_domain or "", from_domain, tags.get("adkim", "r").lower() == "s")
+        (sender.dkim_domain or "").lower(), from_domain, tags.get("adkim", "r").lower() == "s")
     spf_ok = aligned(bounce, from_domain, tags.get("aspf", "r").lower() == "s")
+    policy = f"p={tags.get('p', '?')}" + ("" if where == from_domain else f" of {where}")
     if dkim_ok or spf_ok:
         how = " and ".join(n for n, ok in (("DKIM", dkim_ok), ("SPF", spf_ok)) if ok)
-        return Item("dmarc", OK, f"DMARC (p={tags.get('p', '?')}) is aligned with {from_domain} "
+        return Item("dmarc", OK, f"DMARC ({policy}) is aligned with {from_domain} "
                                  f"through {how}.")
-    return Item("dmarc", WARNING, f"DMARC is published but neither the DKIM domain nor the "
-                                  f"return path ({bounce}) is aligned with {from_domain}.")
+    return Item("dmarc", WARNING, f"DMARC ({policy}) is published but neither the DKIM domain "
+                                  f"({sender.dkim_domain or 'none'}) nor the return path "
+                                  f"({bounce}) is aligned with {from_domain} (organizational "
+                                  f"domain {organizational(from_domain)}).")

@@ -131,11 +131,17 @@ def texts_of(campaign: Campaign) -> list[tuple[str, str]]:
                   (f"{prefix}HTML text", " ".join(parts.text))]
         texts += [(f"{prefix}image text", alt) for alt in parts.alts]
         texts += [(f"{prefix}link", href) for href in parts.links]
+    if campaign.sms_text:
+        texts.append(("SMS text", campaign.sms_text))
     return texts
 
 
 def content_hash(campaign: Campaign) -> str:
-    content = [campaign.subject, campaign.body_html, campaign.body_text, campaign.variants]
+    """What an approval covers: every text the review scans, in every language (subject,
+    blocks, HTML, plain text, variants, the SMS text). Names, lists and senders are not
+    content: changing them keeps the approval."""
+    content = [campaign.subject, campaign.blocks, campaign.body_html, campaign.body_text,
+               campaign.variants, campaign.sms_text]
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -157,7 +163,8 @@ def cleared(session, campaign: Campaign) -> bool:
     return not findings_of(session, campaign)
 
 
-def hold_if_flagged(session, campaign_id: int, actor: str) -> CampaignReview | None:
+def hold_if_flagged(session, campaign_id: int, actor: str,
+                    why: str = "") -> CampaignReview | None:
     """Hold a draft (or due scheduled campaign) whose content matches and is not cleared;
     the caller commits. None: nothing to hold."""
     campaign = get_campaign(session, campaign_id)
@@ -171,9 +178,21 @@ def hold_if_flagged(session, campaign_id: int, actor: str) -> CampaignReview | N
     session.add(held)
     campaign.status, campaign.send_at = CampaignStatus.REVIEW, None
     audit.record(session, actor, "review.held", f"campaign {campaign.id} “{campaign.name}”",
-                 ", ".join(sorted({f.name for f in found})))
+                 why + ", ".join(sorted({f.name for f in found})))
     session.flush()
     return held
+
+
+def recheck_edited(session, campaign_id: int, actor: str) -> CampaignReview | None:
+    """After an edit: a campaign whose approved content changed (and still matches a
+    category) goes back to review at once; a save that changed nothing keeps the approval.
+    The caller commits and then tells the editor (``jobs.enqueue_review_mail``)."""
+    campaign = get_campaign(session, campaign_id)
+    last = latest(session, campaign_id)
+    if last is None or last.state != ReviewState.APPROVED or \
+            last.content_hash == content_hash(campaign):
+        return None
+    return hold_if_flagged(session, campaign_id, actor, "changed after its approval: ")
 
 
 def decide(session, campaign_id: int, user: User, approve: bool, note: str) -> CampaignReview:

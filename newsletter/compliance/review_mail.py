@@ -5,6 +5,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, render_template
+from sqlalchemy import select
 
 from newsletter.channels.headers import header_value
 from newsletter.models import Campaign, CampaignReview, User
@@ -32,6 +33,10 @@ def message(session, review_id: int) -> EmailMessage | None:
             "Auto-Submitted": "auto-generated"}.items():
         msg[name] = header_value(value, encode=False)
     url = f"{config['BASE_URL'].rstrip('/')}/admin/campaigns/{campaign.id}"
+    again = held.state == "held" and session.scalar(
+        select(CampaignReview.id).where(CampaignReview.campaign_id == campaign.id,
+                                        CampaignReview.id < held.id,
+                                        CampaignReview.state == "approved").limit(1))
     msg.set_content(render_template("admin/mail/review.txt", campaign=campaign, review=held,
-                                    url=url))
+                                    url=url, again=bool(again)))
     return msg

@@ -10,7 +10,7 @@ from newsletter.errors import DomainError
 from newsletter.models import Campaign, Theme
 
 from . import blocks as blockmod
-from . import rendering
+from . import rendering, saved_templates
 
 
 class ComposerError(DomainError):
@@ -66,8 +66,7 @@ def save_draft(session, campaign_id: int | None, draft: Draft,
     (an error is raised here, at save, never at send time)."""
     raw = draft.blocks
     if campaign_id is None and not raw:
-        raw = blockmod.template_blocks(draft.template) if draft.template in \
-            blockmod.TEMPLATES else []
+        raw = saved_templates.blocks_for(session, draft.template) or []
     try:
         clean_name(draft.name, "A campaign's name", max_length=200)  # List-Id may show it
     except InvalidName as exc:

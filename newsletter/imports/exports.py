@@ -6,15 +6,24 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from newsletter.audience.contacts import ContactFilter
 from newsletter.models import Contact, Organization, Subscription
+from newsletter.platform import audit
 from newsletter.platform.csvcells import safe_cell
 
 HEADER = ["email", "phone", "first_name", "last_name", "language", "status", "organization",
           "list_status", "created_at"]
 PAGE = 2000
+
+
+def record_export(session, flt: ContactFilter, actor: str) -> None:
+    """Put the export in the audit log (before it streams): who, which filter, how many."""
+    count = session.scalar(select(func.count()).select_from(Contact).where(*flt.where()))
+    given = {k: v for k, v in vars(flt).items() if v not in ("", None)}
+    subject = ", ".join(f"{k}={v}" for k, v in given.items()) or "all contacts"
+    audit.record_export(session, actor, "contacts", f"contacts: {subject}", count)
 
 
 def rows(session, flt: ContactFilter) -> Iterator[list]:

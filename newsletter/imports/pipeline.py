@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from queue import Full, Queue
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from newsletter.audience.suppression import address_hasher
@@ -26,7 +26,7 @@ from newsletter.models import (
     MailingList,
     utcnow,
 )
-from newsletter.platform import limits
+from newsletter.platform import audit, limits
 from newsletter.platform.csvcells import safe_cell
 
 from . import files
@@ -328,6 +328,15 @@ def status(imp: ContactImport) -> dict:
 def issues_for(session, import_id: int, limit: int = 1000) -> list[ImportIssue]:
     return list(session.scalars(select(ImportIssue).where(ImportIssue.import_id == import_id)
                                 .order_by(ImportIssue.line, ImportIssue.id).limit(limit)))
+
+
+def record_rejects_export(session, import_id: int, actor: str) -> None:
+    """The rejected rows are personal data: their download goes to the audit log."""
+    imp = session.get(ContactImport, import_id)
+    rows = session.scalar(select(func.count()).select_from(ImportIssue)
+                          .where(ImportIssue.import_id == import_id))
+    audit.record_export(session, actor, "import_rejects",
+                        f"import {import_id} {imp.filename if imp else ''}".strip(), rows)
 
 
 def rejected_csv(session, import_id: int) -> Iterator[str]:

@@ -44,10 +44,10 @@ NEW_SUBSCRIPTIONS = """INSERT INTO subscription (contact_id, list_id, channel, s
     WHERE NOT EXISTS (SELECT 1 FROM subscription s WHERE s.contact_id = c.id
                       AND s.list_id = :list_id AND s.channel = 'email')"""
 #: the plan's contact limit: new addresses past the room left are left out (in file order)
-OVER_LIMIT = """DELETE FROM import_stage WHERE line IN (
-    SELECT st.line FROM import_stage st
+OVER_LIMIT_ROWS = """SELECT st.line FROM import_stage st
     WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.email = st.email)
-    ORDER BY st.line {offset})"""
+    ORDER BY st.line {offset}"""
+OVER_LIMIT = f"""DELETE FROM import_stage WHERE line IN ({OVER_LIMIT_ROWS})"""
 CONSENT_COLUMNS = """INSERT INTO consent_record (contact_id, list_id, channel, action,
         legal_basis, source, created_at)
     SELECT new.contact_id, :list_id, 'email', 'granted', :legal_basis, :source, :now"""
@@ -180,12 +180,12 @@ def refresh_stale_stats(conn) -> None:
 
 
 def apply_stage(conn, list_id: int | None, legal_basis: str, source: str,
-                room: int | None = None,
-                counts: BatchCounts | None = None) -> tuple[int, int, int]:
+                room: int | None = None, counts: BatchCounts | None = None,
+                left_out: list[int] | None = None) -> tuple[int, int, int]:
     """Skip the staged rows that may not be imported, leave out new addresses past the
     plan's contact limit (``room``: how many may still be created; their number goes to
-    ``counts.over_limit``), create the new contacts and, with a list, subscribe them.
-    Returns (skipped, created, subscribed)."""
+    ``counts.over_limit``, their lines to ``left_out`` when given), create the new
+    contacts and, with a list, subscribe them. Returns (skipped, created, subscribed)."""
     postgres = conn.dialect.name == "postgresql"
     params = {"list_id": list_id, "now": utcnow(), "legal_basis": legal_basis,
               "source": source, "confirmed": SubscriptionStatus.CONFIRMED,
@@ -199,6 +199,9 @@ def apply_stage(conn, list_id: int | None, legal_basis: str, source: str,
     skipped = conn.execute(text(SKIP_SUPPRESSED), params).rowcount
     if room is not None:  # the plan's contact limit (platform.limits)
         offset = "OFFSET :room" if postgres else "LIMIT -1 OFFSET :room"
+        if left_out is not None:
+            left_out.extend(conn.execute(text(OVER_LIMIT_ROWS.format(offset=offset)),
+                                         {"room": room}).scalars())
         over = conn.execute(text(OVER_LIMIT.format(offset=offset)), {"room": room}).rowcount
         if counts is not None:
             counts.over_limit = over

@@ -5,15 +5,19 @@ then staged and applied with a few statements per call, whatever its size.
 An existing active contact gets the fields the row gives (attributes are merged) and one
 history row per changed field; a new address becomes a new contact; a suppressed address or
 a contact that is not active is skipped and counted (never re-activated, seed 004). With a
-list, new subscriptions are confirmed with the stated legal basis on a consent record."""
+list, new subscriptions are confirmed with the stated legal basis on a consent record.
+New addresses past the plan's contact limit are not created: the call stops there, as an
+import does, and answers which rows were left out."""
 
 from dataclasses import dataclass
+from dataclasses import field as default
 
 from sqlalchemy import text
 
 from newsletter.audience.suppression import address_hasher
 from newsletter.errors import DomainError
 from newsletter.models import MailingList, utcnow
+from newsletter.platform import limits
 
 from . import staging
 from .files import Record, RowError, clean
@@ -49,6 +53,8 @@ class UpsertCounts:
     skipped: int = 0  # suppressed, or a contact that is not active, or left the list
     duplicates: int = 0  # the same address again in this call (the first one counts)
     subscribed: int = 0
+    over_limit: int = 0  # new addresses past the plan's contact limit: not created
+    left_out: list[dict] = default(default_factory=list)  # those rows: index and email
 
 
 def _staged_row(index: int, row: dict):
@@ -60,7 +66,8 @@ def _staged_row(index: int, row: dict):
             cleaned.language if values.get("language") else None, cleaned.attributes)
 
 
-def _stage(rows: list[dict], postgres: bool) -> staging.StagedBatch:
+def _stage(rows: list[dict], postgres: bool) -> tuple[staging.StagedBatch, dict[int, str]]:
+    """The batch to stage, and the address of each staged row by its index."""
     errors, unique = {}, {}
     for index, row in enumerate(rows):
         try:
@@ -73,7 +80,8 @@ def _stage(rows: list[dict], postgres: bool) -> staging.StagedBatch:
         raise BulkError(errors)
     hasher = address_hasher()
     tuples = [(i, email, hasher(email), *rest) for i, email, *rest in unique.values()]
-    return staging.batch_of(tuples, len(rows) - len(tuples), postgres)
+    emails = {i: email for i, email, *_ in unique.values()}
+    return staging.batch_of(tuples, len(rows) - len(tuples), postgres), emails
 
 
 def _record_changes(conn, params: dict) -> None:
@@ -99,7 +107,7 @@ def bulk_upsert(session, rows: list[dict], *, list_id: int | None, legal_basis: 
     if list_id is not None and mlist is None:
         raise BulkError({"list_id": "That list does not exist."})
     postgres = session.connection().dialect.name == "postgresql"
-    batch = _stage(rows, postgres)
+    batch, emails = _stage(rows, postgres)
     counts = UpsertCounts(received=len(rows), duplicates=batch.duplicates)
     conn = staging.fill_stage(session, batch)
     staging.refresh_stale_stats(conn)
@@ -109,6 +117,10 @@ def bulk_upsert(session, rows: list[dict], *, list_id: int | None, legal_basis: 
                                   ).rowcount
     conn.execute(text("UPDATE import_stage SET language = :language WHERE language IS NULL"),
                  {"language": mlist.language if mlist else "en"})
+    lines: list[int] = []
     counts.skipped, counts.created, counts.subscribed = staging.apply_stage(
-        conn, list_id, legal_basis, source)
+        conn, list_id, legal_basis, source, room=limits.remaining(session, "contacts"),
+        left_out=lines)
+    counts.left_out = [{"index": i, "email": emails[i]} for i in lines]
+    counts.over_limit = len(lines)
     return counts

@@ -24,7 +24,7 @@ from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
 from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
 from .compliance import CampaignReview, ReviewCategory, ReviewState, SenderCheck
-from .content import CampaignAttachment, Theme, Upload
+from .content import CampaignAttachment, SavedTemplate, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
 from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
@@ -37,6 +37,7 @@ __all__ = [
     "AuditEntry",
     "CampaignReview",
     "ReviewCategory",
+    "SavedTemplate",
     "ReviewState",
     "BlocklistChannel",
     "BlocklistEntry",

@@ -1,4 +1,4 @@
-"""What campaigns are made of: themes, uploaded images and attachments."""
+"""What campaigns are made of: themes, saved templates, uploaded images and attachments."""
 
 from datetime import datetime
 
@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from newsletter.extensions import db
 
-from .base import created_at_column
+from .base import JSONType, created_at_column
 
 
 class Theme(db.Model):
@@ -23,6 +23,20 @@ class Theme(db.Model):
     organization: Mapped[str] = mapped_column(String(200), default="")
     contact_details: Mapped[str] = mapped_column(Text, default="")  # address, phone, site
     legal_notice: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class SavedTemplate(db.Model):
+    """A campaign's blocks kept under a name, to start new campaigns from
+    (``newsletter.content.saved_templates``); seed 003's plans count them."""
+
+    __tablename__ = "saved_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    blocks: Mapped[list] = mapped_column(JSONType, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
 

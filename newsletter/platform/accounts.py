@@ -53,7 +53,10 @@ def normalize_login_email(email: str) -> str:
         raise DomainError(f"{email!r} is not a valid e-mail address: {exc}") from exc
 
 
-def create_user(session, email: str, role: str, password: str) -> User:
+def create_user(session, email: str, role: str, password: str,
+                actor: str | None = None) -> User:
+    """A new account; with ``actor`` (who made it: an owner, the command line) it goes to
+    the audit log."""
     email = normalize_login_email(email)
     if role not in Role.ALL:
         raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
@@ -64,6 +67,8 @@ def create_user(session, email: str, role: str, password: str) -> User:
     user = User(email=email, role=role, password_hash=hash_password(password))
     session.add(user)
     session.flush()
+    if actor:
+        audit.record(session, actor, "user.created", user.email, f"role {user.role}")
     return user
 
 
@@ -77,8 +82,61 @@ def add_user(session, actor_id: int, actor_password: str, email: str, role: str,
     if actor is None or actor.role != Role.OWNER or not actor.active:
         raise NotAllowed()
     check_password(actor, actor_password, **lockout)
-    user = create_user(session, email, role, password)
-    audit.record(session, actor.email, "user.created", user.email, f"role {user.role}")
+    return create_user(session, email, role, password, actor=actor.email)
+
+
+def _confirmed_owner(session, actor_id: int, actor_password: str, **lockout) -> User:
+    """The acting owner, after their own password (as for adding an account)."""
+    actor = session.get(User, actor_id)
+    if actor is None or actor.role != Role.OWNER or not actor.active:
+        raise NotAllowed()
+    check_password(actor, actor_password, **lockout)
+    return actor
+
+
+def _other_owner_left(session, user: User) -> None:
+    """Refuse to leave the installation without an active owner."""
+    if user.role == Role.OWNER and not session.scalar(select(User.id).where(
+            User.role == Role.OWNER, User.active.is_(True), User.id != user.id).limit(1)):
+        raise DomainError(f"{user.email} is the only owner: make another account an owner "
+                          f"first.")
+
+
+def change_role(session, actor_id: int, actor_password: str, user_id: int, role: str,
+                **lockout) -> User:
+    """An owner gives an account another role (confirmed with their own password, so a
+    script in their browser cannot make anyone an owner); in the audit log."""
+    actor = _confirmed_owner(session, actor_id, actor_password, **lockout)
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise DomainError("That account does not exist or was removed.")
+    if role not in Role.ALL:
+        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
+    if role == user.role:
+        return user
+    if role != Role.OWNER:
+        _other_owner_left(session, user)
+    audit.record(session, actor.email, "user.role", user.email, f"{user.role} → {role}")
+    user.role = role
+    session.flush()
+    return user
+
+
+def remove_user(session, actor_id: int, actor_password: str, user_id: int,
+                **lockout) -> User:
+    """An owner removes an account: it can no longer log in and every session of it ends
+    at once; what it did stays attributed to it. In the audit log."""
+    actor = _confirmed_owner(session, actor_id, actor_password, **lockout)
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise DomainError("That account does not exist or was removed already.")
+    if user.id == actor.id:
+        raise DomainError("You cannot remove your own account.")
+    _other_owner_left(session, user)
+    user.active = False
+    user.session_version += 1
+    audit.record(session, actor.email, "user.removed", user.email, f"role {user.role}")
+    session.flush()
     return user
 
 

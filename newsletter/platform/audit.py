@@ -1,5 +1,6 @@
 """The audit log: who did what, when, to what (review decisions, mass unsubscribes and
-erasures, exports, role changes, sender changes). Any package records; owners read."""
+erasures, every download of personal data, accounts created, removed or given another
+role, sender and plan-limit changes). Any package records; owners read."""
 
 from sqlalchemy import select
 
@@ -13,11 +14,17 @@ ACTIONS = {
     "sender.saved": "Sender saved",
     "sender.dkim": "DKIM key generated",
     "user.created": "Account created",
+    "user.role": "Account role changed",
+    "user.removed": "Account removed",
     "limits.changed": "Plan limits changed",
     "contacts.erase": "Contacts erased",
     "contacts.unsubscribe": "Contacts unsubscribed at once",
     "contacts.archive": "Contacts archived at once",
-    "stats.clickers_export": "Who clicked exported",
+    "export.clickers": "Who clicked exported (CSV)",
+    "export.contacts": "Contacts exported (CSV)",
+    "export.consent": "Consent report exported (CSV)",
+    "export.blocklist": "Block list exported (CSV)",
+    "export.import_rejects": "Rejected import rows downloaded (CSV)",
 }
 
 
@@ -27,6 +34,13 @@ def record(session, actor: str, action: str, subject: str, detail: str = "") -> 
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_export(session, actor: str, kind: str, subject: str, rows: int,
+                  detail: str = "") -> AuditEntry:
+    """A download of personal data (``export.<kind>``): what, and how many rows."""
+    return record(session, actor, f"export.{kind}", subject,
+                  f"{rows} rows" + (f"; {detail}" if detail else ""))
 
 
 def recent(session, limit: int = 200) -> list[AuditEntry]:

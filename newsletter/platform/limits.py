@@ -1,7 +1,8 @@
-"""Plan limits (seed 003's packages): an owner sets how many contacts, e-mail messages per
-month, themes and user accounts the installation may have, and whether senders may sign
-for their own domain. No value: unlimited (the default). Each limit is enforced where the
-action happens (``check``), and the usage page shows what is used."""
+"""Plan limits (seed 003's packages): an owner sets how many contacts, e-mail messages and
+SMS parts per month, saved templates, themes and user accounts the installation may have,
+and how many senders may sign for their own domain. No value: unlimited (the default).
+Each limit is enforced where the action happens (``check``), and the usage page shows
+what is used."""
 
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from newsletter.models import (
     Delivery,
     DeliveryState,
     PlanLimit,
+    SavedTemplate,
     SenderIdentity,
     Theme,
     User,
@@ -28,6 +30,8 @@ from . import audit
 LIMITS = {
     "contacts": "Active contacts",
     "emails_month": "E-mail messages this month",
+    "sms_parts_month": "SMS parts this month",
+    "templates": "Saved templates",
     "themes": "Themes",
     "users": "User accounts",
     "own_domain": "Senders signing for their own domain (DKIM)",
@@ -54,13 +58,23 @@ def month_start():
     return utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+#: deliveries that count against the monthly messages: queued, sent or failed on the way,
+#: not those the block list stopped, that could not be sent at all, or a cancel took back
+NOT_COUNTED = (DeliveryState.BLOCKED, DeliveryState.CANCELLED, DeliveryState.SKIPPED)
+
+
 def used(session, key: str) -> int:
     queries = {
         "contacts": select(func.count()).where(Contact.status == ContactStatus.ACTIVE),
         "emails_month": select(func.count()).select_from(Delivery)
         .join(Campaign, Campaign.id == Delivery.campaign_id)
         .where(Campaign.channel == Channel.EMAIL, Delivery.created_at >= month_start(),
-               Delivery.state.not_in((DeliveryState.BLOCKED, DeliveryState.CANCELLED))),
+               Delivery.state.not_in(NOT_COUNTED)),
+        "sms_parts_month": select(func.coalesce(func.sum(Delivery.sms_parts), 0))
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(Campaign.channel == Channel.SMS, Delivery.created_at >= month_start(),
+               Delivery.state.not_in(NOT_COUNTED)),
+        "templates": select(func.count()).select_from(SavedTemplate),
         "themes": select(func.count()).select_from(Theme),
         "users": select(func.count()).where(User.active.is_(True)),
         "own_domain": select(func.count()).where(SenderIdentity.dkim_private_key.is_not(None)),
@@ -94,14 +108,19 @@ def check(session, key: str, adding: int = 1) -> None:
                            f"so {adding} more do not fit. An owner can raise the limit.")
 
 
+def _shown(value: int | None) -> str:
+    return "unlimited" if value is None else str(value)
+
+
 def set_limits(session, values: dict[str, int | None], actor: str) -> None:
     changes = []
     for key in LIMITS:
         value = values.get(key)
         if value is not None and value < 0:
             raise DomainError(f"{LIMITS[key]}: a limit cannot be negative.")
-        if limit(session, key) != value:
-            changes.append(f"{key}: {'unlimited' if value is None else value}")
+        before = limit(session, key)
+        if before != value:
+            changes.append(f"{key}: {_shown(before)} → {_shown(value)}")
         row = session.get(PlanLimit, key) or PlanLimit(key=key)
         row.value = value
         session.add(row)

@@ -23,6 +23,7 @@ def save_sender(session, sender_id: int | None, actor: str | None = None,
     sender = SenderIdentity() if sender_id is None else session.get(SenderIdentity, sender_id)
     if sender is None:
         raise DomainError("That sender does not exist.")
+    before = {name: getattr(sender, name) for name in FIELDS}
     for name in FIELDS:  # the web pages are optional (checked by newsletter.compliance)
         setattr(sender, name, values.get(name) if name in URL_FIELDS else values[name])
     sender.reply_to = sender.reply_to or None  # optional fields: empty means none
@@ -31,9 +32,11 @@ def save_sender(session, sender_id: int | None, actor: str | None = None,
         setattr(sender, name, _web_address(getattr(sender, name)))
     session.add(sender)
     session.flush()
-    if actor:
+    changed = [f"{name}: {before[name] or '—'} → {getattr(sender, name) or '—'}"
+               for name in FIELDS if before[name] != getattr(sender, name)]
+    if actor and changed:
         audit.record(session, actor, "sender.saved", f"sender {sender.id} {sender.from_email}",
-                     f"{sender.rate_limit} per {sender.rate_period}")
+                     ("created; " if sender_id is None else "") + "; ".join(changed))
     return sender
 
 

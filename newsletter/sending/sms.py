@@ -25,6 +25,7 @@ from newsletter.models import (
     DeliveryState,
     Organization,
 )
+from newsletter.platform import limits
 from newsletter.sms import numbers, quota
 from newsletter.sms import text as sms_text
 from newsletter.sms.parts import split
@@ -155,11 +156,25 @@ def start_campaign(session, campaign_id: int, actor: str = "",
     if prepared.messages == 0:
         raise CampaignError("None of the recipients can get this SMS (see the recipients "
                             "check for the reasons).")
+    check_monthly_parts(session, prepared.parts)
     try:
         quota.reserve(session, campaign_id, prepared.parts, actor=actor)
     except quota.QuotaExceeded as exc:
         raise CampaignError(str(exc)) from None
     return created
+
+
+def check_monthly_parts(session, parts: int) -> None:
+    """The plan's SMS parts per month (platform.limits): refused with the counts when this
+    campaign's ``parts`` (already among this month's deliveries) pass the limit."""
+    cap = limits.limit(session, "sms_parts_month")
+    if cap is None:
+        return
+    before = limits.used(session, "sms_parts_month") - parts
+    if before + parts > cap:
+        raise CampaignError(f"The plan allows {cap} SMS parts a month; {before} were used "
+                            f"this month, so {max(0, cap - before)} are left and this campaign "
+                            f"needs {parts} parts.")
 
 
 def settle(session, campaign_id: int) -> None:
@@ -182,14 +197,19 @@ class Preview:
     parts: int
     available: int
     reasons: list[tuple[str, str]]  # (number, why skipped), the first few
+    plan_left: int | None = None  # the plan's SMS parts left this month (None: unlimited)
 
     @property
     def available_after(self) -> int:
         return self.available - self.parts
 
     @property
+    def within_plan(self) -> bool:
+        return self.plan_left is None or self.parts <= self.plan_left
+
+    @property
     def covered(self) -> bool:
-        return self.parts <= self.available
+        return self.parts <= self.available and self.within_plan
 
 
 def preview(session, campaign_id: int, shown: int = 20) -> Preview:
@@ -212,4 +232,5 @@ def preview(session, campaign_id: int, shown: int = 20) -> Preview:
     finally:
         savepoint.rollback()
     return Preview(created, blocked, prepared.skipped, prepared.messages, prepared.parts,
-                   quota.balance(session).available, reasons)
+                   quota.balance(session).available, reasons,
+                   limits.remaining(session, "sms_parts_month"))

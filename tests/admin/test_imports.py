@@ -284,11 +284,11 @@ def test_rejected_and_repeated_rows_are_listed_and_can_be_downloaded(client, log
     worker()
     report = client.get(f"/admin/imports/{import_id}").text
     assert "<td>6</td><td>the same address as line 4 (imported once)</td>" in report
-    assert f'href="/admin/imports/{import_id}/rejected.csv"' in report
+    assert f'action="/admin/imports/{import_id}/rejected.csv"' in report
     imp = db.session.get(ContactImport, import_id)
     assert imp.invalid == 3 and imp.duplicates == 1  # the repeat is a duplicate, not invalid
 
-    download = client.get(f"/admin/imports/{import_id}/rejected.csv", buffered=True)
+    download = client.post(f"/admin/imports/{import_id}/rejected.csv", buffered=True)
     assert download.mimetype == "text/csv"
     assert "attachment" in download.headers["Content-Disposition"]
     lines = download.text.splitlines()

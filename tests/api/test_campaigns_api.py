@@ -80,3 +80,27 @@ def test_schedule_and_bad_bodies(client):
     reader = auth(make_key(scopes=["campaigns:read"], name="ro"))
     assert client.post(f"/api/v1/campaigns/{campaign_id}/cancel",
                        headers=reader).status_code == 403
+
+
+def test_start_goes_through_the_checked_start(client):
+    """Review holds and plan limits apply to the API's start as to the admin's Send."""
+    from newsletter.models import AuditEntry
+    from newsletter.platform import limits
+
+    headers = auth(make_key())
+    list_id = _list_with_readers()
+    held_id = _create(client, headers, list_id,
+                      html="<p>Kúpte si kratómový prášok so zľavou!</p>")
+    held = client.post(f"/api/v1/campaigns/{held_id}/start", headers=headers)
+    assert held.status_code == 200 and held.json["status"] == "review"
+    assert held.json["message"] == "Held for review: the content matches Kratom."
+    assert db.session.query(AuditEntry).filter_by(action="review.held").one().actor == \
+        "api:CRM"
+    limits.set_limits(db.session, {"emails_month": 2}, "owner@example.com")
+    db.session.commit()
+    plain = _create(client, headers, list_id)
+    refused = client.post(f"/api/v1/campaigns/{plain}/start", headers=headers)
+    assert refused.status_code == 422
+    assert "allows 2 e-mail messages a month; 0 were sent this month, so 2 are left and " \
+           "this campaign has 3 recipients" in refused.json["error"]["message"]
+    assert client.get(f"/api/v1/campaigns/{plain}", headers=headers).json["status"] == "draft"

@@ -124,7 +124,8 @@ def test_bulk_upsert_creates_updates_skips_and_subscribes(client):
         headers=headers)
     assert result.status_code == 200, result.json
     assert result.json == {"received": 52, "created": 50, "updated": 1, "skipped": 0,
-                           "duplicates": 1, "subscribed": 51}
+                           "duplicates": 1, "subscribed": 51, "over_limit": 0,
+                           "left_out": []}
     known = db.session.get(Contact, old)
     assert (known.first_name, known.last_name, known.language) == ("Old", "Known", "de")
     assert known.attributes == {"k": "v"}

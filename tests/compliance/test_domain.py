@@ -2,9 +2,11 @@
 server, the website through a real local HTTP server, the brand word, the cache and the
 "check again" button."""
 
+import socket
+
 import pytest
 
-from newsletter.compliance import domain, webcheck
+from newsletter.compliance import dnscheck, domain, webcheck
 from newsletter.compliance.items import BLOCKING, OK, WARNING
 from newsletter.extensions import db
 from newsletter.sending import senders
@@ -77,6 +79,58 @@ def test_dmarc_present_and_aligned(domain_app, app, dns_server, web):
     db.session.commit()
     assert results(sender)["dmarc"] == (OK, "DMARC (p=reject) is aligned with shop.example.net "
                                             "through DKIM.")
+
+
+def test_dmarc_alignment_uses_the_organizational_domain(domain_app, app, dns_server, web):
+    """The organizational domain comes from the public suffix list: mail.shop.co.uk and
+    bounces.shop.co.uk share shop.co.uk, while a.co.uk and b.co.uk share nothing (the last
+    two labels would have said they do)."""
+    sender = good_domain(dns_server, web)
+    zone = dns_server.zone
+    sender.from_email = "news@mail.shop.co.uk"
+    sender.dkim_domain = "shop.co.uk"
+    app.config["BOUNCE_DOMAIN"] = "bounces.shop.co.uk"
+    db.session.commit()
+    zone.set("_dmarc.shop.co.uk", "TXT", "v=DMARC1; p=reject; sp=quarantine")
+    assert results(sender)["dmarc"] == (
+        OK, "DMARC (p=quarantine of shop.co.uk) is aligned with mail.shop.co.uk through DKIM "
+            "and SPF.")
+    zone.set("_dmarc.shop.co.uk", "TXT", "v=DMARC1; p=reject; adkim=s; aspf=s")
+    level, message = results(sender)["dmarc"]  # strict: only the exact From domain counts
+    assert level == WARNING and "organizational domain shop.co.uk" in message
+
+    sender.from_email, sender.dkim_domain = "news@a.co.uk", "b.co.uk"
+    app.config["BOUNCE_DOMAIN"] = "bounces.b.co.uk"
+    db.session.commit()
+    zone.set("_dmarc.a.co.uk", "TXT", "v=DMARC1; p=none")
+    level, message = results(sender)["dmarc"]
+    assert level == WARNING and "(b.co.uk)" in message and "(bounces.b.co.uk)" in message
+
+    sender.from_email, sender.dkim_domain = "news@eu.news.shop.example.com", "example.com"
+    app.config["BOUNCE_DOMAIN"] = None
+    db.session.commit()  # no record at the From domain: the organizational domain's applies
+    zone.set("_dmarc.example.com", "TXT", "v=DMARC1; p=none")
+    assert results(sender)["dmarc"] == (
+        OK, "DMARC (p=none of example.com) is aligned with eu.news.shop.example.com through "
+            "DKIM and SPF.")
+    del zone.records[("_dmarc.example.com", "TXT")]
+    level, message = results(sender)["dmarc"]
+    assert level == WARNING and "_dmarc.example.com" in message
+
+
+def test_organizational_domains_from_the_bundled_list(monkeypatch):
+    """The bundled snapshot is read with no network at all (a connection would raise)."""
+    def no_network(*args):
+        raise AssertionError(f"network used: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    dnscheck._suffixes.cache_clear()
+    organizational = dnscheck.organizational
+    assert organizational("news.shop.co.uk") == "shop.co.uk"
+    assert organizational("Mail.Shop.Example.COM.") == "example.com"
+    assert organizational("a.b.shop.com.au") == "shop.com.au"
+    assert organizational("me.github.io") == "me.github.io"  # a private suffix
+    assert organizational("co.uk") == "co.uk"
 
 
 def test_website_contact_and_privacy(domain_app, dns_server, web):

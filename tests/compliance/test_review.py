@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 
 from newsletter.compliance import review
 from newsletter.extensions import db
-from newsletter.models import AuditEntry, Campaign, CampaignReview
+from newsletter.models import AuditEntry, Campaign, CampaignReview, User
 from newsletter.platform import accounts
 from tests import factories
 from tests.conftest import PASSWORD
@@ -177,3 +177,78 @@ def test_the_record_holds_erasures_mass_actions_accounts_and_senders(client, log
     ]
     page = client.get("/admin/audit").text
     assert "Contacts erased" in page and "Account created" in page and "role reviewer" in page
+
+
+def _approved_composed(client, login):
+    """A composed campaign with kratom in its blocks, held and approved by a reviewer."""
+    editor = login("editor")
+    mlist = list_with_contacts("a@example.com")
+    form = {"name": "June", "subject": "Kratom news", "lists": [mlist.id], "sender": 0,
+            "theme": 0, "template": "blank", "language": "en",
+            "blocks-0-type": "text", "blocks-0-text": "<p>Kúpte si kratómový prášok.</p>"}
+    assert client.post("/admin/campaigns/new", data=form).status_code == 302
+    campaign = db.session.query(Campaign).one()
+    assert campaign.created_by_id == editor.id
+    held = review.hold_if_flagged(db.session, campaign.id, editor.email)
+    reviewer = accounts.create_user(db.session, "reviewer@example.com", "reviewer", PASSWORD)
+    review.decide(db.session, campaign.id, reviewer, True, "Informative, no shop")
+    db.session.commit()
+    assert held.content_hash == review.content_hash(campaign)
+    return campaign, form
+
+
+def test_changing_approved_content_holds_it_again_at_once(client, login, worker,
+                                                          smtp_server):
+    campaign, form = _approved_composed(client, login)
+    # a save that changes no content (and a new name: not content) keeps the approval
+    saved = client.post(f"/admin/campaigns/{campaign.id}/edit",
+                        data={**form, "name": "June (final)"}, follow_redirects=True)
+    assert "Campaign saved." in saved.text and "held for review again" not in saved.text
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "draft"
+    assert db.session.query(CampaignReview).count() == 1
+    for change in ({"subject": "Kratom news, now 20 % off"},
+                   {"blocks-0-text": "<p>Kúpte si kratómový prášok v našom e-shope.</p>"}):
+        saved = client.post(f"/admin/campaigns/{campaign.id}/edit",
+                            data={**form, **change}, follow_redirects=True)
+        assert "changed after its approval, so the campaign is held for review again" \
+            in saved.text and "(it matches Kratom)" in saved.text
+        db.session.expire_all()
+        assert db.session.get(Campaign, campaign.id).status == "review"
+        assert review.latest(db.session, campaign.id).state == "held"
+        worker()
+        mail = message_from_bytes(smtp_server.messages[-1].data, policy=policy.default)
+        assert mail["To"] == "editor@example.com"
+        assert "changed after a reviewer approved it" in mail.get_content()
+        refused = client.post(f"/admin/campaigns/{campaign.id}/send",
+                              data={"confirmed": "1"}, follow_redirects=True)
+        assert db.session.get(Campaign, campaign.id).status == "review"
+        assert "Sending started" not in refused.text
+        reviewer = db.session.query(User).filter_by(role="reviewer").one()
+        review.decide(db.session, campaign.id, reviewer, True, "Still informative")
+        db.session.commit()
+    entries = db.session.query(AuditEntry).filter_by(action="review.held").all()
+    assert [e.detail for e in entries] == [
+        "Kratom", "changed after its approval: Kratom", "changed after its approval: Kratom"]
+
+
+def test_a_new_language_variant_goes_back_to_review(client, login):
+    campaign, form = _approved_composed(client, login)
+    client.post(f"/admin/campaigns/{campaign.id}/variants/new", data={
+        "language": "de", "subject": "Neuigkeiten", "blocks-0-type": "text",
+        "blocks-0-text": "<p>Kratom-Pulver im Angebot.</p>"})
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).status == "review"
+    found = review.latest(db.session, campaign.id).findings
+    assert any(f["where"].startswith("de:") and "Kratom" in f["passage"] for f in found)
+
+
+def test_an_sms_campaign_is_reviewed_on_its_text(app):
+    from newsletter.models import Channel
+
+    campaign = factories.draft(list_with_contacts("a@example.com"), body="")
+    row = db.session.get(Campaign, campaign.id)
+    row.channel, row.sms_text = Channel.SMS, "Kratom -20 % len dnes! Odhlas: STOP"
+    db.session.commit()
+    held = review.hold_if_flagged(db.session, campaign.id, "editor@example.com")
+    assert held is not None and held.findings[0]["where"] == "SMS text"

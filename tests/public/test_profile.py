@@ -10,6 +10,7 @@ from newsletter.audience.suppression import is_suppressed
 from newsletter.campaigns import lifecycle
 from newsletter.extensions import db
 from newsletter.models import (
+    AuditEntry,
     ConsentRecord,
     Contact,
     ContactChange,
@@ -219,6 +220,9 @@ def test_erasure_after_mail_confirmation(client, worker, smtp_server):
     assert client.get(f"/p/{code}").status_code == 302  # the session is gone
     assert client.get(unsubscribe).status_code == 400
     assert client.post(link).status_code == 400
+    record = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "contacts.erase"))
+    assert (record.actor, record.subject) == ("subscriber", f"contact {contact.id}")
+    assert "reader" not in record.detail  # the record keeps no personal data
 
 
 def test_asking_for_a_link_with_a_bad_address_keeps_the_input(client):

@@ -17,7 +17,7 @@ from newsletter.blocklist import entries
 from newsletter.campaigns import lifecycle
 from newsletter.channels.base import OutgoingMessage
 from newsletter.channels.sms_outbox import SmsOutbox
-from newsletter.content import blocks, composer, media, themes
+from newsletter.content import blocks, composer, media, saved_templates, themes
 from newsletter.extensions import db
 from newsletter.imports import pipeline
 from newsletter.models import Channel, OptIn
@@ -100,6 +100,10 @@ def _admin_things(mlist, owner_email: str) -> dict[str, list]:
             "import_id": [imp.id], "image_key": [image.key]}
 
 
+def _saved_template(campaign_id: int) -> int:
+    return saved_templates.save_from_campaign(db.session, campaign_id, "House style").id
+
+
 def build(app, worker, smtp_server) -> World:
     owner = accounts.create_user(db.session, "owner@example.com", "owner", PASSWORD)
     mlist = public_list("Weekly news", optin=OptIn.DOUBLE)
@@ -125,6 +129,7 @@ def build(app, worker, smtp_server) -> World:
     admin = _admin_things(mlist, owner.email)
     image_key = admin.pop("image_key")
     api_key = apikeys.create_key(db.session, owner.id, "CRM", ["contacts:read"]).key
+    template_id = _saved_template(draft.id)
     db.session.commit()
     message = {"token": [message_token]}
     return World(
@@ -136,6 +141,7 @@ def build(app, worker, smtp_server) -> World:
             "decision": ["approve"],
             "name": [next(iter(blocks.TEMPLATES))], "filename": ["style.css"],
             "link_id": [int(clicks[0][3])], "key_id": [api_key.id], **admin,
+            "user_id": [owner.id], "template_id": [template_id],
         },
         by_rule={
             "/c/<token>/<int(max=2147483647):link_id>": {"token": [clicks[0][2]]},

@@ -76,7 +76,7 @@ def test_who_clicked_is_listed_and_exported_with_an_audit_entry(client, login, w
     assert [(r["address"], r["clicks"]) for r in rows] == [("b@example.com", "1"),
                                                            ("a@example.com", "2")]
     entry = db.session.scalar(select(AuditEntry))
-    assert entry.action == "stats.clickers_export" and "2 rows" in entry.detail
+    assert entry.action == "export.clickers" and "2 rows" in entry.detail
 
 
 def test_timeline_buckets_clicks_by_a_readable_step():
