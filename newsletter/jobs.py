@@ -24,7 +24,7 @@ from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
 from newsletter.models import Campaign, Channel, utcnow
 from newsletter.platform import health
-from newsletter.sending import claims, engine, sms_testsend, testsend
+from newsletter.sending import claims, engine, sms_receipts, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
 
@@ -59,9 +59,14 @@ def send_campaign(campaign_id: int, top_up: bool = False) -> dict:
     config = current_app.config
     conn = queue.get_redis()
     campaign = db.session.get(Campaign, campaign_id)
+    inbox = gateway = None
     if campaign is not None and campaign.channel == Channel.SMS:
         # SMS: the campaign's gateway; the engine's rate limit, journal and retries
-        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway)
+        gateway, inbox = campaign.sms_gateway, sms_receipts.Inbox()
+        messenger = sms_gateways.open_gateway(config, gateway,
+                                              report_token=sms_receipts.report_token)
+        if hasattr(messenger, "on_deliver"):  # SMPP: receipts and replies come meanwhile
+            messenger.on_deliver = inbox
         shared = engine.Shared(limiter=RateLimiter(conn), journal=conn)
     else:
         settings = smtp_settings(config)
@@ -74,6 +79,8 @@ def send_campaign(campaign_id: int, top_up: bool = False) -> dict:
         )
     result = engine.run_campaign(db.session, campaign_id, messenger,
                                   engine.SendPolicy.from_config(config), shared)
+    if inbox is not None:
+        inbox.handle(db.session, gateway)
     if result.handover:
         _enqueue_batch_job(campaign_id)
     elif result.next_run_at is not None:

@@ -91,6 +91,7 @@ class SMPPTestServer:
             self.send_to_client.clear()
             self.drop_after_submit = 0
             self.delay = 0.0
+            self._ids = 0  # message ids m1, m2, ... again
 
     def push(self, command: str, **fields) -> None:
         """Send a PDU (a deliver_sm: a reply or a receipt) to every connected client."""

@@ -271,7 +271,8 @@ def consent_history(session, contact_id: int) -> list[tuple[ConsentRecord, str |
 def messages_received(session, contact_id: int, limit: int = 500) -> list[Delivery]:
     return list(session.scalars(
         select(Delivery).where(Delivery.contact_id == contact_id,
-                               Delivery.state == DeliveryState.SENT)
+                               Delivery.state.in_((DeliveryState.SENT,
+                                                   DeliveryState.DELIVERED)))
         .order_by(Delivery.sent_at.desc()).limit(limit)))
 
 

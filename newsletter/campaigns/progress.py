@@ -31,7 +31,8 @@ def delivery_counts(session, campaign_id: int) -> dict[str, int]:
         .group_by(Delivery.state)
     )
     counts = {state: 0 for state in (
-        DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.DEFERRED,
+        DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.SENT,
+        DeliveryState.DELIVERED, DeliveryState.DEFERRED,
         DeliveryState.FAILED, DeliveryState.BOUNCED, DeliveryState.BLOCKED,
         DeliveryState.SKIPPED, DeliveryState.CANCELLED)}
     counts.update(dict(rows.all()))
@@ -55,7 +56,8 @@ def live_status(session, campaign_id: int) -> dict:
     done = counts["recipients"] - counts["queued"] - counts["sending"] - counts["deferred"]
     since = utcnow() - timedelta(seconds=60)
     last_minute = session.scalar(select(func.count()).where(
-        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.SENT,
+        Delivery.campaign_id == campaign_id,
+        Delivery.state.in_((DeliveryState.SENT, DeliveryState.DELIVERED)),
         Delivery.sent_at >= since))
     unsubscribed = session.scalar(select(func.count()).where(
         Delivery.campaign_id == campaign_id, Delivery.unsubscribed_at.is_not(None)))

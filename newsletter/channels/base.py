@@ -49,6 +49,19 @@ class OutgoingMessage:
     sender: str  # envelope sender (VERP return path for e-mail)
     recipient: str  # e-mail address or E.164 phone number
     data: bytes  # the complete message on the wire
+    reference: int | None = None  # the delivery's id (SMS gateways ask reports for it)
+
+
+class Accepted(str):
+    """A server's acceptance reply that also names the id the server gave the message
+    (``reference``): an SMSC's message id, which its delivery receipts quote."""
+
+    reference: str | None
+
+    def __new__(cls, reply: str, reference: str | None = None):
+        accepted = super().__new__(cls, reply)
+        accepted.reference = reference
+        return accepted
 
 
 class Messenger(Protocol):

@@ -26,6 +26,7 @@ from newsletter.sms.parts import MAX_PARTS, UCS2, decode, encode, split
 from newsletter.sms.senders import addressing
 
 from .base import (
+    Accepted,
     ConnectionBackoff,
     InDoubt,
     OutgoingMessage,
@@ -133,8 +134,9 @@ class SmppMessenger:
             raise InDoubt(f"SMPP connection lost before the answer: {exc}") from exc
         statuses = [int(responses[s].status) for s in sequences]
         refused = [s for s in statuses if s != consts.SMPP_ESME_ROK]
-        if not refused:
-            return "accepted " + " ".join(_text(responses[s].message_id) for s in sequences)
+        if not refused:  # the receipt (asked for with the last part) quotes the last id
+            ids = [_text(responses[s].message_id) for s in sequences]
+            return Accepted("accepted " + " ".join(ids), reference=ids[-1] or None)
         status = refused[0]
         text = f"SMPP 0x{status:02X} {consts.DESCRIPTIONS.get(status, 'unknown status')}"
         if len(refused) < len(statuses):  # some parts are with the SMSC already

@@ -3,12 +3,18 @@ which messenger serves it:
 
 - ``outbox:`` the development outbox (the embedded default, read at /admin/outbox/sms);
 - ``smpp://system_id:password@host:2775?source=%2B421900000000&system_type=&timeout=10``
-  an SMPP 3.4 SMSC (``source``: the operator's number used when a campaign has no sender).
+  an SMPP 3.4 SMSC (``source``: the operator's number used when a campaign has no sender);
+- ``kannel+http://user:pass@host:13013/cgi-bin/sendsms?smsc=op&report_user=dlr&report_pass=x``
+  (or ``kannel+https://``) an HTTP gateway in the Kannel ``sendsms`` style: every query
+  parameter but ``source``, ``timeout``, ``report_user`` and ``report_pass`` is passed on
+  with each message; with a report account, delivery reports come back (``channels.kannel``).
 """
 
+from collections.abc import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .base import Messenger
+from .kannel import KannelMessenger
 from .smpp import SmppMessenger
 from .sms_outbox import SmsOutbox
 
@@ -30,12 +36,21 @@ def url_of(config, name: str) -> str:
     return gateways[name]
 
 
-def open_gateway(config, name: str) -> Messenger:
-    """A messenger for the named gateway (opens its connection on the first message)."""
+def kind_of(config, name: str) -> str:
+    """``outbox``, ``smpp`` or ``kannel``."""
+    return urlsplit(url_of(config, name)).scheme.partition("+")[0]
+
+
+def open_gateway(config, name: str,
+                 report_token: Callable[[int], str] | None = None) -> Messenger:
+    """A messenger for the named gateway (opens its connection on the first message).
+    ``report_token`` signs a delivery id for the HTTP gateway's delivery reports."""
     url = url_of(config, name)
     parts = urlsplit(url)
     if parts.scheme == "outbox":
         return SmsOutbox(config["SMS_OUTBOX_DIR"])
+    if parts.scheme in ("kannel+http", "kannel+https"):
+        return _kannel(name, parts, report_token)
     if parts.scheme == "smpp":
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if not parts.hostname or not parts.username:
@@ -45,4 +60,21 @@ def open_gateway(config, name: str) -> Messenger:
             unquote(parts.password or ""), system_type=query.get("system_type", ""),
             source=query.get("source", ""), timeout=float(query.get("timeout", 10)))
     raise GatewayError(f"SMS gateway {name!r}: unknown kind {parts.scheme!r} "
-                       "(outbox: or smpp://)")
+                       "(outbox:, smpp:// or kannel+http://)")
+
+
+def _kannel(name: str, parts, report_token) -> KannelMessenger:
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if not parts.hostname or not parts.username:
+        raise GatewayError(f"SMS gateway {name!r}: kannel+http://user:pass@host:port/path")
+    own = {k: query.pop(k, "") for k in ("source", "timeout", "report_user", "report_pass")}
+    scheme = parts.scheme.partition("+")[2]
+    host = parts.netloc.rpartition("@")[2]
+    try:
+        return KannelMessenger(
+            f"{scheme}://{host}{parts.path}", unquote(parts.username),
+            unquote(parts.password or ""), query, source=own["source"],
+            timeout=float(own["timeout"] or 10), report_user=own["report_user"],
+            report_pass=own["report_pass"], report_token=report_token)
+    except ValueError as exc:
+        raise GatewayError(f"SMS gateway {name!r}: {exc}") from None

@@ -152,23 +152,24 @@ def inbound(host, port, lmtp):
 @click.option("--gateway", required=True, help="An SMPP gateway's name in SMS_GATEWAYS.")
 @with_appcontext
 def sms_listen(gateway):
-    """Stay bound to an SMPP gateway for replies: "STOP" from a number unsubscribes it from
-    SMS (recorded in the consent history); delivery receipts are acknowledged and logged."""
-    from newsletter.audience import sms_replies
+    """Stay bound to an SMPP gateway for replies and delivery receipts: "STOP" from a number
+    unsubscribes it from SMS (recorded in the consent history); a receipt moves its
+    delivery to delivered or failed."""
     from newsletter.channels import sms_gateways
     from newsletter.channels.smpp import SmppMessenger
+    from newsletter.sending import sms_receipts
 
     messenger = sms_gateways.open_gateway(current_app.config, gateway)
     if not isinstance(messenger, SmppMessenger):
         raise click.UsageError(f"{gateway!r} is not an SMPP gateway")
 
     def delivered(number: str, text: str, receipt: bool) -> None:
-        if receipt:
-            click.echo(f"receipt from {number}: {text}")
-            return
-        ended = sms_replies.handle_reply(db.session, number, text, f"SMS reply via {gateway}")
-        db.session.commit()
-        click.echo(f"reply from {number}: {ended} SMS subscription(s) ended")
+        try:
+            click.echo(sms_receipts.handle_deliver(db.session, gateway, number, text, receipt))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()  # answered "try again later": the SMSC offers it again
+            raise
 
     messenger.on_deliver = delivered
     click.echo(f"listening for replies on SMS gateway {gateway!r}")
@@ -177,6 +178,22 @@ def sms_listen(gateway):
         messenger.listen(lambda: False)
     except KeyboardInterrupt:
         messenger.close()
+
+
+@click.command("sms-callback-url")
+@click.option("--gateway", required=True, help="An HTTP gateway's name in SMS_GATEWAYS.")
+@with_appcontext
+def sms_callback_url(gateway):
+    """The URLs a Kannel-style HTTP gateway POSTs to: replies ("STOP") to the first, its
+    delivery reports (through its loopback SMSC) to the second. Put them in kannel.conf."""
+    from newsletter.channels import sms_gateways
+    from newsletter.sending import sms_receipts
+
+    if sms_gateways.kind_of(current_app.config, gateway) != "kannel":
+        raise click.UsageError(f"{gateway!r} is not an HTTP (kannel+http) gateway")
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"{base}/sms/inbound/{sms_receipts.inbound_token(gateway)}?from=%p")
+    click.echo(f"{base}/sms/reports")
 
 
 def _serve(controller, banner: str) -> None:
@@ -270,7 +287,8 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-for _command in (check, users, worker, mailcatcher_command, inbound, sms_listen, demo, dev):
+for _command in (check, users, worker, mailcatcher_command, inbound, sms_listen,
+                 sms_callback_url, demo, dev):
     cli.add_command(_command)
 
 

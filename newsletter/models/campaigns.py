@@ -108,6 +108,7 @@ class DeliveryState:
     QUEUED = "queued"
     SENDING = "sending"  # claimed by a worker; lease_until says until when
     SENT = "sent"
+    DELIVERED = "delivered"  # sent, and the SMSC's delivery receipt says the phone has it
     DEFERRED = "deferred"  # temporary failure, retried after next_attempt_at
     FAILED = "failed"
     BOUNCED = "bounced"
@@ -125,6 +126,7 @@ class Delivery(db.Model):
         UniqueConstraint("campaign_id", "address"),
         Index("ix_delivery_campaign_id_state", "campaign_id", "state"),
         Index("ix_delivery_state_lease_until", "state", "lease_until"),
+        Index("ix_delivery_message_id", "message_id"),  # an SMSC's delivery receipts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,6 +147,7 @@ class Delivery(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: the SMSC's id of a sent SMS (of its last part), which its delivery receipt quotes
     message_id: Mapped[str | None] = mapped_column(String(255))
     smtp_reply: Mapped[str | None] = mapped_column(String(300))  # the server's last answer
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -40,7 +40,9 @@ class Purpose:
     PROFILE = "profile"  # /p/<code>?s=... and one-time profile login links
     ERASURE = "erasure"  # confirming a deletion request
     BOUNCE = "bounce"  # VERP return path bounces+<short token>@domain
-    ALL = (CONFIRM, UNSUBSCRIBE, MESSAGE, PROFILE, ERASURE, BOUNCE)
+    SMS_REPORT = "sms-report"  # one SMS delivery's receipt, handed back by the HTTP gateway
+    SMS_INBOUND = "sms-inbound"  # /sms/inbound/<token>: one HTTP gateway's replies (MO)
+    ALL = (CONFIRM, UNSUBSCRIBE, MESSAGE, PROFILE, ERASURE, BOUNCE, SMS_REPORT, SMS_INBOUND)
 
 
 class InvalidToken(DomainError):

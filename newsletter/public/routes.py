@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (imported for their routes)
     clicks,
     profile,
     signup,
+    sms_gateway,
     unsubscribe,
     webview,
 )

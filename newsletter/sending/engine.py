@@ -129,10 +129,10 @@ def outcome(attempts: int, exc: DeliveryError | None, reply: str,
     """The delivery's new column values after one attempt (``attempts`` made before)."""
     attempts += 1
     values = {"attempts": attempts, "claimed_by": None, "lease_until": None, "sent_at": None,
-              "next_attempt_at": None}
-    if exc is None:
+              "next_attempt_at": None, "message_id": None}
+    if exc is None:  # an SMSC's message id: its delivery receipt quotes it
         return {**values, "state": DeliveryState.SENT, "sent_at": utcnow(), "error": None,
-                "smtp_reply": reply[:300]}
+                "smtp_reply": reply[:300], "message_id": getattr(reply, "reference", None)}
     values["error"] = values["smtp_reply"] = str(exc)[:300]
     if isinstance(exc, sms.RecipientSkipped):
         values["state"] = DeliveryState.SKIPPED
@@ -155,7 +155,7 @@ def _rate_of(campaign: Campaign) -> Rate | None:
 
 
 _UNCLAIMED = {"claimed_by": None, "lease_until": None, "error": None, "smtp_reply": None,
-              "sent_at": None, "next_attempt_at": None}
+              "sent_at": None, "next_attempt_at": None, "message_id": None}
 FLUSH_EVERY = 500
 FLUSH_SECONDS = 0.5
 RESERVE_SECONDS = 0.1

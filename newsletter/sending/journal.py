@@ -12,7 +12,7 @@ from newsletter.models import Delivery
 
 #: Every outcome carries all of these, so one executemany UPDATE applies a whole batch.
 COLUMNS = ("state", "attempts", "claimed_by", "lease_until", "error", "smtp_reply", "sent_at",
-           "next_attempt_at")
+           "next_attempt_at", "message_id")
 DATETIMES = ("lease_until", "sent_at", "next_attempt_at")
 
 

@@ -95,7 +95,7 @@ class SmsMessageFactory:
         """The number was checked when the delivery was prepared at start."""
         text = self.text.message(merge_data(recipient))
         return OutgoingMessage(sender=return_path, recipient=recipient.address,
-                               data=text.encode())
+                               data=text.encode(), reference=recipient.delivery_id)
 
 
 def _recipients(session, campaign_id: int, after: int) -> list[Recipient]:

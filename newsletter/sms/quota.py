@@ -17,7 +17,7 @@ is also written to the append-only ledger, with the balance right after it.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 
 from newsletter.errors import DomainError
 from newsletter.models import (
@@ -176,8 +176,9 @@ def settle(session, campaign_id: int, actor: str = "") -> Balance:
                     .values(sms_parts_used=Campaign.sms_parts_used)
                     .execution_options(synchronize_session=False))
     parts = func.coalesce(func.sum(Delivery.sms_parts), 0)
-    sent = session.scalar(select(parts).where(Delivery.campaign_id == campaign_id,
-                                              Delivery.state == DeliveryState.SENT))
+    sent = session.scalar(select(parts).where(Delivery.campaign_id == campaign_id, or_(
+        Delivery.state.in_((DeliveryState.SENT, DeliveryState.DELIVERED)),
+        and_(Delivery.state == DeliveryState.FAILED, Delivery.sent_at.is_not(None)))))
     pending = session.scalar(select(parts).where(
         Delivery.campaign_id == campaign_id, Delivery.state.in_(DeliveryState.PENDING)))
     reserved, used = session.execute(select(Campaign.sms_parts_reserved, Campaign.sms_parts_used)

@@ -55,7 +55,8 @@ def campaign_stats(session, campaign_id: int) -> CampaignStats:
     campaign = drafts.get_campaign(session, campaign_id)
     counts = progress.delivery_counts(session, campaign_id)
     # a bounce arrives after the message was sent: bounced deliveries were sent too
-    sent = counts[DeliveryState.SENT] + counts[DeliveryState.BOUNCED]
+    sent = counts[DeliveryState.SENT] + counts[DeliveryState.BOUNCED] + \
+        counts[DeliveryState.DELIVERED]  # an SMS whose receipt says the phone has it
     links = link_stats(session, campaign_id)
     unique = session.scalar(
         select(func.count(distinct(Click.delivery_id)))

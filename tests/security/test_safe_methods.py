@@ -27,7 +27,7 @@ TRACKING = {"public.click": "c", "public.open_pixel": "o"}
 MUST_WORK = {"public.unsubscribe_page", "public.confirm_page", "public.profile_login_link_page",
              "public.profile_erase_page", "public.message", "public.click", "public.open_pixel",
              "public.archive", "public.archived_message", "public.media", "public.profile",
-             "public.subscribe_page"}
+             "public.subscribe_page", "public.sms_inbound_info", "public.sms_reports_info"}
 OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.owner.users", "admin.owner.sender", "admin.import_detail",
                    "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail",

@@ -22,7 +22,7 @@ from newsletter.extensions import db
 from newsletter.imports import pipeline
 from newsletter.models import Channel, OptIn
 from newsletter.platform import accounts, apikeys
-from newsletter.sending import senders
+from newsletter.sending import senders, sms_receipts
 from tests.conftest import PASSWORD
 from tests.factories import composed
 from tests.public.helpers import public_list
@@ -159,5 +159,6 @@ def build(app, worker, smtp_server) -> World:
             "/admin/outbox/<key>": {"key": [outbox_key]},
             "/admin/outbox/<key>/html": {"key": [outbox_key]},
             "/admin/outbox/sms/<key>": {"key": [sms_key]},
+            "/sms/inbound/<token>": {"token": [sms_receipts.inbound_token("outbox"), "bad"]},
         },
     )
