@@ -1,7 +1,7 @@
 """Saved templates (counted by the plan's templates limit)
 
 Revision ID: 0013_limits_audit
-Revises: 0011_api
+Revises: 0012_sms_gateways
 Create Date: 2026-11-29 19:40:00.000000
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0013_limits_audit'
-down_revision = '0011_api'
+down_revision = '0012_sms_gateways'
 branch_labels = None
 depends_on = None
 
