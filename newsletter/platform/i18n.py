@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
 from flask_babel import get_locale, refresh
+from markupsafe import Markup, escape
 
 from newsletter.extensions import babel
 
@@ -97,6 +98,17 @@ def compile_catalogues(target: Path) -> None:
         os.replace(tmp, mo)
 
 
+def in_language(text: str | None, code: str | None) -> Markup:
+    """``text`` for a page, wrapped in ``<span lang="...">`` when it is written in another
+    language than the page's (a list's name and description are in the list's language),
+    so a screen reader pronounces it in that language (WCAG 3.1.2)."""
+    if not text:
+        return Markup("")
+    if not code or code == str(get_locale()):
+        return escape(text)
+    return Markup('<span lang="%s">%s</span>') % (code, text)
+
+
 def init_app(app) -> None:
     target = Path(app.instance_path) / "translations"
     compile_catalogues(target)
@@ -104,3 +116,4 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["in_language"] = in_language

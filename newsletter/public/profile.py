@@ -131,7 +131,8 @@ def profile_subscription(code: str):
     else:
         db.session.commit()
         flash(gettext("Your subscriptions were saved."), "success")
-    return redirect(url_for("public.profile", code=code) + "#subscriptions")
+    # no #fragment: it would stop the status message from taking the focus (autofocus)
+    return redirect(url_for("public.profile", code=code))
 
 
 @bp.post("/p/logout")

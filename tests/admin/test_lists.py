@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from newsletter.extensions import db
@@ -47,6 +49,22 @@ def test_bad_address_rerenders_with_field_error(client, login):
     assert "is not a valid e-mail address" in response.text
     assert 'value="Kept"' in response.text
     assert db.session.scalar(select(Contact)) is None
+
+
+def test_a_field_with_an_error_is_marked_invalid_and_tied_to_its_message(client, login):
+    """The admin form macro: aria-invalid on the field with the error, aria-describedby
+    naming the error's id; the other fields stay unmarked."""
+    login()
+    mlist = list_with_contacts(name="A")
+    response = client.post(f"/admin/lists/{mlist.id}", data={
+        "email": "not-an-address", "first_name": "Kept", "legal_basis": "consent"})
+    tags = {m.group(1): m.group(0) for m in re.finditer(r'<input[^>]*\bid="(\w+)"[^>]*>',
+                                                         response.text)}
+    assert 'aria-invalid="true"' in tags["email"]
+    assert 'aria-describedby="email-error"' in tags["email"]
+    assert '<p class="error" id="email-error">' in response.text
+    assert "aria-invalid" not in tags["first_name"]
+    assert "aria-describedby" not in tags["first_name"]
 
 
 def test_list_needs_a_name(client, login):

@@ -70,7 +70,7 @@ def test_public_pages_have_no_serious_violations(page, public_base, worker, smtp
     audit("confirmed")
     page.get_by_role("link", name="Manage your subscriptions and data").click()
     audit("profile")
-    page.get_by_role("button", name="Turn on Novinky (email)").click()
+    page.get_by_role("button", name="Turn on Novinky (E-mail)").click()
     expect(page.get_by_text("Your subscriptions were saved.")).to_be_visible()
     audit("profile after a switch")
 
@@ -133,4 +133,11 @@ def test_admin_pages_have_no_serious_violations(page, live_server, make_user, wo
                         ("404", "/admin/no-such-page")]:
         page.goto(live_server + path)
         audit(label)
+    page.goto(f"{live_server}/admin/campaigns/new")
+    page.locator("details.text-part summary").click()  # the plain-text box, shown
+    audit("composer with the plain-text version open")
+    page.goto(f"{live_server}/admin/lists/{mlist_id}")
+    page.get_by_label("E-mail").fill("not an address")
+    page.get_by_role("button", name="Add contact").click()
+    audit("list with a form error")
     audit.check()
