@@ -40,10 +40,10 @@ test: $(STAMP)
 
 ## translations: extract subscriber-facing strings and merge them into every .po file
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg --no-location --omit-header \
+	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg -k lazy_gettext --no-location --omit-header \
 		-o newsletter/translations/messages.pot .
 	$(BIN)/pybabel update -i newsletter/translations/messages.pot -d newsletter/translations \
-		--no-fuzzy-matching --width 100
+		--no-fuzzy-matching --ignore-obsolete --width 100
 
 ## vendor: fetch the pinned npm packages of static/vendor/packages.json (npm pack), check
 ## their integrity, copy the listed files into static/vendor/<name>/ and write VENDOR.md;

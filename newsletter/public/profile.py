@@ -60,7 +60,7 @@ def profile_login_send():
         jobs.enqueue_subscriber_mail("login", contact_id)
     return message_page(gettext("Check your inbox"), gettext(
         "If we know this address, we have just sent it a link to your profile. "
-        "It works once and for one hour."))
+        "The link can be used once, within the next hour."))
 
 
 @bp.get("/p/login/<token>")

@@ -79,7 +79,7 @@ def test_unknown_list_is_404_page(client, login):
     login()
     response = client.get("/admin/lists/999")
     assert response.status_code == 404
-    assert "Not found" in response.text
+    assert "Page not found" in response.text
 
 
 def test_list_fields_can_be_edited(client, login):
@@ -93,3 +93,26 @@ def test_list_fields_can_be_edited(client, login):
     assert (mlist.name, mlist.visibility, mlist.optin, mlist.language, mlist.purpose,
             mlist.channels) == ("News", "public", "single", "cs", "Product news", "email,sms")
     assert "purpose “Product news”" in client.get(f"/admin/lists/{mlist.id}").text
+
+
+def test_the_embed_snippet_speaks_the_lists_language_whatever_the_admins_browser(
+        client, login):
+    """Labels, consent sentence and button of the copyable form follow the list's
+    language, and the form tells the signup which language it showed."""
+    from newsletter.audience import lists
+    from newsletter.models import ListVisibility
+
+    login()
+    slovak = lists.create_list(db.session, "Novinky", visibility=ListVisibility.PUBLIC,
+                               language="sk")
+    english = lists.create_list(db.session, "News", visibility=ListVisibility.PUBLIC)
+    db.session.commit()
+    page = client.get(f"/admin/lists/{slovak.id}", headers={"Accept-Language": "de"}).text
+    snippet = page.split('id="embed-snippet"', 1)[1].split("</textarea>", 1)[0]
+    assert "Krstné meno (nepovinné)" in snippet and "Prihlásiť sa na odber" in snippet
+    assert "Chcem dostávať „Novinky“ e-mailom." in snippet
+    assert "name=&#34;language&#34; value=&#34;sk&#34;" in snippet \
+        or 'name="language" value="sk"' in snippet.replace("&#34;", '"').replace("&quot;", '"')
+    page = client.get(f"/admin/lists/{english.id}", headers={"Accept-Language": "de"}).text
+    snippet = page.split('id="embed-snippet"', 1)[1].split("</textarea>", 1)[0]
+    assert "I want to receive" in snippet and "Subscribe" in snippet and "Abonnieren" not in snippet
