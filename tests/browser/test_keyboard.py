@@ -58,7 +58,9 @@ def test_the_focus_ring_has_3_to_1_contrast_wherever_the_tab_key_goes(
     page.get_by_label("E-mail").fill("editor@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".topbar nav")).to_be_visible()  # signed in: the dashboard
     page.keyboard.press("Tab")  # the first link of the dark top bar
+    expect(page.locator(".topbar a").first).to_be_focused()
     rings["top bar: " + page.evaluate("document.activeElement.textContent")] = focused_ring(page)
     assert len(rings) >= 5
     low = {name: contrast for name, contrast in rings.items() if contrast < 3}
