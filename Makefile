@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install lock run test lint audit clean translations bench-send bench-click bench-import \
+.PHONY: install lock run test lint audit clean translations vendor bench-send bench-click bench-import \
 	bench-blocklist bench-tokens bench-load bench-sms bench-api bench-smoke
 
 LOCK := requirements.lock
@@ -40,10 +40,16 @@ test: $(STAMP)
 
 ## translations: extract subscriber-facing strings and merge them into every .po file
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg --no-location --omit-header \
+	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg -k lazy_gettext --no-location --omit-header \
 		-o newsletter/translations/messages.pot .
 	$(BIN)/pybabel update -i newsletter/translations/messages.pot -d newsletter/translations \
-		--no-fuzzy-matching --width 100
+		--no-fuzzy-matching --ignore-obsolete --width 100
+
+## vendor: fetch the pinned npm packages of static/vendor/packages.json (npm pack), check
+## their integrity, copy the listed files into static/vendor/<name>/ and write VENDOR.md;
+## commit the result (pages, tests and CI use the committed files, no network)
+vendor:
+	$(PY) tools/vendor.py
 
 # Benchmarks (README "Benchmarks"): each prints one parseable line per figure. Schemas come
 # from the migrations on a scratch database: SQLite in a temporary directory, or a scratch

@@ -3,6 +3,7 @@
 import logging
 
 from flask import render_template
+from flask_babel import lazy_gettext
 from sqlalchemy.exc import DataError
 
 from .extensions import db
@@ -14,14 +15,23 @@ class DomainError(Exception):
     """A rule of the domain refused the operation; the message is for the user."""
 
 
+#: code -> (title, text), translated when the page is drawn (the visitor's language:
+#: ?lang=, then the browser's; see platform.i18n)
 PAGES = {
-    400: ("Bad request", "The request could not be understood. Go back and try again."),
-    403: ("Not allowed", "Your account's role does not allow this action."),
-    404: ("Not found", "There is nothing at this address. Check the link or go back."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "The request is larger than this server accepts. Send a smaller file."),
-    429: ("Too many requests", "Please wait a moment before trying again."),
-    500: ("Something went wrong", "The error was logged. Try again in a moment."),
+    400: (lazy_gettext("Bad request"),
+          lazy_gettext("The request could not be understood. Go back and try again.")),
+    403: (lazy_gettext("Not allowed"),
+          lazy_gettext("Your account's role does not allow this action.")),
+    404: (lazy_gettext("Page not found"),
+          lazy_gettext("There is nothing at this address. Check the link or go back.")),
+    405: (lazy_gettext("Not allowed"),
+          lazy_gettext("This address does not accept that kind of request.")),
+    413: (lazy_gettext("Too large"),
+          lazy_gettext("The request is larger than this server accepts. Send a smaller file.")),
+    429: (lazy_gettext("Too many requests"),
+          lazy_gettext("Please wait a moment before trying again.")),
+    500: (lazy_gettext("Something went wrong"),
+          lazy_gettext("The error was logged. Try again in a moment.")),
 }
 
 
@@ -39,13 +49,18 @@ def _out_of_range(error):
     from (query, form, JSON): the request was bad, not the server."""
     db.session.rollback()
     log.info("value out of range: %s", error)
-    return render_template("error.html", code=400, title="Bad request",
-                           text="A value in the request is out of range."), 400
+    return _page(400, PAGES[400][0], lazy_gettext("A value in the request is out of range.")), 400
 
 
 def _handler(code, title, text):
     def handle(error):
         detail = getattr(error, "description", None) if code in (400, 429) else None
-        return render_template("error.html", code=code, title=title, text=detail or text), code
+        return _page(code, title, detail or text), code
 
     return handle
+
+
+def _page(code: int, title, text) -> str:
+    """templates/errors/page.html: the admin's layout under /admin, else the public one
+    (no admin header for a subscriber who followed a broken link)."""
+    return render_template("errors/page.html", code=code, title=str(title), text=str(text))

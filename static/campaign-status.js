@@ -7,6 +7,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
+        var announcer = document.getElementById("status-announcer");
         live.querySelectorAll("[data-stat]").forEach(function (el) {
           var key = el.dataset.stat, value = data[key];
           if (key === "queued") value = data.queued + data.sending;
@@ -15,7 +16,11 @@
         });
         live.querySelector("progress").value = data.progress;
         var idle = document.getElementById("no-worker"), workers = data.workers;
-        idle.hidden = !workers || workers.alive !== 0;
+        var idleNow = !workers || workers.alive !== 0;
+        if (announcer && idle.hidden && !idleNow) {
+          announcer.textContent = "No worker is running: nothing is sent until one starts.";
+        }
+        idle.hidden = idleNow;
         idle.querySelector('[data-workers="seen"]').hidden = !(workers && workers.last_seen);
         if (workers && workers.last_seen) {
           idle.querySelector('[data-workers="last_seen"]').textContent =
@@ -30,6 +35,9 @@
             server.next_probe_at.slice(11, 19);
         }
         var badge = document.getElementById("campaign-status");
+        if (announcer && badge.textContent !== data.status) {
+          announcer.textContent = "Campaign status: " + data.status;
+        }
         badge.textContent = data.status;
         badge.className = "badge badge-" + data.status;
         // controls follow the status: no Pause or Cancel once it has finished

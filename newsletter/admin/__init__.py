@@ -54,8 +54,8 @@ def perform(action) -> tuple[bool, object]:
 
 @bp.errorhandler(RateLimited)
 def too_many(error: RateLimited):
-    response = make_response(render_template("error.html", code=429, title="Too many attempts",
-                                             text=str(error)), 429)
+    response = make_response(render_template(
+        "errors/page.html", code=429, title="Too many attempts", text=str(error)), 429)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from newsletter.models import Contact, ContactChange
 
 #: Contact fields whose changes are recorded.
-TRACKED_FIELDS = ("email", "phone", "first_name", "last_name", "language", "status",
+TRACKED_FIELDS = ("email", "phone", "first_name", "last_name", "language", "time_zone", "status",
                   "organization_id", "branch_id", "person_id", "attributes",
                   "tracking_opt_out")
 

@@ -41,7 +41,7 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import audit, tokens
-from newsletter.platform.i18n import LANGUAGES
+from newsletter.platform.i18n import LANGUAGES, TIME_ZONES
 
 from . import history
 from .subscriptions import (
@@ -291,7 +291,8 @@ def export_data(session, contact_id: int,
         "contact": {
             "email": contact.email, "phone": contact.phone,
             "first_name": contact.first_name, "last_name": contact.last_name,
-            "language": contact.language, "status": contact.status,
+            "language": contact.language, "time_zone": contact.time_zone,
+            "status": contact.status,
             "attributes": contact.attributes or {},
             "organization": contact.organization.name if contact.organization else None,
             "branch": contact.branch.name if contact.branch else None,
@@ -321,10 +322,17 @@ def export_data(session, contact_id: int,
 # --- changes the subscriber makes -------------------------------------------------------
 def update_profile(session, contact_id: int, *, first_name: str | None,
                    last_name: str | None, language: str,
-                   tracking_opt_out: bool | None = None) -> list[ContactChange]:
+                   tracking_opt_out: bool | None = None,
+                   time_zone: str | None = None) -> list[ContactChange]:
+    """The subscriber's own changes (None: left as it is), each recorded in the history."""
     errors, changes = {}, {"language": language}
     if tracking_opt_out is not None:  # no click or open recorded when set
         changes["tracking_opt_out"] = tracking_opt_out
+    if time_zone is not None:
+        if time_zone in TIME_ZONES:
+            changes["time_zone"] = time_zone
+        else:
+            errors["time_zone"] = gettext("Choose a time zone from the list.")
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         try:
             changes[field] = clean_name(value, field)

@@ -155,13 +155,17 @@ def signup_answer(mlist: MailingList) -> tuple[str, str, str]:
 def signup_from_form(session, mlist: MailingList, data, *, language: str,
                      evidence: Evidence) -> SignupResult | None:
     """A signup as a form or the JSON endpoint submits it (``data``: email, first_name,
-    last_name, consent_version, and the honeypot field): rate limits per IP and per address,
-    then ``signup``. None for a bot that filled the honeypot. The caller commits, then
-    sends the confirmation when ``mail_due``."""
+    last_name, consent_version, and the honeypot field): the fields are checked first (a
+    SignupError for a mistyped address counts no attempt: the person corrects it and sends
+    again), then the rate limits per IP and per address, then ``signup``. None for a bot
+    that filled the honeypot. The caller commits, then sends the confirmation when
+    ``mail_due``."""
     if (data.get(HONEYPOT) or "").strip():
         return None
+    address, _, _ = clean_signup(data.get("email"), data.get("first_name"),
+                                 data.get("last_name"))
     ratelimit.limit("signup_ip", evidence.ip or "-")
-    ratelimit.limit("signup_address", (data.get("email") or "").strip().lower()[:254])
+    ratelimit.limit("signup_address", address)
     version = clean_version(data.get("consent_version"), mlist)
     result = signup(session, mlist, data.get("email"), first_name=data.get("first_name"),
                     last_name=data.get("last_name"), language=language,

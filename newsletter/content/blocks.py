@@ -125,12 +125,14 @@ def _row(inner: str, css: str = "nl-block") -> str:
     return f'<tr><td class="{css}">{inner}</td></tr>'
 
 
-def block_html(block: dict) -> str:
+def block_html(block: dict, heading_level: int = 1) -> str:
     """One block as a table row of the message body. Text and HTML fields are raw here;
-    the whole body is sanitized afterwards (rendering.sanitize)."""
+    the whole body is sanitized afterwards (rendering.sanitize). A heading block is an
+    ``<h{heading_level}>``."""
     kind, text, url, label = block["type"], block["text"], block["url"], block["label"]
     if kind == "heading":
-        return _row(f'<h1 class="nl-heading">{escape(text, quote=False)}</h1>')
+        return _row(f'<h{heading_level} class="nl-heading">{escape(text, quote=False)}'
+                    f'</h{heading_level}>')
     if kind == "text":
         return _row(f'<div class="nl-text">{text}</div>')
     if kind == "image":
@@ -155,7 +157,13 @@ def block_html(block: dict) -> str:
 
 
 def blocks_html(blocks: list[dict]) -> str:
-    rows = "".join(block_html(b) for b in blocks)
+    """The message body. The first heading block is the message's title (h1), later ones
+    are its sections (h2), so a screen reader's list of headings skips no level."""
+    rows, titled = [], False
+    for block in blocks:
+        rows.append(block_html(block, heading_level=2 if titled else 1))
+        titled = titled or block["type"] == "heading"
+    rows = "".join(rows)
     return ('<table class="nl-body" role="presentation" width="100%" cellpadding="0" '
             f'cellspacing="0">{rows}</table>')
 
@@ -167,8 +175,8 @@ TEMPLATES = {
         {"type": "heading", "text": "News from {{ organization | default(\"us\") }}"},
         {"type": "text", "text": "<p>Dear {{ first_name | default(\"reader\") }},</p>"
                                  "<p>here is what happened this month.</p>"},
-        {"type": "columns", "text": "<h3>First story</h3><p>A short summary.</p>",
-         "text2": "<h3>Second story</h3><p>Another short summary.</p>"},
+        {"type": "columns", "text": "<h2>First story</h2><p>A short summary.</p>",
+         "text2": "<h2>Second story</h2><p>Another short summary.</p>"},
         {"type": "button", "label": "Read the whole issue", "url": "https://example.com/"},
         {"type": "divider"},
         {"type": "text", "text": "<p>Thank you for reading.</p>"},

@@ -77,6 +77,8 @@ class Contact(db.Model):
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(8), default="en")
+    #: IANA zone the profile shows times in (None: the usual zone of the language)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     attributes: Mapped[dict] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=ContactStatus.ACTIVE)
     profile_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

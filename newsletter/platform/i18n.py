@@ -9,11 +9,13 @@ import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import available_timezones
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
 from flask_babel import get_locale, refresh
+from markupsafe import Markup, escape
 
 from newsletter.extensions import babel
 
@@ -21,6 +23,13 @@ from newsletter.extensions import babel
 LANGUAGES = {"en": "English", "sk": "Slovenčina", "cs": "Čeština", "de": "Deutsch",
              "sl": "Slovenščina"}
 DEFAULT = "en"
+#: the zone a subscriber's times are shown in until they choose one: their language's usual
+USUAL_TIME_ZONES = {"sk": "Europe/Bratislava", "cs": "Europe/Prague", "de": "Europe/Berlin",
+                    "sl": "Europe/Ljubljana", "en": "UTC"}
+#: IANA zones a subscriber can choose (the "Area/City" ones, and UTC)
+TIME_ZONES = ("UTC", *sorted(z for z in available_timezones()
+                            if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/",
+                                                              "right/"))))
 SOURCE = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -29,6 +38,22 @@ def use_language(code: str | None) -> None:
     if code in LANGUAGES:
         g.locale = code
         refresh()  # Flask-Babel caches the locale once something was translated
+
+
+def use_time_zone(zone: str | None, language: str | None = None) -> str:
+    """Show this request's times in ``zone`` (a subscriber's choice), else in the usual
+    zone of ``language``, else in UTC (Flask-Babel's datetimeformat and friends)."""
+    g.time_zone = zone if zone in TIME_ZONES else usual_time_zone(language)
+    refresh()
+    return g.time_zone
+
+
+def usual_time_zone(language: str | None) -> str:
+    return USUAL_TIME_ZONES.get(language or "", "UTC")
+
+
+def select_time_zone() -> str:
+    return (g.get("time_zone") if has_request_context() else None) or "UTC"
 
 
 def use_fallback_language(code: str | None) -> None:
@@ -97,10 +122,22 @@ def compile_catalogues(target: Path) -> None:
         os.replace(tmp, mo)
 
 
+def in_language(text: str | None, code: str | None) -> Markup:
+    """``text`` for a page, wrapped in ``<span lang="...">`` when it is written in another
+    language than the page's (a list's name and description are in the list's language),
+    so a screen reader pronounces it in that language (WCAG 3.1.2)."""
+    if not text:
+        return Markup("")
+    if not code or code == str(get_locale()):
+        return escape(text)
+    return Markup('<span lang="%s">%s</span>') % (code, text)
+
+
 def init_app(app) -> None:
     target = Path(app.instance_path) / "translations"
     compile_catalogues(target)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["in_language"] = in_language

@@ -3,7 +3,7 @@
 import hashlib
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import ngettext
 
 from newsletter import queue
 from newsletter.errors import DomainError
@@ -16,8 +16,9 @@ class RateLimited(DomainError):
 
     def advice(self) -> str:
         """What the person is told, in their language."""
-        return gettext("You tried this too often. Please wait %(n)d minutes and try again.",
-                       n=max(1, round(self.retry_after / 60)))
+        return ngettext("You tried this too often. Please wait a minute and try again.",
+                        "You tried this too often. Please wait %(num)d minutes and try again.",
+                        max(1, round(self.retry_after / 60)))
 
 
 def limit(name: str, key: str) -> None:

@@ -60,8 +60,8 @@ def profile_session_ended(_error):
 
 @bp.errorhandler(404)
 def not_found(_error):
-    return message_page(gettext("Not found"),
-                        gettext("There is nothing at this address. Check the link."), 404)
+    return message_page(gettext("Page not found"), gettext(
+        "There is nothing at this address. Check the link or go back."), 404)
 
 
 @bp.get("/")

@@ -15,7 +15,13 @@ from newsletter.content import webview
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Contact
-from newsletter.platform.i18n import LANGUAGES, use_language
+from newsletter.platform.i18n import (
+    LANGUAGES,
+    TIME_ZONES,
+    use_language,
+    use_time_zone,
+    usual_time_zone,
+)
 from newsletter.platform.ratelimit import limit
 
 from . import bp, evidence, message_page
@@ -60,7 +66,7 @@ def profile_login_send():
         jobs.enqueue_subscriber_mail("login", contact_id)
     return message_page(gettext("Check your inbox"), gettext(
         "If we know this address, we have just sent it a link to your profile. "
-        "It works once and for one hour."))
+        "The link can be used once, within the next hour."))
 
 
 @bp.get("/p/login/<token>")
@@ -91,13 +97,22 @@ def profile(code: str):
 
 
 def _render(contact: Contact, code: str, errors=None, values=None, status: int = 200):
+    shown_zone = use_time_zone(contact.time_zone, contact.language)  # their local time
     return render_template(
         "public/profile.html", contact=contact, code=code, errors=errors or {},
-        values=values or {}, languages=LANGUAGES,
+        values=values or {}, languages=LANGUAGES, time_zones=TIME_ZONES,
+        shown_zone=shown_zone,
         choices=profiles.list_choices(db.session, contact.id),
         consents=profiles.consent_history(db.session, contact.id),
         received=webview.received_messages(db.session, contact.id),
         changes=history.changes_for(db.session, contact.id)), status
+
+
+def _chosen_zone(contact: Contact, zone: str | None) -> str | None:
+    """None (unchanged) while the form sends back the zone shown by default."""
+    if contact.time_zone is None and zone == usual_time_zone(contact.language):
+        return None
+    return zone
 
 
 @bp.post("/p/<code>/details")
@@ -107,7 +122,8 @@ def profile_details(code: str):
     try:
         profiles.update_profile(db.session, contact.id, first_name=form.get("first_name"),
                                 last_name=form.get("last_name"), language=form.get("language"),
-                                tracking_opt_out=form.get("tracking_opt_out") == "1")
+                                tracking_opt_out=form.get("tracking_opt_out") == "1",
+                                time_zone=_chosen_zone(contact, form.get("time_zone")))
     except SignupError as exc:
         db.session.rollback()
         return _render(contact, code, exc.errors, form, 422)
@@ -131,7 +147,8 @@ def profile_subscription(code: str):
     else:
         db.session.commit()
         flash(gettext("Your subscriptions were saved."), "success")
-    return redirect(url_for("public.profile", code=code) + "#subscriptions")
+    # no #fragment: it would stop the status message from taking the focus (autofocus)
+    return redirect(url_for("public.profile", code=code))
 
 
 @bp.post("/p/logout")

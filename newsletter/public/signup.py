@@ -2,13 +2,13 @@
 double opt-in confirmation."""
 
 from flask import abort, render_template, request
-from flask_babel import get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 
 from newsletter import jobs
 from newsletter.audience import profiles, subscriptions
 from newsletter.audience.subscriptions import ListNotFound, SignupError
 from newsletter.extensions import csrf, db
-from newsletter.platform.i18n import use_fallback_language, use_language
+from newsletter.platform.i18n import best_language, use_fallback_language, use_language
 
 from . import bp, evidence, message_page
 
@@ -78,3 +78,12 @@ def confirm(token: str):
 def signup_consent(mlist) -> tuple[str, str]:
     """(consent text, its version) for the embed snippet on the admin list page."""
     return subscriptions.consent_text(mlist), subscriptions.consent_version(mlist)
+
+
+@bp.app_template_global()
+def embed_snippet(mlist) -> str:
+    """The plain-HTML signup form for another site (the admin list page shows it to copy):
+    labels, consent text and button in the list's language, whoever's browser asks, and a
+    hidden field that makes the signup (and its answer page) use that language too."""
+    with force_locale(best_language(mlist.language)):
+        return render_template("public/embed_snippet.html", mlist=mlist)

@@ -126,13 +126,18 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 200) -> 
     step, points = timeline(times)
     if not points:
         return ('<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
-                f'viewBox="0 0 {width} 40"><text x="0" y="24">No clicks yet.</text></svg>')
+                f'viewBox="0 0 {width} 40" aria-label="Clicks over time: no clicks yet.">'
+                '<text x="0" y="24">No clicks yet.</text></svg>')
     top = max(c for _, c in points)
     pad, chart_h = 30, height - 50
     bar_w = (width - pad) / max(len(points), 12)  # a lone bar stays a bar, not a wall
     fmt = "%H:%M" if step < timedelta(days=1) else "%m-%d"
+    # the text alternative: the total and every bar's time and count, as a sentence
+    told = "; ".join(f"{when.strftime('%Y-%m-%d %H:%M')}: {count}"
+                     for when, count in points if count)
+    summary = escape(f"Clicks over time, {len(times)} in all, per {_span(step)}: {told}.")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
-             f'viewBox="0 0 {width} {height}" class="timeline">'
+             f'viewBox="0 0 {width} {height}" class="timeline" aria-label="{summary}">'
              f'<title>Clicks over time, {len(times)} in all</title>',
              f'<text x="0" y="12" font-size="11">{top}</text>',
              f'<line x1="{pad}" y1="{chart_h + 10}" x2="{width}" y2="{chart_h + 10}" '
@@ -148,6 +153,15 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 200) -> 
                          f'{when.strftime(fmt)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _span(step: timedelta) -> str:
+    minutes = int(step.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return "day" if minutes == 1440 else f"{minutes // 1440} days"
+    if minutes % 60 == 0:
+        return "hour" if minutes == 60 else f"{minutes // 60} hours"
+    return "minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def stats_csv(stats: CampaignStats) -> str:

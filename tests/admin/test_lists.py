@@ -1,3 +1,6 @@
+import html
+import re
+
 from sqlalchemy import select
 
 from newsletter.extensions import db
@@ -49,6 +52,22 @@ def test_bad_address_rerenders_with_field_error(client, login):
     assert db.session.scalar(select(Contact)) is None
 
 
+def test_a_field_with_an_error_is_marked_invalid_and_tied_to_its_message(client, login):
+    """The admin form macro: aria-invalid on the field with the error, aria-describedby
+    naming the error's id; the other fields stay unmarked."""
+    login()
+    mlist = list_with_contacts(name="A")
+    response = client.post(f"/admin/lists/{mlist.id}", data={
+        "email": "not-an-address", "first_name": "Kept", "legal_basis": "consent"})
+    tags = {m.group(1): m.group(0) for m in re.finditer(r'<input[^>]*\bid="(\w+)"[^>]*>',
+                                                         response.text)}
+    assert 'aria-invalid="true"' in tags["email"]
+    assert 'aria-describedby="email-error"' in tags["email"]
+    assert '<p class="error" id="email-error">' in response.text
+    assert "aria-invalid" not in tags["first_name"]
+    assert "aria-describedby" not in tags["first_name"]
+
+
 def test_list_needs_a_name(client, login):
     login()
     response = client.post("/admin/lists/new", data={"name": "", "visibility": "private",
@@ -61,7 +80,7 @@ def test_unknown_list_is_404_page(client, login):
     login()
     response = client.get("/admin/lists/999")
     assert response.status_code == 404
-    assert "Not found" in response.text
+    assert "Page not found" in response.text
 
 
 def test_list_fields_can_be_edited(client, login):
@@ -75,3 +94,26 @@ def test_list_fields_can_be_edited(client, login):
     assert (mlist.name, mlist.visibility, mlist.optin, mlist.language, mlist.purpose,
             mlist.channels) == ("News", "public", "single", "cs", "Product news", "email,sms")
     assert "purpose “Product news”" in client.get(f"/admin/lists/{mlist.id}").text
+
+
+def test_the_embed_snippet_speaks_the_lists_language_whatever_the_admins_browser(
+        client, login):
+    """Labels, consent sentence and button of the copyable form follow the list's
+    language, and the form tells the signup which language it showed."""
+    from newsletter.audience import lists
+    from newsletter.models import ListVisibility
+
+    login()
+    slovak = lists.create_list(db.session, "Novinky", visibility=ListVisibility.PUBLIC,
+                               language="sk")
+    english = lists.create_list(db.session, "News", visibility=ListVisibility.PUBLIC)
+    db.session.commit()
+    page = client.get(f"/admin/lists/{slovak.id}", headers={"Accept-Language": "de"}).text
+    snippet = html.unescape(page.split('id="embed-snippet"', 1)[1].split("</textarea>", 1)[0])
+    assert "Krstné meno (nepovinné)" in snippet and "Prihlásiť sa na odber" in snippet
+    assert "Chcem dostávať „Novinky“ e-mailom." in snippet
+    assert '<input type="hidden" name="language" value="sk">' in snippet
+    assert '<form method="post" lang="sk"' in snippet
+    page = client.get(f"/admin/lists/{english.id}", headers={"Accept-Language": "de"}).text
+    snippet = page.split('id="embed-snippet"', 1)[1].split("</textarea>", 1)[0]
+    assert "I want to receive" in snippet and "Subscribe" in snippet and "Abonnieren" not in snippet

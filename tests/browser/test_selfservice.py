@@ -45,7 +45,7 @@ def test_signup_confirm_profile_switch_and_one_click_unsubscribe(
     expect(page.get_by_role("heading", name="Your subscription profile")).to_be_visible()
     expect(page.get_by_role("cell", name="reader@example.com")).to_be_visible()
 
-    page.get_by_role("button", name="Turn on Events (email)").click()
+    page.get_by_role("button", name="Turn on Events (E-mail)").click()
     expect(page.get_by_text("Your subscriptions were saved.")).to_be_visible()
     expect(page.locator('tr[data-list="Events"] td').nth(2)).to_have_text("On")
     page.screenshot(path=str(artifacts / "selfservice-profile.png"), full_page=True)

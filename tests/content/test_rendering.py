@@ -163,3 +163,18 @@ def test_the_footer_speaks_the_language_of_the_content():
     english = rendering.render(content, Style(), {}, links)
     assert "View this message in your browser" in english.html
     assert "Unsubscribe: https://n.example/u/t" in english.text
+
+
+@pytest.mark.parametrize("template", sorted(blocks.TEMPLATES))
+def test_message_headings_skip_no_level(template):
+    """A screen reader lists a message's headings: one title (h1), then sections (h2...),
+    never a jump from h1 to h3; also with several heading blocks."""
+    import re
+
+    extra = [{"type": "heading", "text": "Second part"}, {"type": "heading", "text": "Third"}]
+    body = blocks.clean_blocks(blocks.template_blocks(template) + extra)
+    out = rendering.render(rendering.prepare(blocks.blocks_html(body), None, "Hi"), Style(),
+                           {"attributes": {}}, Links())
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", out.html)]
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
@@ -16,8 +16,9 @@ def source_messages() -> set[str]:
     with (SOURCE / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found = set()
+    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}  # as `make translations` does
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map):
+            str(ROOT), method_map, options_map, keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -26,10 +27,17 @@ def source_messages() -> set[str]:
 def test_catalogue_translates_every_message(language):
     with (SOURCE / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalog = read_po(f, locale=language)
-    translated = {m.id: m.string for m in catalog if m.id}
-    missing = source_messages() - {k for k, v in translated.items() if v}
+    translated = {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string
+                  for m in catalog if m.id}
+    done = {k for k, v in translated.items() if (all(v) if isinstance(v, tuple) else v)}
+    missing = source_messages() - done
     assert not missing, f"untranslated in {language} (run make translations): {missing}"
     assert not [m.id for m in catalog if m.id and m.fuzzy]
+    # placeholders kept, and every plural form the language has (sl: four) written
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
+    assert not problems, problems
+    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    assert plurals and all(len(m.string) == catalog.num_plurals for m in plurals)
 
 
 @pytest.mark.parametrize(("language", "heading"), [
@@ -39,3 +47,22 @@ def test_catalogue_translates_every_message(language):
 def test_pages_speak_the_accepted_language(client, language, heading):
     page = client.get("/p", headers={"Accept-Language": f"{language},en;q=0.1"})
     assert f'<html lang="{language}">' in page.text and heading in page.text
+
+
+@pytest.mark.parametrize(("language", "seconds", "expected"), [
+    ("en", 60, "Please wait a minute and try again."),
+    ("en", 300, "Please wait 5 minutes and try again."),
+    ("de", 60, "Bitte warten Sie eine Minute"),
+    ("de", 180, "Bitte warten Sie 3 Minuten"),
+    ("sk", 120, "počkajte, prosím, 2 minúty"),
+    ("sk", 300, "počkajte, prosím, 5 minút"),
+    ("cs", 60, "Počkejte prosím 1 minutu"),
+    ("sl", 120, "Počakajte 2 minuti"),
+    ("sl", 240, "Počakajte 4 minute"),
+    ("sl", 600, "Počakajte 10 minut"),
+])
+def test_waiting_time_uses_the_languages_plural_forms(app, language, seconds, expected):
+    from newsletter.platform.ratelimit import RateLimited
+
+    with app.test_request_context(f"/p?lang={language}"):
+        assert expected.lower() in RateLimited(seconds).advice().lower()

@@ -350,3 +350,41 @@ def test_the_profile_shows_consent_and_dates_in_the_subscribers_language(client)
     assert " UTC" not in consent
     year = str(db.session.get(Contact, contact.id).created_at.year)
     assert f"{year}-" not in page  # no ISO dates
+
+
+def test_the_profile_shows_times_in_the_subscribers_time_zone(client):
+    """Until they choose a zone, the usual one of their language (Slovak: Bratislava);
+    their choice is kept and recorded; an unknown zone is refused."""
+    from datetime import datetime
+
+    from newsletter.models import ConsentRecord
+
+    contact, _ = reader()
+    contact.language = "sk"
+    for record in db.session.scalars(select(ConsentRecord)):
+        record.created_at = datetime(2026, 1, 15, 10, 0)  # UTC, winter: 11:00 in Bratislava
+    db.session.commit()
+    code = open_profile(client, contact.id)
+
+    def consent_section():
+        page = client.get(f"/p/{code}").text
+        return page, page.split('id="h-consent"')[1].split("</section>")[0]
+
+    page, consent = consent_section()
+    assert "11:00" in consent and "10:00" not in consent
+    assert "Europe/Bratislava (časy na tejto stránke)" in page
+    unchanged = {"first_name": "Rea", "language": "sk", "time_zone": "Europe/Bratislava"}
+    client.post(f"/p/{code}/details", data=unchanged)
+    assert db.session.get(Contact, contact.id).time_zone is None  # the default, not chosen
+
+    bad = client.post(f"/p/{code}/details", data={**unchanged, "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 422 and "Vyberte časové pásmo zo zoznamu." in bad.text
+    assert 'id="f-time_zone" name="time_zone" autocomplete="off" aria-invalid="true"' in bad.text
+
+    client.post(f"/p/{code}/details", data={**unchanged, "time_zone": "America/New_York"})
+    db.session.expire_all()
+    assert db.session.get(Contact, contact.id).time_zone == "America/New_York"
+    _, consent = consent_section()
+    assert "5:00" in consent and "11:00" not in consent
+    change = db.session.scalar(select(ContactChange).where(ContactChange.field == "time_zone"))
+    assert (change.old_value, change.new_value) == (None, "America/New_York")

@@ -144,6 +144,18 @@ def test_signups_are_rate_limited_per_address_and_per_ip(app, client):
     assert signup(client, mlist, email="third@example.com").status_code == 429  # IP
 
 
+def test_mistyped_addresses_count_no_attempt(app, client):
+    """A person who mistypes three times is not locked out: only signups that get as far
+    as the list count towards the limits."""
+    mlist = public_list()
+    app.config.update(RATE_SIGNUP_ADDRESS="2/3600", RATE_SIGNUP_IP="2/3600")
+    for typo in ("reader@", "reader.example.com", "reader@example", "reader@@example.com"):
+        assert signup(client, mlist, email=typo).status_code == 422
+    assert signup(client, mlist).status_code == 200
+    assert signup(client, mlist).status_code == 200
+    assert signup(client, mlist).status_code == 429  # the limit still holds
+
+
 def test_a_stranger_cannot_rename_an_existing_contact(client):
     mlist = public_list(optin=OptIn.SINGLE)
     signup(client, mlist, first_name="Rea")

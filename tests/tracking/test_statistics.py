@@ -87,3 +87,14 @@ def test_timeline_buckets_clicks_by_a_readable_step():
     assert points[0] == (start, 2) and points[-1] == (start + timedelta(hours=10), 1)
     assert sum(c for _, c in points) == 3
     assert "No clicks yet" in statistics.timeline_svg([])
+
+
+def test_the_chart_has_a_text_alternative_with_every_bar():
+    start = datetime(2026, 5, 1, 9, 0)
+    svg = statistics.timeline_svg([start, start + timedelta(minutes=5),
+                                   start + timedelta(hours=10)])
+    label = svg.split('aria-label="', 1)[1].split('"', 1)[0]
+    assert label == ("Clicks over time, 3 in all, per hour: 2026-05-01 09:00: 2; "
+                     "2026-05-01 19:00: 1.")
+    assert 'role="img"' in statistics.timeline_svg([])
+    assert 'aria-label="Clicks over time: no clicks yet."' in statistics.timeline_svg([])
