@@ -14,7 +14,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 owner_bp = Blueprint("owner", __name__)
 
 OPEN_ENDPOINTS = {"admin.login", "admin.static"}
-ANY_ROLE_POSTS = {"admin.logout"}
+ANY_ROLE_POSTS = {"admin.logout", "admin.account"}  # an account's own settings
 #: pages that exist only to change something: a viewer is refused when opening them, not
 #: after filling them in
 EDITING_PAGES = {

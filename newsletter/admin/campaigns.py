@@ -11,6 +11,7 @@ from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
+from newsletter.platform import timezones
 from newsletter.platform.sessioncookie import background
 
 from . import bp, perform
@@ -28,7 +29,8 @@ def campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     return render_template(
         "admin/campaign.html", campaign=campaign, form=EmptyForm(),
-        schedule_form=ScheduleForm(), live=progress.live_status(db.session, campaign_id),
+        schedule_form=ScheduleForm().for_zone(current_user.time_zone),
+        live=progress.live_status(db.session, campaign_id),
         errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
         checks=checklist.run(db.session, campaign_id)
@@ -145,7 +147,9 @@ def schedule_campaign(campaign_id: int):
         flash(" ".join(i.message for i in checks.blocking) if checks.blocking else
               "Tick “Send despite the warnings above” to schedule it.", "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
-    send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
+    form.for_zone(current_user.time_zone)
+    send_at = (timezones.to_utc(form.send_at.data, current_user.time_zone)
+               if form.send_at.data else utcnow() + timedelta(minutes=form.delay_minutes.data))
     if not request.form.get("confirmed"):
         campaign = db.session.get(Campaign, campaign_id) or abort(404)
         return render_template(
@@ -154,7 +158,7 @@ def schedule_campaign(campaign_id: int):
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:
         jobs.enqueue_start_at(campaign_id, send_at)
-        flash(f"Scheduled for {send_at:%Y-%m-%d %H:%M} UTC.", "success")
+        flash(f"Scheduled for {timezones.label(send_at, current_user.time_zone)}.", "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 

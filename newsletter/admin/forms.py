@@ -254,7 +254,8 @@ class EmptyForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    send_at = DateTimeLocalField("Send at (UTC)", format="%Y-%m-%dT%H:%M",
+    #: in the editor's own time zone (its label names it: ``for_zone``)
+    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M",
                                  validators=[Optional()])
     delay_minutes = IntegerField("…or after a delay (minutes)",
                                  validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
@@ -267,7 +268,15 @@ class ScheduleForm(FlaskForm):
         if not self.send_at.data and not self.delay_minutes.data:
             self.send_at.errors.append("Give a date and time, or a delay.")
             return False
+        if self.send_at.data and self.delay_minutes.data:
+            self.send_at.errors.append("Give either a date and time or a delay, not both: "
+                                       "which one did you mean?")
+            return False
         return True
+
+    def for_zone(self, zone: str) -> "ScheduleForm":
+        self.send_at.label.text = f"Send at (your time, {zone})"
+        return self
 
 
 class SenderForm(FlaskForm):
