@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import lifecycle, progress, recipients
@@ -13,6 +12,7 @@ from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
 from newsletter.platform import timezones
 from newsletter.platform.sessioncookie import background
+from newsletter.tracking import overview
 
 from . import bp, perform
 from .forms import DecisionForm, EmptyForm, ScheduleForm
@@ -20,8 +20,9 @@ from .forms import DecisionForm, EmptyForm, ScheduleForm
 
 @bp.get("/")
 def dashboard():
-    rows = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(50))
-    return render_template("admin/dashboard.html", campaigns=list(rows))
+    """The morning overview (tracking.overview); the campaigns themselves are listed at
+    /campaigns."""
+    return render_template("admin/dashboard.html", data=overview.overview(db.session))
 
 
 @bp.get("/campaigns/<int:campaign_id>")
