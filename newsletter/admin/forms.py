@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -83,6 +84,12 @@ class ContactSearchForm(FlaskForm):
                          choices=choices([("", "Any"), *((s, s) for s in ContactStatus.ALL)]))
     language = SelectField("Language", validators=[Optional()],
                            choices=choices([("", "Any"), *LANGUAGES]))
+    basis = SelectField("Consent basis", validators=[Optional()], choices=choices(
+        [("", "Any"), *((b, b.replace("_", " ")) for b in LegalBasis.ALL)]))
+    field = StringField("Field", validators=[Optional(), Length(max=60)],
+                        description="e.g. city, first_name")
+    value = StringField("Value", validators=[Optional(), Length(max=200)],
+                        description="equal to (empty: the field is empty)")
 
 
 def optional_int(value):
@@ -127,12 +134,32 @@ class PersonForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
-    ids = SelectMultipleField("Contacts", coerce=int, validate_choice=False,
-                              validators=[DataRequired("Select at least one contact.")])
-    action = SelectField("Action", choices=choices(
-        [("unsubscribe", "Unsubscribe from all lists"), ("archive", "Archive"),
-         ("erase", "Erase (delete personal data)")]))
+    """A bulk action on the ticked contacts, or (scope "matching") on every contact the
+    search finds; the search travels along in hidden fields (``SEARCH_FIELDS``)."""
+
+    ids = SelectMultipleField("Contacts", coerce=int, validate_choice=False)
+    scope = RadioField("Apply to", default="selected", choices=choices(
+        [("selected", "the ticked contacts"), ("matching", "all contacts found")]))
+    action = SelectField("Action", default="", choices=choices(
+        [("", "Choose an action…"), ("add_to_list", "Add to list"),
+         ("remove_from_list", "Remove from list"), ("unsubscribe", "Unsubscribe from all lists"),
+         ("block", "Block (block list)"), ("export", "Export as CSV"), ("archive", "Archive"),
+         ("erase", "Erase (delete personal data)")]),
+        validators=[DataRequired("Choose an action.")])
+    to_list = SelectField("List", coerce=optional_int, validate_choice=False,
+                          validators=[Optional()])
     confirm = BooleanField("I understand that erased contacts cannot be restored")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.scope.data != "matching" and not self.ids.data:
+            self.ids.errors.append("Select at least one contact.")
+            return False
+        if self.action.data in ("add_to_list", "remove_from_list") and not self.to_list.data:
+            self.to_list.errors.append("Choose the list.")
+            return False
+        return True
 
 
 class ImportUploadForm(FlaskForm):

@@ -92,3 +92,30 @@ def test_find_duplicate_and_schedule_in_my_time_zone(page, live_server, make_use
     page.goto(f"{live_server}/admin/campaigns?state=scheduled")
     expect(page.locator("#campaign-table")).to_contain_text("CET (Europe/Bratislava)")
     page.screenshot(path=str(artifacts / "campaign-list-390.png"), full_page=True)
+
+
+def test_contacts_select_all_matching_and_add_them_to_a_list(page, live_server, make_user,
+                                                             artifacts):
+    list_with_contacts(*(f"reader{i:02}@example.sk" for i in range(60)), "x@example.com")
+    news = list_with_contacts(name="News")
+    log_in(page, live_server, make_user)
+    page.get_by_role("link", name="Contacts").click()
+    expect(page.locator("#contact-total")).to_have_text("61 contacts.")
+    page.get_by_label("Search").fill("reader")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#contact-total")).to_have_text("60 contacts match the search.")
+    expect(page.get_by_label("List", exact=True).last).to_be_hidden()  # only for list actions
+    page.get_by_label("Select all 50 on this page").check()
+    expect(page.locator("#ticked-count")).to_have_text("50")
+    page.get_by_role("button", name="Select all 60 found").click()
+    expect(page.get_by_label("all 60 found")).to_be_checked()
+    page.get_by_label("Action").select_option(label="Add to list")
+    page.locator("#to_list").select_option(label="News")
+    page.screenshot(path=str(artifacts / "contacts-bulk-1280.png"), full_page=True)
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.get_by_text("60 contact(s) added to the list.")).to_be_visible()
+    expect(page.get_by_label("Search")).to_have_value("reader")  # the search is kept
+    page.goto(f"{live_server}/admin/contacts?list_id={news.id}")
+    expect(page.locator("#contact-total")).to_have_text("60 contacts match the search.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / "contacts-bulk-390.png"), full_page=True)
