@@ -206,6 +206,7 @@ class ContentForm(FlaskForm):
 
 class CampaignForm(ContentForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    preheader = StringField("Preheader", validators=[Optional(), Length(max=200)])
     lists = SelectMultipleField("Lists", coerce=int, validators=[DataRequired()])
     sender = SelectField("Sender", coerce=int, validators=[Optional()])
     theme = SelectField("Theme", coerce=int, default=0, validators=[Optional()])
@@ -220,7 +221,8 @@ class CampaignForm(ContentForm):
                          validators=[Optional()])
 
     # the order fields render in (subject comes from ContentForm)
-    FIELD_ORDER = ("name", "subject", "lists", "sender", "theme", "template", "language")
+    FIELD_ORDER = ("name", "subject", "preheader", "lists", "sender", "theme", "template",
+                   "language")
 
 
 class VariantForm(ContentForm):
