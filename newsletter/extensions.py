@@ -42,3 +42,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # models.base.unicode_lower: SQLite's own lower() folds ASCII letters only
+        dbapi_connection.create_function(
+            "nl_lower", 1, lambda v: v.lower() if isinstance(v, str) else v,
+            deterministic=True)

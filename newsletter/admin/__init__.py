@@ -16,8 +16,9 @@ owner_bp = Blueprint("owner", __name__)
 OPEN_ENDPOINTS = {"admin.login", "admin.static"}
 #: downloads of personal data are POSTs (each goes to the audit log) but only read: a
 #: viewer may make them
-ANY_ROLE_POSTS = {"admin.logout", "admin.contacts_export", "admin.blocklist_export",
-                  "admin.import_rejected", "admin.consent_report_csv"}
+ANY_ROLE_POSTS = {"admin.logout", "admin.account",  # an account's own settings
+                  "admin.contacts_export", "admin.blocklist_export", "admin.import_rejected",
+                  "admin.consent_report_csv", "admin.campaign_clickers_csv"}
 #: pages that exist only to change something: a viewer is refused when opening them, not
 #: after filling them in
 EDITING_PAGES = {

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.campaigns import followup, lifecycle, progress, recipients
@@ -11,7 +10,9 @@ from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
+from newsletter.platform import timezones
 from newsletter.platform.sessioncookie import background
+from newsletter.tracking import overview
 
 from . import bp, perform
 from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm
@@ -19,8 +20,17 @@ from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm
 
 @bp.get("/")
 def dashboard():
-    rows = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(50))
-    return render_template("admin/dashboard.html", campaigns=list(rows))
+    """The morning overview (tracking.overview); the campaigns themselves are listed at
+    /campaigns."""
+    return render_template("admin/dashboard.html", data=overview.overview(db.session))
+
+
+def _schedule_form(campaign: Campaign) -> ScheduleForm:
+    """In the editor's zone; a follow-up draft suggests its days after the first send."""
+    zone = current_user.time_zone
+    suggested = followup.suggested_send_at(db.session, campaign)
+    local = timezones.from_utc(suggested, zone).replace(tzinfo=None) if suggested else None
+    return ScheduleForm(send_at=local).for_zone(zone)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -28,8 +38,8 @@ def campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     return render_template(
         "admin/campaign.html", campaign=campaign, form=EmptyForm(),
-        schedule_form=ScheduleForm(send_at=followup.suggested_send_at(db.session, campaign)),
-        follow_up_form=FollowUpForm(), live=progress.live_status(db.session, campaign_id),
+        schedule_form=_schedule_form(campaign), follow_up_form=FollowUpForm(),
+        live=progress.live_status(db.session, campaign_id),
         errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
         checks=checklist.run(db.session, campaign_id)
@@ -163,7 +173,9 @@ def schedule_campaign(campaign_id: int):
         flash(" ".join(i.message for i in checks.blocking) if checks.blocking else
               "Tick “Send despite the warnings above” to schedule it.", "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
-    send_at = form.send_at.data or utcnow() + timedelta(minutes=form.delay_minutes.data)
+    form.for_zone(current_user.time_zone)
+    send_at = (timezones.to_utc(form.send_at.data, current_user.time_zone)
+               if form.send_at.data else utcnow() + timedelta(minutes=form.delay_minutes.data))
     if not request.form.get("confirmed"):
         campaign = db.session.get(Campaign, campaign_id) or abort(404)
         return render_template(
@@ -172,7 +184,7 @@ def schedule_campaign(campaign_id: int):
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:
         jobs.enqueue_start_at(campaign_id, send_at)
-        flash(f"Scheduled for {send_at:%Y-%m-%d %H:%M} UTC.", "success")
+        flash(f"Scheduled for {timezones.label(send_at, current_user.time_zone)}.", "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 

@@ -1,6 +1,7 @@
 """The campaign composer: campaign form with blocks, live and full previews, language
 variants, attachments, image uploads and test sends."""
 
+import dataclasses
 from types import SimpleNamespace
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -31,6 +32,7 @@ from newsletter.models import (
     Contact,
     Organization,
     SenderIdentity,
+    utcnow,
 )
 from newsletter.platform.redirects import safe_next
 from newsletter.platform.sessioncookie import background
@@ -42,7 +44,8 @@ from .forms import CampaignForm, EmptyForm, FileForm, TestSendForm, VariantForm,
 
 def _as_form_data(campaign: Campaign) -> SimpleNamespace:
     return SimpleNamespace(
-        name=campaign.name, subject=campaign.subject, body_text=campaign.body_text,
+        name=campaign.name, subject=campaign.subject, preheader=campaign.preheader,
+        body_text=campaign.body_text,
         text_edited=campaign.text_edited, theme=campaign.theme_id or 0,
         template=campaign.template, language=campaign.language,
         public_archive=campaign.public_archive, track_opens=campaign.track_opens,
@@ -89,6 +92,10 @@ def block_action(form, action: str) -> bool:
         current.append(blocks.new_block(arg))
     elif verb in ("up", "down") and arg.isdigit():
         current = blocks.move(current, int(arg), -1 if verb == "up" else 1)
+    elif verb == "move" and all(part.isdigit() for part in arg.split(":")) \
+            and arg.count(":") == 1:  # drag and drop: from index to index
+        start, end = (int(part) for part in arg.split(":"))
+        current = blocks.move(current, start, end - start)
     elif verb == "remove" and arg.isdigit() and int(arg) < len(current):
         current.pop(int(arg))
     elif verb == "template" and getattr(form, "template", None) is not None \
@@ -108,7 +115,8 @@ def _draft(form: CampaignForm) -> composer.Draft:
         body_text=form.body_text.data or "", text_edited=form.text_edited.data,
         language=(form.language.data or "en").strip().lower(),
         public_archive=form.public_archive.data, track_opens=form.track_opens.data,
-        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None)
+        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None,
+        preheader=form.preheader.data or "")
 
 
 def edited(campaign_id: int) -> None:
@@ -166,6 +174,40 @@ def edit_campaign(campaign_id: int | None):
     return _render_form(form, campaign, 422 if form.is_submitted() else 200)
 
 
+@bp.post("/campaigns/autosave", defaults={"campaign_id": None})
+@bp.post("/campaigns/<int:campaign_id>/autosave")
+@background
+def autosave_campaign(campaign_id: int | None):
+    """The composer saving a draft as the editor writes (composer-blocks.js): JSON, no
+    page. A new campaign is created on its first autosave; the answer says where it now
+    lives."""
+    if campaign_id is not None:
+        campaign = db.session.get(Campaign, campaign_id) or abort(404)
+        if campaign.status != CampaignStatus.DRAFT:
+            return jsonify(error="This campaign is no longer a draft."), 409
+    form = _campaign_form(None)
+    if not form.validate_on_submit():
+        return jsonify(error=_first_error(form)), 422
+    try:
+        saved = composer.save_draft(db.session, campaign_id, _draft(form),
+                                    created_by_id=current_user.id)
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(error=str(exc)), 422
+    db.session.commit()
+    return jsonify(id=saved.id, saved_at=utcnow().isoformat(timespec="seconds") + "Z",
+                   edit_url=url_for("admin.edit_campaign", campaign_id=saved.id),
+                   autosave_url=url_for("admin.autosave_campaign", campaign_id=saved.id))
+
+
+def _first_error(form) -> str:
+    for name, errors in form.errors.items():
+        if isinstance(errors, list) and errors and isinstance(errors[0], str):
+            label = getattr(getattr(form, name, None), "label", None)
+            return f"{label.text if label else name}: {errors[0]}"
+    return "Some blocks are not complete yet."
+
+
 def _render_form(form, campaign, status):
     return render_template("admin/campaign_form.html", form=form, campaign=campaign,
                            block_types=blocks.BLOCK_TYPES,
@@ -182,6 +224,8 @@ def live_preview():
         _, content = composer.prepare_content(form.subject.data or "", _form_blocks(form),
                                               form.body_text.data if form.text_edited.data
                                               else None, complete=False)
+        content = dataclasses.replace(content, preheader=composer.clean_preheader(
+            request.form.get("preheader", "")))
         theme_id = request.form.get("theme", type=int) or None
         theme = themes.get_theme(db.session, theme_id) if theme_id else None
         out = rendering.render(content, themes.style(theme), rendering.sample_merge_data(),

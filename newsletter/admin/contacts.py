@@ -1,5 +1,6 @@
-"""Admin: search contacts, view and edit one, bulk actions (unsubscribe, archive, erase),
-CSV export, and organizations with their branches and persons."""
+"""Admin: search contacts (count, filters), view and edit one, bulk actions on the ticked
+or on all matching contacts (``contact_actions``), CSV export, and organizations with
+their branches and persons."""
 
 from flask import (
     Response,
@@ -18,9 +19,8 @@ from newsletter.audience import contacts, organizations, phones, removal
 from newsletter.extensions import db
 from newsletter.imports import exports
 from newsletter.models import Contact, MailingList
-from newsletter.platform.redirects import safe_next
 
-from . import bp, perform
+from . import bp, contact_actions, perform
 from .forms import (
     BranchForm,
     BulkForm,
@@ -31,16 +31,31 @@ from .forms import (
     PersonForm,
 )
 
+#: the search's fields, carried along by the bulk form (scope "matching")
+SEARCH_FIELDS = ("q", "list_id", "status", "language", "basis", "field", "value")
 
-def _search_form() -> tuple[ContactSearchForm, contacts.ContactFilter]:
-    form = ContactSearchForm(request.args)
-    form.list_id.choices = [("", "Any list")] + [
-        (m.id, m.name) for m in db.session.scalars(select(MailingList).order_by(MailingList.name))]
+
+def _search_form(formdata=None) -> tuple[ContactSearchForm, contacts.ContactFilter]:
+    form = ContactSearchForm(formdata if formdata is not None else request.args)
+    form.list_id.choices = [("", "Any list")] + _list_choices()
     form.validate()
     flt = contacts.ContactFilter(q=form.q.data or "", status=form.status.data or "",
                                  language=form.language.data or "",
-                                 list_id=None if form.list_id.errors else form.list_id.data)
+                                 list_id=None if form.list_id.errors else form.list_id.data,
+                                 basis=form.basis.data or "", field=form.field.data or "",
+                                 value=form.value.data or "")
     return form, flt
+
+
+def _list_choices() -> list[tuple[int, str]]:
+    return [(m.id, m.name) for m in
+            db.session.scalars(select(MailingList).order_by(MailingList.name))]
+
+
+def _bulk_form() -> BulkForm:
+    form = BulkForm()
+    form.to_list.choices = [("", "Choose the list…")] + _list_choices()
+    return form
 
 
 def _actor() -> str:
@@ -55,7 +70,8 @@ def contacts_page():
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template("admin/contacts.html", form=form, contacts=page,
                            next_before=next_before, args=args, first_page=not before,
-                           bulk=BulkForm())
+                           bulk=_bulk_form(), total=contacts.count(db.session, flt),
+                           search={k: args[k] for k in SEARCH_FIELDS if k in args})
 
 
 @bp.post("/contacts/export.csv")
@@ -64,11 +80,7 @@ def contacts_export():
     if not EmptyForm().validate_on_submit():
         abort(400)
     _form, flt = _search_form()
-    perform(lambda: exports.record_export(db.session, flt, current_user.email))
-    name = f"contacts-list-{flt.list_id}.csv" if flt.list_id else "contacts.csv"
-    return Response(stream_with_context(exports.csv_lines(db.session, flt)),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _export(flt)
 
 
 @bp.get("/contacts/<int:contact_id>")
@@ -112,21 +124,37 @@ def _affiliation_choices(form: ContactForm) -> None:
 
 @bp.post("/contacts/bulk")
 def contacts_bulk():
-    form = BulkForm()
+    form = _bulk_form()
+    search = {k: request.form[k] for k in SEARCH_FIELDS if request.form.get(k)}
+    back = url_for("admin.contacts_page", **search)
     if not form.validate_on_submit():
-        flash("Select at least one contact.", "error")
-        return redirect(safe_next(request.referrer, url_for("admin.contacts_page"),
-                                  origin=request.host_url))
-    ids, action = form.ids.data, form.action.data
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    _form, flt = _search_form(request.form)
+    ids = (contacts.matching_ids(db.session, flt) if form.scope.data == "matching"
+           else form.ids.data)
+    action = form.action.data
+    if action == "export":
+        return _export(contacts.ContactFilter(ids=tuple(ids)))
     if action == "erase" and not form.confirm.data:
         warning = removal.deletion_warning(db.session, ids)
         return render_template("admin/contact_erase.html", form=form, warning=warning,
-                               ids=ids), (422 if form.confirm.raw_data else 200)
-    count = removal.apply(db.session, action, ids, _actor())
-    db.session.commit()
-    done = {"unsubscribe": "unsubscribed", "archive": "archived", "erase": "erased"}[action]
-    flash(f"{count} contact(s) {done}.", "success")
-    return redirect(url_for("admin.contacts_page"))
+                               ids=ids if form.scope.data != "matching" else [],
+                               search=search), (422 if form.confirm.raw_data else 200)
+    ok, message = perform(lambda: contact_actions.run(db.session, action, ids, form.to_list.data,
+                                           current_user.id, _actor()))
+    if ok:
+        flash(message, "success")
+    return redirect(back)
+
+
+def _export(flt: contacts.ContactFilter) -> Response:
+    """The contacts as CSV, put in the audit log (who, which filter, how many) first."""
+    perform(lambda: exports.record_export(db.session, flt, current_user.email))
+    name = f"contacts-list-{flt.list_id}.csv" if flt.list_id else "contacts.csv"
+    return Response(stream_with_context(exports.csv_lines(db.session, flt)),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -84,6 +85,12 @@ class ContactSearchForm(FlaskForm):
                          choices=choices([("", "Any"), *((s, s) for s in ContactStatus.ALL)]))
     language = SelectField("Language", validators=[Optional()],
                            choices=choices([("", "Any"), *LANGUAGES]))
+    basis = SelectField("Consent basis", validators=[Optional()], choices=choices(
+        [("", "Any"), *((b, b.replace("_", " ")) for b in LegalBasis.ALL)]))
+    field = StringField("Field", validators=[Optional(), Length(max=60)],
+                        description="e.g. city, first_name")
+    value = StringField("Value", validators=[Optional(), Length(max=200)],
+                        description="equal to (empty: the field is empty)")
 
 
 def optional_int(value):
@@ -128,12 +135,32 @@ class PersonForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
-    ids = SelectMultipleField("Contacts", coerce=int, validate_choice=False,
-                              validators=[DataRequired("Select at least one contact.")])
-    action = SelectField("Action", choices=choices(
-        [("unsubscribe", "Unsubscribe from all lists"), ("archive", "Archive"),
-         ("erase", "Erase (delete personal data)")]))
+    """A bulk action on the ticked contacts, or (scope "matching") on every contact the
+    search finds; the search travels along in hidden fields (``SEARCH_FIELDS``)."""
+
+    ids = SelectMultipleField("Contacts", coerce=int, validate_choice=False)
+    scope = RadioField("Apply to", default="selected", choices=choices(
+        [("selected", "the ticked contacts"), ("matching", "all contacts found")]))
+    action = SelectField("Action", default="", choices=choices(
+        [("", "Choose an action…"), ("add_to_list", "Add to list"),
+         ("remove_from_list", "Remove from list"), ("unsubscribe", "Unsubscribe from all lists"),
+         ("block", "Block (block list)"), ("export", "Export as CSV"), ("archive", "Archive"),
+         ("erase", "Erase (delete personal data)")]),
+        validators=[DataRequired("Choose an action.")])
+    to_list = SelectField("List", coerce=optional_int, validate_choice=False,
+                          validators=[Optional()])
     confirm = BooleanField("I understand that erased contacts cannot be restored")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.scope.data != "matching" and not self.ids.data:
+            self.ids.errors.append("Select at least one contact.")
+            return False
+        if self.action.data in ("add_to_list", "remove_from_list") and not self.to_list.data:
+            self.to_list.errors.append("Choose the list.")
+            return False
+        return True
 
 
 class ImportUploadForm(FlaskForm):
@@ -180,6 +207,7 @@ class ContentForm(FlaskForm):
 
 class CampaignForm(ContentForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    preheader = StringField("Preheader", validators=[Optional(), Length(max=200)])
     lists = SelectMultipleField("Lists", coerce=int, validators=[DataRequired()])
     sender = SelectField("Sender", coerce=int, validators=[Optional()])
     theme = SelectField("Theme", coerce=int, default=0, validators=[Optional()])
@@ -194,7 +222,8 @@ class CampaignForm(ContentForm):
                          validators=[Optional()])
 
     # the order fields render in (subject comes from ContentForm)
-    FIELD_ORDER = ("name", "subject", "lists", "sender", "theme", "template", "language")
+    FIELD_ORDER = ("name", "subject", "preheader", "lists", "sender", "theme", "template",
+                   "language")
 
 
 class VariantForm(ContentForm):
@@ -267,7 +296,8 @@ class EmptyForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
-    send_at = DateTimeLocalField("Send at (UTC)", format="%Y-%m-%dT%H:%M",
+    #: in the editor's own time zone (its label names it: ``for_zone``)
+    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M",
                                  validators=[Optional()])
     delay_minutes = IntegerField("…or after a delay (minutes)",
                                  validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
@@ -280,7 +310,15 @@ class ScheduleForm(FlaskForm):
         if not self.send_at.data and not self.delay_minutes.data:
             self.send_at.errors.append("Give a date and time, or a delay.")
             return False
+        if self.send_at.data and self.delay_minutes.data:
+            self.send_at.errors.append("Give either a date and time or a delay, not both: "
+                                       "which one did you mean?")
+            return False
         return True
+
+    def for_zone(self, zone: str) -> "ScheduleForm":
+        self.send_at.label.text = f"Send at (your time, {zone})"
+        return self
 
 
 class FollowUpForm(FlaskForm):

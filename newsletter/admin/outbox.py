@@ -41,13 +41,14 @@ def outbox_message(key: str):
 @bp.get("/outbox/<key>/html")
 def outbox_html(key: str):
     """The HTML part, as every rendered message is shown (display.message_response: a
-    sandbox, no scripts, no same-origin access, no forms)."""
+    sandbox, no scripts, no forms), readable by the outbox page so that it can size its
+    frame to the whole message."""
     msg, _ = _load(key)
     html, _ = mailcatcher.bodies(msg)
     if html is None:
         abort(404)
     html = clicks.untracked(db.session, html, current_app.config["BASE_URL"], html=True)
-    return display.message_response(display.links_open_outside(html))
+    return display.message_response(display.links_open_outside(html), measurable=True)
 
 
 @bp.get("/outbox/sms")

@@ -6,6 +6,7 @@ from . import (  # noqa: F401  (imported for their routes)
     auth,
     blocklist,
     bp,
+    campaign_list,
     campaigns,
     compliance,
     composer,

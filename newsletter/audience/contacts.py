@@ -4,7 +4,7 @@ page's data, and editing with history. Organizations, branches and persons are i
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from newsletter.errors import DomainError
 from newsletter.models import (
@@ -20,6 +20,7 @@ from newsletter.models import (
     PhoneKind,
     Subscription,
 )
+from newsletter.models.base import unicode_lower
 
 from . import history, phones
 from .addresses import (
@@ -46,6 +47,13 @@ class ContactFilter:
     list_id: int | None = None
     status: str = ""
     language: str = ""
+    #: contacts with granted consent evidence on this legal basis
+    basis: str = ""
+    #: a field (first_name, last_name, language, phone or an attribute from an import)
+    #: equal to ``value`` (case-insensitive)
+    field: str = ""
+    value: str = ""
+    ids: tuple[int, ...] | None = None  # only these (the selected ones)
 
     def where(self) -> list:
         """SQL conditions on Contact for this filter (shared by search and export)."""
@@ -69,7 +77,39 @@ class ContactFilter:
             conditions.append(Contact.status == self.status)
         if self.language:
             conditions.append(Contact.language == self.language.lower())
+        if self.basis:
+            conditions.append(exists().where(ConsentRecord.contact_id == Contact.id,
+                                             ConsentRecord.action == "granted",
+                                             ConsentRecord.legal_basis == self.basis))
+        if self.field.strip():
+            conditions.append(_field_equals(self.field.strip(), self.value.strip()))
+        if self.ids is not None:
+            conditions.append(Contact.id.in_(self.ids))
         return conditions
+
+
+#: contact columns the field filter may name; any other name is an imported attribute
+FIELD_COLUMNS = {"first_name": Contact.first_name, "last_name": Contact.last_name,
+                 "language": Contact.language, "phone": Contact.phone}
+
+
+def _field_equals(name: str, value: str):
+    column = FIELD_COLUMNS.get(name.lower())
+    if column is None:
+        column = Contact.attributes[name].as_string()
+    if not value:  # "field is empty"
+        return or_(column.is_(None), column == "")
+    return unicode_lower(column) == value.lower()
+
+
+def count(session, flt: ContactFilter) -> int:
+    """How many contacts match (the whole search, not one page)."""
+    return session.scalar(select(func.count()).select_from(Contact).where(*flt.where())) or 0
+
+
+def matching_ids(session, flt: ContactFilter) -> list[int]:
+    """Every contact matching (for "all N matching" bulk actions)."""
+    return list(session.scalars(select(Contact.id).where(*flt.where()).order_by(Contact.id)))
 
 
 def _exact(q: str):

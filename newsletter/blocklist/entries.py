@@ -18,6 +18,7 @@ from newsletter.models import (
     BlocklistEntry,
     Branch,
     Channel,
+    Contact,
     Organization,
     Person,
 )
@@ -184,6 +185,26 @@ def save_entry(session, entry_id: int | None, data: EntryData,
     ]
     session.flush()
     return entry
+
+
+def block_contacts(session, contact_ids: list[int], created_by_id: int | None,
+                   actor: str) -> int:
+    """A block-list entry for each contact's e-mail address, on every channel (the
+    contacts page's "Block" bulk action). Addresses already blocked on their own are
+    skipped. Returns how many entries were made."""
+    contacts = session.scalars(select(Contact).where(
+        Contact.id.in_(contact_ids), Contact.email.is_not(None)))
+    made = 0
+    for contact in contacts:
+        if session.scalar(select(BlocklistEntry.id).where(
+                BlocklistEntry.email == contact.email, BlocklistEntry.organization_id.is_(None),
+                BlocklistEntry.branch_id.is_(None), BlocklistEntry.person_id.is_(None))):
+            continue
+        save_entry(session, None, EntryData(email=contact.email, channels=list(Channel.ALL),
+                                            note=f"blocked from the contacts page by {actor}"),
+                   created_by_id)
+        made += 1
+    return made
 
 
 def get_entry(session, entry_id: int) -> BlocklistEntry:

@@ -1,6 +1,7 @@
 """Campaign drafts: creating and editing one before it starts, with its lists, sender,
 branch split and the extra recipients typed on it (OBERON)."""
 
+import copy as copying
 import re
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from newsletter.errors import DomainError
 from newsletter.models import (
     Branch,
     Campaign,
+    CampaignAttachment,
     CampaignStatus,
     Channel,
     MailingList,
@@ -88,3 +90,35 @@ def get_campaign(session, campaign_id: int) -> Campaign:
         raise CampaignError("That campaign does not exist.")
     return campaign
 
+
+
+#: what a copy takes over: the content and the audience, never the state of a sending
+COPIED_FIELDS = ("channel", "subject", "preheader", "body_text", "body_html", "sender_id",
+                 "extra_recipients", "branch_id", "theme_id", "template", "blocks",
+                 "text_edited", "language", "variants", "public_archive", "track_opens",
+                 "sms_text", "sms_sender", "sms_gateway", "sms_phone_field",
+                 "sms_transliterate", "sms_opt_out")
+
+
+def duplicate_campaign(session, campaign_id: int, created_by_id: int | None = None
+                       ) -> Campaign:
+    """A new draft with the content, lists and attachments of any campaign (draft,
+    scheduled, sent, cancelled ...). It starts afresh: not scheduled, not test-sent, no
+    deliveries or statistics."""
+    source = get_campaign(session, campaign_id)
+    duplicate = Campaign(created_by_id=created_by_id, status=CampaignStatus.DRAFT,
+                          name=f"Copy of {source.name}"[:200])
+    for name in COPIED_FIELDS:
+        setattr(duplicate, name, _copied(getattr(source, name)))
+    duplicate.lists = list(source.lists)
+    duplicate.attachments = [
+        CampaignAttachment(filename=a.filename, content_type=a.content_type, size=a.size,
+                           data=a.data) for a in source.attachments]
+    session.add(duplicate)
+    session.flush()
+    return duplicate
+
+
+def _copied(value):
+    """JSON columns (blocks, variants) are copied, not shared with the source."""
+    return copying.deepcopy(value) if isinstance(value, (list, dict)) else value

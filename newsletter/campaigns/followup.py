@@ -13,7 +13,6 @@ from sqlalchemy import exists, select
 
 from newsletter.models import (
     Campaign,
-    CampaignAttachment,
     CampaignStatus,
     Channel,
     Click,
@@ -23,16 +22,13 @@ from newsletter.models import (
     utcnow,
 )
 
-from .drafts import CampaignError, get_campaign
+from .drafts import CampaignError, duplicate_campaign, get_campaign
 
 NON_CLICKERS = "non_clickers"
 NON_OPENERS = "non_openers"
 AUDIENCES = {NON_CLICKERS: "who did not click", NON_OPENERS: "who did not open"}
 MAX_DAYS = 30
 EARLIEST_MINUTES = 5
-#: what a follow-up copies from the campaign it follows (its subject is new)
-COPIED = ("channel", "body_text", "body_html", "sender_id", "branch_id", "theme_id",
-          "template", "blocks", "text_edited", "language", "variants", "track_opens")
 
 
 def create_follow_up(session, campaign_id: int, *, subject: str, days: int, audience: str,
@@ -54,16 +50,13 @@ def create_follow_up(session, campaign_id: int, *, subject: str, days: int, audi
         raise CampaignError(f"Choose between 0 and {MAX_DAYS} days.", "days")
     if not subject.strip():
         raise CampaignError("A follow-up needs its own subject.", "subject")
-    follow_up = Campaign(name=f"{original.name} · follow-up"[:200], subject=subject.strip(),
-                         created_by_id=created_by_id, resend_of_id=original.id,
-                         resend_to=audience, resend_after_days=days)
-    for name in COPIED:
-        setattr(follow_up, name, getattr(original, name))
-    follow_up.lists = list(original.lists)
-    follow_up.attachments = [
-        CampaignAttachment(filename=a.filename, content_type=a.content_type, size=a.size,
-                           data=a.data) for a in original.attachments]
-    session.add(follow_up)
+    follow_up = duplicate_campaign(session, original.id, created_by_id)
+    follow_up.name = f"{original.name} · follow-up"[:200]
+    follow_up.subject = subject.strip()
+    follow_up.extra_recipients = ""  # only contacts can have not clicked
+    follow_up.public_archive = False  # the archive has the first one already
+    follow_up.resend_of_id, follow_up.resend_to = original.id, audience
+    follow_up.resend_after_days = days
     session.flush()
     return follow_up
 

@@ -41,6 +41,7 @@ class Draft:
     track_opens: bool = False
     extra_recipients: str = ""  # addresses typed on the campaign (OBERON), one per line
     branch_id: int | None = None  # optional branch split
+    preheader: str = ""  # the inbox preview line after the subject
 
 
 def prepare_content(subject: str, raw_blocks: list[dict], body_text: str | None,
@@ -91,8 +92,21 @@ def save_draft(session, campaign_id: int | None, draft: Draft,
     campaign.language = draft.language
     campaign.public_archive = draft.public_archive
     campaign.track_opens = draft.track_opens
+    campaign.preheader = clean_preheader(draft.preheader)
     session.flush()
     return campaign
+
+
+def clean_preheader(value: str) -> str:
+    """One line of plain text, at most 200 characters (inboxes show about 100). No merge
+    tags: it is laid out with the message, outside the content's template."""
+    text = " ".join((value or "").split())
+    if len(text) > 200:
+        raise ComposerError("The preheader is at most 200 characters long.", field="preheader")
+    if any(mark in text for mark in ("{{", "{%", "{#")):
+        raise ComposerError("The preheader is plain text: merge tags do not work there.",
+                            field="preheader")
+    return text
 
 
 def editable(session, campaign_id: int) -> Campaign:

@@ -20,6 +20,10 @@ from markupsafe import Markup, escape
 MESSAGE_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
                "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
                "frame-ancestors 'self'; img-src * data:; style-src 'unsafe-inline'")
+#: the dev outbox's frame: the same, but same-origin (still without scripts: the sandbox
+#: has no allow-scripts and script-src is 'none'), so the admin page can size the frame to
+#: the message's height instead of cutting its footer off
+MESSAGE_CSP_MEASURABLE = MESSAGE_CSP.replace("sandbox ", "sandbox allow-same-origin ", 1)
 MESSAGE_HEADERS = {
     "Content-Security-Policy": MESSAGE_CSP,
     "X-Frame-Options": "SAMEORIGIN",
@@ -41,16 +45,22 @@ class MessageResponse(Response):
 
     default_mimetype = "text/html"
 
-    def __init__(self, html: str, status: int = 200):
-        super().__init__(html, status=status, headers=MESSAGE_HEADERS)
+    def __init__(self, html: str, status: int = 200, measurable: bool = False):
+        headers = dict(MESSAGE_HEADERS)
+        if measurable:
+            headers["Content-Security-Policy"] = MESSAGE_CSP_MEASURABLE
+        super().__init__(html, status=status, headers=headers)
 
 
-def message_response(html: str, status: int = 200) -> MessageResponse:
-    return MessageResponse(html, status)
+def message_response(html: str, status: int = 200, measurable: bool = False
+                     ) -> MessageResponse:
+    """``measurable``: the framing admin page may read the message's height (the outbox)."""
+    return MessageResponse(html, status, measurable)
 
 
 def is_message_response(response: Response) -> bool:
-    return response.headers.get("Content-Security-Policy") == MESSAGE_CSP
+    return response.headers.get("Content-Security-Policy") in (
+        MESSAGE_CSP, MESSAGE_CSP_MEASURABLE)
 
 
 def page_headers(response: Response) -> Response:

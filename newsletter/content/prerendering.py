@@ -82,7 +82,7 @@ def prepare(content: rendering.Content, style: rendering.Style, shape: Shape, ba
         base_url=base_url)
     body, text = rendering.track_links(body, text, mapping)
     html = rendering.layout(body, slots.add("{{ nl_subject }}"), style, links,
-                            content.language)
+                            content.language, content.preheader)
     html = css_inline.inline(html, keep_at_rules=True, load_remote_stylesheets=False)
     text = text.rstrip() + "\n\n" + rendering.footer_text(style, links, content.language)
     html_source, text_source = slots.restore(html), slots.restore(text)

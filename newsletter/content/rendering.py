@@ -53,6 +53,8 @@ class Content:
     body_html: str
     body_text: str
     language: str = "en"
+    #: the inbox preview line after the subject: plain text, hidden in the message
+    preheader: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,8 @@ def render(content: Content, style: Style, data: dict, links: Links,
     targets = find_links(body)
     mapping = track(targets) if track and targets else {}
     body, text = track_links(body, text, mapping)
-    html = css_inline.inline(layout(body, subject, style, links, content.language),
+    html = css_inline.inline(layout(body, subject, style, links, content.language,
+                                    content.preheader),
                              keep_at_rules=True, load_remote_stylesheets=False)
     return Rendered(subject=subject, html=html,
                     text=text.rstrip() + "\n\n" + footer_text(style, links, content.language),
@@ -273,19 +276,40 @@ def track_links(body: str, text: str, mapping: dict[str, str]) -> tuple[str, str
     return body, text
 
 
-def layout(body: str, subject: str, style: Style, links: Links, language: str) -> str:
-    """The body in the theme's layout, before CSS inlining."""
+def layout(body: str, subject: str, style: Style, links: Links, language: str,
+           preheader: str = "") -> str:
+    """The body in the theme's layout, before CSS inlining, with the preheader first."""
     if links.base_url:
         body = _MEDIA_SRC.sub(lambda m: m.group(1) + links.base_url + m.group(2)
                               + m.group(3), body)
     # mail clients (and spam filters judging text contrast) read bgcolor, not just CSS
     body = body.replace('class="nl-button"',
                         f'class="nl-button" bgcolor="{escape(style.primary_color)}"')
-    return _layout_env.get_template("layout.html").render(
+    html = _layout_env.get_template("layout.html").render(
         # the body was sanitized by the allow-list at save and its merge output escaped
         subject=subject, body=Markup(body),  # nosec B704
         style=style, links=links, language=language, _=translator(language),
         css={name: css_value(getattr(style, name), getattr(Style, name)) for name in _CSS_FIELDS})
+    return with_preheader(html, preheader)
+
+
+_BODY_OPEN = re.compile(r"<body[^>]*>", re.I)
+#: hidden everywhere (Outlook: mso-hide), but read by inboxes as the preview line; the
+#: padding keeps the body's first words out of that line after a short preheader
+PREHEADER = ('<div class="nl-preheader" style="display:none;font-size:1px;line-height:1px;'
+             'max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all">{text}'
+             '{padding}</div>')
+
+
+def with_preheader(html: str, preheader: str) -> str:
+    """The preheader as the first text of the body, escaped (composer.clean_preheader
+    keeps merge syntax out of it: prerendering compiles the laid-out message)."""
+    text = str(escape(" ".join((preheader or "").split())))
+    if not text:
+        return html
+    block = PREHEADER.format(text=text, padding="&#847;&zwnj;&nbsp;" * 20)
+    match = _BODY_OPEN.search(html)
+    return html[:match.end()] + block + html[match.end():] if match else block + html
 
 
 def footer_text(style: Style, links: Links, language: str = "en") -> str:

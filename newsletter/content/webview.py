@@ -31,11 +31,13 @@ def content_for(campaign: Campaign, language: str | None) -> rendering.Content:
     variant = (campaign.variants or {}).get(language or "")
     if variant:
         return rendering.Content(subject=variant["subject"], body_html=variant["body_html"],
-                                 body_text=variant["body_text"], language=language)
+                                 body_text=variant["body_text"], language=language,
+                                 preheader=campaign.preheader)
     return rendering.Content(
         subject=campaign.subject,
         body_html=campaign.body_html or rendering.text_to_html(campaign.body_text),
-        body_text=campaign.body_text, language=campaign.language)
+        body_text=campaign.body_text, language=campaign.language,
+        preheader=campaign.preheader)
 
 
 def merge_data(contact: Contact | None, address: str = "") -> dict:

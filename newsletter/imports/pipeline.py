@@ -188,13 +188,14 @@ def _apply(session, imp: ContactImport, source: str, batch: "ReadBatch",
     """One batch: data, counters and resume point in one transaction."""
     if batch.staged is not None:
         counts = load_batch(session, imp.list_id, imp.legal_basis, source, batch.staged,
-                            refresh_stats, room=limits.remaining(session, "contacts"))
+                            refresh_stats, room=limits.remaining(session, "contacts"),
+                            list_already=MAX_ISSUES - imp.invalid)
         imp.over_limit += counts.over_limit
         imp.created += counts.created
         imp.subscribed += counts.subscribed
         imp.duplicates += counts.duplicates
         imp.suppressed += counts.suppressed
-        _record_repeats(session, imp, batch.staged.repeats)
+        _record_repeats(session, imp, batch.staged.repeats, counts.already)
     _record_issues(session, imp, batch.issues)
     imp.rows_total += batch.rows
     imp.lines_done = max(imp.lines_done, batch.last_line)
@@ -212,15 +213,18 @@ def _record_issues(session, imp: ContactImport, issues: list[files.RowError]) ->
     imp.invalid += len(issues)
 
 
-def _record_repeats(session, imp: ContactImport, repeats: list) -> None:
-    """Rows repeating an address of the same batch are listed too (counted as
-    duplicates, not as invalid)."""
+def _record_repeats(session, imp: ContactImport, repeats: list, already: list) -> None:
+    """Rows repeating an address of the same batch, and rows whose address is already on
+    the list (before the import or from an earlier batch of it), are listed too (counted
+    as duplicates, not as invalid)."""
     room = MAX_ISSUES - imp.invalid
-    if repeats and room > 0:
-        session.execute(insert(ImportIssue), [
-            {"import_id": imp.id, "line": line,
+    rows = [{"import_id": imp.id, "line": line,
              "reason": f"the same address as line {first} (imported once)",
-             "value": address[:300]} for line, first, address in repeats[:room]])
+             "value": address[:300]} for line, first, address in repeats]
+    rows += [{"import_id": imp.id, "line": line, "reason": "already on the list",
+              "value": address[:300]} for line, address in already]
+    if rows and room > 0:
+        session.execute(insert(ImportIssue), rows[:room])
 
 
 @dataclass

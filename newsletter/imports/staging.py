@@ -43,6 +43,13 @@ NEW_SUBSCRIPTIONS = """INSERT INTO subscription (contact_id, list_id, channel, s
     FROM import_stage st JOIN contact c ON c.email = st.email
     WHERE NOT EXISTS (SELECT 1 FROM subscription s WHERE s.contact_id = c.id
                       AND s.list_id = :list_id AND s.channel = 'email')"""
+#: staged rows already on the list (active contact, subscription not left): listed in the
+#: report as duplicates
+ALREADY_ON_LIST = """SELECT st.line, st.email FROM import_stage st
+    JOIN contact c ON c.email = st.email AND c.status = 'active'
+    JOIN subscription s ON s.contact_id = c.id AND s.list_id = :list_id
+        AND s.channel = 'email' AND s.status <> :unsubscribed
+    ORDER BY st.line LIMIT :limit"""
 #: the plan's contact limit: new addresses past the room left are left out (in file order)
 OVER_LIMIT_ROWS = """SELECT st.line FROM import_stage st
     WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.email = st.email)
@@ -78,6 +85,8 @@ class BatchCounts:
     duplicates: int = 0
     suppressed: int = 0
     over_limit: int = 0
+    #: (line, address) of staged rows whose address is already on the list
+    already: list = field(default_factory=list)
 
 
 @dataclass
@@ -151,13 +160,19 @@ def fill_stage(session, batch: StagedBatch, refresh_stats: bool = False):
 
 def load_batch(session, list_id: int, legal_basis: str, source: str,
                batch: StagedBatch, refresh_stats: bool = False,
-               room: int | None = None) -> BatchCounts:
+               room: int | None = None, list_already: int = 0) -> BatchCounts:
     """Put the staged rows in the staging table and apply them; the caller commits.
+    ``list_already``: how many of the rows already on the list to name in
+    ``counts.already`` (the import's report lists them).
     A concurrent signup of the same address makes it raise IntegrityError: roll back and
     load the batch again. ``refresh_stats`` re-analyzes the tables the import is growing
     (PostgreSQL plans with stale statistics otherwise)."""
     counts = BatchCounts(duplicates=batch.duplicates)
     conn = fill_stage(session, batch, refresh_stats)
+    if list_already > 0:
+        counts.already = [tuple(r) for r in conn.execute(text(ALREADY_ON_LIST), {
+            "list_id": list_id, "unsubscribed": SubscriptionStatus.UNSUBSCRIBED,
+            "limit": list_already})]
     counts.suppressed, counts.created, counts.subscribed = apply_stage(
         conn, list_id, legal_basis, source, room, counts)
     counts.duplicates += (batch.count - counts.suppressed - counts.over_limit

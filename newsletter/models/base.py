@@ -2,12 +2,33 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.functions import GenericFunction
 
 #: JSON everywhere, JSONB on PostgreSQL (indexable, compact).
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class unicode_lower(GenericFunction):  # noqa: N801 (an SQL function's name)
+    """``lower()`` that folds every letter (Ž as well as Z): PostgreSQL's ``lower`` does;
+    SQLite's folds only ASCII, so there it is a Python function registered on each
+    connection (``extensions``)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower, "sqlite")
+def _unicode_lower_sqlite(element, compiler, **kw):
+    return f"nl_lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower)
+def _unicode_lower_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
 
 
 def utcnow() -> datetime:

@@ -47,6 +47,8 @@ class Campaign(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16), default="email")
     subject: Mapped[str] = mapped_column(String(300), default="")
+    #: the preview line inboxes show after the subject (a hidden text at the message's top)
+    preheader: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT)

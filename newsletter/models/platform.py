@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     #: part of the id in the session cookie; raising it ends every session of the account
     #: (logout, new password) on the server, not only in the browser that asked
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: IANA zone the editor schedules and reads times in (platform.accounts.set_time_zone)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = created_at_column()
 
     @property

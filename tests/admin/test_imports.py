@@ -298,3 +298,25 @@ def test_rejected_and_repeated_rows_are_listed_and_can_be_downloaded(client, log
     assert lines[2] == "5,no e-mail address,;No;Address;;"
     assert any(line.startswith("6,the same address as line 4") for line in lines)
     assert len(lines) == 5
+
+
+def test_addresses_already_on_the_list_are_listed_and_in_the_download(client, login, weekly,
+                                                                     worker):
+    """Duplicates are named, not just counted: repeats within the file and addresses that
+    were on the list before the import."""
+    lists.add_contact_to_list(db.session, weekly.id, "jana.novakova@example.sk")
+    db.session.commit()
+    login()
+    import_id, _page, _response = start(
+        client, upload(client, weekly.id, "kontakty.csv", CSV_SEMICOLON.encode("utf-8-sig")),
+        **mapping("email", "first_name", "last_name", "phone", "attribute"))
+    worker()
+    imp = db.session.get(ContactImport, import_id)
+    assert (imp.duplicates, imp.subscribed, imp.invalid) == (2, 1, 3)
+    # peter repeated in the file, jana already on the list
+    report = client.get(f"/admin/imports/{import_id}").text
+    assert ("<td>2</td><td>already on the list</td>"
+            '<td class="cell-wrap">jana.novakova@example.sk</td>') in report
+    assert "<td>6</td><td>the same address as line 4 (imported once)</td>" in report
+    lines = client.get(f"/admin/imports/{import_id}/rejected.csv", buffered=True).text
+    assert "2,already on the list,jana.novakova@example.sk" in lines.splitlines()

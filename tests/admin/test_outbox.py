@@ -85,7 +85,7 @@ def test_links_in_the_html_frame_open_in_a_new_tab_and_the_message_opens_whole(
                        '<a href="https://shop.example/">Shop</a></p><p>Footer</p></body></html>')
     key = mailcatcher.list_messages(client.application.config["OUTBOX_DIR"])[0]["key"]
     detail = client.get(f"/admin/outbox/{key}").text
-    assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in detail
+    assert 'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in detail
     assert f'href="/admin/outbox/{key}/html" target="_blank"' in detail  # the whole message
     html = client.get(f"/admin/outbox/{key}/html").text
     assert '<a target="_blank" rel="noopener noreferrer" href="https://shop.example/">' in html

@@ -23,7 +23,7 @@ def log_in(page, live_server, make_user):
     page.get_by_label("E-mail").fill("editor@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 @pytest.fixture

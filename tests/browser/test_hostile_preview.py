@@ -36,7 +36,7 @@ def owners_browser(page, live_server, make_user) -> list[str]:
     page.get_by_label("E-mail").fill("owner@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     return requests

@@ -32,7 +32,7 @@ def test_editor_sends_a_campaign_and_reads_it_in_the_outbox(
     page.get_by_label("E-mail").fill("editor@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Campaigns")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     page.get_by_role("link", name="Lists").click()
     page.get_by_role("link", name="New list").click()

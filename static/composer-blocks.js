@@ -1,0 +1,122 @@
+// Composer: blocks added, moved and removed without a reload (htmx swaps in the blocks the
+// server renders; the buttons stay ordinary submits without JavaScript), drag and drop
+// (SortableJS; the Up/Down buttons remain the keyboard way), the subject and preheader as
+// an inbox lists them, and autosave with its status.
+(function () {
+  "use strict";
+  var form = document.querySelector(".composer") && document.querySelector(".composer").closest("form");
+  if (!form) return;
+  var status = document.getElementById("blocks-status");
+
+  function say(text) { if (status) status.textContent = text; }
+
+  function sortable() {
+    var list = form.querySelector(".composer-blocks");
+    if (!list || !window.Sortable || !window.htmx) return;
+    window.Sortable.create(list, {
+      draggable: "fieldset.block", handle: ".block-handle", animation: 150,
+      onEnd: function (event) {
+        var from = event.oldDraggableIndex, to = event.newDraggableIndex;
+        if (from === to || from === undefined) return;
+        window.htmx.ajax("POST", form.querySelector("[hx-post]") ?
+          form.querySelector("[hx-post]").getAttribute("hx-post") : window.location.pathname, {
+          source: form, values: {action: "move:" + from + ":" + to},
+          select: ".composer-blocks", target: ".composer-blocks", swap: "outerHTML"});
+      }
+    });
+  }
+
+  var lastAction = "";
+  form.addEventListener("htmx:configRequest", function (event) {
+    lastAction = event.detail.parameters.action || "";
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var list = form.querySelector(".composer-blocks");
+    if (!list) return;
+    var blocks = list.querySelectorAll("fieldset.block");
+    var verb = lastAction.split(":")[0], focus = null;
+    if (verb === "add" && blocks.length) {
+      focus = blocks[blocks.length - 1].querySelector("textarea, input:not([type=hidden])");
+      say("Block " + blocks.length + " added.");
+    } else if (verb === "remove") {
+      say("Block removed. " + blocks.length + " left.");
+      focus = list.querySelector(".add-block button");
+    } else if (verb === "up" || verb === "down" || verb === "move") {
+      say("Block moved.");
+    }
+    if (focus) focus.focus();
+    sortable();
+    form.dispatchEvent(new Event("change", {bubbles: true}));  // refresh the live preview
+    if (soonHook) soonHook();  // and save the new order
+  });
+  var soonHook = null;
+
+  // the subject and preheader as an inbox shows them
+  var subject = form.querySelector("[name=subject]");
+  var preheader = form.querySelector("[name=preheader]");
+  var shownSubject = document.getElementById("preview-subject");
+  var shownPreheader = document.getElementById("preview-preheader");
+  function inbox() {
+    if (shownSubject && subject) shownSubject.textContent = subject.value || "(no subject)";
+    if (shownPreheader) shownPreheader.textContent = preheader && preheader.value ?
+      "— " + preheader.value : "";
+  }
+  form.addEventListener("input", inbox);
+  inbox();
+
+  // autosave: a quiet moment after a change, one request at a time
+  var url = form.getAttribute("data-autosave-url");
+  var shown = document.getElementById("autosave-status");
+  var timer = null, busy = false, again = false;
+  function autosave() {
+    if (!url) return;
+    if (busy) { again = true; return; }
+    busy = true;
+    var data = new FormData(form);
+    data.set("action", "save");
+    fetch(url, {method: "POST", body: data, credentials: "same-origin",
+                headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json().then(function (json) { return [r.ok, json]; }); })
+      .then(function (result) {
+        var ok = result[0], json = result[1];
+        if (ok) {
+          var at = new Date(json.saved_at);
+          shown.textContent = "Saved at " + at.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"}) + ".";
+          shown.dataset.state = "saved";
+          if (json.autosave_url && json.autosave_url !== url) {
+            url = json.autosave_url;
+            form.setAttribute("data-autosave-url", url);
+            form.setAttribute("action", json.edit_url);
+            window.history.replaceState(null, "", json.edit_url);
+          }
+        } else {
+          shown.textContent = "Not saved yet: " + json.error;
+          shown.dataset.state = "error";
+        }
+      })
+      .catch(function () {
+        shown.textContent = "Not saved: the server did not answer. Your text is still here.";
+        shown.dataset.state = "error";
+      })
+      .finally(function () {
+        busy = false;
+        if (again) { again = false; autosave(); }
+      });
+  }
+  function soon() {
+    clearTimeout(timer);
+    if (shown) { shown.textContent = "Changes not saved yet…"; shown.dataset.state = "pending"; }
+    timer = setTimeout(autosave, 1500);
+  }
+  soonHook = soon;
+  form.addEventListener("input", soon);
+  form.addEventListener("change", function (event) {
+    if (event.isTrusted) soon();
+  });
+  form.addEventListener("submit", function () { clearTimeout(timer); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", sortable);
+  } else {
+    sortable();
+  }
+})();

@@ -1,0 +1,34 @@
+// Dashboard: draws the subscriber chart (uPlot, vendored) from the table that is its text
+// alternative, so the numbers exist once, in the page, and read the same without script.
+(function () {
+  var box = document.getElementById("growth-chart");
+  var table = document.getElementById("growth-table");
+  if (!box || !table || !window.uPlot) return;
+  var days = [], joined = [], left = [], total = [];
+  table.querySelectorAll("tbody tr").forEach(function (row) {
+    var cells = row.querySelectorAll("td");
+    days.push(Date.parse(row.dataset.day + "T12:00:00Z") / 1000);
+    joined.push(+cells[1].textContent);
+    left.push(+cells[2].textContent);
+    total.push(+cells[3].textContent);
+  });
+  function options(width) {
+    return {
+      width: width, height: 260,
+      scales: {x: {time: true}, n: {auto: true}},
+      axes: [{}, {scale: "y", label: "Subscriptions"},
+             {scale: "n", side: 1, label: "Per day", grid: {show: false}}],
+      series: [
+        {},
+        {label: "Subscriptions", scale: "y", stroke: "#1f5fbf", width: 2},
+        {label: "Joined", scale: "n", stroke: "#146c2e", points: {show: true}},
+        {label: "Left", scale: "n", stroke: "#b42318", points: {show: true}},
+      ],
+    };
+  }
+  var plot = new uPlot(options(box.clientWidth || 640), [days, total, joined, left], box);
+  box.dataset.drawn = "1";
+  window.addEventListener("resize", function () {
+    plot.setSize({width: box.clientWidth || 640, height: 260});
+  });
+})();
