@@ -25,6 +25,7 @@ from newsletter.models import (
 )
 from newsletter.platform.redirects import safe_next
 from newsletter.platform.sessioncookie import background
+from newsletter.segments import segments
 from newsletter.sending import sms_testsend, testsend
 
 from . import bp
@@ -39,6 +40,7 @@ def _as_form_data(campaign: Campaign) -> SimpleNamespace:
         public_archive=campaign.public_archive, track_opens=campaign.track_opens,
         lists=[m.id for m in campaign.lists], sender=campaign.sender_id or 0,
         extra_recipients=campaign.extra_recipients, branch=campaign.branch_id or 0,
+        segment=campaign.segment_id or 0,
         blocks=[SimpleNamespace(**b) for b in campaign.blocks or []])
 
 
@@ -56,6 +58,8 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form.branch.choices = choices([(0, "All contacts on the lists")] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
             select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
+    form.segment.choices = choices([(0, "Everyone on the lists")] + [
+        (s.id, s.name) for s in segments.list_segments(db.session)])
     return form
 
 
@@ -98,7 +102,8 @@ def _draft(form: CampaignForm) -> composer.Draft:
         body_text=form.body_text.data or "", text_edited=form.text_edited.data,
         language=(form.language.data or "en").strip().lower(),
         public_archive=form.public_archive.data, track_opens=form.track_opens.data,
-        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None)
+        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None,
+        segment_id=form.segment.data or None)
 
 
 def _attempt(form, action) -> bool:

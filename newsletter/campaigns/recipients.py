@@ -1,7 +1,7 @@
 """Who receives a campaign: recipients resolved set-based in SQL (lists, confirmed consent
-on the channel, active contacts, the optional branch split, extra recipients, one row per
-address), materialized as deliveries at start, and the recipients check that shows, before
-sending, who is reached and whom the block list stops."""
+on the channel, active contacts, the optional branch split and saved segment, extra
+recipients, one row per address), materialized as deliveries at start, and the recipients
+check that shows, before sending, who is reached and whom the block list stops."""
 
 from dataclasses import dataclass, field
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.orm import object_session
 
 from newsletter.audience import suppression
 from newsletter.blocklist import entries, matching
@@ -41,6 +42,7 @@ from newsletter.models import (
     campaign_list,
     utcnow,
 )
+from newsletter.segments import segments
 from newsletter.sms import numbers
 
 from .drafts import get_campaign
@@ -103,6 +105,9 @@ def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Sel
                                             ContactPhone.kind == campaign.sms_phone_field))
     if campaign.branch_id is not None:  # the optional branch split
         rows = rows.where(Contact.branch_id == campaign.branch_id)
+    if campaign.segment_id is not None:  # the optional saved segment, evaluated now
+        segment = segments.get_segment(object_session(campaign), campaign.segment_id)
+        rows = rows.where(segments.matches(object_session(campaign), segment.definition))
     if basis is not None:
         rows = rows.where(has_basis(campaign) if basis else ~has_basis(campaign))
     if campaign.channel == Channel.EMAIL:  # addresses are unique per contact
