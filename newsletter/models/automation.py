@@ -50,7 +50,8 @@ class RecurringSeries(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
-    template: Mapped["Campaign"] = relationship()  # noqa: F821
+    template: Mapped["Campaign"] = relationship(  # noqa: F821
+        foreign_keys=[template_campaign_id])
     runs: Mapped[list["RecurringRun"]] = relationship(
         back_populates="series", order_by="RecurringRun.id.desc()",
         cascade="all, delete-orphan")
