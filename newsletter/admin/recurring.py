@@ -49,6 +49,14 @@ def local_time(when, timezone: str) -> str:
         "%Y-%m-%d %H:%M %Z")
 
 
+@bp.app_template_global()
+def campaign_series(campaign: Campaign) -> dict:
+    """For the campaign page: the series it is the template of, or a run of."""
+    return {"template": recurring.series_of_template(db.session, campaign.id),
+            "run_of": db.session.get(RecurringSeries, campaign.series_id)
+            if campaign.series_id else None}
+
+
 @bp.get("/recurring")
 def recurring_index():
     return render_template("admin/recurring.html",
