@@ -1,5 +1,5 @@
-"""Saved segments (a campaign's optional audience) and recurring campaign series with their
-run log
+"""Saved segments (a campaign's optional audience) and recurring (optionally feed-driven)
+campaign series with their run log
 
 Revision ID: 0016_segments
 Revises: 0011_api
@@ -47,6 +47,12 @@ def upgrade():
         sa.Column('last_run_at', sa.DateTime(), nullable=True),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('feed_url', sa.String(length=1000), nullable=True),
+        sa.Column('feed_allow_private', sa.Boolean(), server_default=sa.false(),
+                  nullable=False),
+        sa.Column('feed_etag', sa.String(length=300), nullable=True),
+        sa.Column('feed_last_modified', sa.String(length=100), nullable=True),
+        sa.Column('feed_seen', JSON, server_default='[]', nullable=False),
         sa.ForeignKeyConstraint(['template_campaign_id'], ['campaign.id'],
                                 name=op.f('fk_recurring_series_template_campaign_id_campaign'),
                                 ondelete='CASCADE'),

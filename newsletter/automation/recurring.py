@@ -23,6 +23,8 @@ from newsletter.models import (
     RunOutcome,
 )
 
+from . import feeds
+
 #: what a run does not copy from its template: its identity, state and counters
 NOT_COPIED = {"id", "name", "status", "send_at", "started_at", "finished_at", "last_sent_at",
               "created_at", "tested_at", "sms_parts_reserved", "sms_parts_used", "series_id"}
@@ -70,8 +72,8 @@ def list_series(session) -> list[RecurringSeries]:
 
 
 def create_series(session, template_campaign_id: int, *, name: str, cron: str,
-                  timezone: str, now: datetime, created_by_id: int | None = None
-                  ) -> RecurringSeries:
+                  timezone: str, now: datetime, created_by_id: int | None = None,
+                  feed_url: str = "", feed_allow_private: bool = False) -> RecurringSeries:
     """Make a draft the template of a new series; the first run is the next time the
     expression fires. The template itself is never sent (``campaigns.lifecycle``)."""
     template = get_campaign(session, template_campaign_id)
@@ -83,15 +85,22 @@ def create_series(session, template_campaign_id: int, *, name: str, cron: str,
                              created_by_id=created_by_id)
     session.add(series)
     _apply(series, name, cron, timezone, now)
+    feeds.set_feed(series, feed_url, feed_allow_private)
     session.flush()
     return series
 
 
 def update_series(session, series_id: int, *, name: str, cron: str, timezone: str,
-                  now: datetime) -> RecurringSeries:
-    """A new name, expression or zone; the next run follows them (unless paused)."""
+                  now: datetime, feed_url: str | None = None,
+                  feed_allow_private: bool | None = None) -> RecurringSeries:
+    """A new name, expression or zone; the next run follows them (unless paused). The
+    feed settings change only when given (``feed_allow_private`` None: kept as it is, for
+    callers that may not change it)."""
     series = get_series(session, series_id)
     _apply(series, name, cron, timezone, now)
+    if feed_url is not None:
+        keep = series.feed_allow_private if feed_allow_private is None else feed_allow_private
+        feeds.set_feed(series, feed_url, keep)
     session.flush()
     return series
 
@@ -144,13 +153,37 @@ def run_due(session, series_id: int, now: datetime) -> int | None:
     if not _has_content(template):
         return _skip(session, series_id, due, "The template has no content (subject and "
                                               "body, or SMS text).")
-    run = copy_template(session, template, series, due)
+    fetched = items = None
+    if series.feed_url:
+        try:
+            fetched = feeds.fetch(series)
+        except feeds.FeedError as exc:
+            return _skip(session, series_id, due, str(exc))
+        items = feeds.new_items(series, fetched)
+        if not items:
+            feeds.remember(series, fetched, [])
+            return _skip(session, series_id, due, "Nothing new in the feed.")
+    return _make_run(session, series, due, fetched, items)
+
+
+def _make_run(session, series: RecurringSeries, due: datetime, fetched, items) -> int | None:
+    """The copy (with the feed's items when given), unless it would reach nobody."""
+    run = copy_template(session, series.template, series, due)
+    if items:
+        try:
+            feeds.fill(run, items)
+        except DomainError as exc:
+            session.delete(run)
+            session.flush()
+            return _skip(session, series.id, due, f"The feed's items do not fit: {exc}")
     if recipients.count_recipients(session, run.id) == 0:
         session.delete(run)
         session.flush()
-        return _skip(session, series_id, due, "No recipients: the lists (and segment) "
+        return _skip(session, series.id, due, "No recipients: the lists (and segment) "
                                               "have nobody to send to.")
-    session.add(RecurringRun(series_id=series_id, due_at=due, campaign_id=run.id,
+    if fetched is not None:
+        feeds.remember(series, fetched, items)
+    session.add(RecurringRun(series_id=series.id, due_at=due, campaign_id=run.id,
                              outcome=RunOutcome.STARTED))
     session.flush()
     return run.id

@@ -49,6 +49,16 @@ class RecurringSeries(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
+    # feed-driven series (newsletter.automation.feeds): each run carries the feed's items
+    # new since the last run, and none are new means no run
+    feed_url: Mapped[str | None] = mapped_column(String(1000))
+    #: the owner allowed the feed's host to be a private address (an intranet site)
+    feed_allow_private: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
+    feed_etag: Mapped[str | None] = mapped_column(String(300))
+    feed_last_modified: Mapped[str | None] = mapped_column(String(100))
+    #: ids of the items already sent (the newest few hundred)
+    feed_seen: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]")
 
     template: Mapped["Campaign"] = relationship(  # noqa: F821
         foreign_keys=[template_campaign_id])
