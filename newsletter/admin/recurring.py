@@ -9,10 +9,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from newsletter.automation import recurring
+from newsletter.automation import feeds, recurring
+from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, RecurringSeries, utcnow
 
@@ -29,6 +30,11 @@ class SeriesForm(FlaskForm):
                                    "is Mondays at 09:00, '30 7 1 * *' the 1st at 07:30")
     timezone = StringField("Time zone", default="Europe/Bratislava", filters=[strip],
                            validators=[DataRequired(), Length(max=64)])
+    feed_url = StringField("Feed (RSS or Atom)", filters=[strip],
+                           validators=[Optional(), Length(max=1000)],
+                           description="Optional: each run carries the feed's items new since "
+                                       "the last run; nothing new means no run.")
+    feed_allow_private = BooleanField("The feed is on an internal (private) address")
 
 
 def _template_choices(series: RecurringSeries | None):
@@ -74,15 +80,19 @@ def recurring_edit(series_id: int | None):
     if not form.is_submitted():
         form.template.data = series.template_campaign_id if series else \
             request.args.get("campaign", type=int)
+    # only an owner may let a feed be fetched from a private address
+    allow_private = form.feed_allow_private.data if current_user.role == "owner" else None
     if form.validate_on_submit():
         if series is None:
             ok, saved = perform(lambda: recurring.create_series(
                 db.session, form.template.data, name=form.name.data, cron=form.cron.data,
-                timezone=form.timezone.data, now=utcnow(), created_by_id=current_user.id))
+                timezone=form.timezone.data, now=utcnow(), created_by_id=current_user.id,
+                feed_url=form.feed_url.data or "", feed_allow_private=bool(allow_private)))
         else:
             ok, saved = perform(lambda: recurring.update_series(
                 db.session, series_id, name=form.name.data, cron=form.cron.data,
-                timezone=form.timezone.data, now=utcnow()))
+                timezone=form.timezone.data, now=utcnow(), feed_url=form.feed_url.data or "",
+                feed_allow_private=allow_private))
         if ok:
             flash(f"Series “{saved.name}” saved; next run "
                   f"{local_time(saved.next_run_at, saved.timezone)}.", "success")
@@ -91,6 +101,21 @@ def recurring_edit(series_id: int | None):
     return render_template("admin/recurring_form.html", form=form, series=series, runs=runs,
                            local_time=local_time, control=EmptyForm()), \
         422 if form.errors else 200
+
+
+@bp.get("/recurring/<int:series_id>/preview")
+def recurring_preview(series_id: int):
+    """The next issue of a feed-driven series as it would go now: the feed is read (no
+    validators sent, nothing remembered) and the new items laid into the template."""
+    series = db.session.get(RecurringSeries, series_id) or abort(404)
+    shown = error = None
+    if series.feed_url:
+        try:
+            shown = feeds.preview(series)
+        except DomainError as exc:
+            error = str(exc)
+    return render_template("admin/recurring_preview.html", series=series, preview=shown,
+                           error=error)
 
 
 @bp.post("/recurring/<int:series_id>/<any(pause, resume):action>")
