@@ -43,9 +43,10 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.segments import segments
+from newsletter.segments.conditions import SegmentError
 from newsletter.sms import numbers
 
-from .drafts import get_campaign
+from .drafts import CampaignError, get_campaign
 
 CHECK_PAGE_SIZE = 50
 
@@ -106,8 +107,7 @@ def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Sel
     if campaign.branch_id is not None:  # the optional branch split
         rows = rows.where(Contact.branch_id == campaign.branch_id)
     if campaign.segment_id is not None:  # the optional saved segment, evaluated now
-        segment = segments.get_segment(object_session(campaign), campaign.segment_id)
-        rows = rows.where(segments.matches(object_session(campaign), segment.definition))
+        rows = rows.where(_segment_clause(campaign))
     if basis is not None:
         rows = rows.where(has_basis(campaign) if basis else ~has_basis(campaign))
     if campaign.channel == Channel.EMAIL:  # addresses are unique per contact
@@ -115,6 +115,16 @@ def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Sel
     every = rows.subquery("every")
     first = select(func.min(every.c.contact_id)).group_by(every.c.address)
     return select(*every.c).where(every.c.contact_id.in_(first))
+
+
+def _segment_clause(campaign: Campaign):
+    session = object_session(campaign)
+    segment = segments.get_segment(session, campaign.segment_id)
+    try:
+        return segments.matches(session, segment.definition)
+    except SegmentError as exc:  # e.g. a list it names was deleted since
+        raise CampaignError(f"The segment “{segment.name}” cannot be evaluated: {exc}",
+                            "segment_id") from None
 
 
 def materialize(session, campaign: Campaign, require_basis: bool = False) -> int:

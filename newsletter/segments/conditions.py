@@ -154,13 +154,36 @@ def _attribute(session, cond: Condition, now) -> ColumnElement:
 
 
 def _resolve(session, model, value: str, what: str) -> int:
-    """An id (digits, optionally after '#') or an exact name."""
+    """An id (digits, optionally after '#') or an exact name that only one row has."""
     token = value.lstrip("#")
-    found = session.get(model, int(token)) if token.isdigit() else session.scalars(
-        select(model).where(model.name == value).limit(1)).first()
-    if found is None:
+    if token.isdigit():
+        found = session.get(model, int(token)) if int(token) < 2**31 else None
+        if found is None:
+            raise SegmentError(f"No {what} '{value}'.")
+        return found.id
+    ids = session.scalars(select(model.id).where(model.name == value).limit(2)).all()
+    if not ids:
         raise SegmentError(f"No {what} '{value}'.")
-    return found.id
+    if len(ids) > 1:
+        raise SegmentError(f"Several {what}s are called '{value}'; give its number (#id).")
+    return ids[0]
+
+
+#: kinds whose value names a row, and the model and word for it
+REFERENCES = {"organization": (Organization, "organization"), "list": (MailingList, "list"),
+              "clicked_campaign": (Campaign, "campaign"),
+              "received_campaign": (Campaign, "campaign")}
+
+
+def pin_references(session, definition: dict) -> dict:
+    """The definition with every named list, organization and campaign replaced by its
+    number (#id), so renaming one later does not change or break the segment."""
+    for group in definition.get("groups") or []:
+        for cond in group.get("conditions") or []:
+            ref = REFERENCES.get(cond.get("kind"))
+            if ref and cond.get("value") and cond.get("op") not in ("empty", "not_empty"):
+                cond["value"] = f"#{_resolve(session, ref[0], cond['value'], ref[1])}"
+    return definition
 
 
 def _organization(session, cond: Condition, now) -> ColumnElement:

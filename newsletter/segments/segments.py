@@ -1,5 +1,7 @@
 """Saved segments: create, edit, delete (refused while a campaign that has not finished
-uses it), the live count, and the clause campaigns use to narrow their recipients."""
+uses it), the live count, and the clause campaigns use to narrow their recipients. A
+saved definition names lists, organizations and campaigns by number (#id), so renaming
+them changes nothing."""
 
 from datetime import datetime
 
@@ -8,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from newsletter.models import Campaign, CampaignStatus, Contact, ContactStatus, Segment, utcnow
 
-from .conditions import SegmentError, compile_definition
+from .conditions import SegmentError, compile_definition, pin_references
 
 EMPTY = {"match": "all", "groups": []}
 
@@ -52,7 +54,8 @@ def save_segment(session, segment_id: int | None, *, name: str, description: str
     if not name:
         raise SegmentError("Give the segment a name.")
     definition = normalized(definition)
-    matches(session, definition)
+    matches(session, definition)  # names the first bad condition
+    definition = pin_references(session, definition)
     if segment_id is None:
         segment = Segment(created_by_id=created_by_id)
         session.add(segment)

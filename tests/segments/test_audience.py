@@ -103,3 +103,32 @@ def test_saving_refuses_a_bad_definition_and_an_unknown_segment(world):
     db.session.rollback()
     with pytest.raises(drafts.CampaignError, match="segment does not exist"):
         _campaign(world, 999)
+
+
+def test_saved_names_become_numbers_and_a_missing_list_stops_the_start(world):
+    from newsletter.models import MailingList
+
+    on_offers = {"match": "all", "groups": [{"match": "all", "conditions": [
+        {"kind": "list", "op": "member", "value": "Offers"}]}]}
+    segment = segments.save_segment(db.session, None, name="Offers", description="",
+                                    definition=on_offers)
+    db.session.commit()
+    offers = db.session.get(MailingList, world.offers)
+    offers.name = "Special offers"
+    db.session.commit()
+    assert segments.count(db.session, segment.definition) == 2  # bob, cyd
+    campaign = _campaign(world, segment.id)
+    segment.definition = {"match": "all", "groups": [{"match": "all", "conditions": [
+        {"kind": "list", "op": "member", "value": "#999"}]}]}  # a list no longer there
+    db.session.commit()
+    with pytest.raises(drafts.CampaignError, match="segment “Offers” cannot be evaluated"):
+        lifecycle.start_campaign(db.session, campaign.id)
+
+
+def test_an_ambiguous_name_asks_for_the_number(world):
+    from newsletter.audience import lists
+
+    lists.create_list(db.session, "News")
+    with pytest.raises(SegmentError, match="Several lists are called 'News'"):
+        segments.count(db.session, {"match": "all", "groups": [{"match": "all", "conditions": [
+            {"kind": "list", "op": "member", "value": "News"}]}]})
