@@ -40,13 +40,6 @@ def count(session, definition: dict, now: datetime | None = None) -> int:
         Contact.status != ContactStatus.ERASED, clause))
 
 
-def sample(session, definition: dict, limit: int = 20) -> list[Contact]:
-    """A few matching contacts, for the editor to see whom it describes."""
-    clause = matches(session, normalized(definition))
-    return list(session.scalars(select(Contact).where(
-        Contact.status != ContactStatus.ERASED, clause).order_by(Contact.id).limit(limit)))
-
-
 def save_segment(session, segment_id: int | None, *, name: str, description: str,
                  definition: dict, created_by_id: int | None = None) -> Segment:
     """Create or update; the definition is checked by compiling it."""
