@@ -93,3 +93,26 @@ def test_viewers_see_but_cannot_save(app, client, login):
     assert client.get("/admin/segments").status_code == 200
     assert client.post("/admin/segments/new", data=form_data(
         groups=[("all", [CITY])])).status_code == 403
+
+
+def test_an_sms_campaign_takes_a_segment_too(app, client, login):
+    from newsletter.audience import lists
+    from newsletter.campaigns import recipients
+    from tests.sms.test_admin import form
+    from tests.sms.test_sending import sms_contact
+
+    login("editor")
+    phones = lists.create_list(db.session, "Phones", optin="single")
+    db.session.commit()
+    sms_contact(phones, "jan@example.com", "+421905123456", first_name="Ján")
+    sms_contact(phones, "eva@example.com", "+421905654321", first_name="Eva")
+    client.post("/admin/segments/new", data=form_data(
+        "Jan", groups=[("all", [("field", "equals", "first_name", "Ján")])]))
+    segment = db.session.query(Segment).one()
+    assert f'<option value="{segment.id}">Jan</option>' in client.get(
+        "/admin/campaigns/new-sms").text
+    assert client.post("/admin/campaigns/new-sms", data=form(
+        phones, segment=str(segment.id))).status_code == 302
+    campaign = db.session.query(Campaign).one()
+    assert campaign.segment_id == segment.id
+    assert recipients.count_recipients(db.session, campaign.id) == 1
