@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install lock run test lint audit clean translations vendor bench-send bench-click bench-import \
-	bench-blocklist bench-tokens bench-load bench-sms bench-api bench-smoke
+	bench-blocklist bench-tokens bench-load bench-sms bench-api bench-segment bench-smoke
 
 LOCK := requirements.lock
 
@@ -108,6 +108,13 @@ bench-api: $(STAMP)
 	@if [ -n "$(BENCH_POSTGRES_URL)" ]; then \
 		BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python bench/api_bench.py \
 		--contacts $(API_CONTACTS) --batch $(API_BATCH); fi
+
+## bench-segment: counting a three-condition saved segment (list, attribute, clicked in the
+## last 30 days) over SEGMENT_CONTACTS contacts (1,000,000); on PostgreSQL with
+## BENCH_DATABASE_URL=postgresql://... (target: under 2 s)
+SEGMENT_CONTACTS ?= 1000000
+bench-segment: $(STAMP)
+	$(BIN)/python bench/segment.py --contacts $(SEGMENT_CONTACTS)
 
 ## bench-smoke: every bench-* at about 2,000 each (bench/smoke.py), on SQLite + embedded Redis,
 ## then on PostgreSQL + Redis when they answer on 127.0.0.1 (a scratch database, dropped)

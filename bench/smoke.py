@@ -37,6 +37,7 @@ TARGETS = {
     "bench-load": ({"LOAD_RECIPIENTS": SIZE, "LOAD_RPS": 50, "LOAD_SECONDS": 5}, "load", 1),
     "bench-sms": ({"SMS_N": SIZE}, "sms", 1),
     "bench-api": ({"API_CONTACTS": SIZE, "API_BATCH": SIZE // 4}, "api", 1),
+    "bench-segment": ({"SEGMENT_CONTACTS": SIZE}, "segment", 1),
 }
 #: variables of the caller's environment that would point a run elsewhere
 CLEARED = ("BENCH_DATABASE_URL", "BENCH_REDIS_URL", "BENCH_POSTGRES_URL", "BENCH_ARGS",

@@ -8,10 +8,13 @@ below it (``tests/test_layers.py`` keeps it so, through the contracts in pyproje
     app                                   create_app: configuration, extensions, blueprints
     admin | public | api                  blueprints: thin views, never each other
     jobs | worker                         RQ jobs (thin, take ids) and the worker
+    automation                            recurring and feed-driven series
+    compliance                            the pre-send checklist, safe fetching of user URLs
     sending                               the engine, message building, limits, DKIM
     content | bounces                     composing and rendering | DSNs, inbound, mailbox
     tracking                              click and open tracking, statistics
     campaigns                             campaign lifecycle and recipient resolution
+    segments                              saved segments compiled to set-based SQL
     blocklist | imports                   block list (seed 001) | contact import and export
     audience                              lists, contacts, subscriptions, GDPR profiles
     platform                              tokens, rate limits, languages, accounts, health

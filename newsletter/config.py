@@ -93,6 +93,9 @@ def defaults(instance_path: str) -> dict:
         "WEB_CHECK_TIMEOUT": 5.0,  # seconds per page of the sender's website
         "WEB_CHECK_MAX_BYTES": 512 * 1024,
         "WEB_CHECK_ALLOW_PRIVATE": False,  # tests only: fetch from private/loopback addresses
+        "FEED_TIMEOUT": 10.0,  # seconds for a feed-driven campaign's feed, redirects included
+        "FEED_MAX_BYTES": 2 * 1024 * 1024,
+        "FEED_MAX_ITEMS": 20,  # newest new items in one issue
         "SPAMASSASSIN_COMMAND": "spamassassin",  # the spam-score button when installed
         "SPAMASSASSIN_TIMEOUT": 60,
     }

@@ -15,6 +15,7 @@ from flask import current_app
 from rq.job import Job, JobStatus
 
 from newsletter.audience import mailqueue, notifications
+from newsletter.automation import recurring
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels import sms_gateways
@@ -130,9 +131,26 @@ def start_scheduled(campaign_id: int) -> None:
     enqueue_send(campaign_id)
 
 
+def run_recurring(series_id: int) -> int | None:
+    """A recurring series is due: its run becomes a campaign scheduled for now, started
+    like any scheduled campaign (checklist, review, sending), or a logged skip. Safe to
+    run twice: only one run claims a due time."""
+    campaign_id = recurring.run_due(db.session, series_id, utcnow())
+    db.session.commit()
+    if campaign_id is not None:
+        start_scheduled(campaign_id)
+    return campaign_id
+
+
+def enqueue_recurring(series_id: int) -> None:
+    queue.enqueue(queue.SENDING, "newsletter.jobs.run_recurring", series_id,
+                  job_id=f"recurring-{series_id}-{uuid.uuid4().hex[:8]}", job_timeout=600)
+
+
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
+    run the recurring series that are due;
     poll the bounce mailbox when one is configured; drop uploads never set up."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
@@ -140,6 +158,8 @@ def reap() -> list[int]:
         if pipeline.discard_abandoned(db.session, timedelta(
                 hours=current_app.config["IMPORT_ABANDONED_HOURS"])):
             db.session.commit()
+        for series_id in recurring.due_series(db.session, utcnow()):
+            enqueue_recurring(series_id)
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)

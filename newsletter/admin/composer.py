@@ -36,6 +36,7 @@ from newsletter.models import (
 )
 from newsletter.platform.redirects import safe_next
 from newsletter.platform.sessioncookie import background
+from newsletter.segments import segments
 from newsletter.sending import sms_testsend, testsend
 
 from . import bp, perform
@@ -51,6 +52,7 @@ def _as_form_data(campaign: Campaign) -> SimpleNamespace:
         public_archive=campaign.public_archive, track_opens=campaign.track_opens,
         lists=[m.id for m in campaign.lists], sender=campaign.sender_id or 0,
         extra_recipients=campaign.extra_recipients, branch=campaign.branch_id or 0,
+        segment=campaign.segment_id or 0,
         blocks=[SimpleNamespace(**b) for b in campaign.blocks or []])
 
 
@@ -69,6 +71,8 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form.branch.choices = choices([(0, "All contacts on the lists")] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
             select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
+    form.segment.choices = choices([(0, "Everyone on the lists")] + [
+        (s.id, s.name) for s in segments.list_segments(db.session)])
     return form
 
 
@@ -116,7 +120,7 @@ def _draft(form: CampaignForm) -> composer.Draft:
         language=(form.language.data or "en").strip().lower(),
         public_archive=form.public_archive.data, track_opens=form.track_opens.data,
         extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None,
-        preheader=form.preheader.data or "")
+        preheader=form.preheader.data or "", segment_id=form.segment.data or None)
 
 
 def edited(campaign_id: int) -> None:

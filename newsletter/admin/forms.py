@@ -220,6 +220,8 @@ class CampaignForm(ContentForm):
                                      validators=[Optional(), Length(max=20000)])
     branch = SelectField("Only contacts of the branch", coerce=int, default=0,
                          validators=[Optional()])
+    segment = SelectField("Only contacts in the segment", coerce=int, default=0,
+                          validators=[Optional()])
 
     # the order fields render in (subject comes from ContentForm)
     FIELD_ORDER = ("name", "subject", "preheader", "lists", "sender", "theme", "template",

@@ -15,6 +15,7 @@ from newsletter.content import sms as sms_content
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import Branch, Campaign, CampaignStatus, Channel, Organization, PhoneKind
+from newsletter.segments import segments
 from newsletter.sending import sms as sms_sending
 from newsletter.sms import quota
 
@@ -31,7 +32,8 @@ def _form(campaign: Campaign | None) -> SmsCampaignForm:
     if campaign is not None and request.method != "POST":
         form = SmsCampaignForm(data={
             "name": campaign.name, "lists": [m.id for m in campaign.lists],
-            "branch": campaign.branch_id or 0, "phone_field": campaign.sms_phone_field,
+            "branch": campaign.branch_id or 0, "segment": campaign.segment_id or 0,
+            "phone_field": campaign.sms_phone_field,
             "gateway": campaign.sms_gateway, "sender": campaign.sms_sender,
             "text": campaign.sms_text, "transliterate": campaign.sms_transliterate,
             "opt_out": campaign.sms_opt_out, "extra_recipients": campaign.extra_recipients})
@@ -40,6 +42,8 @@ def _form(campaign: Campaign | None) -> SmsCampaignForm:
     form.branch.choices = choices([(0, "All contacts on the lists")] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
             select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
+    form.segment.choices = choices([(0, "Everyone on the lists")] + [
+        (s.id, s.name) for s in segments.list_segments(db.session)])
     form.phone_field.choices = choices((kind, LABELS[kind]) for kind in PhoneKind.ALL)
     form.gateway.choices = choices((n, n) for n in sms_gateways.names(current_app.config))
     return form
@@ -51,7 +55,8 @@ def _draft(form: SmsCampaignForm) -> sms_content.SmsDraft:
         gateway=form.gateway.data or "", sender=form.sender.data or "",
         phone_field=form.phone_field.data or PhoneKind.MAIN,
         transliterate=bool(form.transliterate.data), opt_out=form.opt_out.data or "",
-        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None)
+        extra_recipients=form.extra_recipients.data or "", branch_id=form.branch.data or None,
+        segment_id=form.segment.data or None)
 
 
 @bp.route("/campaigns/new-sms", methods=["GET", "POST"], defaults={"campaign_id": None})

@@ -22,6 +22,8 @@ class SmsCampaignForm(FlaskForm):
     lists = SelectMultipleField("Lists", coerce=int, validators=[DataRequired()])
     branch = SelectField("Only contacts of the branch", coerce=int, default=0,
                          validators=[Optional()])
+    segment = SelectField("Only contacts in the segment", coerce=int, default=0,
+                          validators=[Optional()])
     phone_field = SelectField("Phone field", default="phone",
                               description="Which of the contact's numbers gets the SMS.")
     gateway = SelectField("Gateway")

@@ -15,6 +15,7 @@ from newsletter.models import (
     CampaignStatus,
     Channel,
     MailingList,
+    Segment,
     SenderIdentity,
 )
 from newsletter.sms import numbers
@@ -49,9 +50,13 @@ def parse_extra_recipients(text: str, channel: str) -> list[str]:
 def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
                   body_text: str, list_ids: list[int], sender_id: int | None,
                   created_by_id: int | None = None, extra_recipients: str = "",
-                  branch_id: int | None = None, channel: str = Channel.EMAIL) -> Campaign:
-    """Create a draft (of ``channel``), or update one that has not started yet."""
+                  branch_id: int | None = None, channel: str = Channel.EMAIL,
+                  segment_id: int | None = None) -> Campaign:
+    """Create a draft (of ``channel``), or update one that has not started yet. A
+    ``segment_id`` narrows the lists' recipients to the segment's contacts."""
     _check_references(session, list_ids, sender_id, branch_id)
+    if segment_id is not None and session.get(Segment, segment_id) is None:
+        raise CampaignError("That segment does not exist.", "segment_id")
     if campaign_id is None:
         campaign = Campaign(channel=channel, created_by_id=created_by_id)
         session.add(campaign)
@@ -64,6 +69,7 @@ def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
     campaign.body_text = body_text
     campaign.sender_id = sender_id
     campaign.branch_id = branch_id
+    campaign.segment_id = segment_id
     campaign.extra_recipients = "\n".join(
         parse_extra_recipients(extra_recipients, campaign.channel or Channel.EMAIL))
     campaign.lists = list(

@@ -2,6 +2,7 @@
 pause, resume, cancel, resend to failed, and finish."""
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import object_session
 
 from newsletter.blocklist import matching
 from newsletter.models import (
@@ -10,6 +11,7 @@ from newsletter.models import (
     Channel,
     Delivery,
     DeliveryState,
+    RecurringSeries,
     utcnow,
 )
 from newsletter.sms import quota
@@ -20,6 +22,10 @@ from .drafts import CampaignError, get_campaign
 
 
 def _check_sendable(campaign: Campaign) -> None:
+    if object_session(campaign).scalar(select(RecurringSeries.id).where(
+            RecurringSeries.template_campaign_id == campaign.id)) is not None:
+        raise CampaignError("This draft is the template of a recurring series: its runs are "
+                            "sent, not the template itself.")
     if not campaign.lists and not campaign.extra_recipients:
         raise CampaignError("Choose at least one list (or extra recipients) before sending.")
     if campaign.channel == Channel.SMS:

@@ -1,7 +1,7 @@
 """Who receives a campaign: recipients resolved set-based in SQL (lists, confirmed consent
-on the channel, active contacts, the optional branch split, extra recipients, one row per
-address), materialized as deliveries at start, and the recipients check that shows, before
-sending, who is reached and whom the block list stops."""
+on the channel, active contacts, the optional branch split and saved segment, extra
+recipients, one row per address), materialized as deliveries at start, and the recipients
+check that shows, before sending, who is reached and whom the block list stops."""
 
 from dataclasses import dataclass, field
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.orm import object_session
 
 from newsletter.audience import suppression
 from newsletter.blocklist import entries, matching
@@ -41,10 +42,12 @@ from newsletter.models import (
     campaign_list,
     utcnow,
 )
+from newsletter.segments import segments
+from newsletter.segments.conditions import SegmentError
 from newsletter.sms import numbers
 
 from . import followup
-from .drafts import get_campaign
+from .drafts import CampaignError, get_campaign
 
 CHECK_PAGE_SIZE = 50
 
@@ -106,6 +109,8 @@ def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Sel
         rows = rows.where(Contact.branch_id == campaign.branch_id)
     if campaign.resend_to:  # a follow-up: only who did not click (open) the first one
         rows = rows.where(followup.audience_filter(campaign))
+    if campaign.segment_id is not None:  # the optional saved segment, evaluated now
+        rows = rows.where(_segment_clause(campaign))
     if basis is not None:
         rows = rows.where(has_basis(campaign) if basis else ~has_basis(campaign))
     if campaign.channel == Channel.EMAIL:  # addresses are unique per contact
@@ -113,6 +118,16 @@ def recipient_rows(campaign: Campaign, *extra, basis: bool | None = None) -> Sel
     every = rows.subquery("every")
     first = select(func.min(every.c.contact_id)).group_by(every.c.address)
     return select(*every.c).where(every.c.contact_id.in_(first))
+
+
+def _segment_clause(campaign: Campaign):
+    session = object_session(campaign)
+    segment = segments.get_segment(session, campaign.segment_id)
+    try:
+        return segments.matches(session, segment.definition)
+    except SegmentError as exc:  # e.g. a list it names was deleted since
+        raise CampaignError(f"The segment “{segment.name}” cannot be evaluated: {exc}",
+                            "segment_id") from None
 
 
 def materialize(session, campaign: Campaign, require_basis: bool = False) -> int:

@@ -42,6 +42,7 @@ class Draft:
     extra_recipients: str = ""  # addresses typed on the campaign (OBERON), one per line
     branch_id: int | None = None  # optional branch split
     preheader: str = ""  # the inbox preview line after the subject
+    segment_id: int | None = None  # optional saved segment narrowing the lists
 
 
 def prepare_content(subject: str, raw_blocks: list[dict], body_text: str | None,
@@ -81,7 +82,7 @@ def save_draft(session, campaign_id: int | None, draft: Draft,
             session, campaign_id, name=draft.name, subject=draft.subject,
             body_text=content.body_text, list_ids=draft.list_ids, sender_id=draft.sender_id,
             created_by_id=created_by_id, extra_recipients=draft.extra_recipients,
-            branch_id=draft.branch_id)
+            branch_id=draft.branch_id, segment_id=draft.segment_id)
     except drafts.BadRecipients as exc:
         raise ComposerError(str(exc), field="extra_recipients") from exc
     campaign.blocks = clean

@@ -40,6 +40,7 @@ class SmsDraft:
     opt_out: str = ""
     extra_recipients: str = ""
     branch_id: int | None = None
+    segment_id: int | None = None  # optional saved segment narrowing the lists
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def save_sms_draft(session, campaign_id: int | None, draft: SmsDraft, *, gateway
             session, campaign_id, name=draft.name, subject="", body_text="",
             list_ids=draft.list_ids, sender_id=None, created_by_id=created_by_id,
             extra_recipients=draft.extra_recipients, branch_id=draft.branch_id,
-            channel=Channel.SMS)
+            channel=Channel.SMS, segment_id=draft.segment_id)
     except drafts.BadRecipients as exc:
         raise SmsDraftError(str(exc), "extra_recipients") from None
     campaign.sms_text, campaign.sms_gateway, campaign.sms_sender = (

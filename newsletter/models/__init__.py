@@ -20,6 +20,7 @@ from .audience import (
     SubscriptionStatus,
     Suppression,
 )
+from .automation import RecurringRun, RecurringSeries, RunOutcome, Segment
 from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
 from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
@@ -69,6 +70,10 @@ __all__ = [
     "PlanLimit",
     "PhoneKind",
     "QuotaMovementKind",
+    "RecurringRun",
+    "RecurringSeries",
+    "RunOutcome",
+    "Segment",
     "Role",
     "SenderCheck",
     "SenderIdentity",

@@ -60,6 +60,12 @@ class Campaign(db.Model):
     extra_recipients: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     #: Optional branch split: only contacts of this branch.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    #: Optional saved segment: only the lists' contacts who match it (newsletter.segments)
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segment.id", ondelete="SET NULL"))
+    #: the recurring series this campaign is one run of (newsletter.automation)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recurring_series.id", ondelete="SET NULL", use_alter=True), index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -100,6 +106,7 @@ class Campaign(db.Model):
     resend_after_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sender: Mapped[SenderIdentity | None] = relationship()
+    segment: Mapped["Segment | None"] = relationship()  # noqa: F821
     lists: Mapped[list[MailingList]] = relationship(secondary=campaign_list)
     theme: Mapped["Theme | None"] = relationship()  # noqa: F821
     attachments: Mapped[list["CampaignAttachment"]] = relationship(  # noqa: F821

@@ -24,7 +24,11 @@ class Link(db.Model):
 
 
 class Click(db.Model):
-    __table_args__ = (Index("ix_click_link_id_clicked_at", "link_id", "clicked_at"),)
+    __table_args__ = (
+        Index("ix_click_link_id_clicked_at", "link_id", "clicked_at"),
+        # segment conditions on engagement reach clicks through the contact's deliveries
+        Index("ix_click_delivery_id_clicked_at", "delivery_id", "clicked_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("link.id", ondelete="CASCADE"), index=True)

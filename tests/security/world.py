@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 from newsletter import jobs
 from newsletter.audience import lists, profiles, subscriptions
 from newsletter.audience.subscriptions import Evidence
+from newsletter.automation import recurring
 from newsletter.blocklist import entries
 from newsletter.campaigns import lifecycle
 from newsletter.channels.base import OutgoingMessage
@@ -20,8 +21,9 @@ from newsletter.channels.sms_outbox import SmsOutbox
 from newsletter.content import blocks, composer, media, saved_templates, themes
 from newsletter.extensions import db
 from newsletter.imports import pipeline
-from newsletter.models import Channel, OptIn
+from newsletter.models import Channel, OptIn, utcnow
 from newsletter.platform import accounts, apikeys
+from newsletter.segments import segments
 from newsletter.sending import senders, sms_receipts
 from tests.conftest import PASSWORD
 from tests.factories import composed
@@ -95,9 +97,17 @@ def _admin_things(mlist, owner_email: str) -> dict[str, list]:
     imp = pipeline.store_upload(db.session, mlist.id, io.BytesIO(b"email\nx@example.com\n"),
                                 "people.csv", owner_email)
     image = media.add_image(db.session, "dot.png", PNG)
+    segment = segments.save_segment(db.session, None, name="Clickers", description="",
+                                    definition={"match": "all", "groups": [{"match": "all",
+                                                "conditions": [{"kind": "clicked_ever",
+                                                                "op": "yes"}]}]})
+    template = composed(mlist, [{"type": "text", "text": "<p>Weekly</p>"}])
+    series = recurring.create_series(db.session, template.id, name="Weekly", cron="0 9 * * 1",
+                                     timezone="Europe/Bratislava", now=utcnow())
     db.session.commit()
     return {"theme_id": [theme.id], "sender_id": [sender.id], "entry_id": [entry.id],
-            "import_id": [imp.id], "image_key": [image.key]}
+            "import_id": [imp.id], "image_key": [image.key], "segment_id": [segment.id],
+            "series_id": [series.id]}
 
 
 def _saved_template(campaign_id: int) -> int:
