@@ -90,6 +90,13 @@ def defaults(instance_path: str) -> dict:
         "WEB_CHECK_TIMEOUT": 5.0,  # seconds per page of the sender's website
         "WEB_CHECK_MAX_BYTES": 512 * 1024,
         "WEB_CHECK_ALLOW_PRIVATE": False,  # tests only: fetch from private/loopback addresses
+        # outgoing webhooks: per request limits, the SSRF rule (private addresses only in
+        # tests), seconds before each retry (growing), failed attempts in a row that pause
+        "WEBHOOK_TIMEOUT": 10.0,
+        "WEBHOOK_MAX_RESPONSE_BYTES": 64 * 1024,
+        "WEBHOOK_ALLOW_PRIVATE": False,
+        "WEBHOOK_RETRY_INTERVALS": [30, 120, 600, 3600, 14400],
+        "WEBHOOK_PAUSE_AFTER": 15,
         "SPAMASSASSIN_COMMAND": "spamassassin",  # the spam-score button when installed
         "SPAMASSASSIN_TIMEOUT": 60,
     }

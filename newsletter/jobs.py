@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from rq import get_current_job
 from rq.job import Job, JobStatus
 
 from newsletter.audience import mailqueue, notifications
@@ -27,6 +28,8 @@ from newsletter.platform import health
 from newsletter.sending import claims, engine, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
+from newsletter.webhooks import delivery as webhook_delivery
+from newsletter.webhooks import notice as webhook_notice
 
 from . import queue
 from .extensions import db
@@ -307,3 +310,35 @@ def confirm_signup(result) -> None:
     """After a signup's commit: the confirmation mail, when one is due."""
     if result is not None and result.mail_due:
         enqueue_subscriber_mail("confirmation", result.subscription_id, result.text_version)
+
+
+# --- outgoing webhooks --------------------------------------------------------------------
+def deliver_webhook(delivery_id: int) -> bool:
+    """One attempt of a webhook delivery (``webhooks.outbox`` enqueues it after the commit
+    that wrote it). A failure with retries left raises, so RQ's Retry tries again later;
+    the last attempt marks the delivery failed. True when delivered."""
+    job = get_current_job()
+    final = job is None or not job.retries_left
+    outcome = webhook_delivery.attempt(
+        db.session, delivery_id, final=final,
+        settings=webhook_delivery.Settings.from_config(current_app.config))
+    db.session.commit()
+    if outcome.paused:
+        queue.enqueue(queue.SUBSCRIBER, send_webhook_notice, outcome.endpoint_id,
+                      job_timeout=60)
+    if outcome.retry:
+        raise webhook_delivery.AttemptFailed(outcome.error)
+    return outcome.delivered
+
+
+def send_webhook_notice(endpoint_id: int) -> None:
+    """Tell the owners that the endpoint was paused after failing again and again."""
+    messages = webhook_notice.paused_messages(db.session, endpoint_id)
+    if not messages:
+        return
+    messenger = SMTPMessenger(smtp_settings(current_app.config))
+    try:
+        for message in messages:
+            notifications.send(messenger, message)
+    finally:
+        messenger.close()

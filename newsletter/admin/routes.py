@@ -20,4 +20,5 @@ from . import (  # noqa: F401  (imported for their routes)
     stats,
     themes,
     users,
+    webhooks,
 )

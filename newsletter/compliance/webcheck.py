@@ -1,22 +1,20 @@
 """The sending domain's website (seed 004, 3.1.1-3.1.2): it answers, shows contact details
 and has a privacy policy page. Pages are fetched with a time and size limit, through the
 configured resolver, never from a private, loopback or link-local address (only an
-explicit test setting, WEB_CHECK_ALLOW_PRIVATE, relaxes that), and redirects are followed
-a few times, each target checked again."""
+explicit test setting, WEB_CHECK_ALLOW_PRIVATE, relaxes that), through the platform's
+SSRF-safe fetcher (``platform.safefetch``); redirects are followed a few times, each
+target checked again."""
 
-import http.client
-import ipaddress
 import re
-import socket
-import ssl
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from flask import current_app
 
 from newsletter.models import SenderIdentity
+from newsletter.platform import safefetch
 from newsletter.sending.messages import domain_of
 
 from . import dnscheck
@@ -32,8 +30,7 @@ PRIVACY_WORDS = re.compile(
     r"osebn\w* podatk|zasady zpracovani")
 
 
-class FetchError(Exception):
-    """The page could not be fetched; the message says why."""
+FetchError = safefetch.FetchError
 
 
 @dataclass
@@ -70,56 +67,18 @@ class _PageParser(HTMLParser):
                 self._link.append(data)
 
 
-def _address(host: str) -> str:
-    """The address to connect to: resolved with the configured resolver, refused when
-    private (unless the test setting allows it)."""
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        r = dnscheck.resolver()
-        found = dnscheck.lookup(r, host, "A") or dnscheck.lookup(r, host, "AAAA")
-        if not found:
-            raise FetchError(f"{host} has no address in DNS.") from None
-        ip = ipaddress.ip_address(found[0])
-    if not ip.is_global and not current_app.config["WEB_CHECK_ALLOW_PRIVATE"]:
-        raise FetchError(f"{host} points to a private address ({ip}); it is not fetched.")
-    return str(ip)
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to an address we chose, with the certificate checked for the host name."""
-
-    def __init__(self, host: str, ip: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._ip = ip
-
-    def connect(self):
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+def _resolve(host: str) -> list[str]:
+    """The host's addresses from the configured resolver (DNS_NAMESERVERS)."""
+    r = dnscheck.resolver()
+    return dnscheck.lookup(r, host, "A") or dnscheck.lookup(r, host, "AAAA")
 
 
 def _get(url: str, deadline: float) -> tuple[int, str | None, bytes]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{url} is not an http(s) address.")
-    ip, timeout = _address(parts.hostname), max(0.1, deadline - time.monotonic())
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    conn = (_PinnedHTTPS(parts.hostname, ip, port, timeout) if parts.scheme == "https"
-            else http.client.HTTPConnection(ip, port, timeout=timeout))
-    limit = int(current_app.config["WEB_CHECK_MAX_BYTES"])
-    try:
-        conn.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-                     headers={"Host": parts.netloc, "User-Agent": "newsletter-domain-check",
-                              "Accept": "text/html"})
-        response = conn.getresponse()
-        body = response.read(limit + 1)
-        if len(body) > limit:
-            raise FetchError(f"{url} is larger than {limit} bytes.")
-        return response.status, response.getheader("Location"), body
-    except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"{url} did not answer ({exc.__class__.__name__}: {exc}).") from None
-    finally:
-        conn.close()
+    answer = safefetch.request(
+        "GET", url, deadline=deadline, max_bytes=int(current_app.config["WEB_CHECK_MAX_BYTES"]),
+        allow_private=current_app.config["WEB_CHECK_ALLOW_PRIVATE"], resolve=_resolve,
+        headers={"User-Agent": "newsletter-domain-check", "Accept": "text/html"})
+    return answer.status, answer.location, answer.body
 
 
 def fetch(url: str) -> Page:

@@ -30,6 +30,7 @@ from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
 from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 
 __all__ = [
     "ApiIdempotency",
@@ -79,6 +80,10 @@ __all__ = [
     "Theme",
     "Upload",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryState",
+    "WebhookEndpoint",
     "campaign_list",
     "utcnow",
 ]

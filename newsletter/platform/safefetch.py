@@ -1,0 +1,94 @@
+"""HTTP requests to addresses users give us (a sender's website, a webhook endpoint), safe
+against server-side request forgery: the host is resolved once and the connection goes to
+that address (no second lookup that could answer differently), which must be a global one
+(never private, loopback, link-local or reserved, unless the caller's test setting allows
+it); the whole exchange has a deadline, the answer a size limit, and redirects are never
+followed here (the caller decides, checking each target again)."""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: host name -> its addresses (strings); the default asks the system resolver
+Resolver = Callable[[str], list[str]]
+
+
+class FetchError(Exception):
+    """The request could not be made or answered; the message says why."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    location: str | None  # the Location header (redirects are not followed)
+    body: bytes  # at most max_bytes
+
+
+def system_resolve(host: str) -> list[str]:
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"{host} has no address ({exc}).") from None
+    return [info[4][0] for info in found]
+
+
+def address(host: str, resolve: Resolver, allow_private: bool) -> str:
+    """The address to connect to for ``host``: refused when it is not a global address
+    (unless ``allow_private``)."""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        found = resolve(host)
+        if not found:
+            raise FetchError(f"{host} has no address in DNS.") from None
+        ip = ipaddress.ip_address(found[0])
+    if not allow_private and (not ip.is_global or ip.is_multicast):
+        raise FetchError(f"{host} points to a private address ({ip}); it is not fetched.")
+    return str(ip)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to an address we chose, with the certificate checked for the host name."""
+
+    def __init__(self, host: str, ip: str, port: int, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+
+    def connect(self):
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def request(method: str, url: str, *, deadline: float, max_bytes: int,
+            allow_private: bool = False, resolve: Resolver = system_resolve,
+            headers: dict[str, str] | None = None, body: bytes | None = None,
+            truncate: bool = False) -> Answer:
+    """One request, no redirect followed. ``deadline`` is a time.monotonic() value. An
+    answer larger than ``max_bytes`` is refused (FetchError), or cut there (``truncate``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url} is not an http(s) address.")
+    ip = address(parts.hostname, resolve, allow_private)
+    timeout = max(0.1, deadline - time.monotonic())
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    conn = (_PinnedHTTPS(parts.hostname, ip, port, timeout) if parts.scheme == "https"
+            else http.client.HTTPConnection(ip, port, timeout=timeout))
+    try:
+        conn.request(method, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                     body=body, headers={"Host": parts.netloc, **(headers or {})})
+        response = conn.getresponse()
+        content = response.read(max_bytes + 1)
+        if len(content) > max_bytes and truncate:
+            content = content[:max_bytes]
+        elif len(content) > max_bytes:
+            raise FetchError(f"{url} answered with more than {max_bytes} bytes.")
+        return Answer(response.status, response.getheader("Location"), content)
+    except (OSError, http.client.HTTPException) as exc:
+        raise FetchError(f"{url} did not answer ({exc.__class__.__name__}: {exc}).") from None
+    finally:
+        conn.close()
