@@ -8,5 +8,6 @@ from . import (  # noqa: F401  (imported for their routes)
     contacts_api,
     lists_api,
     subscribe,
+    webhooks_api,
 )
 from .v1 import json_errors, spec, v1  # noqa: F401

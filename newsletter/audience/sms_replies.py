@@ -1,9 +1,11 @@
 """Replies to SMS (seed 002, the issue's "STOP"): an inbound "STOP" from a number
 unsubscribes every contact with that number (main or typed phone) from SMS on every list,
 each withdrawal recorded in the contact's consent history. A number no contact has (an
-extra recipient typed on a campaign) is suppressed instead, so no campaign reaches it."""
+extra recipient typed on a campaign) is suppressed instead, so no campaign reaches it.
+A delivery receipt saying DELIVRD becomes the ``sms.delivered`` webhook event."""
 
 import logging
+import re
 
 from sqlalchemy import or_, select
 
@@ -11,16 +13,47 @@ from newsletter.models import (
     Channel,
     Contact,
     ContactPhone,
+    Delivery,
     Subscription,
     SubscriptionStatus,
 )
 from newsletter.sms import numbers
+from newsletter.webhooks import events
+from newsletter.webhooks import outbox as webhooks
 
 from . import suppression
 from .subscriptions import Evidence, deactivate_if_unsubscribed, withdraw
 
 log = logging.getLogger(__name__)
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "END", "CANCEL", "QUIT", "STOPP"})
+
+
+#: the SMPP receipt text (SMPP 3.4 appendix B): "id:<id> sub:001 dlvrd:001 ... stat:DELIVRD"
+RECEIPT = re.compile(r"\bid:(\S+).*?\bstat:(\w+)", re.S | re.I)
+
+
+def handle_receipt(session, number: str, text: str, gateway: str) -> bool:
+    """A delivery receipt from the gateway: when it says delivered, report it (with the
+    campaign delivery whose gateway answer named the same message id). True when an
+    event was written; the caller commits."""
+    found = RECEIPT.search(text or "")
+    if found is None or found.group(2).upper() != "DELIVRD":
+        return False
+    receipt_id = found.group(1)
+    try:
+        number = numbers.to_e164(number if number.startswith("+") else f"+{number}")
+    except numbers.InvalidPhone:
+        return False
+    candidates = session.scalars(select(Delivery).where(
+        Delivery.address == number, Delivery.smtp_reply.like("accepted %"))
+        .order_by(Delivery.id.desc()).limit(20))
+    delivery = next((d for d in candidates if receipt_id in d.smtp_reply.split()[1:]), None)
+    webhooks.emit(session, events.SMS_DELIVERED, {
+        "number": number, "receipt_id": receipt_id, "gateway": gateway,
+        "delivery_id": delivery.id if delivery else None,
+        "campaign_id": delivery.campaign_id if delivery else None,
+        "contact_id": delivery.contact_id if delivery else None})
+    return True
 
 
 def is_stop(text: str) -> bool:

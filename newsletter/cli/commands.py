@@ -142,7 +142,8 @@ def inbound(host, port, lmtp):
 @with_appcontext
 def sms_listen(gateway):
     """Stay bound to an SMPP gateway for replies: "STOP" from a number unsubscribes it from
-    SMS (recorded in the consent history); delivery receipts are acknowledged and logged."""
+    SMS (recorded in the consent history); delivery receipts are acknowledged, logged and,
+when delivered, reported to webhooks (sms.delivered)."""
     from newsletter.audience import sms_replies
     from newsletter.channels import sms_gateways
     from newsletter.channels.smpp import SmppMessenger
@@ -153,7 +154,9 @@ def sms_listen(gateway):
 
     def delivered(number: str, text: str, receipt: bool) -> None:
         if receipt:
-            click.echo(f"receipt from {number}: {text}")
+            reported = sms_replies.handle_receipt(db.session, number, text, gateway)
+            db.session.commit()
+            click.echo(f"receipt from {number}: {text}" + (" (webhook)" if reported else ""))
             return
         ended = sms_replies.handle_reply(db.session, number, text, f"SMS reply via {gateway}")
         db.session.commit()

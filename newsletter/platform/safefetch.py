@@ -37,19 +37,37 @@ def system_resolve(host: str) -> list[str]:
     return [info[4][0] for info in found]
 
 
-def address(host: str, resolve: Resolver, allow_private: bool) -> str:
-    """The address to connect to for ``host``: refused when it is not a global address
-    (unless ``allow_private``)."""
+def _literal(host: str):
     try:
-        ip = ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        found = resolve(host)
-        if not found:
-            raise FetchError(f"{host} has no address in DNS.") from None
-        ip = ipaddress.ip_address(found[0])
+        return None
+
+
+def _allowed(host: str, ip, allow_private: bool) -> str:
     if not allow_private and (not ip.is_global or ip.is_multicast):
         raise FetchError(f"{host} points to a private address ({ip}); it is not fetched.")
     return str(ip)
+
+
+def check_literal(host: str, allow_private: bool) -> None:
+    """Refuse ``host`` now when it is an IP address that is not global (a name is
+    checked when it is resolved, at each request)."""
+    ip = _literal(host)
+    if ip is not None:
+        _allowed(host, ip, allow_private)
+
+
+def address(host: str, resolve: Resolver, allow_private: bool) -> str:
+    """The address to connect to for ``host``: refused when it is not a global address
+    (unless ``allow_private``)."""
+    ip = _literal(host)
+    if ip is None:
+        found = resolve(host)
+        if not found:
+            raise FetchError(f"{host} has no address in DNS.")
+        ip = ipaddress.ip_address(found[0])
+    return _allowed(host, ip, allow_private)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -86,7 +104,7 @@ def request(method: str, url: str, *, deadline: float, max_bytes: int,
         if len(content) > max_bytes and truncate:
             content = content[:max_bytes]
         elif len(content) > max_bytes:
-            raise FetchError(f"{url} answered with more than {max_bytes} bytes.")
+            raise FetchError(f"{url} is larger than {max_bytes} bytes.")
         return Answer(response.status, response.getheader("Location"), content)
     except (OSError, http.client.HTTPException) as exc:
         raise FetchError(f"{url} did not answer ({exc.__class__.__name__}: {exc}).") from None

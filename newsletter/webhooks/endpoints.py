@@ -45,8 +45,10 @@ def check_url(url: str, allow_private: bool) -> str:
     if parts.username or parts.password:
         raise WebhookError("Put no user name or password in the address; check the "
                            "signature instead.", "url")
-    try:
-        safefetch.address(parts.hostname, safefetch.system_resolve, allow_private)
+    if parts.hostname.lower() == "localhost" and not allow_private:
+        raise WebhookError("localhost is not reachable from the platform.", "url")
+    try:  # an address is checked now; a name when it is resolved, at every request
+        safefetch.check_literal(parts.hostname, allow_private)
     except safefetch.FetchError as exc:
         raise WebhookError(str(exc), "url") from None
     return url
