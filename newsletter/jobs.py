@@ -28,6 +28,8 @@ from newsletter.platform import health
 from newsletter.sending import claims, engine, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
+from newsletter.transactional import outbox as transactional_outbox
+from newsletter.transactional import sending as transactional
 from newsletter.webhooks import delivery as webhook_delivery
 from newsletter.webhooks import notice as webhook_notice
 
@@ -342,3 +344,27 @@ def send_webhook_notice(endpoint_id: int) -> None:
             notifications.send(messenger, message)
     finally:
         messenger.close()
+
+
+# --- transactional mail -------------------------------------------------------------------
+def send_transactional(message_id: int) -> str | None:
+    """Send one transactional message (``transactional.outbox`` enqueues it after the
+    commit that wrote it). A temporary
+    failure raises, so RQ's Retry tries again; the sender's rate limit, when it asks for a
+    longer wait, brings the job back at that time without spending an attempt."""
+    config = current_app.config
+    job = get_current_job()
+    messenger = SMTPMessenger(smtp_settings(config))
+    try:
+        result = transactional.send(
+            db.session, message_id, messenger, RateLimiter(queue.get_redis()),
+            base_url=config["BASE_URL"], default_from=config["MAIL_FROM"],
+            final=job is None or not job.retries_left)
+    finally:
+        messenger.close()
+    db.session.commit()
+    if result.wait:
+        transactional_outbox.enqueue(message_id, utcnow() + timedelta(seconds=result.wait))
+    if result.retry:
+        raise transactional.TemporaryFailure(result.error)
+    return result.state

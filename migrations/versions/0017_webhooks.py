@@ -1,4 +1,4 @@
-"""Outgoing webhooks: endpoints, deliveries (the outbox) and their attempts
+"""Outgoing webhooks (endpoints, deliveries: the outbox, attempts) and transactional mail
 
 Revision ID: 0017_webhooks
 Revises: 0011_api
@@ -71,8 +71,39 @@ def upgrade():
     op.create_index(op.f('ix_webhook_attempt_delivery_id'), 'webhook_attempt',
                     ['delivery_id'], unique=False)
 
+    op.create_table(
+        'transactional_message',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('template_id', sa.Integer(), nullable=True),
+        sa.Column('api_key_id', sa.Integer(), nullable=True),
+        sa.Column('address', sa.String(length=254), nullable=False),
+        sa.Column('language', sa.String(length=8), nullable=True),
+        sa.Column('data', JSON, nullable=False),
+        sa.Column('state', sa.String(length=16), nullable=False),
+        sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('subject', sa.String(length=300), nullable=True),
+        sa.Column('error', sa.String(length=300), nullable=True),
+        sa.Column('smtp_reply', sa.String(length=300), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('sent_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['api_key_id'], ['api_key.id'],
+                                name=op.f('fk_transactional_message_api_key_id_api_key'),
+                                ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['template_id'], ['campaign.id'],
+                                name=op.f('fk_transactional_message_template_id_campaign'),
+                                ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_transactional_message')),
+    )
+    op.create_index(op.f('ix_transactional_message_created_at'), 'transactional_message',
+                    ['created_at'], unique=False)
+    op.create_index(op.f('ix_transactional_message_state'), 'transactional_message',
+                    ['state'], unique=False)
+    op.create_index(op.f('ix_transactional_message_template_id'), 'transactional_message',
+                    ['template_id'], unique=False)
+
 
 def downgrade():
+    op.drop_table('transactional_message')
     op.drop_table('webhook_attempt')
     op.drop_table('webhook_delivery')
     op.drop_table('webhook_endpoint')

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported for their routes)
     contacts_api,
     lists_api,
     subscribe,
+    transactional_api,
     webhooks_api,
 )
 from .v1 import json_errors, spec, v1  # noqa: F401

@@ -30,6 +30,7 @@ from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
 from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
+from .transactional import TransactionalMessage, TransactionalState
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 
 __all__ = [
@@ -78,6 +79,8 @@ __all__ = [
     "SubscriptionStatus",
     "Suppression",
     "Theme",
+    "TransactionalMessage",
+    "TransactionalState",
     "Upload",
     "User",
     "WebhookAttempt",
