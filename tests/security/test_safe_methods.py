@@ -32,7 +32,8 @@ OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.owner.users", "admin.owner.sender", "admin.import_detail",
                    "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail",
                    "admin.sms_outbox_message",
-                   "admin.owner.api_keys", "admin.api_reference"}
+                   "admin.owner.api_keys", "admin.api_reference", "admin.owner.webhook",
+                   "admin.owner.webhooks", "admin.transactional_log"}
 
 
 def urls(rule: Rule, world) -> list[str]:

@@ -23,6 +23,8 @@ from newsletter.imports import pipeline
 from newsletter.models import Channel, OptIn
 from newsletter.platform import accounts, apikeys
 from newsletter.sending import senders
+from newsletter.transactional import requests as transactional_requests
+from newsletter.webhooks import endpoints as webhook_endpoints
 from tests.conftest import PASSWORD
 from tests.factories import composed
 from tests.public.helpers import public_list
@@ -125,6 +127,11 @@ def build(app, worker, smtp_server) -> World:
     admin = _admin_things(mlist, owner.email)
     image_key = admin.pop("image_key")
     api_key = apikeys.create_key(db.session, owner.id, "CRM", ["contacts:read"]).key
+    hook = webhook_endpoints.create_endpoint(
+        db.session, owner.id, "CRM", "https://hooks.example/x", ["subscribed"],
+        allow_private=False).endpoint
+    transactional = transactional_requests.request_message(
+        db.session, draft.id, "t@example.com", {}, None, None, app.config["BASE_URL"])
     db.session.commit()
     message = {"token": [message_token]}
     return World(
@@ -135,7 +142,8 @@ def build(app, worker, smtp_server) -> World:
             "language": ["de"], "attachment_id": [attachment.id], "action": ["pause"],
             "decision": ["approve"],
             "name": [next(iter(blocks.TEMPLATES))], "filename": ["style.css"],
-            "link_id": [int(clicks[0][3])], "key_id": [api_key.id], **admin,
+            "link_id": [int(clicks[0][3])], "key_id": [api_key.id],
+            "endpoint_id": [hook.id], "message_id": [transactional.id], **admin,
         },
         by_rule={
             "/c/<token>/<int(max=2147483647):link_id>": {"token": [clicks[0][2]]},

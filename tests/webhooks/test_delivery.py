@@ -201,3 +201,18 @@ def test_emit_refuses_an_unknown_event(app):
 
     with pytest.raises(ValueError):
         outbox.emit(db.session, "nonsense", {})
+
+
+def test_subscriptions_made_and_ended_over_the_api_are_reported(endpoint, receiver, worker):
+    from newsletter.audience import integration
+
+    endpoint(events=["subscribed", "unsubscribed"])
+    mlist = lists.create_list(db.session, "CRM list", optin="double")
+    contact = integration.create(db.session, {"email": "cleo@example.com"}, "api:CRM")
+    integration.subscribe(db.session, contact.id, mlist.id, source="api:CRM")
+    db.session.commit()
+    integration.unsubscribe(db.session, contact.id, mlist.id, source="api:CRM")
+    db.session.commit()
+    worker()
+    assert events_received(receiver) == ["subscribed", "unsubscribed"]
+    assert receiver.requests[-1].document["data"]["source"] == "api:CRM"
