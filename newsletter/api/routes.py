@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (imported for their routes)
     campaigns_api,
     contacts_api,
     lists_api,
+    resources_api,
     subscribe,
     transactional_api,
     webhooks_api,

@@ -66,7 +66,7 @@ def address(host: str, resolve: Resolver, allow_private: bool) -> str:
         found = resolve(host)
         if not found:
             raise FetchError(f"{host} has no address in DNS.")
-        ip = ipaddress.ip_address(found[0])
+        ip = ipaddress.ip_address(found[0].split("%")[0])
     return _allowed(host, ip, allow_private)
 
 
@@ -88,12 +88,15 @@ def request(method: str, url: str, *, deadline: float, max_bytes: int,
             truncate: bool = False) -> Answer:
     """One request, no redirect followed. ``deadline`` is a time.monotonic() value. An
     answer larger than ``max_bytes`` is refused (FetchError), or cut there (``truncate``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise FetchError(f"{url} is not a valid address.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"{url} is not an http(s) address.")
     ip = address(parts.hostname, resolve, allow_private)
     timeout = max(0.1, deadline - time.monotonic())
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     conn = (_PinnedHTTPS(parts.hostname, ip, port, timeout) if parts.scheme == "https"
             else http.client.HTTPConnection(ip, port, timeout=timeout))
     try:

@@ -38,7 +38,11 @@ class NewEndpoint:
 
 def check_url(url: str, allow_private: bool) -> str:
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise WebhookError("That is not a valid address.", "url") from None
     if len(url) > 2000 or parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("Give an http:// or https:// address of at most 2000 characters.",
                            "url")
