@@ -216,3 +216,21 @@ def test_subscriptions_made_and_ended_over_the_api_are_reported(endpoint, receiv
     worker()
     assert events_received(receiver) == ["subscribed", "unsubscribed"]
     assert receiver.requests[-1].document["data"]["source"] == "api:CRM"
+
+
+def test_contacts_unsubscribed_in_bulk_are_reported_one_by_one(endpoint, receiver, worker):
+    from newsletter.audience import removal
+
+    endpoint(events=["unsubscribed"])
+    mlist = lists.create_list(db.session, "Bulk", optin="single")
+    people = [lists.add_contact_to_list(db.session, mlist.id, f"p{i}@example.com")
+              for i in range(3)]
+    db.session.commit()
+    assert removal.apply(db.session, "unsubscribe", [p.id for p in people],
+                         "editor@example.com") == 3
+    db.session.commit()
+    worker()
+    assert sorted(r.document["data"]["email"] for r in receiver.requests) == [
+        "p0@example.com", "p1@example.com", "p2@example.com"]
+    assert {r.document["data"]["source"] for r in receiver.requests} == {
+        "unsubscribed by editor@example.com"}
