@@ -97,6 +97,7 @@ def defaults(instance_path: str) -> dict:
         "WEBHOOK_ALLOW_PRIVATE": False,
         "WEBHOOK_RETRY_INTERVALS": [30, 120, 600, 3600, 14400],
         "WEBHOOK_PAUSE_AFTER": 15,
+        "WEBHOOK_LOG_DAYS": 30,  # delivered and failed deliveries are kept this long
         # transactional mail: seconds before each retry after a temporary SMTP failure
         "TRANSACTIONAL_RETRY_INTERVALS": [30, 120, 600, 1800],
         "SPAMASSASSIN_COMMAND": "spamassassin",  # the spam-score button when installed

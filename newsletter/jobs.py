@@ -31,6 +31,7 @@ from newsletter.tracking import clicks
 from newsletter.transactional import outbox as transactional_outbox
 from newsletter.transactional import sending as transactional
 from newsletter.webhooks import delivery as webhook_delivery
+from newsletter.webhooks import endpoints as webhook_endpoints
 from newsletter.webhooks import notice as webhook_notice
 
 from . import queue
@@ -131,12 +132,16 @@ def start_scheduled(campaign_id: int) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    poll the bounce mailbox when one is configured; drop uploads never set up."""
+    poll the bounce mailbox when one is configured; drop uploads never set up and webhook
+    deliveries older than WEBHOOK_LOG_DAYS."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
         if pipeline.discard_abandoned(db.session, timedelta(
                 hours=current_app.config["IMPORT_ABANDONED_HOURS"])):
+            db.session.commit()
+        if webhook_endpoints.prune(db.session, utcnow() - timedelta(
+                days=current_app.config["WEBHOOK_LOG_DAYS"])):
             db.session.commit()
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):

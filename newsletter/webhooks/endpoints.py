@@ -3,9 +3,10 @@ again at every request), the events it wants, and a secret shown once. Also the 
 test event" button, resumption of a paused endpoint, and the log the admin shows."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from newsletter.errors import DomainError
 from newsletter.models import (
@@ -149,6 +150,15 @@ def delivery_counts(session) -> dict[int, dict[str, int]]:
             .group_by(WebhookDelivery.endpoint_id, WebhookDelivery.state)):
         counts.setdefault(endpoint_id, {})[state] = count
     return counts
+
+
+def prune(session, before: datetime) -> int:
+    """Forget delivered and failed deliveries (with their attempts) made before
+    ``before``; pending ones stay. Returns how many went."""
+    return session.execute(delete(WebhookDelivery).where(
+        WebhookDelivery.created_at < before,
+        WebhookDelivery.state != WebhookDeliveryState.PENDING)
+        .execution_options(synchronize_session=False)).rowcount
 
 
 def paused_endpoints(session) -> list[WebhookEndpoint]:

@@ -234,3 +234,24 @@ def test_contacts_unsubscribed_in_bulk_are_reported_one_by_one(endpoint, receive
         "p0@example.com", "p1@example.com", "p2@example.com"]
     assert {r.document["data"]["source"] for r in receiver.requests} == {
         "unsubscribed by editor@example.com"}
+
+
+def test_the_reaper_forgets_old_delivered_deliveries_but_keeps_pending_ones(
+        app, endpoint, receiver, worker):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from newsletter import jobs
+    from newsletter.models import utcnow
+
+    endpoint()
+    _signup()
+    worker()  # delivered, with one attempt
+    _signup("bob@example.com")  # pending (no worker yet)
+    db.session.execute(update(WebhookDelivery).values(created_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    jobs.reap()
+    db.session.expire_all()
+    assert db.session.scalars(select(WebhookDelivery.state)).all() == ["pending"]
+    assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 0
