@@ -140,9 +140,9 @@ def reap() -> list[int]:
         if pipeline.discard_abandoned(db.session, timedelta(
                 hours=current_app.config["IMPORT_ABANDONED_HOURS"])):
             db.session.commit()
-        if webhook_endpoints.prune(db.session, utcnow() - timedelta(
-                days=current_app.config["WEBHOOK_LOG_DAYS"])):
-            db.session.commit()
+        webhook_endpoints.prune(db.session, utcnow() - timedelta(
+            days=current_app.config["WEBHOOK_LOG_DAYS"]))
+        db.session.commit()  # also when nothing went: no write lock stays behind (SQLite)
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)
