@@ -96,6 +96,16 @@ def defaults(instance_path: str) -> dict:
         "FEED_TIMEOUT": 10.0,  # seconds for a feed-driven campaign's feed, redirects included
         "FEED_MAX_BYTES": 2 * 1024 * 1024,
         "FEED_MAX_ITEMS": 20,  # newest new items in one issue
+        # outgoing webhooks: per request limits, the SSRF rule (private addresses only in
+        # tests), seconds before each retry (growing), failed attempts in a row that pause
+        "WEBHOOK_TIMEOUT": 10.0,
+        "WEBHOOK_MAX_RESPONSE_BYTES": 64 * 1024,
+        "WEBHOOK_ALLOW_PRIVATE": False,
+        "WEBHOOK_RETRY_INTERVALS": [30, 120, 600, 3600, 14400],
+        "WEBHOOK_PAUSE_AFTER": 15,
+        "WEBHOOK_LOG_DAYS": 30,  # delivered and failed deliveries are kept this long
+        # transactional mail: seconds before each retry after a temporary SMTP failure
+        "TRANSACTIONAL_RETRY_INTERVALS": [30, 120, 600, 1800],
         "SPAMASSASSIN_COMMAND": "spamassassin",  # the spam-score button when installed
         "SPAMASSASSIN_TIMEOUT": 60,
     }

@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from rq import get_current_job
 from rq.job import Job, JobStatus
 
 from newsletter.audience import mailqueue, notifications
@@ -28,6 +29,11 @@ from newsletter.platform import health
 from newsletter.sending import claims, engine, sms_receipts, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
+from newsletter.transactional import outbox as transactional_outbox
+from newsletter.transactional import sending as transactional
+from newsletter.webhooks import delivery as webhook_delivery
+from newsletter.webhooks import endpoints as webhook_endpoints
+from newsletter.webhooks import notice as webhook_notice
 
 from . import queue
 from .extensions import db
@@ -150,8 +156,9 @@ def enqueue_recurring(series_id: int) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    run the recurring series that are due;
-    poll the bounce mailbox when one is configured; drop uploads never set up."""
+    run the recurring series that are due; poll the bounce mailbox when one is
+    configured; drop uploads never set up and webhook deliveries older than
+    WEBHOOK_LOG_DAYS."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
@@ -160,6 +167,9 @@ def reap() -> list[int]:
             db.session.commit()
         for series_id in recurring.due_series(db.session, utcnow()):
             enqueue_recurring(series_id)
+        webhook_endpoints.prune(db.session, utcnow() - timedelta(
+            days=current_app.config["WEBHOOK_LOG_DAYS"]))
+        db.session.commit()  # also when nothing went: no write lock stays behind (SQLite)
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)
@@ -335,3 +345,59 @@ def confirm_signup(result) -> None:
     """After a signup's commit: the confirmation mail, when one is due."""
     if result is not None and result.mail_due:
         enqueue_subscriber_mail("confirmation", result.subscription_id, result.text_version)
+
+
+# --- outgoing webhooks --------------------------------------------------------------------
+def deliver_webhook(delivery_id: int) -> bool:
+    """One attempt of a webhook delivery (``webhooks.outbox`` enqueues it after the commit
+    that wrote it). A failure with retries left raises, so RQ's Retry tries again later;
+    the last attempt marks the delivery failed. True when delivered."""
+    job = get_current_job()
+    final = job is None or not job.retries_left
+    outcome = webhook_delivery.attempt(
+        db.session, delivery_id, final=final,
+        settings=webhook_delivery.Settings.from_config(current_app.config))
+    db.session.commit()
+    if outcome.paused:
+        queue.enqueue(queue.SUBSCRIBER, send_webhook_notice, outcome.endpoint_id,
+                      job_timeout=60)
+    if outcome.retry:
+        raise webhook_delivery.AttemptFailed(outcome.error)
+    return outcome.delivered
+
+
+def send_webhook_notice(endpoint_id: int) -> None:
+    """Tell the owners that the endpoint was paused after failing again and again."""
+    messages = webhook_notice.paused_messages(db.session, endpoint_id)
+    if not messages:
+        return
+    messenger = SMTPMessenger(smtp_settings(current_app.config))
+    try:
+        for message in messages:
+            notifications.send(messenger, message)
+    finally:
+        messenger.close()
+
+
+# --- transactional mail -------------------------------------------------------------------
+def send_transactional(message_id: int) -> str | None:
+    """Send one transactional message (``transactional.outbox`` enqueues it after the
+    commit that wrote it). A temporary
+    failure raises, so RQ's Retry tries again; the sender's rate limit, when it asks for a
+    longer wait, brings the job back at that time without spending an attempt."""
+    config = current_app.config
+    job = get_current_job()
+    messenger = SMTPMessenger(smtp_settings(config))
+    try:
+        result = transactional.send(
+            db.session, message_id, messenger, RateLimiter(queue.get_redis()),
+            base_url=config["BASE_URL"], default_from=config["MAIL_FROM"],
+            final=job is None or not job.retries_left)
+    finally:
+        messenger.close()
+    db.session.commit()
+    if result.wait:
+        transactional_outbox.enqueue(message_id, utcnow() + timedelta(seconds=result.wait))
+    if result.retry:
+        raise transactional.TemporaryFailure(result.error)
+    return result.state

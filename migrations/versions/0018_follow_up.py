@@ -2,7 +2,7 @@
 (or open)
 
 Revision ID: 0018_follow_up
-Revises: 0016_segments
+Revises: 0017_webhooks
 Create Date: 2026-11-29 20:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_follow_up'
-down_revision = '0016_segments'
+down_revision = '0017_webhooks'
 branch_labels = None
 depends_on = None
 

@@ -34,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from newsletter.imports.files import DELIMITERS, ENCODINGS, TARGETS
 from newsletter.models import ContactStatus, LegalBasis, ListVisibility, OptIn, Role
 from newsletter.platform.apikeys import DEFAULT_RATE, SCOPES
+from newsletter.webhooks.events import EVENTS as WEBHOOK_EVENTS
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -361,3 +362,14 @@ class DecisionForm(FlaskForm):
                          validators=[DataRequired("Give a reason (approval) or tell the editor "
                                                   "what to change (rejection)."),
                                      Length(max=2000)])
+
+
+class WebhookForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=100)],
+                       description="Who receives it, e.g. “CRM sync”.")
+    url = StringField("URL", filters=[strip], validators=[DataRequired(), Length(max=2000)],
+                      description="The https:// address that gets a signed POST per event.")
+    events = SelectMultipleField(
+        "Events", validators=[DataRequired(message="Choose at least one event.")],
+        choices=choices((name, name) for name in WEBHOOK_EVENTS),
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

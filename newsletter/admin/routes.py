@@ -22,5 +22,7 @@ from . import (  # noqa: F401  (imported for their routes)
     sms,
     stats,
     themes,
+    transactional,
     users,
+    webhooks,
 )

@@ -7,6 +7,9 @@ from . import (  # noqa: F401  (imported for their routes)
     campaigns_api,
     contacts_api,
     lists_api,
+    resources_api,
     subscribe,
+    transactional_api,
+    webhooks_api,
 )
 from .v1 import json_errors, spec, v1  # noqa: F401

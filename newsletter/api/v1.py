@@ -72,7 +72,13 @@ spec = SpecTree(
         type="http", scheme="bearer"))],
     security={"apiKey": []},
     description="Lists, contacts, subscriptions and consent for CMS and CRM connectors. "
-                "Send `Authorization: Bearer <key>`; keys are made by owners in the admin.")
+                "Send `Authorization: Bearer <key>`; keys are made by owners in the admin. "
+                "Webhooks: each event is a JSON POST `{id, event, created_at, data}` with "
+                "the headers `Newsletter-Event`, `Newsletter-Delivery` (the same on every "
+                "retry) and `Newsletter-Signature: t=<unix time>,v1=<hex>`, the hex being "
+                "HMAC-SHA256 with the endpoint's secret over `<unix time>.<raw body>`; "
+                "refuse a time more than 5 minutes off. Answer 2xx; anything else is "
+                "retried with growing pauses, and an endpoint that keeps failing is paused.")
 
 COMMON_ERRORS = {f"HTTP_{code}": Error for code in (400, 401, 403, 404, 409, 429)}
 

@@ -20,6 +20,8 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import limits
+from newsletter.webhooks import events, payloads
+from newsletter.webhooks import outbox as webhooks
 
 from . import contacts, history
 from .addresses import InvalidAddress, normalize_email
@@ -156,6 +158,8 @@ def subscribe(session, contact_id: int, list_id: int, *, channel: str = Channel.
         session.add(ConsentRecord(contact_id=contact_id, list_id=list_id, channel=channel,
                                   action="granted", legal_basis=legal_basis,
                                   source=source[:200]))
+        session.flush()
+        webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(sub, source[:200]))
     session.flush()
     return sub
 
@@ -174,5 +178,7 @@ def unsubscribe(session, contact_id: int, list_id: int, *, channel: str = Channe
         sub.status, sub.unsubscribed_at = SubscriptionStatus.UNSUBSCRIBED, utcnow()
         session.add(ConsentRecord(contact_id=contact_id, list_id=list_id, channel=channel,
                                   action="withdrawn", source=source[:200]))
+        session.flush()
+        webhooks.emit(session, events.UNSUBSCRIBED, payloads.subscription(sub, source[:200]))
     session.flush()
     return sub

@@ -42,6 +42,8 @@ from newsletter.models import (
 )
 from newsletter.platform import audit, tokens
 from newsletter.platform.i18n import LANGUAGES, TIME_ZONES
+from newsletter.webhooks import events, payloads
+from newsletter.webhooks import outbox as webhooks
 
 from . import history
 from .subscriptions import (
@@ -366,7 +368,10 @@ def switch_subscription(session, contact_id: int, list_id: int, channel: str, on
                            status=SubscriptionStatus.UNCONFIRMED)
         session.add(sub)
         session.flush()
-    if on:
+    if on and sub.status != SubscriptionStatus.CONFIRMED:
+        grant(session, sub, evidence, text_version=None)
+        webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(sub, evidence.source))
+    elif on:
         grant(session, sub, evidence, text_version=None)
     elif withdraw(session, sub, evidence):
         deactivate_if_unsubscribed(session, contact)

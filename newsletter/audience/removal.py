@@ -25,6 +25,8 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import audit
+from newsletter.webhooks import events, payloads
+from newsletter.webhooks import outbox as webhooks
 
 from . import history
 from .suppression import Reason, suppress
@@ -73,6 +75,7 @@ def apply(session, action: str, ids: list[int], actor: str) -> int:
 def unsubscribe(session, ids: list[int], actor: str) -> int:
     now = utcnow()
     contacts = _contacts(session, ids)
+    hooks = webhooks.endpoints_for(session, events.UNSUBSCRIBED)  # asked once, not per row
     for contact in contacts:
         subs = session.scalars(select(Subscription).where(
             Subscription.contact_id == contact.id,
@@ -82,6 +85,9 @@ def unsubscribe(session, ids: list[int], actor: str) -> int:
             session.add(ConsentRecord(contact_id=contact.id, list_id=sub.list_id,
                                       channel=sub.channel, action="withdrawn",
                                       legal_basis="consent", source=f"unsubscribed by {actor}"))
+            if hooks:
+                webhooks.emit(session, events.UNSUBSCRIBED, payloads.subscription(
+                    sub, f"unsubscribed by {actor}"), endpoint_ids=hooks)
         history.update_contact(session, contact, {"status": ContactStatus.INACTIVE}, actor)
     return len(contacts)
 

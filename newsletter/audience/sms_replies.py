@@ -1,7 +1,8 @@
 """Replies to SMS (seed 002, the issue's "STOP"): an inbound "STOP" from a number
 unsubscribes every contact with that number (main or typed phone) from SMS on every list,
 each withdrawal recorded in the contact's consent history. A number no contact has (an
-extra recipient typed on a campaign) is suppressed instead, so no campaign reaches it."""
+extra recipient typed on a campaign) is suppressed instead, so no campaign reaches it.
+(Delivery receipts are ``sending.sms_receipts``'.)"""
 
 import logging
 

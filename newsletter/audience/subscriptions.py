@@ -27,6 +27,8 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import limits, ratelimit, tokens
+from newsletter.webhooks import events, payloads
+from newsletter.webhooks import outbox as webhooks
 
 from . import history, suppression
 from .addresses import InvalidAddress, normalize_email
@@ -197,8 +199,13 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
         or contact.status != ContactStatus.ACTIVE or is_suppressed(session, address)
     if mlist.optin == OptIn.SINGLE and not said_no:
         grant(session, sub, evidence, text_version)
+        webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(sub, evidence.source))
         return SignupResult(sub.id, confirmed=True, mail_due=False)
-    return SignupResult(sub.id, confirmed=False, mail_due=_claim_mail(session, sub.id))
+    mail_due = _claim_mail(session, sub.id)
+    if mail_due:  # once per confirmation mail, not for every repeated form
+        webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(
+            sub, evidence.source) | {"status": "pending"})
+    return SignupResult(sub.id, confirmed=False, mail_due=mail_due)
 
 
 def needs_confirmation(session, sub: Subscription) -> bool:
@@ -291,6 +298,7 @@ def withdraw(session, sub: Subscription, evidence: Evidence) -> bool:
             action="withdrawn", source=evidence.source, ip=evidence.ip,
             user_agent=evidence.user_agent))
     session.flush()
+    webhooks.emit(session, events.UNSUBSCRIBED, payloads.subscription(sub, evidence.source))
     return True
 
 
@@ -321,6 +329,7 @@ def confirm(session, token: str, evidence: Evidence) -> Subscription:
     """Confirm a double opt-in; a second use of the link is refused (InvalidToken)."""
     sub, text_version = pending_confirmation(session, token)
     grant(session, sub, evidence, text_version)
+    webhooks.emit(session, events.CONFIRMED, payloads.subscription(sub, evidence.source))
     return sub
 
 

@@ -1,7 +1,8 @@
 """Inbound bounces: DSNs that come back to the VERP return path ``bounces+<token>@domain``
 (through an SMTP/LMTP listener the MTA forwards to). flufl.bounce reads the report:
 permanent failures mark the delivery bounced and suppress the address; temporary ones only
-count towards the soft-bounce limit."""
+count towards the soft-bounce limit. A spam complaint (an ARF report) suppresses the
+address and unsubscribes it."""
 
 import email
 import logging
@@ -9,12 +10,21 @@ from email import policy
 from email.message import Message
 
 from flufl.bounce import all_failures
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from newsletter.audience import suppression
-from newsletter.models import Contact, ContactStatus, Delivery, DeliveryState
+from newsletter.audience import subscriptions, suppression
+from newsletter.models import (
+    Contact,
+    ContactStatus,
+    Delivery,
+    DeliveryState,
+    Subscription,
+    utcnow,
+)
 from newsletter.platform import tokens
 from newsletter.platform.tokens import InvalidToken, Purpose
+from newsletter.webhooks import events, payloads
+from newsletter.webhooks import outbox as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +33,7 @@ class Outcome:
     HARD = "hard"  # permanent failure: bounced and suppressed
     SOFT = "soft"  # temporary only: counted
     IGNORED = "ignored"  # not a bounce for one of our deliveries
+    COMPLAINT = "complaint"  # a spam report (ARF): suppressed and unsubscribed
 
 
 def delivery_for(recipient: str) -> int | None:
@@ -44,6 +55,9 @@ def process(session, recipient: str, raw: bytes, soft_limit: int) -> str:
     if delivery is None:
         return Outcome.IGNORED
     msg = email.message_from_bytes(raw, policy=policy.compat32)
+    if is_complaint(msg):
+        mark_complaint(session, delivery)
+        return Outcome.COMPLAINT
     temporary, permanent = _failures(msg)
     if permanent:
         mark_hard(session, delivery, "permanent failure reported: " + ", ".join(permanent))
@@ -60,6 +74,34 @@ def process(session, recipient: str, raw: bytes, soft_limit: int) -> str:
     return Outcome.SOFT
 
 
+def is_complaint(msg: Message) -> bool:
+    """An abuse report in the Abuse Reporting Format (RFC 5965): a multipart/report of
+    report-type feedback-report (a mailbox provider's feedback loop)."""
+    return msg.get_content_type() == "multipart/report" \
+        and (msg.get_param("report-type") or "").lower() == "feedback-report"
+
+
+def mark_complaint(session, delivery: Delivery) -> None:
+    """The recipient called the message spam: the address is suppressed (no campaign
+    reaches it again) and leaves the campaign's lists, and the delivery counts an
+    unsubscribe."""
+    suppression.suppress(session, delivery.address, suppression.Reason.COMPLAINT)
+    if delivery.unsubscribed_at is None:
+        delivery.unsubscribed_at = utcnow()
+    webhooks.emit(session, events.COMPLAINED, payloads.delivery(delivery, "spam complaint"))
+    if delivery.contact_id is None:
+        session.flush()
+        return
+    evidence = subscriptions.Evidence(ip=None, user_agent=None, source="spam complaint")
+    for sub in session.scalars(select(Subscription).where(
+            Subscription.contact_id == delivery.contact_id,
+            Subscription.list_id.in_([m.id for m in delivery.campaign.lists]),
+            Subscription.channel == delivery.campaign.channel)):
+        subscriptions.withdraw(session, sub, evidence)
+    subscriptions.deactivate_if_unsubscribed(session, session.get(Contact, delivery.contact_id))
+    session.flush()
+
+
 def _failures(msg: Message) -> tuple[set[str], set[str]]:
     temporary, permanent = all_failures(msg)
     return _texts(temporary), _texts(permanent)
@@ -74,6 +116,7 @@ def mark_hard(session, delivery: Delivery, reason: str) -> None:
     contact marked bounced, so no later campaign tries it again."""
     delivery.state = DeliveryState.BOUNCED
     delivery.error = reason[:300]
+    webhooks.emit(session, events.BOUNCED, payloads.delivery(delivery, reason[:300]))
     suppression.suppress(session, delivery.address, suppression.Reason.BOUNCED)
     if delivery.contact_id is not None:
         session.execute(update(Contact).where(Contact.id == delivery.contact_id)

@@ -57,7 +57,8 @@ def recipient_of(raw: bytes) -> str | None:
 def poll(session, url: str, soft_limit: int) -> dict[str, int]:
     """Process every message in the mailbox; returns counts per outcome."""
     box = parse_url(url)
-    counts = {dsn.Outcome.HARD: 0, dsn.Outcome.SOFT: 0, dsn.Outcome.IGNORED: 0}
+    counts = {dsn.Outcome.HARD: 0, dsn.Outcome.SOFT: 0, dsn.Outcome.COMPLAINT: 0,
+              dsn.Outcome.IGNORED: 0}
 
     def handle(raw: bytes) -> None:
         recipient = recipient_of(raw)

@@ -1,5 +1,6 @@
 """A campaign's life: start (recipients materialized, the block list applied), schedule,
-pause, resume, cancel, resend to failed, and finish."""
+pause, resume, cancel, resend to failed, and finish (start and finish are webhook
+events)."""
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import object_session
@@ -16,6 +17,8 @@ from newsletter.models import (
 )
 from newsletter.sms import quota
 from newsletter.sms import text as sms_text
+from newsletter.webhooks import events, payloads
+from newsletter.webhooks import outbox as webhooks
 
 from . import recipients
 from .drafts import CampaignError, get_campaign
@@ -66,6 +69,8 @@ def start_campaign(session, campaign_id: int, require_basis: bool = False) -> in
     campaign.status = CampaignStatus.RUNNING
     campaign.started_at = utcnow()
     session.flush()
+    webhooks.emit(session, events.CAMPAIGN_STARTED,
+                  payloads.campaign(campaign, recipients=created))
     return created
 
 
@@ -93,7 +98,17 @@ def finish_if_done(session, campaign_id: int) -> bool:
         .where(Campaign.id == campaign_id, Campaign.status == CampaignStatus.RUNNING)
         .values(status=CampaignStatus.FINISHED, finished_at=utcnow())
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    if webhooks.subscribed(session, events.CAMPAIGN_FINISHED):
+        counts = dict(session.execute(
+            select(Delivery.state, func.count()).where(Delivery.campaign_id == campaign_id)
+            .group_by(Delivery.state)).all())
+        campaign = session.get(Campaign, campaign_id)
+        session.refresh(campaign)
+        webhooks.emit(session, events.CAMPAIGN_FINISHED,
+                      payloads.campaign(campaign, counts=counts))
+    return True
 
 
 def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:

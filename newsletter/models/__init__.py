@@ -31,6 +31,8 @@ from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
 from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
+from .transactional import TransactionalMessage, TransactionalState
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 
 __all__ = [
     "ApiIdempotency",
@@ -83,8 +85,14 @@ __all__ = [
     "SubscriptionStatus",
     "Suppression",
     "Theme",
+    "TransactionalMessage",
+    "TransactionalState",
     "Upload",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryState",
+    "WebhookEndpoint",
     "campaign_list",
     "utcnow",
 ]

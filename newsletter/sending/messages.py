@@ -113,6 +113,7 @@ class MessageFactory:
             from_name, self.from_email = sender.from_name, sender.from_email
         else:
             from_name, self.from_email = parseaddr(default_from)
+        self.from_name = from_name
         self.domain = domain_of(self.from_email)
         self.bounce_domain = bounce_domain or self.domain
         self.signer = None

@@ -23,6 +23,8 @@ from newsletter.audience import sms_replies
 from newsletter.models import Campaign, Channel, Delivery, DeliveryState
 from newsletter.platform import tokens
 from newsletter.platform.tokens import Purpose
+from newsletter.webhooks import events
+from newsletter.webhooks import outbox as webhooks
 
 log = logging.getLogger(__name__)
 #: SMPP 3.4 appendix B final states: delivered (True) or not (False); others are not final
@@ -58,9 +60,10 @@ def parse_smpp_receipt(text: str) -> SmppReceipt | None:
     return SmppReceipt(found["id"], found["stat"].upper(), found["err"] or "")
 
 
-def record(session, delivery_id: int, delivered: bool, detail: str) -> bool:
-    """Move one sent SMS delivery to delivered or failed; True when it moved. The caller
-    commits."""
+def record(session, delivery_id: int, delivered: bool, detail: str, *, gateway: str = "",
+           receipt_id: str | None = None) -> bool:
+    """Move one sent SMS delivery to delivered or failed; True when it moved. A delivered
+    one is reported to the webhooks (``sms.delivered``). The caller commits."""
     state = session.scalar(select(Delivery.state).join(Campaign).where(
         Delivery.id == delivery_id, Campaign.channel == Channel.SMS))
     if state is None:
@@ -74,7 +77,19 @@ def record(session, delivery_id: int, delivered: bool, detail: str) -> bool:
         update(Delivery).where(Delivery.id == delivery_id,
                                Delivery.state == DeliveryState.SENT)
         .values(**values).execution_options(synchronize_session=False)).rowcount
+    if moved and delivered:
+        _report_delivered(session, delivery_id, gateway, receipt_id)
     return bool(moved)
+
+
+def _report_delivered(session, delivery_id: int, gateway: str, receipt_id: str | None):
+    row = session.execute(select(Delivery.address, Delivery.campaign_id, Delivery.contact_id,
+                                 Campaign.sms_gateway).join(Campaign)
+                          .where(Delivery.id == delivery_id)).one()
+    webhooks.emit(session, events.SMS_DELIVERED, {
+        "number": row.address, "receipt_id": receipt_id, "gateway": gateway or row.sms_gateway,
+        "delivery_id": delivery_id, "campaign_id": row.campaign_id,
+        "contact_id": row.contact_id})
 
 
 def record_signed(session, token: str, kannel_type: int) -> bool:
@@ -117,7 +132,8 @@ def record_smpp(session, gateway: str, receipt: SmppReceipt) -> bool:
         log.info("SMS receipt for unknown message id %r ignored", receipt.message_id)
         return False
     detail = f"{receipt.state}" + (f" (error {receipt.error})" if receipt.error else "")
-    return record(session, delivery_id, delivered, detail)
+    return record(session, delivery_id, delivered, detail, gateway=gateway,
+                  receipt_id=receipt.message_id)
 
 
 def handle_deliver(session, gateway: str, number: str, text: str, receipt: bool) -> str:

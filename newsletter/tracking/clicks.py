@@ -6,7 +6,8 @@ redirect to can be forged or borrowed. The same token serves the open pixel
 (``/o/<message token>.gif``) and the web view (``/m/<message token>``).
 
 The click endpoint answers with the redirect at once and pushes the event onto a Redis
-list; an RQ job drains the list into ``click`` rows in batches."""
+list; an RQ job drains the list into ``click`` rows in batches (and one ``clicked``
+webhook per batch)."""
 
 import re
 import time
@@ -20,6 +21,8 @@ from newsletter import queue
 from newsletter.models import Click, Contact, Delivery, Link
 from newsletter.platform import tokens
 from newsletter.platform.tokens import Purpose
+from newsletter.webhooks import events
+from newsletter.webhooks import outbox as webhooks
 
 EVENTS_KEY = "newsletter:tracking:events"
 #: set while a drain job is queued or running, so the endpoint enqueues one job, not one
@@ -195,12 +198,34 @@ def record_batch(session, redis, batch: int = DRAIN_BATCH) -> int:
              "clicked_at": when} for _, link, d, when in clicks if link in known_links]
     if rows:
         session.execute(insert(Click), rows)
+        _emit_clicks(session, rows)
     for _, _, delivery_id, when in (e for e in events if e[0] == "o"):
         session.execute(update(Delivery).where(
             Delivery.id == delivery_id, Delivery.opened_at.is_(None)).values(opened_at=when))
     session.commit()
     redis.ltrim(EVENTS_KEY, len(raw), -1)
     return len(raw)
+
+
+def _emit_clicks(session, rows: list[dict]) -> None:
+    """One ``clicked`` webhook per recorded batch (not one per click), listing them all."""
+    if not webhooks.subscribed(session, events.CLICKED):
+        return
+    urls = dict(session.execute(select(Link.id, Link.url).where(
+        Link.id.in_({r["link_id"] for r in rows}))).all())
+    recipients = {row.id: row for row in session.execute(
+        select(Delivery.id, Delivery.campaign_id, Delivery.contact_id, Delivery.address)
+        .where(Delivery.id.in_({r["delivery_id"] for r in rows if r["delivery_id"]})))}
+    clicks = []
+    for r in rows:
+        recipient = recipients.get(r["delivery_id"])
+        clicks.append({"url": urls[r["link_id"]], "link_id": r["link_id"],
+                       "clicked_at": r["clicked_at"].isoformat(timespec="seconds") + "Z",
+                       "delivery_id": r["delivery_id"],
+                       "campaign_id": recipient.campaign_id if recipient else None,
+                       "contact_id": recipient.contact_id if recipient else None,
+                       "address": recipient.address if recipient else None})
+    webhooks.emit(session, events.CLICKED, {"clicks": clicks})
 
 
 def record_events(session, redis) -> int:

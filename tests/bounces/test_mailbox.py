@@ -108,7 +108,7 @@ def test_polling_the_bounce_mailbox(app, worker, smtp_server, dovecot, protocol)
             + dsn(verp, "gone@example.com", "failed", "5.1.1"))
     dovecot(b"Delivered-To: bounces@acme.example\r\nSubject: out of office\r\n\r\nAway.\r\n")
     counts = bounce_mailbox.poll(db.session, getattr(dovecot, protocol), soft_limit=3)
-    assert counts == {"hard": 1, "soft": 0, "ignored": 1}
+    assert counts == {"hard": 1, "soft": 0, "complaint": 0, "ignored": 1}
     assert states() == {"gone@example.com": "bounced", "ok@example.com": "sent"}
     assert suppression.is_suppressed(db.session, "gone@example.com")
     assert db.session.scalar(select(Contact.status).where(

@@ -33,7 +33,8 @@ OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.blocklist_edit", "admin.edit_theme", "admin.contact_detail",
                    "admin.sms_outbox_message",
                    "admin.owner.api_keys", "admin.api_reference", "admin.segment_edit",
-                   "admin.recurring_edit", "admin.segment_count", "admin.recurring_preview"}
+                   "admin.recurring_edit", "admin.segment_count", "admin.recurring_preview",
+                   "admin.owner.webhook", "admin.owner.webhooks", "admin.transactional_log"}
 
 
 def urls(rule: Rule, world) -> list[str]:

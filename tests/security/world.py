@@ -25,6 +25,8 @@ from newsletter.models import Channel, OptIn, utcnow
 from newsletter.platform import accounts, apikeys
 from newsletter.segments import segments
 from newsletter.sending import senders, sms_receipts
+from newsletter.transactional import requests as transactional_requests
+from newsletter.webhooks import endpoints as webhook_endpoints
 from tests.conftest import PASSWORD
 from tests.factories import composed
 from tests.public.helpers import public_list
@@ -140,6 +142,11 @@ def build(app, worker, smtp_server) -> World:
     image_key = admin.pop("image_key")
     api_key = apikeys.create_key(db.session, owner.id, "CRM", ["contacts:read"]).key
     template_id = _saved_template(draft.id)
+    hook = webhook_endpoints.create_endpoint(
+        db.session, owner.id, "CRM", "https://hooks.example/x", ["subscribed"],
+        allow_private=False).endpoint
+    transactional = transactional_requests.request_message(
+        db.session, draft.id, "t@example.com", {}, None, None, app.config["BASE_URL"])
     db.session.commit()
     message = {"token": [message_token]}
     return World(
@@ -152,6 +159,7 @@ def build(app, worker, smtp_server) -> World:
             "name": [next(iter(blocks.TEMPLATES))], "filename": ["style.css"],
             "link_id": [int(clicks[0][3])], "key_id": [api_key.id], **admin,
             "user_id": [owner.id], "template_id": [template_id],
+            "endpoint_id": [hook.id], "message_id": [transactional.id],
         },
         by_rule={
             "/c/<token>/<int(max=2147483647):link_id>": {"token": [clicks[0][2]]},

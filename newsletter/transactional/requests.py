@@ -1,0 +1,78 @@
+"""Accepting a transactional message: the template exists and is e-mail, the address is
+valid and not suppressed for a hard bounce, a spam complaint or an erasure, and the data
+fills the template's merge tags (rendered once here, so an error is answered at once, not
+found later by the worker). The send job goes out when the caller commits (``outbox``)."""
+
+from sqlalchemy import select
+
+from newsletter.audience import suppression
+from newsletter.audience.addresses import InvalidAddress, normalize_email
+from newsletter.content import rendering, themes, webview
+from newsletter.errors import DomainError
+from newsletter.models import (
+    Campaign,
+    Channel,
+    Suppression,
+    TransactionalMessage,
+    TransactionalState,
+)
+
+from . import outbox
+
+#: suppressed for these reasons, an address gets no transactional mail either (an
+#: unsubscribe from lists does not stop an order confirmation)
+REFUSED_REASONS = (suppression.Reason.BOUNCED, suppression.Reason.COMPLAINT,
+                   suppression.Reason.ERASED)
+
+
+class TransactionalError(DomainError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def template(session, template_id: int) -> Campaign:
+    campaign = session.get(Campaign, template_id)
+    if campaign is None or campaign.channel != Channel.EMAIL:
+        raise TransactionalError("No e-mail template (campaign) has that id.", "template_id")
+    return campaign
+
+
+def merge_data(address: str, data: dict) -> dict:
+    """The template's variables: the data's keys, also under ``data``, and ``email``."""
+    return {**data, "data": data, "email": address}
+
+
+def render(campaign: Campaign, address: str, data: dict, language: str | None,
+           base_url: str) -> rendering.Rendered:
+    """The message as the recipient gets it: no unsubscribe, profile or tracking links
+    (it is not list mail)."""
+    content = webview.content_for(campaign, language)
+    return rendering.render(content, themes.style(campaign.theme), merge_data(address, data),
+                            rendering.Links(base_url=base_url))
+
+
+def request_message(session, template_id: int, address: str, data: dict,
+                    language: str | None, api_key_id: int | None,
+                    base_url: str) -> TransactionalMessage:
+    campaign = template(session, template_id)
+    try:
+        address = normalize_email(address or "")
+    except InvalidAddress as exc:
+        raise TransactionalError(str(exc), "to") from None
+    row = session.scalar(select(Suppression).where(
+        Suppression.address_hash == suppression.address_hash(address)))
+    if row is not None and row.reason in REFUSED_REASONS:
+        raise TransactionalError(f"{address} gets no mail from us ({row.reason}).", "to")
+    try:
+        rendered = render(campaign, address, data, language, base_url)
+    except rendering.RenderError as exc:
+        raise TransactionalError(f"The template could not be filled: {exc}", "data") from None
+    message = TransactionalMessage(
+        template_id=campaign.id, api_key_id=api_key_id, address=address, language=language,
+        data=data, state=TransactionalState.QUEUED, attempts=0,
+        subject=rendered.subject[:300])
+    session.add(message)
+    session.flush()
+    outbox.add(session, message.id)
+    return message
