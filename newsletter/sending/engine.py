@@ -185,6 +185,9 @@ class CampaignRun:
         self.reserved = 0  # rate slots taken in advance and not yet used
         self._prebuilt: tuple[int, OutgoingMessage] | None = None  # the next message
         self.probing = False  # this run is the circuit's prober: it reports the outcome
+        #: a messenger with a send window: messages sent, unanswered (delivery id: attempts)
+        self.windowed = getattr(messenger, "window", 1) > 1
+        self._inflight: dict[int, int] = {}
 
     def run(self) -> RunResult:
         session = self.session
@@ -219,6 +222,7 @@ class CampaignRun:
                 if not ids or not self._send_batch(campaign, factory, ids):
                     break
         finally:
+            self._drain()
             self._flush()
             if self.journal is not None:
                 self.journal.close()
@@ -250,8 +254,10 @@ class CampaignRun:
             .outerjoin(Contact, Contact.id == Delivery.contact_id)
             .outerjoin(Organization, Organization.id == Contact.organization_id)
             .where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
-        profile_links = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]],
-                                              self.campaign_id, ids[0])
+        profile_links = {}
+        if self.channel != Channel.SMS:  # an SMS carries no profile link
+            profile_links = profiles.profile_urls(
+                self.session, [r[2] for r in rows if r[2]], self.campaign_id, ids[0])
         self.session.commit()  # codes assigned to contacts that had none
         return [(Recipient(delivery_id=did, campaign_id=self.campaign_id, address=address,
                            contact_id=cid, first_name=first, last_name=last, language=lang,
@@ -307,6 +313,7 @@ class CampaignRun:
         return True
 
     def _release(self, ids: list[int], state: str) -> None:
+        self._drain()  # the answers to the messages in the window first
         self._flush()  # journaled outcomes first, or release would re-queue sent rows
         claims.release(self.session, ids, self.claimer, state)
 
@@ -418,6 +425,8 @@ class CampaignRun:
                 message, error = None, exc
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
+        if self.windowed and message is not None:
+            return self._send_windowed(recipient, attempts, message)
         then = meanwhile = None
         if following is not None and message is not None:
             then = (factory.return_path(following), following.address)
@@ -432,6 +441,35 @@ class CampaignRun:
         if self.probing and message is not None:  # the server answered: the outage is over
             self.shared.circuit.succeeded()
             self.probing = False
+        return self._record(recipient.delivery_id, attempts, error, reply)
+
+    def _send_windowed(self, recipient: Recipient, attempts: int,
+                       message: OutgoingMessage) -> bool:
+        """Send without waiting for the answer (the messenger's window); record the answers
+        that came meanwhile."""
+        self._inflight[recipient.delivery_id] = attempts
+        try:
+            answers = self.messenger.send_windowed(message)
+        except ServerUnavailable as exc:
+            del self._inflight[recipient.delivery_id]
+            return self._unreachable(recipient, exc)
+        return self._record_answers(answers)
+
+    def _record_answers(self, answers) -> bool:
+        go_on = True
+        for delivery_id, reply, error in answers:
+            attempts = self._inflight.pop(delivery_id)
+            go_on = self._record(delivery_id, attempts, error, reply or "") and go_on
+        return go_on
+
+    def _drain(self) -> None:
+        """Wait for the answers to every message in the window and record them."""
+        if self._inflight:
+            self._record_answers(self.messenger.drain())
+
+    def _record(self, delivery_id: int, attempts: int, error: DeliveryError | None,
+                reply: str) -> bool:
+        """Record one attempt's outcome; False when the connection must back off."""
         values = outcome(attempts, error, reply, self.policy)
         state = values["state"]
         if state == DeliveryState.SENT:
@@ -441,10 +479,10 @@ class CampaignRun:
         else:
             self.result.failed += 1
             if state == DeliveryState.BOUNCED:
-                dsn.mark_hard(self.session, self.session.get(Delivery, recipient.delivery_id),
-                                  values["error"])
+                dsn.mark_hard(self.session, self.session.get(Delivery, delivery_id),
+                              values["error"])
                 self.session.commit()  # no write lock held while the next messages go out
-        self._write(recipient.delivery_id, values)
+        self._write(delivery_id, values)
         if isinstance(error, ConnectionBackoff):
             seconds = self.policy.backoff_421_seconds
             if self.shared.slots is not None:
