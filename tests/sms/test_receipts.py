@@ -108,3 +108,18 @@ def test_the_status_tab_counts_delivered_and_failed(app, client, login, worker,
     from newsletter.sending import sms as sms_sending
     sms_sending.settle(db.session, smpp_campaign.id)
     assert quota.balance(db.session) == quota.Balance(8, 0)
+
+
+def test_sms_callback_url_prints_the_signed_reply_url(app, runner):
+    app.config["SMS_GATEWAYS"] = {"outbox": "outbox:",
+                                  "op": "kannel+http://u:p@127.0.0.1:13013/cgi-bin/sendsms"}
+    result = runner.invoke(args=["sms-callback-url", "--gateway", "op"])
+    assert result.exit_code == 0, result.output
+    inbound, reports = result.output.split()
+    base = app.config["BASE_URL"].rstrip("/")
+    assert reports == f"{base}/sms/reports"
+    assert inbound.startswith(f"{base}/sms/inbound/") and inbound.endswith("?from=%p")
+    token = inbound.removeprefix(f"{base}/sms/inbound/").removesuffix("?from=%p")
+    assert sms_receipts.gateway_of(token) == "op"
+    refused = runner.invoke(args=["sms-callback-url", "--gateway", "outbox"])
+    assert refused.exit_code != 0 and "not an HTTP" in refused.output
