@@ -4,9 +4,11 @@
 Prints one line:
 sms backend=<b> n=<n> parts=<p> seconds=<s> parts_per_s=<x> peak_worker_rss_mb=<m>
     start_seconds=<s>
-(parts: the parts sent, each a submit_sm answered before the next; seconds: the worker's
-run; start_seconds: the start, where every recipient's text is merged and counted and the
-parts reserved). The text is two GSM-7 parts with a merge tag.
+(parts: the parts sent, each a submit_sm, up to the gateway's send window of messages
+unanswered; seconds: the worker's run, start-up included; start_seconds: the start, where
+every recipient's text is merged and counted and the parts reserved; worker_cpu_seconds:
+the CPU time the worker used, which says what a loaded machine's wall clock hides). The
+text is two GSM-7 parts with a merge tag.
 
 Size: --n recipients. Database and Redis: a scratch app (bench/common.py). Exits non-zero,
 printing no result line, when fewer messages than expected were sent."""
@@ -72,7 +74,7 @@ def prepare(app, n: int) -> tuple[int, float]:
         return campaign.id, time.perf_counter() - started
 
 
-def run_worker(app, tmp: Path, campaign_id: int) -> tuple[int, int, float, float]:
+def run_worker(app, tmp: Path, campaign_id: int) -> tuple[int, int, float, float, float]:
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
            "REDIS_URL": app.config["REDIS_URL"], "SECRET_KEY": "bench",
            "NEWSLETTER_INSTANCE_PATH": str(tmp), "NEWSLETTER_SEND_PARALLEL_JOBS": "1",
@@ -89,8 +91,8 @@ def run_worker(app, tmp: Path, campaign_id: int) -> tuple[int, int, float, float
         sent, parts = db.session.execute(
             select(func.count(), func.coalesce(func.sum(Delivery.sms_parts), 0))
             .where(Delivery.campaign_id == campaign_id, Delivery.state == "sent")).one()
-    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return sent, parts, seconds, rss_mb
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return sent, parts, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main():
@@ -104,13 +106,13 @@ def main():
         with scratch_app(SMS_GATEWAYS={"bench": server.url},
                          SMS_GATEWAYS_JSON=gateways) as (app, tmp):
             campaign_id, start_s = prepare(app, args.n)
-            sent, parts, seconds, rss = run_worker(app, tmp, campaign_id)
+            sent, parts, seconds, rss, cpu = run_worker(app, tmp, campaign_id)
             if sent < args.n:
                 log = (tmp / "worker.log").read_text(errors="replace")[-3000:]
                 raise SystemExit(f"{log}\nsms: only {sent} of {args.n} messages sent")
             print(f"sms backend={backend(app)} n={args.n} parts={parts} seconds={seconds:.1f} "
                   f"parts_per_s={parts / seconds:.0f} peak_worker_rss_mb={rss:.0f} "
-                  f"start_seconds={start_s:.1f}", flush=True)
+                  f"start_seconds={start_s:.1f} worker_cpu_seconds={cpu:.1f}", flush=True)
     finally:
         server.stop()
 

@@ -3,7 +3,8 @@ which messenger serves it:
 
 - ``outbox:`` the development outbox (the embedded default, read at /admin/outbox/sms);
 - ``smpp://system_id:password@host:2775?source=%2B421900000000&system_type=&timeout=10``
-  an SMPP 3.4 SMSC (``source``: the operator's number used when a campaign has no sender);
+  an SMPP 3.4 SMSC (``source``: the operator's number used when a campaign has no sender;
+  ``window``: messages sent before their answers, 10 unless given);
 - ``kannel+http://user:pass@host:13013/cgi-bin/sendsms?smsc=op&report_user=dlr&report_pass=x``
   (or ``kannel+https://``) an HTTP gateway in the Kannel ``sendsms`` style: every query
   parameter but ``source``, ``timeout``, ``report_user`` and ``report_pass`` is passed on
@@ -19,6 +20,8 @@ from .smpp import SmppMessenger
 from .sms_outbox import SmsOutbox
 
 DEFAULT_GATEWAYS = {"outbox": "outbox:"}
+#: unanswered SMPP messages at most (``window=`` in the URL; 1: each waits for its answer)
+SMPP_WINDOW = 10
 
 
 class GatewayError(ValueError):
@@ -58,7 +61,8 @@ def open_gateway(config, name: str,
         return SmppMessenger(
             parts.hostname, parts.port or 2775, unquote(parts.username),
             unquote(parts.password or ""), system_type=query.get("system_type", ""),
-            source=query.get("source", ""), timeout=float(query.get("timeout", 10)))
+            source=query.get("source", ""), timeout=float(query.get("timeout", 10)),
+            window=max(1, int(query.get("window", SMPP_WINDOW))))
     raise GatewayError(f"SMS gateway {name!r}: unknown kind {parts.scheme!r} "
                        "(outbox:, smpp:// or kannel+http://)")
 

@@ -1,16 +1,16 @@
 """The sender: claims batches of deliveries, sends each over a reused connection, and
 records every outcome before moving on, so a crash leaves at most the one message in flight
-in doubt. Rates are held across all workers by the limiter in Redis."""
+in doubt. A messenger with a send window (SMPP, ``window`` > 1) gets the next messages
+before the answers to the previous ones, up to its window: outcomes are recorded as the
+answers come, and every answer is waited for before claims are handed back. Rates are held
+across all workers by the limiter in Redis. Policy, shared parts and outcomes: ``policy``."""
 
 import functools
 import logging
 import os
-import re
-import socket
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 
@@ -38,10 +38,17 @@ from newsletter.models import (
 
 from . import claims, journal, sms
 from .messages import MessageFactory, Recipient, domain_of
-from .throttle import ConnectionSlots, Rate, RateLimiter
+from .policy import (  # noqa: F401  (SendPolicy, Shared, ... are the engine's API too)
+    HARD_BOUNCE,
+    RunResult,
+    SendPolicy,
+    Shared,
+    outcome,
+    worker_id,
+)
+from .throttle import Rate
 
 log = logging.getLogger(__name__)
-HARD_BOUNCE = re.compile(r"\b5\.1\.\d{1,3}\b")
 _stop = threading.Event()
 _parent_pid: int | None = None
 
@@ -64,87 +71,6 @@ def stopping() -> bool:
     if _parent_pid is not None and os.getppid() != _parent_pid:
         _stop.set()
     return _stop.is_set()
-
-
-@dataclass(frozen=True)
-class SendPolicy:
-    batch_size: int = 200
-    lease_seconds: int = 300
-    max_attempts: int = 5
-    retry_base_seconds: int = 60
-    default_from: str = "Newsletter <newsletter@localhost>"
-    base_url: str = "http://127.0.0.1:5000"
-    bounce_domain: str | None = None
-    max_inline_wait: float = 2.0  # wait longer than this: reschedule instead of sleeping
-    job_budget_seconds: float = 10.0  # then hand over to a fresh job (SEND_SLICE_SECONDS)
-    backoff_421_seconds: int = 60
-    domain_rate: Rate | None = None  # optional per-recipient-domain limit
-    sms_rate: Rate | None = None  # per SMS gateway, across all workers
-
-    @classmethod
-    def from_config(cls, config) -> "SendPolicy":
-        per_min = config["DOMAIN_RATE_PER_MINUTE"]
-        return cls(
-            batch_size=config["SEND_BATCH_SIZE"], lease_seconds=config["SEND_LEASE_SECONDS"],
-            max_attempts=config["SEND_MAX_ATTEMPTS"],
-            retry_base_seconds=config["SEND_RETRY_BASE_SECONDS"],
-            job_budget_seconds=config["SEND_SLICE_SECONDS"],
-            default_from=config["MAIL_FROM"], base_url=config["BASE_URL"],
-            bounce_domain=config["BOUNCE_DOMAIN"],
-            domain_rate=Rate(per_min, "minute") if per_min else None,
-            sms_rate=Rate(per_m, "minute") if (per_m := config["SMS_RATE_PER_MINUTE"]) else None,
-        )
-
-
-@dataclass
-class Shared:
-    """What workers share through Redis: limits and the outcome journal. None parts are not
-    used (tests of the engine alone write outcomes straight to the database)."""
-
-    limiter: RateLimiter | None = None
-    slots: ConnectionSlots | None = None
-    sleep: callable = time.sleep
-    journal: object | None = None  # a Redis connection for the outcome journal
-    circuit: circuits.Circuit | None = None  # the mail server's, shared by all workers
-
-
-@dataclass
-class RunResult:
-    sent: int = 0
-    deferred: int = 0
-    failed: int = 0
-    next_run_at: datetime | None = None  # when to run again (throttled, 421, deferred)
-    handover: bool = False  # the job's time is up: a fresh job goes on now
-    finished: bool = False
-    waiting_for_server: str | None = None  # why the mail server could not be reached
-    notes: list[str] = field(default_factory=list)
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def outcome(attempts: int, exc: DeliveryError | None, reply: str,
-            policy: SendPolicy) -> dict:
-    """The delivery's new column values after one attempt (``attempts`` made before)."""
-    attempts += 1
-    values = {"attempts": attempts, "claimed_by": None, "lease_until": None, "sent_at": None,
-              "next_attempt_at": None, "message_id": None}
-    if exc is None:  # an SMSC's message id: its delivery receipt quotes it
-        return {**values, "state": DeliveryState.SENT, "sent_at": utcnow(), "error": None,
-                "smtp_reply": reply[:300], "message_id": getattr(reply, "reference", None)}
-    values["error"] = values["smtp_reply"] = str(exc)[:300]
-    if isinstance(exc, sms.RecipientSkipped):
-        values["state"] = DeliveryState.SKIPPED
-    elif exc.permanent and exc.code is not None and HARD_BOUNCE.search(str(exc)):  # a reply
-        values["state"] = DeliveryState.BOUNCED
-    elif exc.permanent or attempts >= policy.max_attempts:
-        values["state"] = DeliveryState.FAILED
-    else:
-        values["state"] = DeliveryState.DEFERRED
-        values["next_attempt_at"] = utcnow() + timedelta(
-            seconds=policy.retry_base_seconds * 2 ** (attempts - 1))
-    return values
 
 
 def _rate_of(campaign: Campaign) -> Rate | None:
@@ -185,6 +111,9 @@ class CampaignRun:
         self.reserved = 0  # rate slots taken in advance and not yet used
         self._prebuilt: tuple[int, OutgoingMessage] | None = None  # the next message
         self.probing = False  # this run is the circuit's prober: it reports the outcome
+        #: a messenger with a send window: messages sent, unanswered (delivery id: attempts)
+        self.windowed = getattr(messenger, "window", 1) > 1
+        self._inflight: dict[int, int] = {}
 
     def run(self) -> RunResult:
         session = self.session
@@ -219,6 +148,7 @@ class CampaignRun:
                 if not ids or not self._send_batch(campaign, factory, ids):
                     break
         finally:
+            self._drain()
             self._flush()
             if self.journal is not None:
                 self.journal.close()
@@ -250,8 +180,10 @@ class CampaignRun:
             .outerjoin(Contact, Contact.id == Delivery.contact_id)
             .outerjoin(Organization, Organization.id == Contact.organization_id)
             .where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
-        profile_links = profiles.profile_urls(self.session, [r[2] for r in rows if r[2]],
-                                              self.campaign_id, ids[0])
+        profile_links = {}
+        if self.channel != Channel.SMS:  # an SMS carries no profile link
+            profile_links = profiles.profile_urls(
+                self.session, [r[2] for r in rows if r[2]], self.campaign_id, ids[0])
         self.session.commit()  # codes assigned to contacts that had none
         return [(Recipient(delivery_id=did, campaign_id=self.campaign_id, address=address,
                            contact_id=cid, first_name=first, last_name=last, language=lang,
@@ -307,6 +239,7 @@ class CampaignRun:
         return True
 
     def _release(self, ids: list[int], state: str) -> None:
+        self._drain()  # the answers to the messages in the window first
         self._flush()  # journaled outcomes first, or release would re-queue sent rows
         claims.release(self.session, ids, self.claimer, state)
 
@@ -418,6 +351,8 @@ class CampaignRun:
                 message, error = None, exc
         if self.journal is not None:
             self.journal.confirm()  # the previous outcome is safe before this one goes out
+        if self.windowed and message is not None:
+            return self._send_windowed(recipient, attempts, message)
         then = meanwhile = None
         if following is not None and message is not None:
             then = (factory.return_path(following), following.address)
@@ -432,6 +367,35 @@ class CampaignRun:
         if self.probing and message is not None:  # the server answered: the outage is over
             self.shared.circuit.succeeded()
             self.probing = False
+        return self._record(recipient.delivery_id, attempts, error, reply)
+
+    def _send_windowed(self, recipient: Recipient, attempts: int,
+                       message: OutgoingMessage) -> bool:
+        """Send without waiting for the answer (the messenger's window); record the answers
+        that came meanwhile."""
+        self._inflight[recipient.delivery_id] = attempts
+        try:
+            answers = self.messenger.send_windowed(message)
+        except ServerUnavailable as exc:
+            del self._inflight[recipient.delivery_id]
+            return self._unreachable(recipient, exc)
+        return self._record_answers(answers)
+
+    def _record_answers(self, answers) -> bool:
+        go_on = True
+        for delivery_id, reply, error in answers:
+            attempts = self._inflight.pop(delivery_id)
+            go_on = self._record(delivery_id, attempts, error, reply or "") and go_on
+        return go_on
+
+    def _drain(self) -> None:
+        """Wait for the answers to every message in the window and record them."""
+        if self._inflight:
+            self._record_answers(self.messenger.drain())
+
+    def _record(self, delivery_id: int, attempts: int, error: DeliveryError | None,
+                reply: str) -> bool:
+        """Record one attempt's outcome; False when the connection must back off."""
         values = outcome(attempts, error, reply, self.policy)
         state = values["state"]
         if state == DeliveryState.SENT:
@@ -441,10 +405,10 @@ class CampaignRun:
         else:
             self.result.failed += 1
             if state == DeliveryState.BOUNCED:
-                dsn.mark_hard(self.session, self.session.get(Delivery, recipient.delivery_id),
-                                  values["error"])
+                dsn.mark_hard(self.session, self.session.get(Delivery, delivery_id),
+                              values["error"])
                 self.session.commit()  # no write lock held while the next messages go out
-        self._write(recipient.delivery_id, values)
+        self._write(delivery_id, values)
         if isinstance(error, ConnectionBackoff):
             seconds = self.policy.backoff_421_seconds
             if self.shared.slots is not None:

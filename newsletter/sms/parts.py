@@ -10,6 +10,7 @@ pair (an emoji, for instance) is never split. A message may use at most ``MAX_PA
 ``split`` returns the parts themselves, so what the counter shows is what the gateway sends.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 #: the GSM 03.38 default alphabet, in code order (0x1B, the escape, left out)
@@ -79,8 +80,11 @@ def ucs2_forcing(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in text if not is_gsm7(c)))
 
 
+@functools.lru_cache(maxsize=2048)
 def split(text: str) -> SmsParts:
-    """The parts ``text`` is sent in. An empty text has no parts."""
+    """The parts ``text`` is sent in. An empty text has no parts. Cached: a campaign's
+    texts repeat (the same first names), and the text is split when it is merged and again
+    when a gateway sends it."""
     forced = ucs2_forcing(text)
     encoding = UCS2 if forced else GSM7
     costs = [unit_cost(c, encoding) for c in text]

@@ -88,3 +88,38 @@ def test_http_reports_need_a_post_and_a_signed_delivery(app, client, worker, smp
     assert client.post("/sms/reports", data=f"newsletter-dlr {token} 1").status_code == 200
     db.session.expire_all()
     assert states(smpp_campaign.id)[MOBILE][0] == DeliveryState.DELIVERED
+
+
+def test_the_status_tab_counts_delivered_and_failed(app, client, login, worker,
+                                                    smpp_campaign, smpp_server):
+    worker()
+    ids = {s.destination_addr: s.message_id for s in smpp_server.submits}
+    sms_receipts.handle_deliver(db.session, "op", MOBILE, f"id:{ids[MOBILE[1:]]} stat:DELIVRD",
+                                True)
+    sms_receipts.handle_deliver(db.session, "op", OTHER, f"id:{ids[OTHER[1:]]} stat:EXPIRED",
+                                True)
+    db.session.commit()
+    login("editor")
+    live = client.get(f"/admin/campaigns/{smpp_campaign.id}/status.json").json
+    assert (live["sent"], live["delivered"], live["failed"]) == (0, 1, 1)
+    page = client.get(f"/admin/campaigns/{smpp_campaign.id}").text
+    assert 'data-stat="delivered">1<' in page and "Sent, no report yet" in page
+    # the failed one was sent: its part stays charged after the quota is settled
+    from newsletter.sending import sms as sms_sending
+    sms_sending.settle(db.session, smpp_campaign.id)
+    assert quota.balance(db.session) == quota.Balance(8, 0)
+
+
+def test_sms_callback_url_prints_the_signed_reply_url(app, runner):
+    app.config["SMS_GATEWAYS"] = {"outbox": "outbox:",
+                                  "op": "kannel+http://u:p@127.0.0.1:13013/cgi-bin/sendsms"}
+    result = runner.invoke(args=["sms-callback-url", "--gateway", "op"])
+    assert result.exit_code == 0, result.output
+    inbound, reports = result.output.split()
+    base = app.config["BASE_URL"].rstrip("/")
+    assert reports == f"{base}/sms/reports"
+    assert inbound.startswith(f"{base}/sms/inbound/") and inbound.endswith("?from=%p")
+    token = inbound.removeprefix(f"{base}/sms/inbound/").removesuffix("?from=%p")
+    assert sms_receipts.gateway_of(token) == "op"
+    refused = runner.invoke(args=["sms-callback-url", "--gateway", "outbox"])
+    assert refused.exit_code != 0 and "not an HTTP" in refused.output
