@@ -31,7 +31,8 @@ def create_api_key():
         return _page(form, status=422)
     try:
         new = apikeys.create_key(db.session, current_user.id, form.name.data,
-                                 form.scopes.data, form.rate_limit.data)
+                                 form.scopes.data, form.rate_limit.data,
+                                 actor=current_user.email)
     except apikeys.ApiKeyError as exc:
         db.session.rollback()
         getattr(form, exc.field or "name").errors.append(str(exc))
@@ -45,7 +46,7 @@ def revoke_api_key(key_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        key = apikeys.revoke(db.session, key_id)
+        key = apikeys.revoke(db.session, key_id, actor=current_user.email)
     except apikeys.ApiKeyError:
         abort(404)
     db.session.commit()

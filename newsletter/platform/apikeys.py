@@ -17,7 +17,7 @@ from newsletter import queue
 from newsletter.errors import DomainError
 from newsletter.models import ApiKey, utcnow
 
-from . import ratelimit
+from . import audit, ratelimit
 
 #: the resources a key can be scoped to; each has a read and a write scope
 RESOURCES = ("lists", "contacts", "subscriptions", "campaigns", "webhooks", "transactional",
@@ -52,7 +52,8 @@ def token_hash(token: str) -> str:
 
 
 def create_key(session, user_id: int | None, name: str, scopes: list[str],
-               rate_limit: str = DEFAULT_RATE) -> NewKey:
+               rate_limit: str = DEFAULT_RATE, actor: str | None = None) -> NewKey:
+    """A new key (its token is shown once); with ``actor``, in the audit log."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ApiKeyError("Give the key a name of at most 100 characters.", "name")
@@ -75,6 +76,9 @@ def create_key(session, user_id: int | None, name: str, scopes: list[str],
                  created_by_id=user_id)
     session.add(key)
     session.flush()
+    if actor:
+        audit.record(session, actor, "apikey.created", f"API key {key.prefix} “{key.name}”",
+                     f"scopes {' '.join(key.scopes)}; {key.rate_limit}")
     return NewKey(key, token)
 
 
@@ -114,11 +118,14 @@ def all_keys(session) -> list[ApiKey]:
                                                         ApiKey.name)))
 
 
-def revoke(session, key_id: int) -> ApiKey:
+def revoke(session, key_id: int, actor: str | None = None) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise ApiKeyError("That API key does not exist.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        if actor:
+            audit.record(session, actor, "apikey.revoked",
+                         f"API key {key.prefix} “{key.name}”")
     session.flush()
     return key

@@ -17,6 +17,8 @@ ACTIONS = {
     "user.role": "Account role changed",
     "user.removed": "Account removed",
     "limits.changed": "Plan limits changed",
+    "apikey.created": "API key created",
+    "apikey.revoked": "API key revoked",
     "contacts.erase": "Contacts erased",
     "contacts.unsubscribe": "Contacts unsubscribed at once",
     "contacts.archive": "Contacts archived at once",

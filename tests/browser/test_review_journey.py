@@ -60,3 +60,34 @@ def test_held_campaign_is_approved_by_a_reviewer_and_sent(
     assert ["reader@example.com"] in sent
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
         "editor@example.com", "editor@example.com", "reader@example.com"]  # held, approved
+
+
+def test_changing_approved_content_sends_it_back_to_review(
+        page, live_server, make_user, worker, smtp_server, artifacts):
+    from newsletter.compliance import review
+
+    editor = make_user("editor@example.com", "editor")
+    reviewer = make_user("reviewer@example.com", "reviewer")
+    campaign = factories.composed(
+        factories.list_with_contacts("reader@example.com"),
+        [{"type": "text", "text": "<p>The new law on kratom explained.</p>"}],
+        subject="Kratom: what the new law says")
+    db.session.get(Campaign, campaign.id).created_by_id = editor.id
+    db.session.commit()
+    review.hold_if_flagged(db.session, campaign.id, editor.email)
+    review.decide(db.session, campaign.id, reviewer, True, "Informative: the new law")
+    db.session.commit()
+
+    log_in(page, live_server, "editor@example.com")
+    page.goto(f"{live_server}/admin/campaigns/{campaign.id}/edit")
+    page.get_by_role("button", name="Save draft").click()  # nothing changed
+    expect(page.get_by_text("Campaign saved.")).to_be_visible()
+    expect(page.locator("#campaign-status")).to_have_text("draft")
+    page.goto(f"{live_server}/admin/campaigns/{campaign.id}/edit")
+    page.get_by_label("Subject", exact=True).fill("Kratom: buy it here, 20 % off")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("held for review again")).to_be_visible()
+    expect(page.locator("#campaign-status")).to_have_text("review")
+    page.screenshot(path=str(artifacts / "review-changed-after-approval.png"), full_page=True)
+    worker()
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["editor@example.com"]]

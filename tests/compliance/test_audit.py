@@ -8,7 +8,7 @@ from sqlalchemy import select
 from newsletter.blocklist import csv_files
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import AuditEntry, Campaign, User
+from newsletter.models import ApiKey, AuditEntry, Campaign, User
 from newsletter.platform import accounts, limits
 from tests.blocklist.world import entry, make_world
 from tests.conftest import PASSWORD
@@ -154,3 +154,20 @@ def test_limit_changes_are_recorded_with_the_old_and_new_value(client, login):
     log = client.get("/admin/audit").text
     assert "Plan limits changed" in log and "sms_parts_month: 500 → unlimited" in log
     assert db.session.query(Campaign).count() == 0
+
+
+def test_api_keys_made_and_revoked_are_recorded_without_their_secret(client, login):
+    import re
+
+    owner = login("owner")
+    made = client.post("/admin/api-keys", data={
+        "name": "Shop CMS", "scopes": ["contacts:read"], "rate_limit": "100/60"})
+    token = re.search(r'id="new-api-key">([^<]+)<', made.text).group(1)
+    prefix = token.split("_")[1]
+    [(actor, subject, detail)] = entries("apikey.created")
+    assert (actor, subject) == (owner.email, f"API key {prefix} “Shop CMS”")
+    assert detail == "scopes contacts:read; 100/60" and token not in detail
+    key_id = db.session.scalar(select(ApiKey.id))
+    client.post(f"/admin/api-keys/{key_id}/revoke")
+    client.post(f"/admin/api-keys/{key_id}/revoke")  # once revoked: nothing more to record
+    assert entries("apikey.revoked") == [(owner.email, f"API key {prefix} “Shop CMS”", "")]
