@@ -40,4 +40,4 @@ def test_messages_are_marked_automatic_and_in_the_contact_language(app, worker, 
     mail = message_from_bytes(received.data, policy=policy.default)
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["Content-Language"] == "cs"
-    assert mail["Subject"] == "Potvrďte smazání vašich údajů"
+    assert mail["Subject"] == "Potvrďte výmaz vašich údajů"
