@@ -14,7 +14,9 @@ def database_rows() -> dict[str, list]:
 
 def redis_state() -> dict[str, object]:
     """Every key and its value, rate-limit counters left out (they count requests on
-    purpose)."""
+    purpose), and so are RQ's records of workers: a burst worker of the world's build
+    leaves its key to expire 60 s after it quit, which may happen during any request of a
+    long walk (a slow machine), and no request starts or stops a worker."""
     conn = queue.get_redis()
     readers = {"string": conn.get, "list": lambda k: conn.lrange(k, 0, -1),
                "hash": conn.hgetall, "set": lambda k: sorted(conn.smembers(k)),
@@ -23,7 +25,7 @@ def redis_state() -> dict[str, object]:
     state = {}
     for key in conn.scan_iter():
         name = key.decode()
-        if name.startswith("ratelimit:"):
+        if name.startswith(("ratelimit:", "rq:worker:")):
             continue
         kind = conn.type(key).decode()
         state[name] = (kind, readers[kind](key))
