@@ -170,6 +170,9 @@ def test_composer_blocks_without_reload_drag_and_drop_autosave(page, live_server
 
     expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15_000)
     expect(page).to_have_url(re.compile(r"/admin/campaigns/\d+/edit$"))
+    preview = page.frame_locator("#live-preview")
+    expect(preview.get_by_text("Moved heading")).to_be_visible()  # the preview follows
+    expect(preview.get_by_text("Some words")).to_have_count(0)
     page.screenshot(path=str(artifacts / "composer-1280.png"), full_page=True)
     campaign_id = int(page.url.split("/")[-2])
     db.session.expire_all()
