@@ -12,16 +12,21 @@
 
   function sortable() {
     var list = form.querySelector(".composer-blocks");
-    if (!list || !window.Sortable || !window.htmx) return;
+    if (!list || !window.Sortable || !window.htmx || list.dataset.sortable) return;
+    list.dataset.sortable = "1";
     window.Sortable.create(list, {
       draggable: "fieldset.block", handle: ".block-handle", animation: 150,
+      forceFallback: true,  // mouse and touch events: the same on every browser
       onEnd: function (event) {
         var from = event.oldDraggableIndex, to = event.newDraggableIndex;
-        if (from === to || from === undefined) return;
-        window.htmx.ajax("POST", form.querySelector("[hx-post]") ?
-          form.querySelector("[hx-post]").getAttribute("hx-post") : window.location.pathname, {
-          source: form, values: {action: "move:" + from + ":" + to},
-          select: ".composer-blocks", target: ".composer-blocks", swap: "outerHTML"});
+        // Sortable (fallback mode) swallows the next click after a drag, expecting the one
+        // the mouseup makes; when the browser makes none, the editor's next click (Save)
+        // would vanish: hand it a harmless one instead
+        setTimeout(function () { document.body.click(); }, 0);
+        var move = document.getElementById("block-move");
+        if (from === to || from === undefined || !move) return;
+        move.value = "move:" + from + ":" + to;  // a block button like the others (htmx)
+        move.click();
       }
     });
   }
@@ -113,7 +118,12 @@
   form.addEventListener("change", function (event) {
     if (event.isTrusted) soon();
   });
-  form.addEventListener("submit", function () { clearTimeout(timer); });
+  form.addEventListener("submit", function (event) {
+    // the live preview submits the form into its frame: that is no save
+    if (event.submitter && event.submitter.value === "preview") return;
+    clearTimeout(timer);
+    url = null;  // the page is being saved and left
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", sortable);
   } else {

@@ -1,6 +1,8 @@
 """The editor's everyday screens in Chromium: the dashboard's chart and its table, the
 campaign list (search, filter, duplicate), scheduling in the account's time zone."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -119,3 +121,73 @@ def test_contacts_select_all_matching_and_add_them_to_a_list(page, live_server, 
     expect(page.locator("#contact-total")).to_have_text("60 contacts match the search.")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(artifacts / "contacts-bulk-390.png"), full_page=True)
+
+
+def test_composer_blocks_without_reload_drag_and_drop_autosave(page, live_server, make_user,
+                                                              artifacts):
+    list_with_contacts("a@example.com", name="Weekly")
+    log_in(page, live_server, make_user)
+    page.goto(f"{live_server}/admin/campaigns/new")
+    page.get_by_label("Name", exact=True).fill("Autumn issue")
+    page.get_by_label("Subject").fill("Autumn news")
+    page.get_by_label("Preheader").fill("Leaves, tea and 20 % off")
+    expect(page.locator("#preview-inbox")).to_contain_text("Autumn news — Leaves, tea and 20 % off")
+    page.get_by_label("Lists").select_option(label="Weekly (1)")
+    page.evaluate("window.__samePage = true")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.get_by_role("button", name="+ Heading").click()
+    expect(page.get_by_label("Heading 1 text")).to_be_focused()
+    page.get_by_label("Heading 1 text").fill("First heading")
+    page.get_by_role("button", name="+ Text").click()
+    expect(page.get_by_label("Text 2")).to_be_visible()
+    page.get_by_label("Text 2").fill("<p>Some words</p>")
+    page.get_by_role("button", name="+ Heading").click()
+    page.get_by_label("Heading 3 text").fill("Moved heading")
+    assert page.evaluate("window.__samePage") is True  # no reload so far
+
+    # drag block 3 by its handle above block 2
+    blocks = page.locator("fieldset.block")
+    handle = blocks.nth(2).locator(".block-handle").bounding_box()
+    second = blocks.nth(1).bounding_box()
+    page.mouse.move(handle["x"] + 4, handle["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 4, handle["y"] - 20, steps=5)
+    page.mouse.move(second["x"] + 20, second["y"] + second["height"] / 3, steps=15)
+    page.wait_for_timeout(600)  # Sortable waits for its animation before the next move
+    page.mouse.up()
+    expect(page.get_by_label("Heading 2 text")).to_have_value("Moved heading")
+    expect(page.get_by_label("Text 3")).to_have_value("<p>Some words</p>")
+    expect(page.locator("#blocks-status")).to_have_text("Block moved.")
+    page.get_by_role("button", name="Move block 2 up").click()
+    expect(page.get_by_label("Heading 1 text")).to_have_value("Moved heading")
+    expect(page.get_by_label("Heading 2 text")).to_have_value("First heading")
+    page.get_by_role("button", name="Remove block 3").click()
+    expect(page.locator("#blocks-status")).to_have_text("Block removed. 2 left.")
+    expect(page.locator("fieldset.block")).to_have_count(2)
+    assert page.evaluate("window.__samePage") is True
+
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15_000)
+    expect(page).to_have_url(re.compile(r"/admin/campaigns/\d+/edit$"))
+    preview = page.frame_locator("#live-preview")
+    expect(preview.get_by_text("Moved heading")).to_be_visible()  # the preview follows
+    expect(preview.get_by_text("Some words")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "composer-1280.png"), full_page=True)
+    campaign_id = int(page.url.split("/")[-2])
+    db.session.expire_all()
+    saved = db.session.get(Campaign, campaign_id)
+    assert saved.preheader == "Leaves, tea and 20 % off"
+    assert [b["text"] for b in saved.blocks if b["type"] == "heading"] == [
+        "Moved heading", "First heading"]
+    assert db.session.query(Campaign).count() == 1
+    assert errors == []  # nothing refused by the page's CSP, no script error
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Campaign saved.")).to_be_visible(timeout=15_000)
+    expect(page).to_have_url(f"{live_server}/admin/campaigns/{campaign_id}")
+    assert db.session.query(Campaign).count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/admin/campaigns/{campaign_id}/edit")
+    expect(page.locator("#preview-inbox")).to_contain_text("Autumn news")
+    page.screenshot(path=str(artifacts / "composer-390.png"), full_page=True)
