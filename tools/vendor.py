@@ -77,7 +77,7 @@ def fetch(name: str, spec: dict, work: Path, vendor: Path = VENDOR) -> dict:
         raise VendorError(f"{name}@{spec['version']}: integrity {integrity} differs from "
                           f"the recorded {spec['integrity']}")
     package = unpack(tarball, work / name)
-    target = vendor / name
+    target = vendor / spec.get("directory", name)  # e.g. htmx.org in static/vendor/htmx
     shutil.rmtree(target, ignore_errors=True)
     files = {}
     for relative in spec["files"]:
@@ -113,7 +113,7 @@ def check(manifest: dict, vendor: Path = VENDOR) -> list[str]:
             problems.append(f"{name}: {spec['version']} is pinned but not fetched")
             continue
         for relative, digest in spec.get("sha256", {}).items():
-            path = vendor / name / Path(relative).name
+            path = vendor / spec.get("directory", name) / Path(relative).name
             if not path.is_file():
                 problems.append(f"{name}: {name}/{path.name} is missing")
             elif sha256(path) != digest:
