@@ -72,7 +72,7 @@
   // autosave: a quiet moment after a change, one request at a time
   var url = form.getAttribute("data-autosave-url");
   var shown = document.getElementById("autosave-status");
-  var timer = null, busy = false, again = false;
+  var timer = null, busy = false, again = false, submitAfter = null;
   function autosave() {
     if (!url) return;
     if (busy) { again = true; return; }
@@ -105,6 +105,12 @@
       })
       .finally(function () {
         busy = false;
+        if (submitAfter) {  // "Save" was pressed meanwhile: now it goes where the draft is
+          var submitter = submitAfter;
+          submitAfter = null;
+          form.requestSubmit(submitter);
+          return;
+        }
         if (again) { again = false; autosave(); }
       });
   }
@@ -122,6 +128,13 @@
     // the live preview submits the form into its frame: that is no save
     if (event.submitter && event.submitter.value === "preview") return;
     clearTimeout(timer);
+    if (busy) {
+      // an autosave is on its way and may be creating this very campaign: saving now
+      // would make a second one, so the save waits for its answer (and its address)
+      event.preventDefault();
+      submitAfter = event.submitter || form.querySelector('button[value="save"]');
+      return;
+    }
     url = null;  // the page is being saved and left
   });
   if (document.readyState === "loading") {

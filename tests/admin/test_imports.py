@@ -318,5 +318,5 @@ def test_addresses_already_on_the_list_are_listed_and_in_the_download(client, lo
     assert ("<td>2</td><td>already on the list</td>"
             '<td class="cell-wrap">jana.novakova@example.sk</td>') in report
     assert "<td>6</td><td>the same address as line 4 (imported once)</td>" in report
-    lines = client.get(f"/admin/imports/{import_id}/rejected.csv", buffered=True).text
+    lines = client.post(f"/admin/imports/{import_id}/rejected.csv", buffered=True).text
     assert "2,already on the list,jana.novakova@example.sk" in lines.splitlines()
