@@ -25,7 +25,7 @@ from newsletter.compliance import review, review_mail
 from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
 from newsletter.models import Campaign, Channel, utcnow
-from newsletter.platform import health
+from newsletter.platform import health, invitations
 from newsletter.sending import claims, engine, sms_receipts, sms_testsend, testsend
 from newsletter.sending.throttle import ConnectionSlots, RateLimiter
 from newsletter.tracking import clicks
@@ -339,6 +339,19 @@ def send_review_mail(review_id: int) -> None:
 
 def enqueue_review_mail(review_id: int) -> None:
     queue.enqueue(queue.SUBSCRIBER, send_review_mail, review_id, job_timeout=60)
+
+
+def send_account_mail(user_id: int, kind: str) -> None:
+    """An invitation or a link to set a new password (``platform.invitations``)."""
+    messenger = SMTPMessenger(smtp_settings(current_app.config))
+    try:
+        notifications.send(messenger, invitations.message(db.session, user_id, kind))
+    finally:
+        messenger.close()
+
+
+def enqueue_account_mail(user_id: int, kind: str) -> None:
+    queue.enqueue(queue.SUBSCRIBER, send_account_mail, user_id, kind, job_timeout=60)
 
 
 def confirm_signup(result) -> None:

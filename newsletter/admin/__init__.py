@@ -13,7 +13,7 @@ from newsletter.platform.safemethods import SAFE_METHODS
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 owner_bp = Blueprint("owner", __name__)
 
-OPEN_ENDPOINTS = {"admin.login", "admin.static"}
+OPEN_ENDPOINTS = {"admin.login", "admin.static", "admin.set_password"}
 #: downloads of personal data are POSTs (each goes to the audit log) but only read: a
 #: viewer may make them
 ANY_ROLE_POSTS = {"admin.logout", "admin.account",  # an account's own settings

@@ -1,17 +1,20 @@
-"""Login and logout. Failed logins answer the same for unknown, wrong and locked accounts;
-attempts are limited per IP (RATE_LOGIN_IP) and per account (the lockout); logout ends
-the session on the server."""
+"""Login, logout, and choosing a password through a mailed link (an invitation or a
+reset, ``platform.invitations``). Failed logins answer the same for unknown, wrong and
+locked accounts; attempts are limited per IP (RATE_LOGIN_IP) and per account (the
+lockout); logout ends the session on the server."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.platform import accounts
+from newsletter.platform import accounts, invitations
 from newsletter.platform.ratelimit import limit
 from newsletter.platform.redirects import safe_next
+from newsletter.platform.tokens import InvalidToken
 
 from . import bp
-from .forms import EmptyForm, LoginForm
+from .forms import EmptyForm, LoginForm, PasswordForm
 
 
 def lockout_settings() -> dict:
@@ -38,6 +41,29 @@ def login():
         login_user(user, remember=False)
         return redirect(safe_next(request.args.get("next"), url_for("admin.dashboard")))
     return render_template("admin/login.html", form=form)
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """An invited (or reset) account chooses its password through the mailed link."""
+    try:
+        user = invitations.user_for(db.session, token)
+    except InvalidToken as exc:
+        return render_template("admin/set_password.html", form=None, problem=str(exc)), 410
+    form = PasswordForm()
+    if form.validate_on_submit():
+        limit("login_ip", request.remote_addr or "-")
+        try:
+            invitations.set_password(db.session, token, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your password is set. Log in with it.", "success")
+            return redirect(url_for("admin.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/set_password.html", form=form, user=user), status
 
 
 @bp.post("/logout")

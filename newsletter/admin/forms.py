@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -262,21 +263,46 @@ class FileForm(FlaskForm):
     file = FileField("File", validators=[FileRequired()])
 
 
+#: roles from the least privilege up: a role picker starts at the first
+ROLES_LEAST_FIRST = (Role.VIEWER, Role.EDITOR, Role.REVIEWER, Role.OWNER)
+
+
+def role_choices() -> list[SelectChoice]:
+    return choices((r, r.capitalize()) for r in ROLES_LEAST_FIRST)
+
+
 class UserForm(FlaskForm):
+    """Add an account: with a password given now, or (``invite``) by mail, the invitee
+    choosing their own."""
+
     email = EmailField("E-mail", filters=[strip],
                        validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in Role.ALL))
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10)])
+    role = SelectField("Role", choices=role_choices(), default=Role.VIEWER)
+    invite = BooleanField("Invite by mail: they choose their own password", default=True)
+    password = PasswordField("Password (when not invited)", validators=[Optional()])
     current_password = PasswordField("Your own password, to confirm",
                                      validators=[DataRequired()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.invite.data and len(self.password.data or "") < 10:
+            self.password.errors.append("Give a password of at least 10 characters, or "
+                                        "invite by mail.")
+            return False
+        return valid
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=10)])
+    again = PasswordField("The same password again", validators=[
+        DataRequired(), EqualTo("password", "The two passwords differ.")])
 
 
 class AccountForm(FlaskForm):
     """Another role for an account, or its removal (the button pressed says which; a
     removal sends no role, and the role is checked by ``accounts.change_role``)."""
 
-    role = SelectField("Role", choices=choices((r, r.capitalize()) for r in Role.ALL),
-                       validate_choice=False)
+    role = SelectField("Role", choices=role_choices(), validate_choice=False)
     current_password = PasswordField("Your own password, to confirm",
                                      validators=[DataRequired()])
 

@@ -5,14 +5,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from newsletter import jobs
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import Role, User
-from newsletter.platform import accounts
+from newsletter.models import User
+from newsletter.platform import accounts, invitations
 
-from . import owner_bp
+from . import owner_bp, perform
 from .auth import lockout_settings
-from .forms import AccountForm, UserForm
+from .forms import ROLES_LEAST_FIRST, AccountForm, EmptyForm, UserForm
 
 
 @owner_bp.route("/users", methods=["GET", "POST"])
@@ -20,9 +21,15 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = accounts.add_user(db.session, current_user.id, form.current_password.data,
-                                     form.email.data, form.role.data, form.password.data,
-                                     **lockout_settings())
+            if form.invite.data:
+                user = invitations.invite_user(
+                    db.session, current_user.id, form.current_password.data,
+                    form.email.data, form.role.data, **lockout_settings())
+            else:
+                user = accounts.add_user(
+                    db.session, current_user.id, form.current_password.data,
+                    form.email.data, form.role.data, form.password.data,
+                    **lockout_settings())
         except accounts.InvalidCredentials as exc:
             db.session.commit()  # a wrong confirmation counts as a failed login
             form.current_password.errors.append(str(exc))
@@ -31,9 +38,26 @@ def users():
             form.email.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"{user.email} can now log in as {user.role}.", "success")
+            if form.invite.data:
+                jobs.enqueue_account_mail(user.id, invitations.INVITE)
+                flash(f"{user.email} is invited as {user.role}: the mail has a link to "
+                      f"choose a password ({invitations.LINK_HOURS} hours).", "success")
+            else:
+                flash(f"{user.email} can now log in as {user.role}.", "success")
             return redirect(url_for("admin.owner.users"))
     return _page(form, 422 if form.is_submitted() else 200)
+
+
+@owner_bp.post("/users/<int:user_id>/reset")
+def password_reset(user_id: int):
+    """Mail the account a link to set a new password."""
+    if EmptyForm().validate_on_submit():
+        ok, user = perform(lambda: invitations.request_reset(db.session, current_user.id,
+                                                              user_id))
+        if ok:
+            jobs.enqueue_account_mail(user.id, invitations.RESET)
+            flash(f"A link to set a new password is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.owner.users"))
 
 
 def _page(form: UserForm, status: int, account_form: AccountForm | None = None,
@@ -41,7 +65,8 @@ def _page(form: UserForm, status: int, account_form: AccountForm | None = None,
     rows = db.session.scalars(select(User).order_by(User.active.desc(), User.email))
     return render_template("admin/users.html", form=form, users=list(rows),
                            account_form=account_form or AccountForm(),
-                           account_id=account_id, roles=Role.ALL), status
+                           account_id=account_id, roles=ROLES_LEAST_FIRST,
+                           reset_form=EmptyForm()), status
 
 
 @owner_bp.post("/users/<int:user_id>")

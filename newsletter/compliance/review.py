@@ -123,7 +123,7 @@ def texts_of(campaign: Campaign) -> list[tuple[str, str]]:
     versions = [("", campaign.subject, campaign.body_html, campaign.body_text)] + [
         (f"{lang}: ", v.get("subject", ""), v.get("body_html", ""), v.get("body_text", ""))
         for lang, v in sorted(campaign.variants.items())]
-    texts = []
+    texts = [("preheader", campaign.preheader)] if campaign.preheader else []
     for prefix, subject, html, text in versions:
         parts = _Parts()
         parts.feed(html or "")
@@ -138,10 +138,12 @@ def texts_of(campaign: Campaign) -> list[tuple[str, str]]:
 
 def content_hash(campaign: Campaign) -> str:
     """What an approval covers: every text the review scans, in every language (subject,
-    blocks, HTML, plain text, variants, the SMS text). Names, lists and senders are not
+    preheader, blocks, HTML, plain text, variants, the SMS text). Names, lists and senders are not
     content: changing them keeps the approval."""
     content = [campaign.subject, campaign.blocks, campaign.body_html, campaign.body_text,
                campaign.variants, campaign.sms_text]
+    if campaign.preheader:  # (absent, the hash stays what approvals before it recorded)
+        content.append(campaign.preheader)
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 

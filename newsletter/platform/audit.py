@@ -16,6 +16,8 @@ ACTIONS = {
     "user.created": "Account created",
     "user.role": "Account role changed",
     "user.removed": "Account removed",
+    "user.invited": "Account invited by mail",
+    "user.password_reset": "Password link mailed",
     "limits.changed": "Plan limits changed",
     "apikey.created": "API key created",
     "apikey.revoked": "API key revoked",

@@ -42,7 +42,9 @@ class Purpose:
     BOUNCE = "bounce"  # VERP return path bounces+<short token>@domain
     SMS_REPORT = "sms-report"  # one SMS delivery's receipt, handed back by the HTTP gateway
     SMS_INBOUND = "sms-inbound"  # /sms/inbound/<token>: one HTTP gateway's replies (MO)
-    ALL = (CONFIRM, UNSUBSCRIBE, MESSAGE, PROFILE, ERASURE, BOUNCE, SMS_REPORT, SMS_INBOUND)
+    ACCOUNT = "account-password"  # /admin/password/<token>: an invited or reset account
+    ALL = (CONFIRM, UNSUBSCRIBE, MESSAGE, PROFILE, ERASURE, BOUNCE, SMS_REPORT, SMS_INBOUND,
+           ACCOUNT)
 
 
 class InvalidToken(DomainError):

@@ -252,3 +252,15 @@ def test_an_sms_campaign_is_reviewed_on_its_text(app):
     db.session.commit()
     held = review.hold_if_flagged(db.session, campaign.id, "editor@example.com")
     assert held is not None and held.findings[0]["where"] == "SMS text"
+
+
+def test_the_preheader_is_reviewed_and_part_of_what_an_approval_covers(app):
+    campaign = factories.draft(list_with_contacts("a@example.com"), body="Garden news\n")
+    row = db.session.get(Campaign, campaign.id)
+    before = review.content_hash(row)
+    assert review.findings_of(db.session, row) == []
+    row.preheader = "Kúpte si kratómový prášok so zľavou"
+    db.session.commit()
+    found = review.findings_of(db.session, row)
+    assert [(f.where, f.name) for f in found] == [("preheader", "Kratom")], found
+    assert review.content_hash(row) != before

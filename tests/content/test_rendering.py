@@ -75,6 +75,16 @@ def test_layout_inlines_theme_css_and_keeps_the_mobile_rule():
     assert "Unsubscribe: https://n.example/u/t" in out.text
 
 
+def test_footer_lines_of_the_theme_stay_lines():
+    content = prepared({"type": "text", "text": "<p>x</p>"})
+    style = Style(organization="Acme", contact_details="Main Street 1\n811 01 Bratislava\n\n"
+                  "+421 2 1234 5678", legal_notice="Acme s.r.o.\nIČO 123")
+    out = rendering.render(content, style, {}, Links(unsubscribe="https://n.example/u/t"))
+    assert "Main Street 1<br>811 01 Bratislava<br>+421 2 1234 5678<br>" in out.html
+    assert "Acme s.r.o.<br>IČO 123</span>" in out.html
+    assert "Main Street 1\n811 01 Bratislava" in out.text
+
+
 @pytest.mark.parametrize("font", sorted(themes.FONTS))
 def test_every_offered_font_keeps_the_theme_css(font):
     """A font name in quotes (Georgia, 'Times New Roman') must not break the style sheet."""

@@ -22,7 +22,7 @@ from newsletter.content import blocks, composer, media, saved_templates, themes
 from newsletter.extensions import db
 from newsletter.imports import pipeline
 from newsletter.models import Channel, OptIn, utcnow
-from newsletter.platform import accounts, apikeys
+from newsletter.platform import accounts, apikeys, invitations
 from newsletter.segments import segments
 from newsletter.sending import senders, sms_receipts
 from newsletter.transactional import requests as transactional_requests
@@ -178,5 +178,6 @@ def build(app, worker, smtp_server) -> World:
             "/admin/outbox/<key>/html": {"key": [outbox_key]},
             "/admin/outbox/sms/<key>": {"key": [sms_key]},
             "/sms/inbound/<token>": {"token": [sms_receipts.inbound_token("outbox"), "bad"]},
+            "/admin/password/<token>": {"token": [invitations.link_token(owner), "bad"]},
         },
     )
