@@ -39,9 +39,6 @@ def defaults(instance_path: str) -> dict:
         # a batch job hands over to a fresh one after this long, so a worker serving several
         # queues takes the more urgent jobs (subscriber mail) in between
         "SEND_SLICE_SECONDS": 10,
-        # a worker serving the sending or bulk queue lowers its CPU priority by this much
-        # (os.nice), so people waiting on a page or a confirmation come first; 0: not at all
-        "WORKER_NICE": 10,
         "REAPER_SECONDS": 60,  # how often the reaper looks for campaigns without a worker
         "SMTP_MAX_CONNECTIONS": 10,  # across all workers
         # an unreachable SMTP server is probed after this many seconds, doubling up to the

@@ -109,19 +109,9 @@ def worker(burst, simple, kinds):
     cls = SimpleAppWorker if simple else AppWorker
     app = current_app._get_current_object()
     queues = queue.get_queues(kinds)
-    _yield_cpu_to_people(kinds, app.config["WORKER_NICE"])
     if kinds == queue.KINDS:  # jobs left in the single queue of earlier versions run too
         queues.append(Queue(app.config["QUEUE_NAME"], connection=queue.get_redis()))
     cls(queues, connection=queue.get_redis(), app=app).work(burst=burst, with_scheduler=True)
-
-
-def _yield_cpu_to_people(kinds, niceness: int) -> None:
-    """Campaign batches and imports run as fast as the CPU lets them; on a shared machine
-    they would starve the web tier and the subscriber mail worker. A worker serving them
-    lowers its own priority, so a click, a signup page or a confirmation is answered first
-    and the send only takes what is left."""
-    if niceness > 0 and (queue.SENDING in kinds or queue.BULK in kinds):
-        os.nice(niceness)
 
 
 @click.command("mailcatcher")

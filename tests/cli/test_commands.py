@@ -76,22 +76,3 @@ def test_db_upgrade_against_a_dead_server_is_one_readable_line(tmp_path):
     assert result.returncode == 1
     assert "error: the database did not answer" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def _niceness_after(kinds: str, niceness: int) -> int:
-    """The CPU priority a worker serving ``kinds`` ends up with (in a child process: a
-    process cannot take back a lowered priority)."""
-    code = ("import os; from newsletter.cli.commands import _yield_cpu_to_people; "
-            f"before = os.nice(0); _yield_cpu_to_people({kinds.split(',')!r}, {niceness}); "
-            "print(os.nice(0) - before)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    return int(out.stdout)
-
-
-def test_sending_and_import_workers_yield_the_cpu_to_people():
-    assert _niceness_after("subscriber,sending,tracking,bulk", 10) == 10
-    assert _niceness_after("bulk", 10) == 10
-    # the worker that sends confirmations and records clicks keeps its priority
-    assert _niceness_after("subscriber,tracking", 10) == 0
-    assert _niceness_after("sending", 0) == 0
