@@ -20,24 +20,17 @@ from .forms import ROLES_LEAST_FIRST, AccountForm, EmptyForm, UserForm
 def users():
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        confirm, email, role = form.current_password.data, form.email.data, form.role.data
+
+        def add() -> User:
             if form.invite.data:
-                user = invitations.invite_user(
-                    db.session, current_user.id, form.current_password.data,
-                    form.email.data, form.role.data, **lockout_settings())
-            else:
-                user = accounts.add_user(
-                    db.session, current_user.id, form.current_password.data,
-                    form.email.data, form.role.data, form.password.data,
-                    **lockout_settings())
-        except accounts.InvalidCredentials as exc:
-            db.session.commit()  # a wrong confirmation counts as a failed login
-            form.current_password.errors.append(str(exc))
-        except DomainError as exc:
-            db.session.rollback()
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
+                return invitations.invite_user(db.session, current_user.id, confirm, email,
+                                               role, **lockout_settings())
+            return accounts.add_user(db.session, current_user.id, confirm, email, role,
+                                     form.password.data, **lockout_settings())
+
+        user = _confirmed(form, form.email, add)
+        if user is not None:
             if form.invite.data:
                 jobs.enqueue_account_mail(user.id, invitations.INVITE)
                 flash(f"{user.email} is invited as {user.role}: the mail has a link to "
@@ -75,24 +68,36 @@ def account(user_id: int):
     form = AccountForm()
     remove = request.form.get("action") == "remove"
     if form.validate_on_submit():
-        try:
+        confirm = form.current_password.data
+
+        def change() -> User:
             if remove:
-                user = accounts.remove_user(db.session, current_user.id,
-                                            form.current_password.data, user_id,
+                return accounts.remove_user(db.session, current_user.id, confirm, user_id,
                                             **lockout_settings())
-            else:
-                user = accounts.change_role(db.session, current_user.id,
-                                            form.current_password.data, user_id,
-                                            form.role.data, **lockout_settings())
-        except accounts.InvalidCredentials as exc:
-            db.session.commit()  # a wrong confirmation counts as a failed login
-            form.current_password.errors.append(str(exc))
-        except DomainError as exc:
-            db.session.rollback()
-            form.role.errors.append(str(exc))
-        else:
-            db.session.commit()
+            return accounts.change_role(db.session, current_user.id, confirm, user_id,
+                                        form.role.data, **lockout_settings())
+
+        user = _confirmed(form, form.role, change)
+        if user is not None:
             flash(f"{user.email} was removed: it can no longer log in." if remove else
                   f"{user.email} is now {user.role}.", "success")
             return redirect(url_for("admin.owner.users"))
     return _page(UserForm(formdata=None), 422, form, user_id)
+
+
+def _confirmed(form, field, action) -> User | None:
+    """Run an account change the owner confirmed with their own password, and commit. A
+    wrong password counts as a failed login of the owner (kept) and is the password
+    field's error; any other refusal rolls back and is ``field``'s error."""
+    try:
+        user = action()
+    except accounts.InvalidCredentials as exc:
+        db.session.commit()
+        form.current_password.errors.append(str(exc))
+        return None
+    except DomainError as exc:
+        db.session.rollback()
+        field.errors.append(str(exc))
+        return None
+    db.session.commit()
+    return user
