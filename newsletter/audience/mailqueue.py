@@ -41,8 +41,10 @@ def push(redis, kind: str, *args) -> None:
     """Queue one subscriber mail; call after the commit that made its rows visible."""
     if kind not in BUILDERS:
         raise ValueError(f"{kind!r} is not a subscriber mail; choose from {', '.join(BUILDERS)}")
-    redis.rpush(MAIL_KEY, json.dumps([kind, *args]))
-    if redis.set(DRAIN_GATE_KEY, 1, nx=True, ex=DRAIN_GATE_SECONDS):
+    pipe = redis.pipeline(transaction=False)  # one round trip for both
+    pipe.rpush(MAIL_KEY, json.dumps([kind, *args]))
+    pipe.set(DRAIN_GATE_KEY, 1, nx=True, ex=DRAIN_GATE_SECONDS)
+    if pipe.execute()[1]:
         enqueue_drain()
 
 

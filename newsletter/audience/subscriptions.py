@@ -166,8 +166,7 @@ def signup_from_form(session, mlist: MailingList, data, *, language: str,
         return None
     address, _, _ = clean_signup(data.get("email"), data.get("first_name"),
                                  data.get("last_name"))
-    ratelimit.limit("signup_ip", evidence.ip or "-")
-    ratelimit.limit("signup_address", address)
+    ratelimit.limit_each(("signup_ip", evidence.ip or "-"), ("signup_address", address))
     version = clean_version(data.get("consent_version"), mlist)
     result = signup(session, mlist, data.get("email"), first_name=data.get("first_name"),
                     last_name=data.get("last_name"), language=language,
@@ -190,7 +189,9 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
         # tells nobody whether an address is known or what the plan allows
         raise SignupError({"email": gettext("This list is not taking new signups at the "
                                             "moment. Please try again later.")})
-    contact = _contact(session, address, first, last, language)
+    contact, created = _contact(session, address, first, last, language)
+    if created:  # nothing to look up: no subscription yet, and the address is active
+        return _first_signup(session, mlist, contact, evidence, text_version)
     sub = _subscription(session, contact.id, mlist.id, Channel.EMAIL)
     if not needs_confirmation(session, sub):  # already on the list
         notice = mlist.optin != OptIn.SINGLE and _claim_mail(session, sub.id)
@@ -198,10 +199,33 @@ def signup(session, mlist: MailingList, email: str, *, first_name: str | None = 
     said_no = sub.status == SubscriptionStatus.UNSUBSCRIBED \
         or contact.status != ContactStatus.ACTIVE or is_suppressed(session, address)
     if mlist.optin == OptIn.SINGLE and not said_no:
-        grant(session, sub, evidence, text_version)
-        webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(sub, evidence.source))
-        return SignupResult(sub.id, confirmed=True, mail_due=False)
-    mail_due = _claim_mail(session, sub.id)
+        return _granted(session, sub, evidence, text_version)
+    return _pending(session, sub, evidence, mail_due=_claim_mail(session, sub.id))
+
+
+def _first_signup(session, mlist: MailingList, contact: Contact, evidence: Evidence,
+                  text_version: str) -> SignupResult:
+    """``signup`` for the contact it just created: its subscription is new, so a double
+    opt-in list (or a suppressed address) claims the confirmation mail in the same insert."""
+    confirm_now = mlist.optin == OptIn.SINGLE and not is_suppressed(session, contact.email)
+    sub = Subscription(contact_id=contact.id, list_id=mlist.id, channel=Channel.EMAIL,
+                       status=SubscriptionStatus.UNCONFIRMED,
+                       confirmation_sent_at=None if confirm_now else utcnow())
+    session.add(sub)
+    session.flush()
+    if confirm_now:
+        return _granted(session, sub, evidence, text_version)
+    return _pending(session, sub, evidence, mail_due=True)
+
+
+def _granted(session, sub: Subscription, evidence: Evidence,
+             text_version: str) -> SignupResult:
+    grant(session, sub, evidence, text_version)
+    webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(sub, evidence.source))
+    return SignupResult(sub.id, confirmed=True, mail_due=False)
+
+
+def _pending(session, sub: Subscription, evidence: Evidence, mail_due: bool) -> SignupResult:
     if mail_due:  # once per confirmation mail, not for every repeated form
         webhooks.emit(session, events.SUBSCRIBED, payloads.subscription(
             sub, evidence.source) | {"status": "pending"})
@@ -232,21 +256,22 @@ def _claim_mail(session, subscription_id: int) -> bool:
 
 
 def _contact(session, address: str, first: str | None, last: str | None,
-             language: str) -> Contact:
-    """Find or create the contact; two signups racing for a new address both end up with
-    the one row (the unique e-mail decides, the loser reads the winner's)."""
+             language: str) -> tuple[Contact, bool]:
+    """Find or create the contact, and whether this call created it; two signups racing
+    for a new address both end up with the one row (the unique e-mail decides, the loser
+    reads the winner's)."""
     query = select(Contact).where(Contact.email == address)
     contact = session.scalar(query)
     if contact is not None:
-        return contact
+        return contact, False
     try:
         with session.begin_nested():
             contact = Contact(email=address, first_name=first, last_name=last,
                               language=language)
             session.add(contact)
     except IntegrityError:
-        contact = session.scalar(query)
-    return contact
+        return session.scalar(query), False
+    return contact, True
 
 
 def _subscription(session, contact_id: int, list_id: int, channel: str) -> Subscription:

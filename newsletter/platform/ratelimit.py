@@ -24,9 +24,18 @@ class RateLimited(DomainError):
 def limit(name: str, key: str) -> None:
     """Count one attempt against the configured rule ``RATE_<NAME>`` ("limit/seconds");
     raise RateLimited when it is exhausted (the blueprints answer 429 with Retry-After)."""
-    allowed, retry_after = hit(f"{name}:{key}", *parse(current_app.config[f"RATE_{name.upper()}"]))
-    if not allowed:
-        raise RateLimited(retry_after)
+    limit_each((name, key))
+
+
+def limit_each(*rules: tuple[str, str]) -> None:
+    """``limit`` for several ``(name, key)`` rules at once, counted in one round trip to
+    Redis; RateLimited names the longest wait when any of them is exhausted."""
+    config = current_app.config
+    verdicts = hits([(f"{name}:{key}", *parse(config[f"RATE_{name.upper()}"]))
+                     for name, key in rules])
+    waits = [retry_after for allowed, retry_after in verdicts if not allowed]
+    if waits:
+        raise RateLimited(max(waits))
 
 
 def hit(key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
@@ -36,16 +45,23 @@ def hit(key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
     attempts were made in the window, and ``retry_after`` is how many seconds are left in
     it (0 when allowed). Keys holding personal data (addresses) are hashed before they
     reach Redis."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    name = f"ratelimit:{digest}"
+    return hits([(key, limit, window_seconds)])[0]
+
+
+def hits(rules: list[tuple[str, int, int]]) -> list[tuple[bool, int]]:
+    """``hit`` for each ``(key, limit, window_seconds)``, in one pipeline."""
     pipe = queue.get_redis().pipeline()
-    pipe.set(name, 0, ex=window_seconds, nx=True)  # a new window starts with its expiry
-    pipe.incr(name)
-    pipe.ttl(name)
-    _, count, ttl = pipe.execute()
-    if count <= limit:
-        return True, 0
-    return False, max(int(ttl), 1)
+    for key, _, window_seconds in rules:
+        name = "ratelimit:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        pipe.set(name, 0, ex=window_seconds, nx=True)  # a new window starts with its expiry
+        pipe.incr(name)
+        pipe.ttl(name)
+    replies = pipe.execute()
+    verdicts = []
+    for n, (_, limit, _) in enumerate(rules):
+        count, ttl = replies[3 * n + 1], replies[3 * n + 2]  # after SET, INCR and TTL
+        verdicts.append((True, 0) if count <= limit else (False, max(int(ttl), 1)))
+    return verdicts
 
 
 def parse(rule: str) -> tuple[int, int]:

@@ -40,9 +40,9 @@ def subscribe(key: str):
     except SignupError as exc:
         db.session.rollback()
         return _form(mlist, request.form, exc.errors, 422)
+    _, title, text = subscriptions.signup_answer(mlist)  # the same for every address
     db.session.commit()
     jobs.confirm_signup(result)
-    _, title, text = subscriptions.signup_answer(mlist)  # the same for every address
     return message_page(title, text)
 
 

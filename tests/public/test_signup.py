@@ -259,3 +259,29 @@ def test_the_signup_page_speaks_the_lists_language_when_the_browser_offers_none_
     assert '<html lang="de">' in page.text and ">E-Mail</label>" in page.text
     page = client.get(f"/subscribe/{mlist.key}?lang=xx", headers={"Accept-Language": "hu"})
     assert '<html lang="sk">' in page.text
+
+
+def test_a_new_address_signs_up_in_few_round_trips(client, app):
+    """Under load the web threads wait on every round trip to the database: a new address
+    on a double opt-in list costs eight statements on one connection and one commit (the
+    list, the plan's limit, the address, its insert in a savepoint, the subscription with
+    its claimed confirmation mail, the webhook endpoints)."""
+    from sqlalchemy import event
+
+    mlist = public_list()
+    db.session.refresh(mlist)  # the test's own read of the list is not the signup's
+    statements, checkouts = [], []
+    with app.app_context():
+        engine = db.engine
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    checkout = lambda *args: checkouts.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "checkout", checkout)
+    try:
+        assert signup(client, mlist, email="new.reader@example.com").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "checkout", checkout)
+    assert len(statements) <= 8, "\n".join(s[:70] for s in statements)
+    assert len(checkouts) == 1
+    assert subscription("new.reader@example.com").confirmation_sent_at is not None
