@@ -75,13 +75,13 @@ def prepare(app, port: int) -> list[bytes]:
     return [f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode() for p in paths]
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, workers: int = 2, threads: int = 4) -> subprocess.Popen:
     with socket.socket() as probe:  # another server there would be benchmarked instead
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise SystemExit(f"port {port} is taken: set --port or BENCH_PORT")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2",
-         "--worker-class", WORKER_CLASS, "--threads", "4", "--keep-alive", "5",
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers),
+         "--worker-class", WORKER_CLASS, "--threads", str(threads), "--keep-alive", "5",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
     deadline = time.monotonic() + 30

