@@ -7,7 +7,7 @@ from sqlalchemy import select
 from newsletter.compliance import domain
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import SenderIdentity
+from newsletter.models import SenderIdentity, SenderServer
 from newsletter.sending import senders
 
 from . import owner_bp, perform
@@ -39,8 +39,10 @@ def sender(sender_id: int | None):
     status = 422 if form.errors or refused else 200
     dns = senders.dns_instructions(identity) if identity else None
     checks = domain.cached_result(db.session, identity.id) if identity else None
+    pool = db.session.scalars(select(SenderServer).where(
+        SenderServer.sender_id == identity.id)).all() if identity else []
     return render_template("admin/sender.html", form=form, identity=identity, dns=dns,
-                           key_form=EmptyForm(), checks=checks,
+                           key_form=EmptyForm(), checks=checks, pool=pool,
                            published=identity and domain.dkim_published(db.session,
                                                                         identity.id)), status
 
