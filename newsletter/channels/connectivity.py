@@ -79,6 +79,8 @@ def test_smtp(settings: SMTPSettings, timeout: float) -> Result:
         kind = "auth" if step == "login" else "protocol"
         return Result(False, kind, f"{where} does not support {step}: {exc}.")
     except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, OSError):  # smtplib wraps a timeout or reset
+            return _network(exc.__context__, where)
         return Result(False, "protocol", f"{where} closed the connection at {step} "
                       f"(no SMTP server there, or TLS expected?): {exc or 'no greeting'}.")
     except smtplib.SMTPResponseException as exc:

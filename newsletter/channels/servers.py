@@ -206,6 +206,15 @@ def pool_weights(session, sender_id: int) -> dict[int, int]:
         SenderServer.sender_id == sender_id)).all())
 
 
+def pool_keys(session, sender_id: int | None) -> list[str]:
+    """``host:port`` of the sender's servers, as their circuits name them ([]: SMTP_URL)."""
+    if sender_id is None:
+        return []
+    return [f"{host}:{port}" for host, port in session.execute(
+        select(MailServer.host, MailServer.port).join(SenderServer).where(
+            SenderServer.sender_id == sender_id).order_by(MailServer.id)).all()]
+
+
 def sender_pool(session, config, sender_id: int | None) -> list[PoolMember]:
     """The servers the sender's messages go through ([] : SMTP_URL)."""
     if sender_id is None:

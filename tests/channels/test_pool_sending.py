@@ -1,0 +1,124 @@
+"""A sender's pool of SMTP servers: a campaign's messages are spread over two real SMTP
+servers by weight; when one cannot be reached its share goes to the other (nothing lost,
+nothing sent twice, no attempt spent) until it answers again; a sender without a pool
+still sends through SMTP_URL."""
+
+import time
+from collections import Counter
+
+from sqlalchemy import select
+
+from newsletter import jobs, queue
+from newsletter.channels import servers
+from newsletter.channels.circuit import Circuit
+from newsletter.extensions import db
+from newsletter.models import Delivery
+from newsletter.sending import senders
+from tests.channels.servers import second_smtp_server
+from tests.factories import draft, list_with_contacts
+from tests.sending.helpers import start, states
+
+EMAILS = [f"reader{n:02d}@example.com" for n in range(40)]
+
+
+def sender_with_pool(app, members: list[tuple[str, object, int]]) -> int:
+    identity = senders.save_sender(db.session, None, name="News", from_name="News",
+                                   from_email="news@example.com", reply_to="",
+                                   rate_limit=100, rate_period="second", dkim_selector="")
+    weights = {}
+    for name, server, weight in members:
+        saved = servers.save_mail_server(db.session, app.config, None, servers.MailServerData(
+            name, server.host, server.port, "plain", timeout=5))
+        weights[saved.id] = weight
+    servers.set_pool(db.session, identity.id, weights)
+    db.session.commit()
+    return identity.id
+
+
+def recipients(server) -> list[str]:
+    return [address for m in server.messages for address in m.rcpt_tos]
+
+
+def attempts() -> dict[str, int]:
+    db.session.expire_all()
+    return dict(db.session.execute(select(Delivery.address, Delivery.attempts)).all())
+
+
+def test_a_campaign_is_spread_over_the_pool_by_weight(app, worker, smtp_server):
+    with second_smtp_server() as other:
+        sender_id = sender_with_pool(app, [("A", smtp_server, 3), ("B", other, 1)])
+        start(draft(list_with_contacts(*EMAILS), sender_id=sender_id))
+        worker()
+        first, second = recipients(smtp_server), recipients(other)
+    assert states() == dict.fromkeys(EMAILS, "sent")
+    assert sorted(first + second) == sorted(EMAILS)  # each exactly once
+    assert (len(first), len(second)) == (30, 10)  # 3 : 1
+
+
+def test_a_server_that_is_down_hands_its_share_to_the_others(app, worker, smtp_server):
+    app.config["SMTP_PROBE_SECONDS"] = 0.3
+    with second_smtp_server() as other:
+        sender_id = sender_with_pool(app, [("A", smtp_server, 1), ("B", other, 1)])
+        other.go_down()  # refused: a connection-level failure
+        try:
+            start(draft(list_with_contacts(*EMAILS), sender_id=sender_id))
+            worker()
+            assert states() == dict.fromkeys(EMAILS, "sent")
+            assert sorted(recipients(smtp_server)) == sorted(EMAILS)  # 0 lost, 0 twice
+            assert recipients(other) == []
+            assert attempts() == dict.fromkeys(EMAILS, 1)  # the outage spent no attempt
+            outage = Circuit(queue.get_redis(), f"{other.host}:{other.port}").outage()
+            assert outage is not None and "Connection refused" in outage.reason
+            assert Circuit(queue.get_redis(),
+                           f"{smtp_server.host}:{smtp_server.port}").outage() is None
+        finally:
+            other.come_up()
+        # back: once its probe is due, it takes its share again
+        time.sleep(0.4)
+        smtp_server.reset()
+        later = [f"later{n:02d}@example.com" for n in range(20)]
+        start(draft(list_with_contacts(*later, name="Later"), sender_id=sender_id))
+        worker()
+        first, second = recipients(smtp_server), recipients(other)
+    assert sorted(first + second) == sorted(later)
+    assert len(second) >= 8 and len(first) >= 8
+    assert Circuit(queue.get_redis(), f"{other.host}:{other.port}").outage() is None
+
+
+def test_every_server_of_the_pool_down_waits_and_loses_nothing(app, worker, smtp_server,
+                                                               client, login):
+    login()
+    app.config["SMTP_PROBE_SECONDS"] = 0.3
+    with second_smtp_server() as other:
+        sender_id = sender_with_pool(app, [("A", smtp_server, 1), ("B", other, 2)])
+        campaign = draft(list_with_contacts(*EMAILS[:6]), sender_id=sender_id)
+        smtp_server.go_down()
+        other.go_down()
+        try:
+            start(campaign)
+            worker()
+            assert states() == dict.fromkeys(EMAILS[:6], "queued")
+            assert attempts() == dict.fromkeys(EMAILS[:6], 0)
+            live = client.get(f"/admin/campaigns/{campaign.id}/status.json").json
+            assert live["status"] == "running" and live["queued"] == 6
+            assert "Connection refused" in live["mail_server"]["reason"]  # the status tab
+        finally:
+            smtp_server.come_up()
+            other.come_up()
+        time.sleep(0.4)
+        jobs.enqueue_send(campaign.id)
+        worker()
+        got = recipients(smtp_server) + recipients(other)
+    assert states() == dict.fromkeys(EMAILS[:6], "sent")
+    assert sorted(got) == sorted(EMAILS[:6])
+    assert Counter(got).most_common(1)[0][1] == 1
+
+
+def test_without_a_pool_smtp_url_serves(app, worker, smtp_server):
+    identity = senders.save_sender(db.session, None, name="Plain", from_name="Plain",
+                                   from_email="plain@example.com", reply_to="",
+                                   rate_limit=100, rate_period="second", dkim_selector="")
+    db.session.commit()
+    start(draft(list_with_contacts(*EMAILS[:3]), sender_id=identity.id))
+    worker()
+    assert sorted(recipients(smtp_server)) == sorted(EMAILS[:3])
