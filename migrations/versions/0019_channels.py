@@ -41,8 +41,8 @@ def upgrade():
     sa.Column('port', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=100), nullable=False),
     sa.Column('password_encrypted', sa.Text(), nullable=True),
-    sa.Column('path', sa.String(length=200), server_default='', nullable=False),
-    sa.Column('options', sa.String(length=500), server_default='', nullable=False),
+    sa.Column('path', sa.String(length=200), server_default=sa.text("''"), nullable=False),
+    sa.Column('options', sa.String(length=500), server_default=sa.text("''"), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_gateway_account')),
     sa.UniqueConstraint('name', name=op.f('uq_sms_gateway_account_name'))

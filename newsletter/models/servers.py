@@ -4,7 +4,7 @@ weights. Passwords are stored encrypted (``channels.credentials``), never in pla
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from newsletter.extensions import db
@@ -38,9 +38,9 @@ class SmsGatewayAccount(db.Model):
     port: Mapped[int] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(100))  # SMPP system_id, Kannel user
     password_encrypted: Mapped[str | None] = mapped_column(Text)
-    path: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    path: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     #: further URL parameters, e.g. ``source=%2B421900000000&window=10`` or ``smsc=op``
-    options: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    options: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     created_at: Mapped[datetime] = created_at_column()
 
 
