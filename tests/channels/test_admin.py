@@ -170,3 +170,30 @@ def test_only_owners_see_channels(client, login):
     login("editor")
     assert client.get("/admin/channels").status_code == 403
     assert client.post("/admin/channels/smtp/new", data=server_form()).status_code == 403
+
+
+def test_buttons_need_the_csrf_token(app, client, login, smtp_server):
+    login("owner")
+    client.post("/admin/channels/smtp/new", data=server_form(port=str(smtp_server.port)))
+    server = db.session.scalar(select(MailServer))
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"/admin/channels/smtp/{server.id}/test").status_code == 400
+    assert client.post(f"/admin/channels/smtp/{server.id}/delete").status_code == 400
+    assert smtp_server.handler.greetings == 0  # nothing was contacted
+    page = client.get("/admin/channels").text
+    assert 'name="csrf_token"' in page and "Test connection" in page
+
+
+def test_removing_a_server_takes_it_out_of_every_pool(app, client, login):
+    login("owner")
+    identity = senders.save_sender(db.session, None, name="News", from_name="News",
+                                   from_email="news@example.com", reply_to="",
+                                   rate_limit=3000, rate_period="hour", dkim_selector="")
+    server = servers.save_mail_server(db.session, app.config, None, servers.MailServerData(
+        "A", "127.0.0.1", 2525, "plain"))
+    servers.set_pool(db.session, identity.id, {server.id: 2})
+    db.session.commit()
+    page = client.post(f"/admin/channels/smtp/{server.id}/delete", follow_redirects=True)
+    assert "SMTP server removed" in page.text
+    assert db.session.scalar(select(db.func.count(MailServer.id))) == 0
+    assert servers.pool_weights(db.session, identity.id) == {}

@@ -122,3 +122,48 @@ def test_without_a_pool_smtp_url_serves(app, worker, smtp_server):
     start(draft(list_with_contacts(*EMAILS[:3]), sender_id=identity.id))
     worker()
     assert sorted(recipients(smtp_server)) == sorted(EMAILS[:3])
+
+
+def test_a_server_that_drops_out_mid_run_fails_over_at_once(app, smtp_server):
+    """Straight through the pool messenger: the second server goes down while its
+    connection is open; the next message meant for it goes to the first."""
+    from newsletter.channels.base import OutgoingMessage
+    from newsletter.sending import pools
+
+    with second_smtp_server() as other:
+        sender_id = sender_with_pool(app, [("A", smtp_server, 1), ("B", other, 1)])
+        route = pools.email_route(db.session, app.config, queue.get_redis(), sender_id)
+        pool = route.messenger
+
+        def send(n):
+            data = f"Subject: {n}\r\n\r\nbody {n}\r\n".encode()
+            return pool.send(OutgoingMessage("news@example.com", f"r{n}@example.com", data))
+
+        try:
+            send(1), send(2)
+            assert len(recipients(smtp_server)) == len(recipients(other)) == 1
+            other.go_down()
+            for n in range(3, 9):
+                send(n)
+        finally:
+            pool.close()
+            other.come_up()
+        got = recipients(smtp_server) + recipients(other)
+    assert sorted(got) == sorted(f"r{n}@example.com" for n in range(1, 9))  # none lost
+    assert len(recipients(other)) == 1  # nothing after it went down
+    assert route.shared.circuit.enter("x") == (0, 0.0)  # the pool goes on without it
+
+
+def test_a_servers_own_rate_passes_it_over(app, worker, smtp_server):
+    with second_smtp_server() as other:
+        sender_id = sender_with_pool(app, [("A", smtp_server, 1), ("B", other, 1)])
+        db.session.execute(db.update(servers.MailServer).where(
+            servers.MailServer.name == "A").values(rate_per_minute=60))  # one a second
+        db.session.commit()
+        start(draft(list_with_contacts(*EMAILS[:20]), sender_id=sender_id))
+        began = time.monotonic()
+        worker()
+        elapsed = time.monotonic() - began
+        first, second = recipients(smtp_server), recipients(other)
+    assert sorted(first + second) == sorted(EMAILS[:20])
+    assert 1 <= len(first) <= elapsed + 2  # A kept to its rate; B took the rest
