@@ -169,6 +169,24 @@ class PooledMessenger:
             member.checked = False
 
 
+class Misconfigured:
+    """The messenger of a pool member that cannot be used as configured: every message
+    meets ``ServerUnavailable`` with the reason, so its circuit opens and says why (on the
+    status tab when the whole pool is out) while the other members carry on."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def begin(self, sender: str, recipient: str) -> None:
+        pass
+
+    def send(self, message: OutgoingMessage, then=None, meanwhile=None) -> str:
+        raise ServerUnavailable(self.reason)
+
+    def close(self) -> None:
+        pass
+
+
 class PoolCircuit:
     """What the engine asks of a circuit, for a whole pool: closed while some member may be
     used, else wait for the soonest probe. Members' circuits are opened and closed by the

@@ -183,6 +183,8 @@ class PoolMember:
     weight: int
     max_connections: int | None
     rate_per_minute: int | None
+    #: why the server cannot be used as configured (its password cannot be decrypted)
+    problem: str | None = None
 
 
 def set_pool(session, sender_id: int, weights: dict[int, int]) -> None:
@@ -221,6 +223,13 @@ def sender_pool(session, config, sender_id: int | None) -> list[PoolMember]:
         return []
     rows = session.scalars(select(SenderServer).where(SenderServer.sender_id == sender_id)
                            .order_by(SenderServer.server_id))
-    return [PoolMember(r.server_id, r.server.name, smtp_settings_of(config, r.server),
-                       r.weight, r.server.max_connections, r.server.rate_per_minute)
-            for r in rows]
+    members = []
+    for r in rows:
+        try:
+            settings, problem = smtp_settings_of(config, r.server), None
+        except credentials.CredentialError as exc:  # the server is out until fixed
+            settings = SMTPSettings(r.server.host, r.server.port, r.server.security)
+            problem = f"{r.server.name}: {exc}"
+        members.append(PoolMember(r.server_id, r.server.name, settings, r.weight,
+                                  r.server.max_connections, r.server.rate_per_minute, problem))
+    return members

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 
 from newsletter.channels.circuit import Circuit
-from newsletter.channels.pool import Member, PoolCircuit, PooledMessenger
+from newsletter.channels.pool import Member, Misconfigured, PoolCircuit, PooledMessenger
 from newsletter.channels.servers import sender_pool
 from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
 
@@ -45,7 +45,8 @@ def _member(config, conn, limiter: RateLimiter, holder: str, member) -> Member:
         throttle = functools.partial(limiter.acquire, f"server:{settings.key}",
                                      Rate(member.rate_per_minute, "minute"))
     return Member(
-        name=member.name, weight=member.weight, messenger=SMTPMessenger(settings),
+        name=member.name, weight=member.weight,
+        messenger=Misconfigured(member.problem) if member.problem else SMTPMessenger(settings),
         circuit=Circuit(conn, settings.key, first=config["SMTP_PROBE_SECONDS"],
                         longest=config["SMTP_PROBE_MAX_SECONDS"],
                         probe_seconds=settings.timeout * 2 + 5),

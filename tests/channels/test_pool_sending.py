@@ -167,3 +167,21 @@ def test_a_servers_own_rate_passes_it_over(app, worker, smtp_server):
         first, second = recipients(smtp_server), recipients(other)
     assert sorted(first + second) == sorted(EMAILS[:20])
     assert 1 <= len(first) <= elapsed + 2  # A kept to its rate; B took the rest
+
+
+def test_a_server_whose_password_cannot_be_read_is_left_out_with_the_reason(
+        app, worker, smtp_server):
+    with second_smtp_server() as other:
+        sender_id = sender_with_pool(app, [("A", smtp_server, 1), ("B", other, 1)])
+        server = db.session.scalar(select(servers.MailServer).where(
+            servers.MailServer.name == "B"))
+        server.username = "u"
+        server.password_encrypted = servers.credentials.encrypt(
+            {**app.config, "CREDENTIALS_KEY": "an old key"}, "pw")
+        db.session.commit()
+        start(draft(list_with_contacts(*EMAILS[:6]), sender_id=sender_id))
+        worker()
+        assert sorted(recipients(smtp_server)) == sorted(EMAILS[:6])
+        assert recipients(other) == []
+        outage = Circuit(queue.get_redis(), f"{other.host}:{other.port}").outage()
+    assert "B: The stored password cannot be decrypted" in outage.reason
