@@ -3,11 +3,13 @@ encrypted, never shown), a "Test connection" button for each, and the pool of se
 sender identity sends through."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter.channels import connectivity, servers
 from newsletter.extensions import db
 from newsletter.models import MailServer, SenderIdentity, SmsGatewayAccount
+from newsletter.sending import channel_changes
 
 from . import owner_bp, perform
 from .channel_forms import KEEP, GatewayForm, MailServerForm, pool_form
@@ -43,9 +45,9 @@ def mail_server(server_id: int | None):
             max_connections=form.max_connections.data,
             rate_per_minute=form.rate_per_minute.data, timeout=form.timeout.data)
         try:
-            saved = servers.save_mail_server(
+            saved = channel_changes.save_mail_server(
                 db.session, current_app.config, server_id, data, form.password.data or "",
-                clear_password=form.clear_password.data)
+                form.clear_password.data, actor=current_user.email)
         except servers.ServerError as exc:
             db.session.rollback()
             _field_error(form, exc)
@@ -71,9 +73,9 @@ def gateway(gateway_id: int | None):
             port=form.port.data, username=form.username.data, path=form.path.data or "",
             options=form.options.data or "")
         try:
-            saved = servers.save_gateway(
+            saved = channel_changes.save_gateway(
                 db.session, current_app.config, gateway_id, data, form.password.data or "",
-                reserved=tuple(current_app.config.get("SMS_GATEWAYS") or ()))
+                tuple(current_app.config.get("SMS_GATEWAYS") or ()), actor=current_user.email)
         except servers.ServerError as exc:
             db.session.rollback()
             _field_error(form, exc)
@@ -118,7 +120,8 @@ def gateway_test(gateway_id: int):
 def mail_server_delete(server_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if perform(lambda: servers.delete_mail_server(db.session, server_id))[0]:
+    if perform(lambda: channel_changes.delete_mail_server(db.session, server_id,
+                                                          current_user.email))[0]:
         flash("SMTP server removed; senders that used only it send through SMTP_URL.",
               "success")
     return redirect(url_for("admin.owner.channels"))
@@ -128,7 +131,8 @@ def mail_server_delete(server_id: int):
 def gateway_delete(gateway_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if perform(lambda: servers.delete_gateway(db.session, gateway_id))[0]:
+    if perform(lambda: channel_changes.delete_gateway(db.session, gateway_id,
+                                                      current_user.email))[0]:
         flash("SMS gateway removed.", "success")
     return redirect(url_for("admin.owner.channels"))
 
@@ -140,7 +144,8 @@ def sender_servers(sender_id: int):
     form = pool_form(rows, servers.pool_weights(db.session, sender_id))
     if form.validate_on_submit():
         weights = {s.id: getattr(form, f"weight_{s.id}").data for s in rows}
-        if perform(lambda: servers.set_pool(db.session, sender_id, weights))[0]:
+        if perform(lambda: channel_changes.set_pool(db.session, sender_id, weights,
+                                                    current_user.email))[0]:
             flash("Servers of the sender saved.", "success")
             return redirect(url_for("admin.owner.sender_servers", sender_id=sender_id))
     fields = [getattr(form, f"weight_{s.id}") for s in rows]

@@ -197,3 +197,24 @@ def test_removing_a_server_takes_it_out_of_every_pool(app, client, login):
     assert "SMTP server removed" in page.text
     assert db.session.scalar(select(db.func.count(MailServer.id))) == 0
     assert servers.pool_weights(db.session, identity.id) == {}
+
+
+def test_channel_changes_are_in_the_audit_log_without_passwords(app, client, login):
+    from newsletter.models import AuditEntry
+
+    login("owner")
+    created = client.post("/admin/channels/smtp/new", data=server_form(
+        username="mailer", password=SECRET))
+    client.post(created.location, data=server_form(username="mailer", port="2525",
+                                                   password="Another-1"))
+    client.post(created.location, data=server_form(username="mailer", port="2525"))  # same
+    server = db.session.scalar(select(MailServer))
+    client.post(f"/admin/channels/smtp/{server.id}/delete")
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["channel.smtp_saved", "channel.smtp_saved",
+                                           "channel.smtp_removed"]
+    assert entries[0].actor == "owner@example.com"
+    assert entries[0].detail.startswith("created; name: — → Relay")
+    assert entries[1].detail == "port: 587 → 2525; password changed"
+    assert all(SECRET not in e.detail and "Another-1" not in e.detail for e in entries)
+    assert "Relay (127.0.0.1:2525)" in entries[2].detail
