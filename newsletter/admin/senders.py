@@ -17,7 +17,10 @@ from .forms import EmptyForm, SenderForm
 @owner_bp.get("/senders")
 def senders_list():
     rows = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
-    return render_template("admin/senders.html", senders=list(rows))
+    pools: dict[int, list[str]] = {}
+    for member in db.session.scalars(select(SenderServer).order_by(SenderServer.id)):
+        pools.setdefault(member.sender_id, []).append(f"{member.server.name} ×{member.weight}")
+    return render_template("admin/senders.html", senders=list(rows), pools=pools)
 
 
 @owner_bp.route("/senders/new", methods=["GET", "POST"], defaults={"sender_id": None})

@@ -162,6 +162,7 @@ def test_a_senders_pool_of_servers(app, client, login):
     assert servers.pool_weights(db.session, identity.id) == {a.id: 3, b.id: 1}
     assert "Sends through A (weight 3), B (weight 1)." in \
         client.get(f"/admin/senders/{identity.id}").text
+    assert "A ×3, B ×1" in client.get("/admin/senders").text
     client.post(url, data={f"weight_{a.id}": "0", f"weight_{b.id}": "2"})
     assert servers.pool_weights(db.session, identity.id) == {b.id: 2}
 
