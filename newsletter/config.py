@@ -41,6 +41,11 @@ def defaults(instance_path: str) -> dict:
         "SEND_SLICE_SECONDS": 10,
         "REAPER_SECONDS": 60,  # how often the reaper looks for campaigns without a worker
         "SMTP_MAX_CONNECTIONS": 10,  # across all workers
+        # key of the passwords of servers and gateways set in the admin (a Fernet key, or
+        # any text a key is derived from); None: derived from SECRET_KEY (keep it stable)
+        "CREDENTIALS_KEY": None,
+        # seconds a "Test connection" waits for a server at most
+        "CHANNEL_TEST_TIMEOUT": 10,
         # an unreachable SMTP server is probed after this many seconds, doubling up to the
         # maximum, by one worker at a time; meanwhile nobody's attempts are spent
         "SMTP_PROBE_SECONDS": 5,

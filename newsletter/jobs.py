@@ -20,14 +20,14 @@ from newsletter.automation import recurring
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels import sms_gateways
-from newsletter.channels.smtp import SMTPMessenger, mail_server_circuit, smtp_settings
+from newsletter.channels.smtp import SMTPMessenger, smtp_settings
 from newsletter.compliance import review, review_mail
 from newsletter.compliance import start as checked
 from newsletter.imports import pipeline
 from newsletter.models import Campaign, Channel, utcnow
 from newsletter.platform import health, invitations
-from newsletter.sending import claims, engine, sms_receipts, sms_testsend, testsend
-from newsletter.sending.throttle import ConnectionSlots, RateLimiter
+from newsletter.sending import claims, engine, pools, sms_receipts, sms_testsend, testsend
+from newsletter.sending.throttle import RateLimiter
 from newsletter.tracking import clicks
 from newsletter.transactional import outbox as transactional_outbox
 from newsletter.transactional import sending as transactional
@@ -71,19 +71,16 @@ def send_campaign(campaign_id: int, top_up: bool = False) -> dict:
         # SMS: the campaign's gateway; the engine's rate limit, journal and retries
         gateway, inbox = campaign.sms_gateway, sms_receipts.Inbox()
         messenger = sms_gateways.open_gateway(config, gateway,
-                                              report_token=sms_receipts.report_token)
+                                              report_token=sms_receipts.report_token,
+                                              session=db.session)
         if hasattr(messenger, "on_deliver"):  # SMPP: receipts and replies come meanwhile
             messenger.on_deliver = inbox
         shared = engine.Shared(limiter=RateLimiter(conn), journal=conn)
     else:
-        settings = smtp_settings(config)
-        messenger = SMTPMessenger(settings)
-        shared = engine.Shared(
-            limiter=RateLimiter(conn),
-            slots=ConnectionSlots(conn, settings.key, config["SMTP_MAX_CONNECTIONS"]),
-            journal=conn,
-            circuit=mail_server_circuit(config, conn),
-        )
+        # the sender's pool of servers set in the admin, else SMTP_URL
+        route = pools.email_route(db.session, config, conn,
+                                  campaign.sender_id if campaign is not None else None)
+        messenger, shared = route.messenger, route.shared
     result = engine.run_campaign(db.session, campaign_id, messenger,
                                   engine.SendPolicy.from_config(config), shared)
     if inbox is not None:
@@ -291,14 +288,15 @@ def send_test(campaign_id: int, addresses: list[str], contact_id: int | None) ->
     config = current_app.config
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is not None and campaign.channel == Channel.SMS:
-        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway)
+        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway, session=db.session)
         try:
             sms_testsend.send_test(db.session, campaign_id, addresses, contact_id,
                                    messenger=messenger)
         finally:
             messenger.close()
         return
-    messenger = SMTPMessenger(smtp_settings(config))
+    messenger = pools.email_route(db.session, config, queue.get_redis(),
+                                  campaign.sender_id if campaign is not None else None).messenger
     try:
         testsend.send_test(db.session, campaign_id, addresses, contact_id, messenger=messenger,
                            base_url=config["BASE_URL"], default_from=config["MAIL_FROM"])

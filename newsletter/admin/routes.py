@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported for their routes)
     bp,
     campaign_list,
     campaigns,
+    channels,
     compliance,
     composer,
     contacts,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from newsletter.compliance import domain
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import SenderIdentity
+from newsletter.models import SenderIdentity, SenderServer
 from newsletter.sending import senders
 
 from . import owner_bp, perform
@@ -17,7 +17,10 @@ from .forms import EmptyForm, SenderForm
 @owner_bp.get("/senders")
 def senders_list():
     rows = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
-    return render_template("admin/senders.html", senders=list(rows))
+    pools: dict[int, list[str]] = {}
+    for member in db.session.scalars(select(SenderServer).order_by(SenderServer.id)):
+        pools.setdefault(member.sender_id, []).append(f"{member.server.name} ×{member.weight}")
+    return render_template("admin/senders.html", senders=list(rows), pools=pools)
 
 
 @owner_bp.route("/senders/new", methods=["GET", "POST"], defaults={"sender_id": None})
@@ -39,8 +42,10 @@ def sender(sender_id: int | None):
     status = 422 if form.errors or refused else 200
     dns = senders.dns_instructions(identity) if identity else None
     checks = domain.cached_result(db.session, identity.id) if identity else None
+    pool = db.session.scalars(select(SenderServer).where(
+        SenderServer.sender_id == identity.id)).all() if identity else []
     return render_template("admin/sender.html", form=form, identity=identity, dns=dns,
-                           key_form=EmptyForm(), checks=checks,
+                           key_form=EmptyForm(), checks=checks, pool=pool,
                            published=identity and domain.dkim_published(db.session,
                                                                         identity.id)), status
 

@@ -45,7 +45,8 @@ def _form(campaign: Campaign | None) -> SmsCampaignForm:
     form.segment.choices = choices([(0, "Everyone on the lists")] + [
         (s.id, s.name) for s in segments.list_segments(db.session)])
     form.phone_field.choices = choices((kind, LABELS[kind]) for kind in PhoneKind.ALL)
-    form.gateway.choices = choices((n, n) for n in sms_gateways.names(current_app.config))
+    form.gateway.choices = choices(
+        (n, n) for n in sms_gateways.names(current_app.config, db.session))
     return form
 
 
@@ -73,7 +74,8 @@ def edit_sms_campaign(campaign_id: int | None):
         try:
             saved = sms_content.save_sms_draft(
                 db.session, campaign_id, _draft(form),
-                gateways=sms_gateways.names(current_app.config), created_by_id=current_user.id)
+                gateways=sms_gateways.names(current_app.config, db.session),
+                created_by_id=current_user.id)
         except DomainError as exc:
             db.session.rollback()
             field = getattr(form, getattr(exc, "field", None) or "", None) or form.text

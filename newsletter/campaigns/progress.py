@@ -9,6 +9,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from newsletter import queue
+from newsletter.channels import servers
+from newsletter.channels.circuit import Circuit
 from newsletter.channels.smtp import mail_server_circuit
 from newsletter.models import (
     CampaignStatus,
@@ -67,7 +69,7 @@ def live_status(session, campaign_id: int) -> dict:
         "progress": round(100 * done / counts["recipients"], 1) if counts["recipients"] else 0,
         "rate_per_minute": last_minute, "unsubscribed": unsubscribed,
         "last_sent_at": _iso(campaign.last_sent_at),
-        "mail_server": mail_server_outage() if waiting else None,
+        "mail_server": mail_server_outage(session, campaign.sender_id) if waiting else None,
         "workers": sending_workers() if waiting else None,
     }
 
@@ -77,11 +79,18 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
-def mail_server_outage() -> dict | None:
+def mail_server_outage(session=None, sender_id: int | None = None) -> dict | None:
     """Why and since when sending waits for the mail server (its circuit is open: it could
-    not be reached), or None while it answers."""
+    not be reached), or None while it answers. A sender with a pool of servers waits only
+    while every one of them is out (the earliest outage is shown)."""
+    keys = servers.pool_keys(session, sender_id) if session is not None else []
     try:
-        outage = mail_server_circuit(current_app.config, queue.get_redis()).outage()
+        conn = queue.get_redis()
+        if keys:
+            outages = [Circuit(conn, key).outage() for key in keys]
+            outage = None if None in outages else min(outages, key=lambda o: o.since)
+        else:
+            outage = mail_server_circuit(current_app.config, conn).outage()
     except redis.RedisError as exc:  # the page still shows the database's numbers
         log.warning("mail server state unknown: %s", exc)
         return None

@@ -1,5 +1,6 @@
-"""SMS gateways by name (``SMS_GATEWAYS``: {name: URL}); a campaign names one. The URL says
-which messenger serves it:
+"""SMS gateways by name (``SMS_GATEWAYS``: {name: URL}, and the gateway accounts owners set
+in the admin, ``channels.servers``, when a session is given); a campaign names one. The URL
+says which messenger serves it:
 
 - ``outbox:`` the development outbox (the embedded default, read at /admin/outbox/sms);
 - ``smpp://system_id:password@host:2775?source=%2B421900000000&system_type=&timeout=10``
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .base import Messenger
 from .kannel import KannelMessenger
+from .servers import gateway_urls
 from .smpp import SmppMessenger
 from .sms_outbox import SmsOutbox
 
@@ -28,27 +30,34 @@ class GatewayError(ValueError):
     pass
 
 
-def names(config) -> list[str]:
-    return list(config.get("SMS_GATEWAYS") or DEFAULT_GATEWAYS)
+def _gateways(config, session=None) -> dict[str, str]:
+    configured = dict(config.get("SMS_GATEWAYS") or DEFAULT_GATEWAYS)
+    if session is not None:  # SMS_GATEWAYS wins a name both define
+        configured = {**gateway_urls(session, config), **configured}
+    return configured
 
 
-def url_of(config, name: str) -> str:
-    gateways = config.get("SMS_GATEWAYS") or DEFAULT_GATEWAYS
+def names(config, session=None) -> list[str]:
+    return list(_gateways(config, session))
+
+
+def url_of(config, name: str, session=None) -> str:
+    gateways = _gateways(config, session)
     if name not in gateways:
         raise GatewayError(f"There is no SMS gateway named {name!r}.")
     return gateways[name]
 
 
-def kind_of(config, name: str) -> str:
+def kind_of(config, name: str, session=None) -> str:
     """``outbox``, ``smpp`` or ``kannel``."""
-    return urlsplit(url_of(config, name)).scheme.partition("+")[0]
+    return urlsplit(url_of(config, name, session)).scheme.partition("+")[0]
 
 
 def open_gateway(config, name: str,
-                 report_token: Callable[[int], str] | None = None) -> Messenger:
+                 report_token: Callable[[int], str] | None = None, session=None) -> Messenger:
     """A messenger for the named gateway (opens its connection on the first message).
     ``report_token`` signs a delivery id for the HTTP gateway's delivery reports."""
-    url = url_of(config, name)
+    url = url_of(config, name, session)
     parts = urlsplit(url)
     if parts.scheme == "outbox":
         return SmsOutbox(config["SMS_OUTBOX_DIR"])

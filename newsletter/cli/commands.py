@@ -149,7 +149,7 @@ def sms_listen(gateway):
     from newsletter.channels.smpp import SmppMessenger
     from newsletter.sending import sms_receipts
 
-    messenger = sms_gateways.open_gateway(current_app.config, gateway)
+    messenger = sms_gateways.open_gateway(current_app.config, gateway, session=db.session)
     if not isinstance(messenger, SmppMessenger):
         raise click.UsageError(f"{gateway!r} is not an SMPP gateway")
 
@@ -179,7 +179,7 @@ def sms_callback_url(gateway):
     from newsletter.channels import sms_gateways
     from newsletter.sending import sms_receipts
 
-    if sms_gateways.kind_of(current_app.config, gateway) != "kannel":
+    if sms_gateways.kind_of(current_app.config, gateway, db.session) != "kannel":
         raise click.UsageError(f"{gateway!r} is not an HTTP (kannel+http) gateway")
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"{base}/sms/inbound/{sms_receipts.inbound_token(gateway)}?from=%p")

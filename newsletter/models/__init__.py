@@ -29,6 +29,7 @@ from .content import CampaignAttachment, SavedTemplate, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
 from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
+from .servers import MailServer, SenderServer, SmsGatewayAccount
 from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
 from .transactional import TransactionalMessage, TransactionalState
@@ -37,6 +38,9 @@ from .webhooks import WebhookAttempt, WebhookDelivery, WebhookDeliveryState, Web
 __all__ = [
     "ApiIdempotency",
     "ApiKey",
+    "MailServer",
+    "SenderServer",
+    "SmsGatewayAccount",
     "AuditEntry",
     "CampaignReview",
     "ReviewCategory",

@@ -34,7 +34,9 @@ OWNER_MUST_WORK = {"admin.campaign", "admin.edit_variant", "admin.outbox_html",
                    "admin.sms_outbox_message",
                    "admin.owner.api_keys", "admin.api_reference", "admin.segment_edit",
                    "admin.recurring_edit", "admin.segment_count", "admin.recurring_preview",
-                   "admin.owner.webhook", "admin.owner.webhooks", "admin.transactional_log"}
+                   "admin.owner.webhook", "admin.owner.webhooks", "admin.transactional_log",
+                   "admin.owner.channels", "admin.owner.mail_server", "admin.owner.gateway",
+                   "admin.owner.sender_servers"}
 
 
 def urls(rule: Rule, world) -> list[str]:

@@ -10,12 +10,15 @@ import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
+from flask import current_app
+
 from newsletter import jobs
 from newsletter.audience import lists, profiles, subscriptions
 from newsletter.audience.subscriptions import Evidence
 from newsletter.automation import recurring
 from newsletter.blocklist import entries
 from newsletter.campaigns import lifecycle
+from newsletter.channels import servers
 from newsletter.channels.base import OutgoingMessage
 from newsletter.channels.sms_outbox import SmsOutbox
 from newsletter.content import blocks, composer, media, saved_templates, themes
@@ -106,10 +109,15 @@ def _admin_things(mlist, owner_email: str) -> dict[str, list]:
     template = composed(mlist, [{"type": "text", "text": "<p>Weekly</p>"}])
     series = recurring.create_series(db.session, template.id, name="Weekly", cron="0 9 * * 1",
                                      timezone="Europe/Bratislava", now=utcnow())
+    server = servers.save_mail_server(
+        db.session, current_app.config, None, servers.MailServerData(
+            name="Relay", host="127.0.0.1", port=1, security="starttls", username="u"), "pw")
+    gateway = servers.save_gateway(db.session, current_app.config, None, servers.GatewayData(
+        name="Operator", kind="smpp", host="127.0.0.1", port=1, username="sys"), "pw")
     db.session.commit()
     return {"theme_id": [theme.id], "sender_id": [sender.id], "entry_id": [entry.id],
             "import_id": [imp.id], "image_key": [image.key], "segment_id": [segment.id],
-            "series_id": [series.id]}
+            "series_id": [series.id], "server_id": [server.id], "gateway_id": [gateway.id]}
 
 
 def _saved_template(campaign_id: int) -> int:
