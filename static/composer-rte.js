@@ -9,6 +9,9 @@
   // what the editor shows without loss: these tags, with these attributes
   var TAGS = {P: [], BR: [], STRONG: [], B: [], EM: [], I: [], A: ["href", "target", "rel"],
               UL: [], OL: [], LI: ["data-list", "class"], H2: [], H3: [], SPAN: ["class", "contenteditable"]};
+  // Tab and Shift+Tab leave the editor, as in every other field (Quill would insert a tab
+  // or indent, and a keyboard user could not get out)
+  var NO_TAB = {tab: null, indent: null, outdent: null, "remove tab": null};
   var ENTITIES = {"&quot;": '"', "&#39;": "'", "&lt;": "<", "&gt;": ">", "&amp;": "&"};
 
   function representable(html) {
@@ -45,8 +48,8 @@
     var holder = document.createElement("div");
     box.appendChild(holder);
     var toolbar = box.querySelector(".rte-toolbar");  // the page's, with translated names
-    var quill = new window.Quill(holder, {theme: "snow", formats: FORMATS,
-                                          modules: {toolbar: toolbar}, bounds: box});
+    var quill = new window.Quill(holder, {theme: "snow", formats: FORMATS, bounds: box,
+                                          modules: {toolbar: toolbar, keyboard: {bindings: NO_TAB}}});
     var editor = quill.root;
     editor.setAttribute("role", "textbox");
     editor.setAttribute("aria-multiline", "true");

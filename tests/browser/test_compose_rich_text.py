@@ -145,6 +145,13 @@ def test_rich_text_editor_and_undo_pass_axe(browser, live_server, make_user):
         expect(page.get_by_label("Link address")).to_be_visible()
         assert_no_serious_violations(page, "composer with the link box open")
         page.get_by_label("Link address").press("Escape")
+        editor = page.get_by_role("textbox", name="Text 1")
+        editor.press("Tab")  # no keyboard trap: Tab and Shift+Tab leave the editor
+        expect(page.get_by_role("button", name="Move block 1 down")).to_be_focused()
+        page.keyboard.press("Shift+Tab")
+        expect(editor).to_be_focused()
+        page.keyboard.press("Shift+Tab")
+        expect(page.get_by_role("button", name="HTML view of block 1")).to_be_focused()
         page.get_by_role("button", name="HTML view of block 1").click()
         assert_no_serious_violations(page, "composer in the HTML view")
         page.get_by_role("button", name="Remove block 2").click()
