@@ -31,21 +31,30 @@
     });
   }
 
-  var lastAction = "";
+  var lastAction = "", restoredAt = -1;
   form.addEventListener("htmx:configRequest", function (event) {
     lastAction = event.detail.parameters.action || "";
+    try {  // undo: where the removed block goes back
+      restoredAt = JSON.parse(event.detail.parameters.removed_block || "{}").index;
+    } catch (e) { restoredAt = -1; }
   });
+  var FIELD = ".ql-editor, textarea:not([hidden]), input:not([type=hidden])";
   document.body.addEventListener("htmx:afterSettle", function () {
     var list = form.querySelector(".composer-blocks");
     if (!list) return;
     var blocks = list.querySelectorAll("fieldset.block");
     var verb = lastAction.split(":")[0], focus = null;
     if (verb === "add" && blocks.length) {
-      focus = blocks[blocks.length - 1].querySelector("textarea, input:not([type=hidden])");
+      focus = blocks[blocks.length - 1].querySelector(FIELD);
       say("Block " + blocks.length + " added.");
     } else if (verb === "remove") {
       say("Block removed. " + blocks.length + " left.");
-      focus = list.querySelector(".add-block button");
+      // the Undo button where the block was (the add buttons if the removal cannot be undone)
+      focus = list.querySelector("#block-removed button") || list.querySelector(".add-block button");
+    } else if (verb === "undo") {
+      var back = blocks[Math.min(Math.max(restoredAt, 0), blocks.length - 1)];
+      say("Block restored.");
+      focus = back && back.querySelector(FIELD);
     } else if (verb === "up" || verb === "down" || verb === "move") {
       say("Block moved.");
     }

@@ -2,6 +2,7 @@
 variants, attachments, image uploads and test sends."""
 
 import dataclasses
+import json
 from types import SimpleNamespace
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -101,7 +102,9 @@ def block_action(form, action: str) -> bool:
         start, end = (int(part) for part in arg.split(":"))
         current = blocks.move(current, start, end - start)
     elif verb == "remove" and arg.isdigit() and int(arg) < len(current):
-        current.pop(int(arg))
+        form.removed = {"index": int(arg), "block": current.pop(int(arg))}
+    elif verb == "undo":  # put the last removed block back where it was
+        current = _restore_removed(current, request.form.get("removed_block", ""))
     elif verb == "template" and getattr(form, "template", None) is not None \
             and saved_templates.blocks_for(db.session, form.template.data) is not None:
         current = saved_templates.blocks_for(db.session, form.template.data)
@@ -109,6 +112,19 @@ def block_action(form, action: str) -> bool:
         return False
     _set_blocks(form, current)
     return True
+
+
+def _restore_removed(current: list[dict], stashed: str) -> list[dict]:
+    """The blocks with the one the removal stashed in the re-rendered form (``removed_block``:
+    its index and fields, as JSON) inserted again; unchanged when the stash is unusable."""
+    try:
+        removed = json.loads(stashed)
+        index, block = int(removed["index"]), blocks.clean_block(removed["block"])
+    except (ValueError, TypeError, KeyError, AttributeError, DomainError):
+        return current
+    if len(current) >= blocks.MAX_BLOCKS:
+        return current
+    return [*current[:max(0, index)], block, *current[max(0, index):]]
 
 
 def _draft(form: CampaignForm) -> composer.Draft:

@@ -58,8 +58,30 @@ _URL_START = re.compile(r"(?i)(https?:|mailto:|tel:|/|#|\?)")
 def sanitize(html: str) -> str:
     """The allow-listed subset of ``html``: no script, no event attributes, no
     ``javascript:`` URLs, no inline styles (the theme styles messages). Word and Google Docs
-    paste survives as its text and basic structure."""
-    return _cleaner.clean(_DROP_WITH_CONTENT.sub("", html or ""))
+    paste survives as its text and basic structure, a rich-text editor's lists as lists."""
+    return _cleaner.clean(quill_lists(_DROP_WITH_CONTENT.sub("", html or "")))
+
+
+_QUILL_LIST = re.compile(r"<ol>((?:\s*<li data-list=\"\w+\"[^>]*>.*?</li>)+)\s*</ol>", re.S)
+_QUILL_ITEM = re.compile(r"<li data-list=\"(\w+)\"[^>]*>(.*?)</li>", re.S)
+_QUILL_UI = re.compile(r'<span class="ql-ui"[^>]*></span>')
+
+
+def quill_lists(html: str) -> str:
+    """Quill's own list markup (one ``<ol>`` whose items say ``data-list="bullet"`` or
+    ``"ordered"``, as its editing area holds it) as the ``<ul>``/``<ol>`` lists mail clients
+    show: without this a bulleted list would arrive numbered. The composer's editor already
+    writes plain lists; this covers its raw markup pasted into the HTML view."""
+    def lists(match: re.Match) -> str:
+        out, kind = [], None
+        for item_kind, inner in _QUILL_ITEM.findall(match.group(1)):
+            tag = "ul" if item_kind in ("bullet", "checked", "unchecked") else "ol"
+            if tag != kind:
+                out.append((f"</{kind}>" if kind else "") + f"<{tag}>")
+                kind = tag
+            out.append(f"<li>{_QUILL_UI.sub('', inner)}</li>")
+        return "".join(out) + f"</{kind}>"
+    return _QUILL_LIST.sub(lists, html) if "data-list=" in html else html
 
 
 class Slots:

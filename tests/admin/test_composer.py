@@ -1,5 +1,6 @@
 """The campaign form with the composer, used without JavaScript (plain form posts)."""
 
+import html
 import re
 from email import message_from_bytes, policy
 
@@ -91,6 +92,39 @@ def test_blocks_are_added_moved_and_removed_without_javascript(client, login):
     assert page.index("&lt;p&gt;Second&lt;/p&gt;") < page.index("\nFirst</textarea>")
     page = client.post("/admin/campaigns/new", data={**base, "action": "remove:0"}).text
     assert "\nFirst</textarea>" not in page and "Second" in page
+
+
+def test_a_removed_block_comes_back_in_place_with_undo(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    base = form_data(mlist, **{"blocks-0-type": "heading", "blocks-0-text": "First",
+                               "blocks-1-type": "text", "blocks-1-text": "<p>Second</p>",
+                               "blocks-2-type": "divider"})
+    page = client.post("/admin/campaigns/new", data={**base, "action": "remove:1"}).text
+    assert "Block 2 (Text) removed." in page and 'value="undo"' in page
+    stash = re.search(r'name="removed_block" value="([^"]+)"', page).group(1)
+    assert page.index("Block 2 (Text) removed.") < page.index('value="divider"')  # in place
+    after = {**form_data(mlist, **{"blocks-0-type": "heading", "blocks-0-text": "First",
+                                   "blocks-1-type": "divider"}),
+             "removed_block": html.unescape(stash)}
+    page = client.post("/admin/campaigns/new", data={**after, "action": "undo"}).text
+    assert "removed_block" not in page  # undone: nothing left to undo
+    assert page.index("\nFirst</textarea>") < page.index("&lt;p&gt;Second&lt;/p&gt;") \
+        < page.index('value="divider"')
+    saved = client.post("/admin/campaigns/new", data={**after, "action": "undo"})
+    assert saved.status_code == 200 and db.session.scalar(select(Campaign)) is None
+
+
+def test_an_unusable_undo_stash_changes_nothing(client, login):
+    login()
+    mlist = list_with_contacts("a@example.com")
+    base = form_data(mlist, **{"blocks-0-type": "heading", "blocks-0-text": "Only"})
+    for stash in ("", "not json", "[1]", '{"index": 0, "block": {"type": "script"}}',
+                  '{"index": "x", "block": {"type": "text"}}', '{"index": 0, "block": 3}'):
+        page = client.post("/admin/campaigns/new",
+                           data={**base, "removed_block": stash, "action": "undo"})
+        assert page.status_code == 200
+        assert page.text.count('<fieldset class="block') == 1, stash
 
 
 def test_a_new_campaign_starts_from_the_chosen_template(client, login):

@@ -58,6 +58,7 @@ def compose(page, shop):
     page.get_by_role("button", name="+ Heading").click()
     page.get_by_label("Heading 1 text").fill("Spring is here")
     page.get_by_role("button", name="+ Text").click()
+    page.get_by_role("button", name="HTML view of block 2").click()  # HTML, as typed
     page.get_by_label("Text 2").fill('<p>Dear {{ first_name | default("friend") }},</p>'
                                      "<p>our spring collection has arrived.</p>")
     page.get_by_role("button", name="+ Two columns").click()

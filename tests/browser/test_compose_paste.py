@@ -27,6 +27,7 @@ def test_paste_from_a_word_processor(page, live_server, make_user):
     page.get_by_label("Subject").fill("Pasted offer")
     page.get_by_label("Lists").select_option(label="Weekly (1)")
     page.get_by_role("button", name="+ Text").click()
+    page.get_by_role("button", name="HTML view of block 1").click()  # pasting into the HTML
     area = page.get_by_label("Text 1")
     area.fill("")
     area.focus()

@@ -24,6 +24,28 @@ def test_sanitizing_removes_scripts_event_handlers_and_javascript_urls():
     assert '<img src="https://cdn.example/a.png" alt="A">' in clean
 
 
+def test_what_the_rich_text_editor_writes_survives_sanitizing():
+    quill = ('<h2>Big news</h2><p>Dear {{ first_name | default("friend") }}, our '
+             '<strong>sale</strong> and <em>more</em> in the <a href="https://shop.example/" '
+             'rel="noopener noreferrer" target="_blank">shop</a>.</p>'
+             "<ul><li>Shoes</li><li>Coats</li></ul><ol><li>First</li></ol>")
+    clean = rendering.sanitize(quill)
+    assert clean == quill.replace(' rel="noopener noreferrer" target="_blank"', "")
+
+
+def test_quills_raw_list_markup_becomes_real_lists():
+    """Quill keeps every list in one <ol> with the kind on each item; pasted as it is into
+    the HTML view, bullets must stay bullets (not numbers) in mail clients."""
+    raw = ('<ol><li data-list="bullet"><span class="ql-ui" contenteditable="false"></span>'
+           'Shoes</li><li data-list="bullet">Coats</li><li data-list="ordered">Step one</li>'
+           '</ol><p>After</p><ol><li>Plain numbered</li></ol>')
+    assert rendering.sanitize(raw) == (
+        "<ul><li>Shoes</li><li>Coats</li></ul><ol><li>Step one</li></ol><p>After</p>"
+        "<ol><li>Plain numbered</li></ol>")
+    html = prepared({"type": "text", "text": raw}).body_html
+    assert "<ul><li>Shoes</li><li>Coats</li></ul>" in html and "data-list" not in html
+
+
 def test_word_paste_keeps_text_and_structure():
     word = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>'
             '.MsoNormal{}</style></head><body><!--[if gte mso 9]><xml>x</xml><![endif]-->'
