@@ -40,6 +40,9 @@ def defaults(instance_path: str) -> dict:
         # queues takes the more urgent jobs (subscriber mail) in between
         "SEND_SLICE_SECONDS": 10,
         "REAPER_SECONDS": 60,  # how often the reaper looks for campaigns without a worker
+        # a transactional message or webhook delivery this old without a job: the reaper
+        # enqueues it (its enqueue after the commit failed)
+        "OUTBOX_GRACE_SECONDS": 60,
         "SMTP_MAX_CONNECTIONS": 10,  # across all workers
         # an unreachable SMTP server is probed after this many seconds, doubling up to the
         # maximum, by one worker at a time; meanwhile nobody's attempts are spent

@@ -34,6 +34,7 @@ from newsletter.transactional import sending as transactional
 from newsletter.webhooks import delivery as webhook_delivery
 from newsletter.webhooks import endpoints as webhook_endpoints
 from newsletter.webhooks import notice as webhook_notice
+from newsletter.webhooks import outbox as webhook_outbox
 
 from . import queue
 from .extensions import db
@@ -156,7 +157,8 @@ def enqueue_recurring(series_id: int) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    run the recurring series that are due; poll the bounce mailbox when one is
+    run the recurring series that are due; enqueue transactional messages and webhook
+    deliveries whose job never got enqueued; poll the bounce mailbox when one is
     configured; drop uploads never set up and webhook deliveries older than
     WEBHOOK_LOG_DAYS."""
     try:
@@ -170,6 +172,7 @@ def reap() -> list[int]:
         webhook_endpoints.prune(db.session, utcnow() - timedelta(
             days=current_app.config["WEBHOOK_LOG_DAYS"]))
         db.session.commit()  # also when nothing went: no write lock stays behind (SQLite)
+        enqueue_stranded()
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)
@@ -180,6 +183,24 @@ def reap() -> list[int]:
         return started
     finally:
         schedule_reaper()
+
+
+def enqueue_stranded() -> tuple[list[int], list[int]]:
+    """Transactional messages and webhook deliveries whose job never got enqueued (Redis
+    was down right after their commit) or was lost, written more than
+    OUTBOX_GRACE_SECONDS ago: enqueue them now. Returns (message ids, delivery ids)."""
+    before = utcnow() - timedelta(seconds=current_app.config["OUTBOX_GRACE_SECONDS"])
+    messages = transactional_outbox.stranded(db.session, before)
+    deliveries = webhook_outbox.stranded(db.session, before)
+    db.session.commit()
+    for message_id in messages:
+        transactional_outbox.enqueue(message_id)
+    if deliveries:
+        webhook_outbox.enqueue(deliveries, webhook_outbox.retry())
+    if messages or deliveries:
+        log.warning("re-enqueued stranded transactional messages %s, webhook deliveries %s",
+                    messages, deliveries)
+    return messages, deliveries
 
 
 def poll_bounce_mailbox() -> None:
