@@ -415,20 +415,22 @@ def send_webhook_notice(endpoint_id: int) -> None:
 
 # --- transactional mail -------------------------------------------------------------------
 def send_transactional(message_id: int) -> str | None:
-    """Send one transactional message (``transactional.outbox`` enqueues it after the
-    commit that wrote it). A temporary
+    """Send one transactional message, an e-mail or an SMS through its template's gateway
+    (``transactional.outbox`` enqueues it after the commit that wrote it). A temporary
     failure raises, so RQ's Retry tries again; the sender's rate limit, when it asks for a
     longer wait, brings the job back at that time without spending an attempt."""
     config = current_app.config
     job = get_current_job()
-    messenger = SMTPMessenger(smtp_settings(config))
-    try:
-        result = transactional.send(
-            db.session, message_id, messenger, RateLimiter(queue.get_redis()),
-            base_url=config["BASE_URL"], default_from=config["MAIL_FROM"],
-            final=job is None or not job.retries_left)
-    finally:
-        messenger.close()
+    final = job is None or not job.retries_left
+    result = transactional.send_sms(db.session, message_id, config, final=final)
+    if result is None:  # an e-mail
+        messenger = SMTPMessenger(smtp_settings(config))
+        try:
+            result = transactional.send(
+                db.session, message_id, messenger, RateLimiter(queue.get_redis()),
+                base_url=config["BASE_URL"], default_from=config["MAIL_FROM"], final=final)
+        finally:
+            messenger.close()
     db.session.commit()
     if result.wait:
         transactional_outbox.enqueue(message_id, utcnow() + timedelta(seconds=result.wait))
