@@ -335,6 +335,10 @@ def _clean(record: Record, default_language: str) -> CleanRow:
     return CleanRow(record.line, email, *clean_details(values, attributes, default_language))
 
 
+#: one encoder for every row: ``json.dumps`` with an option builds a new one per call
+attributes_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def clean_details(values: dict[str, str], attributes: dict[str, str],
                   default_language: str) -> tuple:
     """A row's phone (E.164 or None), first and last name, language and attributes (JSON),
@@ -347,7 +351,7 @@ def clean_details(values: dict[str, str], attributes: dict[str, str],
     if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
         raise RowError(0, f"a value is longer than {MAX_ATTRIBUTE} characters")
     return (_phone(phone) if phone else None, first_name, last_name, language,
-            json.dumps(attributes, ensure_ascii=False) if attributes else "{}")
+            attributes_json(attributes) if attributes else "{}")
 
 
 def _name(values: dict[str, str], field: str) -> str | None:

@@ -26,17 +26,25 @@ from .files import Record, RowError, clean, clean_details
 
 MAX_ROWS = 10_000
 NAME_FIELDS = ("phone", "first_name", "last_name", "language")
+#: the staged rows of active contacts that exist, with their ids: looked up once by
+#: e-mail, so the history rows and the update below touch only those (by primary key)
+KNOWN_TABLE = """CREATE TEMPORARY TABLE IF NOT EXISTS upsert_known (
+    contact_id INTEGER, phone VARCHAR(20), first_name VARCHAR(100), last_name VARCHAR(100),
+    language VARCHAR(8), attributes TEXT)"""
+KNOWN = """INSERT INTO upsert_known
+    SELECT c.id, st.phone, st.first_name, st.last_name, st.language, st.attributes
+    FROM import_stage st JOIN contact c ON c.email = st.email WHERE c.status = 'active'"""
 CHANGES = """INSERT INTO contact_change (contact_id, field, old_value, new_value, actor,
         created_at)
     SELECT c.id, '{field}', {old}, {new}, :actor, :now
-    FROM import_stage st JOIN contact c ON c.email = st.email
-    WHERE c.status = 'active' AND st.{field} IS NOT NULL AND {changed}"""
+    FROM upsert_known st JOIN contact c ON c.id = st.contact_id
+    WHERE st.{field} IS NOT NULL AND {changed}"""
 UPDATE = """UPDATE contact SET phone = COALESCE(st.phone, contact.phone),
         first_name = COALESCE(st.first_name, contact.first_name),
         last_name = COALESCE(st.last_name, contact.last_name),
         language = COALESCE(st.language, contact.language),
         attributes = {merged}
-    FROM import_stage st WHERE contact.email = st.email AND contact.status = 'active'"""
+    FROM upsert_known st WHERE contact.id = st.contact_id"""
 MERGED = {"postgresql": "(contact.attributes || CAST(st.attributes AS JSONB))",
           "sqlite": "json_patch(contact.attributes, st.attributes)"}
 
@@ -159,10 +167,13 @@ def _apply_emails(session, staged: Staged, mlist: MailingList | None, counts: Up
                   *, legal_basis: str, source: str, actor: str) -> None:
     conn = staging.fill_stage(session, staged.batch)
     staging.refresh_stale_stats(conn)
-    params = {"actor": actor[:100], "now": utcnow()}
-    _record_changes(conn, params)
-    counts.updated = conn.execute(text(UPDATE.format(merged=MERGED[conn.dialect.name]))
-                                  ).rowcount
+    conn.execute(text(KNOWN_TABLE))
+    conn.execute(text("TRUNCATE upsert_known" if conn.dialect.name == "postgresql"
+                      else "DELETE FROM upsert_known"))
+    if conn.execute(text(KNOWN)).rowcount:  # all new (the usual bulk load): nothing to do
+        _record_changes(conn, {"actor": actor[:100], "now": utcnow()})
+        counts.updated = conn.execute(text(UPDATE.format(merged=MERGED[conn.dialect.name]))
+                                      ).rowcount
     conn.execute(text("UPDATE import_stage SET language = :language WHERE language IS NULL"),
                  {"language": mlist.language if mlist else "en"})
     lines: list[int] = []
