@@ -40,6 +40,9 @@ def defaults(instance_path: str) -> dict:
         # queues takes the more urgent jobs (subscriber mail) in between
         "SEND_SLICE_SECONDS": 10,
         "REAPER_SECONDS": 60,  # how often the reaper looks for campaigns without a worker
+        # a transactional message or webhook delivery this old without a job: the reaper
+        # enqueues it (its enqueue after the commit failed)
+        "OUTBOX_GRACE_SECONDS": 60,
         "SMTP_MAX_CONNECTIONS": 10,  # across all workers
         # key of the passwords of servers and gateways set in the admin (a Fernet key, or
         # any text a key is derived from); None: derived from SECRET_KEY (keep it stable)

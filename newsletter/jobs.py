@@ -34,6 +34,7 @@ from newsletter.transactional import sending as transactional
 from newsletter.webhooks import delivery as webhook_delivery
 from newsletter.webhooks import endpoints as webhook_endpoints
 from newsletter.webhooks import notice as webhook_notice
+from newsletter.webhooks import outbox as webhook_outbox
 
 from . import queue
 from .extensions import db
@@ -153,7 +154,8 @@ def enqueue_recurring(series_id: int) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    run the recurring series that are due; poll the bounce mailbox when one is
+    run the recurring series that are due; enqueue transactional messages and webhook
+    deliveries whose job never got enqueued; poll the bounce mailbox when one is
     configured; drop uploads never set up and webhook deliveries older than
     WEBHOOK_LOG_DAYS."""
     try:
@@ -167,6 +169,7 @@ def reap() -> list[int]:
         webhook_endpoints.prune(db.session, utcnow() - timedelta(
             days=current_app.config["WEBHOOK_LOG_DAYS"]))
         db.session.commit()  # also when nothing went: no write lock stays behind (SQLite)
+        enqueue_stranded()
         started = []
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)
@@ -177,6 +180,24 @@ def reap() -> list[int]:
         return started
     finally:
         schedule_reaper()
+
+
+def enqueue_stranded() -> tuple[list[int], list[int]]:
+    """Transactional messages and webhook deliveries whose job never got enqueued (Redis
+    was down right after their commit) or was lost, written more than
+    OUTBOX_GRACE_SECONDS ago: enqueue them now. Returns (message ids, delivery ids)."""
+    before = utcnow() - timedelta(seconds=current_app.config["OUTBOX_GRACE_SECONDS"])
+    messages = transactional_outbox.stranded(db.session, before)
+    deliveries = webhook_outbox.stranded(db.session, before)
+    db.session.commit()
+    for message_id in messages:
+        transactional_outbox.enqueue(message_id)
+    if deliveries:
+        webhook_outbox.enqueue(deliveries, webhook_outbox.retry())
+    if messages or deliveries:
+        log.warning("re-enqueued stranded transactional messages %s, webhook deliveries %s",
+                    messages, deliveries)
+    return messages, deliveries
 
 
 def poll_bounce_mailbox() -> None:
@@ -392,20 +413,22 @@ def send_webhook_notice(endpoint_id: int) -> None:
 
 # --- transactional mail -------------------------------------------------------------------
 def send_transactional(message_id: int) -> str | None:
-    """Send one transactional message (``transactional.outbox`` enqueues it after the
-    commit that wrote it). A temporary
+    """Send one transactional message, an e-mail or an SMS through its template's gateway
+    (``transactional.outbox`` enqueues it after the commit that wrote it). A temporary
     failure raises, so RQ's Retry tries again; the sender's rate limit, when it asks for a
     longer wait, brings the job back at that time without spending an attempt."""
     config = current_app.config
     job = get_current_job()
-    messenger = SMTPMessenger(smtp_settings(config))
-    try:
-        result = transactional.send(
-            db.session, message_id, messenger, RateLimiter(queue.get_redis()),
-            base_url=config["BASE_URL"], default_from=config["MAIL_FROM"],
-            final=job is None or not job.retries_left)
-    finally:
-        messenger.close()
+    final = job is None or not job.retries_left
+    result = transactional.send_sms(db.session, message_id, config, final=final)
+    if result is None:  # an e-mail
+        messenger = SMTPMessenger(smtp_settings(config))
+        try:
+            result = transactional.send(
+                db.session, message_id, messenger, RateLimiter(queue.get_redis()),
+                base_url=config["BASE_URL"], default_from=config["MAIL_FROM"], final=final)
+        finally:
+            messenger.close()
     db.session.commit()
     if result.wait:
         transactional_outbox.enqueue(message_id, utcnow() + timedelta(seconds=result.wait))

@@ -89,6 +89,33 @@ def enqueue_at(kind: str, when: datetime, func, *args, job_timeout: int = DEFAUL
                                       **kwargs)
 
 
+#: how long the mark of an enqueued outbox job lasts: longer than all its retries' waits
+MARK_SECONDS = 2 * 86400
+
+
+def enqueue_marked(kind: str, mark: str, func, *args, at: datetime | None = None,
+                   **kwargs) -> None:
+    """Enqueue (now, or at ``at``) and set ``mark`` in one Redis transaction. Outbox rows
+    (a transactional message, a webhook delivery) whose mark is missing had their enqueue
+    after the commit fail (Redis was down then) or lost with Redis: the reaper enqueues
+    them again (``missing_marks``)."""
+    with get_redis().pipeline() as pipe:
+        if at is None:
+            enqueue(kind, func, *args, pipeline=pipe, **kwargs)
+        else:
+            enqueue_at(kind, at, func, *args, pipeline=pipe, **kwargs)
+        pipe.set(mark, 1, ex=MARK_SECONDS)
+        pipe.execute()
+
+
+def missing_marks(marks: list[str]) -> set[str]:
+    """The marks (``enqueue_marked``) that Redis does not hold."""
+    if not marks:
+        return set()
+    return {mark for mark, value in zip(marks, get_redis().mget(marks), strict=True)
+            if value is None}
+
+
 def close_drain(redis, items_key: str, gate_key: str, gate_seconds: int, enqueue) -> None:
     """The end of a drain job (click recorder, subscriber mail): open its gate again. An
     item pushed after the job's last read but before the gate opened found it shut and

@@ -1,5 +1,11 @@
 """Small builders for test data, going through the same domain functions as the app."""
 
+import socket
+from contextlib import contextmanager
+
+import redis
+
+from newsletter import queue
 from newsletter.audience import lists
 from newsletter.campaigns import drafts
 from newsletter.extensions import db
@@ -43,3 +49,19 @@ def tested(campaign):
     campaign.tested_at = utcnow()
     db.session.commit()
     return campaign
+
+
+@contextmanager
+def redis_down(app):
+    """Point the app's Redis (and so its queues) at a port where nothing listens, as when
+    Redis is down for a moment; the real connection comes back afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    real = queue.get_redis()
+    app.extensions["redis"] = redis.Redis(host="127.0.0.1", port=port,
+                                          socket_connect_timeout=1)
+    try:
+        yield
+    finally:
+        app.extensions["redis"] = real

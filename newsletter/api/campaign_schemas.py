@@ -28,6 +28,8 @@ class CampaignIn(Strict):
                                        description="Composer blocks; or give html")
     html: Html | None = Field(None, description="The body as HTML (sanitized)")
     sender_id: Id | None = None
+    segment_id: Id | None = Field(None, description="A saved segment narrowing the lists' "
+                                                    "recipients to its contacts")
     language: Language = "en"
     track_opens: bool = False
     public_archive: bool = False
@@ -39,6 +41,12 @@ class CampaignIn(Strict):
         return self
 
 
+class CampaignPatch(Strict):
+    segment_id: Id | None = Field(description="The audience: a saved segment narrowing the "
+                                              "lists' recipients, or null for everyone on "
+                                              "the lists")
+
+
 class CampaignOut(BaseModel):
     id: int
     name: str
@@ -47,6 +55,7 @@ class CampaignOut(BaseModel):
     channel: str
     language: str
     list_ids: list[int]
+    segment_id: int | None
     send_at: Timestamp | None
     started_at: Timestamp | None
     finished_at: Timestamp | None

@@ -4,7 +4,7 @@ pause, resume, cancel and statistics, through the domain functions the admin vie
 from datetime import UTC
 
 from newsletter import jobs
-from newsletter.campaigns import lifecycle, progress
+from newsletter.campaigns import drafts, lifecycle, progress
 from newsletter.compliance import review
 from newsletter.compliance import start as checked
 from newsletter.content import composer
@@ -17,6 +17,7 @@ from .campaign_schemas import (
     CampaignIn,
     CampaignOut,
     CampaignPage,
+    CampaignPatch,
     CampaignStats,
     ScheduleIn,
     TestSendIn,
@@ -31,7 +32,8 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     return CampaignOut(
         id=campaign.id, name=campaign.name, subject=campaign.subject, status=campaign.status,
         channel=campaign.channel, language=campaign.language,
-        list_ids=[m.id for m in campaign.lists], send_at=campaign.send_at,
+        list_ids=[m.id for m in campaign.lists], segment_id=campaign.segment_id,
+        send_at=campaign.send_at,
         started_at=campaign.started_at, finished_at=campaign.finished_at,
         tested_at=campaign.tested_at, created_at=campaign.created_at)
 
@@ -67,7 +69,7 @@ def create_campaign(json: CampaignIn):
         name=json.name, subject=json.subject, list_ids=json.list_ids, sender_id=json.sender_id,
         theme_id=None, template="blank", blocks=blocks, body_text="", text_edited=False,
         language=json.language, public_archive=json.public_archive,
-        track_opens=json.track_opens)
+        track_opens=json.track_opens, segment_id=json.segment_id)
     return campaign_out(composer.save_draft(db.session, None, draft)), 201
 
 
@@ -77,6 +79,16 @@ def create_campaign(json: CampaignIn):
 def get_campaign(campaign_id: int):
     """One campaign."""
     return campaign_out(_campaign(campaign_id))
+
+
+@v1.patch("/campaigns/<int:campaign_id>")
+@endpoint("campaigns", "write")
+@spec.validate(json=CampaignPatch, resp=responses(HTTP_200=CampaignOut), tags=TAGS)
+def update_campaign(campaign_id: int, json: CampaignPatch):
+    """Change a draft's audience: a saved segment (segment_id), or null for everyone on
+    its lists."""
+    _campaign(campaign_id)
+    return campaign_out(drafts.set_segment(db.session, campaign_id, json.segment_id))
 
 
 @v1.get("/campaigns/<int:campaign_id>/statistics")

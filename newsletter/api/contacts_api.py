@@ -69,11 +69,15 @@ def upsert_contact(json: ContactFields):
 @endpoint("contacts", "write")
 @spec.validate(json=BulkIn, resp=responses(HTTP_200=BulkOut), tags=TAGS)
 def bulk_upsert_contacts(json: BulkIn):
-    """Upsert up to 10,000 contacts by e-mail in one call; any bad row refuses the call."""
+    """Upsert up to 10,000 contacts in one call, by e-mail, or by phone (E.164, +421…) for
+    a row without e-mail (on a list with SMS, subscribed to its SMS channel). A row with
+    neither, or with a value that is not valid, is reported in errors by its index; the
+    other rows are applied."""
     counts = bulk_upsert(db.session, [r.model_dump(exclude_unset=True) for r in json.contacts],
                          list_id=json.list_id, legal_basis=json.legal_basis,
                          source=json.source, actor=actor())
-    return BulkOut(**vars(counts))
+    return BulkOut(**{**vars(counts), "errors": {
+        k: [v] for k, v in counts.errors.items()}})
 
 
 @v1.get("/contacts/<int:contact_id>")

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (imported for their routes)
     contacts_api,
     lists_api,
     resources_api,
+    segments_api,
     subscribe,
     transactional_api,
     webhooks_api,

@@ -135,7 +135,7 @@ class UpsertOut(BaseModel):
 
 
 class BulkRow(Strict):
-    email: Line
+    email: Line | None = Field(None, description="The key; without it, the phone is")
     phone: Annotated[str, StringConstraints(max_length=32,
                                             pattern=r"^[^\x00-\x1f\x7f]*$")] | None = None
     first_name: Name | None = None
@@ -154,7 +154,8 @@ class BulkIn(Strict):
 
 class LeftOut(BaseModel):
     index: int = Field(description="The row's position in contacts")
-    email: str
+    email: str | None
+    phone: str | None
 
 
 class BulkOut(BaseModel):
@@ -166,7 +167,10 @@ class BulkOut(BaseModel):
     subscribed: int
     over_limit: int = Field(description="New addresses past the plan's contact limit: not "
                                         "created (the call stops at the limit)")
-    left_out: list[LeftOut] = Field(description="Those rows, in order")
+    left_out: list[LeftOut] = Field(description="Those rows")
+    rejected: int = Field(description="Rows that cannot be used (errors says why); the "
+                                      "others were applied")
+    errors: dict[str, list[str]] = Field(description="Messages by row: contacts.<index>")
 
 
 class ErasedOut(BaseModel):

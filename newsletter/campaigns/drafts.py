@@ -79,6 +79,18 @@ def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
     return campaign
 
 
+def set_segment(session, campaign_id: int, segment_id: int | None) -> Campaign:
+    """Narrow a draft's lists to a saved segment's contacts (None: everyone on them)."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise CampaignError("Only a draft can be edited; this campaign has started.")
+    if segment_id is not None and session.get(Segment, segment_id) is None:
+        raise CampaignError("That segment does not exist.", "segment_id")
+    campaign.segment_id = segment_id
+    session.flush()
+    return campaign
+
+
 def _check_references(session, list_ids: list[int], sender_id: int | None,
                       branch_id: int | None) -> None:
     found = session.scalars(select(MailingList.id).where(MailingList.id.in_(list_ids))).all()

@@ -332,6 +332,17 @@ def _clean(record: Record, default_language: str) -> CleanRow:
         email = fast_normalize_email(raw_email)
     except InvalidAddress:
         raise RowError(0, f"{raw_email!r} is not a valid e-mail address") from None
+    return CleanRow(record.line, email, *clean_details(values, attributes, default_language))
+
+
+#: one encoder for every row: ``json.dumps`` with an option builds a new one per call
+attributes_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def clean_details(values: dict[str, str], attributes: dict[str, str],
+                  default_language: str) -> tuple:
+    """A row's phone (E.164 or None), first and last name, language and attributes (JSON),
+    or RowError: what every row has besides its e-mail address."""
     phone = values.get("phone", "").strip()
     language = values.get("language", "").strip().lower() or default_language
     if not is_language(language):
@@ -339,9 +350,8 @@ def _clean(record: Record, default_language: str) -> CleanRow:
     first_name, last_name = _name(values, "first_name"), _name(values, "last_name")
     if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
         raise RowError(0, f"a value is longer than {MAX_ATTRIBUTE} characters")
-    return CleanRow(record.line, email, _phone(phone) if phone else None,
-                    first_name, last_name, language,
-                    json.dumps(attributes, ensure_ascii=False) if attributes else "{}")
+    return (_phone(phone) if phone else None, first_name, last_name, language,
+            attributes_json(attributes) if attributes else "{}")
 
 
 def _name(values: dict[str, str], field: str) -> str | None:

@@ -8,6 +8,7 @@ this list is skipped and counted, never re-activated. Existing contacts keep the
 a new subscription is confirmed, because the editor states the legal basis and it is
 recorded with the source on a consent record (also on double opt-in lists)."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -106,10 +107,15 @@ class StagedBatch:
 
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 
 
 def _copy_value(value) -> str:
-    return "\\N" if value is None else str(value).translate(COPY_ESCAPES)
+    if value is None:
+        return "\\N"
+    value = str(value)
+    # most values need no escape: searching is cheaper than translating
+    return value.translate(COPY_ESCAPES) if COPY_SPECIAL.search(value) else value
 
 
 def stage(rows: list[CleanRow], hasher: Callable[[str], str], postgres: bool) -> StagedBatch:

@@ -21,7 +21,7 @@ from . import audit, ratelimit
 
 #: the resources a key can be scoped to; each has a read and a write scope
 RESOURCES = ("lists", "contacts", "subscriptions", "campaigns", "webhooks", "transactional",
-             "blocklist", "imports", "sms", "senders")
+             "blocklist", "imports", "sms", "senders", "segments")
 SCOPES = tuple(f"{r}:{access}" for r in RESOURCES for access in ("read", "write"))
 LAST_USED_KEY = "apikey:last-used"
 DEFAULT_RATE = "600/60"

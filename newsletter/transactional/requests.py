@@ -1,14 +1,14 @@
-"""Accepting a transactional message: the template exists and is e-mail, the address is
-valid and not suppressed for a hard bounce, a spam complaint or an erasure, and the data
-fills the template's merge tags (rendered once here, so an error is answered at once, not
-found later by the worker). The send job goes out when the caller commits (``outbox``)."""
+"""Accepting a transactional message: the template exists and is e-mail (or SMS, for the
+channel sms: ``sms``), the address is valid and not suppressed for a hard bounce, a spam
+complaint or an erasure, and the data fills the template's merge tags (rendered once here,
+so an error is answered at once, not found later by the worker). The send job goes out
+when the caller commits (``outbox``)."""
 
 from sqlalchemy import select
 
 from newsletter.audience import suppression
 from newsletter.audience.addresses import InvalidAddress, normalize_email
 from newsletter.content import rendering, themes, webview
-from newsletter.errors import DomainError
 from newsletter.models import (
     Campaign,
     Channel,
@@ -17,18 +17,13 @@ from newsletter.models import (
     TransactionalState,
 )
 
-from . import outbox
+from . import outbox, sms
+from .errors import TransactionalError
 
 #: suppressed for these reasons, an address gets no transactional mail either (an
 #: unsubscribe from lists does not stop an order confirmation)
 REFUSED_REASONS = (suppression.Reason.BOUNCED, suppression.Reason.COMPLAINT,
                    suppression.Reason.ERASED)
-
-
-class TransactionalError(DomainError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def template(session, template_id: int) -> Campaign:
@@ -54,16 +49,20 @@ def render(campaign: Campaign, address: str, data: dict, language: str | None,
 
 def request_message(session, template_id: int, address: str, data: dict,
                     language: str | None, api_key_id: int | None,
-                    base_url: str) -> TransactionalMessage:
+                    base_url: str, channel: str = Channel.EMAIL) -> TransactionalMessage:
+    if channel == Channel.SMS:
+        campaign = sms.template(session, template_id)
+        number = sms.target(address or "")
+        _check_suppressed(session, number)
+        message = sms.accept(session, campaign, number, data, api_key_id)
+        outbox.add(session, message.id)
+        return message
     campaign = template(session, template_id)
     try:
         address = normalize_email(address or "")
     except InvalidAddress as exc:
         raise TransactionalError(str(exc), "to") from None
-    row = session.scalar(select(Suppression).where(
-        Suppression.address_hash == suppression.address_hash(address)))
-    if row is not None and row.reason in REFUSED_REASONS:
-        raise TransactionalError(f"{address} gets no mail from us ({row.reason}).", "to")
+    _check_suppressed(session, address)
     try:
         rendered = render(campaign, address, data, language, base_url)
     except rendering.RenderError as exc:
@@ -76,3 +75,10 @@ def request_message(session, template_id: int, address: str, data: dict,
     session.flush()
     outbox.add(session, message.id)
     return message
+
+
+def _check_suppressed(session, address: str) -> None:
+    row = session.scalar(select(Suppression).where(
+        Suppression.address_hash == suppression.address_hash(address)))
+    if row is not None and row.reason in REFUSED_REASONS:
+        raise TransactionalError(f"{address} gets no messages from us ({row.reason}).", "to")

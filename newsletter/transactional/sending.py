@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from newsletter.channels import sms_gateways
 from newsletter.channels.base import DeliveryError, Messenger, OutgoingMessage
 from newsletter.channels.headers import header_lines, header_value, mailbox
 from newsletter.content import rendering
-from newsletter.models import TransactionalMessage, TransactionalState, utcnow
+from newsletter.models import Channel, TransactionalMessage, TransactionalState, utcnow
 from newsletter.sending.messages import MessageFactory
 from newsletter.sending.throttle import Rate, RateLimiter
 
-from . import requests
+from . import requests, sms
 
 #: a wait for the rate limit longer than this is not slept through: the job comes back
 MAX_INLINE_WAIT = 5.0
@@ -94,3 +95,26 @@ def send(session, message_id: int, messenger: Messenger, limiter: RateLimiter | 
 def _failed(message: TransactionalMessage, error: str) -> Result:
     message.state, message.error = TransactionalState.FAILED, error[:300]
     return Result(state=message.state, error=error)
+
+
+def send_sms(session, message_id: int, config, *, final: bool) -> Result | None:
+    """One attempt of a transactional SMS through its template's gateway (None: the
+    message is an e-mail). The caller commits."""
+    message = session.get(TransactionalMessage, message_id)
+    if message is None or message.channel != Channel.SMS:
+        return None
+    if message.state not in (TransactionalState.QUEUED, TransactionalState.DEFERRED):
+        return Result()
+    campaign = message.template
+    try:
+        messenger = sms_gateways.open_gateway(config, campaign.sms_gateway) if campaign \
+            else None
+    except sms_gateways.GatewayError as exc:
+        state, _retry, error = sms.fail(session, message, str(exc))
+        return Result(state=state, error=error)
+    try:
+        state, retry, error = sms.send(session, message, messenger, final=final)
+    finally:
+        if messenger is not None:
+            messenger.close()
+    return Result(state=state, retry=retry, error=error)

@@ -1,25 +1,34 @@
 """The outbox: ``emit`` writes one delivery row per subscribed endpoint in the caller's
 transaction, so an event is reported exactly when its change is committed (and never for a
 change rolled back). The ids wait in ``session.info`` until the commit; then one job per
-delivery is enqueued (``newsletter.jobs.deliver_webhook``). A rollback forgets them."""
+delivery is enqueued (``newsletter.jobs.deliver_webhook``) with a mark in Redis; the reaper
+enqueues pending deliveries without one (``stranded``). A rollback forgets them."""
 
 import json
 import logging
 import uuid
+from datetime import datetime
 
 from flask import current_app
 from rq import Retry
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, or_, select
 from sqlalchemy.orm import Session
 
 from newsletter import queue
-from newsletter.models import WebhookDelivery, WebhookEndpoint, utcnow
+from newsletter.models import (
+    WebhookDelivery,
+    WebhookDeliveryState,
+    WebhookEndpoint,
+    utcnow,
+)
 
 from .events import EVENTS, TEST
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "webhook_outbox"
 JOB = "newsletter.jobs.deliver_webhook"
+#: set with the job (``queue.enqueue_marked``): the delivery has a job that will make it
+MARK = "newsletter:webhook-job:{}"
 
 
 def endpoints_for(session, event_name: str) -> list[int]:
@@ -60,11 +69,27 @@ def emit(session, event_name: str, data: dict, endpoint_ids: list[int] | None = 
 
 def enqueue(delivery_ids: list[int], retry) -> None:
     for delivery_id in delivery_ids:
-        queue.enqueue(queue.TRACKING, JOB, delivery_id, job_timeout=60, retry=retry,
-                      job_id=f"webhook-{delivery_id}-{uuid.uuid4().hex[:8]}")
+        queue.enqueue_marked(queue.TRACKING, MARK.format(delivery_id), JOB, delivery_id,
+                             job_timeout=60, retry=retry,
+                             job_id=f"webhook-{delivery_id}-{uuid.uuid4().hex[:8]}")
 
 
-def _retry() -> Retry | None:
+def stranded(session, older_than: datetime, limit: int = 1000) -> list[int]:
+    """For the reaper: pending deliveries written before ``older_than`` to an endpoint
+    that is not paused (or a test event), that no job will deliver (their enqueue after
+    the commit failed, or Redis lost the job)."""
+    ids = list(session.scalars(
+        select(WebhookDelivery.id).join(WebhookEndpoint,
+                                        WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.state == WebhookDeliveryState.PENDING,
+               WebhookDelivery.created_at < older_than,
+               or_(WebhookEndpoint.paused_at.is_(None), WebhookDelivery.event == TEST))
+        .order_by(WebhookDelivery.id).limit(limit)))
+    missing = queue.missing_marks([MARK.format(i) for i in ids])
+    return [i for i in ids if MARK.format(i) in missing]
+
+
+def retry() -> Retry | None:
     """WEBHOOK_RETRY_INTERVALS: seconds before each retry (growing: exponential
     backoff); the last attempt after them all marks the delivery failed."""
     intervals = [int(s) for s in current_app.config["WEBHOOK_RETRY_INTERVALS"]]
@@ -77,8 +102,8 @@ def _after_commit(session) -> None:
     if not ids:
         return
     try:
-        enqueue(ids, _retry())
-    except Exception:  # noqa: BLE001 - the commit stands; resuming the endpoint resends
+        enqueue(ids, retry())
+    except Exception:  # noqa: BLE001 - the commit stands; the reaper enqueues them later
         log.exception("webhook deliveries %s not enqueued", ids)
 
 

@@ -125,7 +125,7 @@ def test_bulk_upsert_creates_updates_skips_and_subscribes(client):
     assert result.status_code == 200, result.json
     assert result.json == {"received": 52, "created": 50, "updated": 1, "skipped": 0,
                            "duplicates": 1, "subscribed": 51, "over_limit": 0,
-                           "left_out": []}
+                           "left_out": [], "rejected": 0, "errors": {}}
     known = db.session.get(Contact, old)
     assert (known.first_name, known.last_name, known.language) == ("Old", "Known", "de")
     assert known.attributes == {"k": "v"}
@@ -136,14 +136,20 @@ def test_bulk_upsert_creates_updates_skips_and_subscribes(client):
         ContactChange.contact_id == old, ContactChange.field == "last_name")) == "Known"
 
 
-def test_bulk_upsert_with_a_bad_row_changes_nothing(client):
+def test_bulk_upsert_reports_bad_rows_and_keeps_the_good_ones(client):
     headers = auth(make_key())
     rows = [{"email": "good@example.com"}, {"email": "bad"}, {"email": "x@example.com",
-                                                            "phone": "0905"}]
+                                                            "phone": "0905"},
+            {"first_name": "Nobody"}, {"phone": "+421 905 123 456", "first_name": "Eva"}]
     result = client.post("/api/v1/contacts/bulk", json={"contacts": rows}, headers=headers)
-    assert result.status_code == 422
-    assert set(result.json["error"]["fields"]) == {"contacts.1", "contacts.2"}
-    assert db.session.scalar(select(Contact.id)) is None
+    assert result.status_code == 200, result.json
+    assert set(result.json["errors"]) == {"contacts.1", "contacts.2", "contacts.3"}
+    assert "email or a phone" in result.json["errors"]["contacts.3"][0]
+    assert "country code" in result.json["errors"]["contacts.2"][0]
+    assert (result.json["created"], result.json["rejected"]) == (2, 3)
+    assert set(db.session.scalars(select(Contact.email))) == {"good@example.com", None}
+    assert db.session.scalar(select(Contact.first_name).where(
+        Contact.phone == "+421905123456")) == "Eva"
 
 
 def test_idempotency_key_replays_the_first_answer(client):
