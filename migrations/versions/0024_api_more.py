@@ -1,7 +1,7 @@
 """Transactional SMS: a transactional message's channel and the SMS parts charged for it
 
 Revision ID: 0024_api_more
-Revises: 0018_follow_up
+Revises: 0019_channels
 Create Date: 2026-11-29 23:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024_api_more'
-down_revision = '0018_follow_up'
+down_revision = '0019_channels'
 branch_labels = None
 depends_on = None
 
