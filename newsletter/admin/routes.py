@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (imported for their routes)
     review_rules,
     segments,
     senders,
+    sequences,
     sms,
     stats,
     themes,

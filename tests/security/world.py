@@ -13,7 +13,7 @@ from email import message_from_bytes, policy
 from newsletter import jobs
 from newsletter.audience import lists, profiles, subscriptions
 from newsletter.audience.subscriptions import Evidence
-from newsletter.automation import recurring
+from newsletter.automation import recurring, sequences
 from newsletter.blocklist import entries
 from newsletter.campaigns import lifecycle
 from newsletter.channels.base import OutgoingMessage
@@ -106,10 +106,15 @@ def _admin_things(mlist, owner_email: str) -> dict[str, list]:
     template = composed(mlist, [{"type": "text", "text": "<p>Weekly</p>"}])
     series = recurring.create_series(db.session, template.id, name="Weekly", cron="0 9 * * 1",
                                      timezone="Europe/Bratislava", now=utcnow())
+    welcome = sequences.save_sequence(db.session, None, name="Welcome", list_id=mlist.id,
+                                      trigger="confirmation")
+    step = sequences.add_step(db.session, welcome.id, delay=60, subject="Welcome",
+                              template="announcement")
+    sequences.set_active(db.session, welcome.id, True, utcnow())
     db.session.commit()
     return {"theme_id": [theme.id], "sender_id": [sender.id], "entry_id": [entry.id],
             "import_id": [imp.id], "image_key": [image.key], "segment_id": [segment.id],
-            "series_id": [series.id]}
+            "series_id": [series.id], "sequence_id": [welcome.id], "step_id": [step.id]}
 
 
 def _saved_template(campaign_id: int) -> int:
