@@ -25,7 +25,8 @@ def test_a_welcome_sequence_is_built_on_its_pages(client, login):
         "subject": "Welcome, {{ first_name }}", "delay": 0, "delay_unit": "minutes",
         "template": "blank"})
     step = db.session.scalar(select(SequenceStep))
-    assert created.headers["Location"].endswith(f"/admin/campaigns/{step.template_campaign_id}/edit")
+    compose_url = f"/admin/campaigns/{step.template_campaign_id}/edit"
+    assert created.headers["Location"].endswith(compose_url)
     composer = client.get(created.headers["Location"]).text
     assert NOTE.replace("it", "this step") in composer.replace("\n", " ")
     compose(step, "Welcome, {{ first_name }}")
