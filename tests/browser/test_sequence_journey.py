@@ -12,11 +12,22 @@ from newsletter.audience import lists
 from newsletter.extensions import db
 from newsletter.models import Sequence, utcnow
 from tests.automation.sequence_helpers import subjects_to
+from tests.browser.axe import BLOCKING, describe, violations
 from tests.browser.session import log_in
 from tests.factories import list_with_contacts
 
 pytestmark = pytest.mark.browser
 NOTE = "affects only contacts who have not reached it"
+
+
+@pytest.fixture
+def page(browser):
+    """axe is injected into the pages, past their Content-Security-Policy."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def _add_step(page, subject: str, delay: str, unit: str, starter: str) -> None:
@@ -72,6 +83,8 @@ def test_editor_builds_a_welcome_sequence(page, live_server, make_user, artifact
     expect(steps.nth(0).locator('[data-stat="sent"]')).to_have_text("1")
     expect(steps.nth(1).locator('[data-stat="waiting"]')).to_have_text("1")
     page.screenshot(path=str(artifacts / "sequence-1280.png"), full_page=True)
+    serious = [v for v in violations(page) if v["impact"] in BLOCKING]
+    assert not serious, describe(serious)
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
@@ -80,3 +93,5 @@ def test_editor_builds_a_welcome_sequence(page, live_server, make_user, artifact
     page.screenshot(path=str(artifacts / "sequence-390.png"), full_page=True)
     page.get_by_role("link", name="Delay").nth(1).click()
     page.screenshot(path=str(artifacts / "sequence-step-390.png"), full_page=True)
+    serious = [v for v in violations(page) if v["impact"] in BLOCKING]
+    assert not serious, describe(serious)
