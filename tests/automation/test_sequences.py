@@ -3,6 +3,7 @@ clock is the job's ``at``, so no test waits days) through the real RQ worker and
 server, at most once per contact and step, stopped by unsubscribing, edits reaching only
 contacts who have not reached the step, and per-step statistics."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -245,3 +246,68 @@ def test_the_settings_refuse_bad_input_and_a_step_is_never_a_campaign(app):
     assert db.session.get(type(seq), seq.id).status == SequenceStatus.PAUSED
     assert drip.run(db.session, seq.id, utcnow()) == []  # paused: nothing runs
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 1
+
+
+def test_two_workers_at_once_send_each_step_once(app, worker, smtp_server):
+    """Two passes at the same moment, each in its own thread and database session (two
+    workers): every contact's step is claimed by one of them."""
+    mlist = list_with_contacts(name="Race")
+    seq = sequence(mlist, (0, "Only once"))
+    t0 = utcnow()
+    _activate(seq, t0)
+    for n in range(40):
+        lists.add_contact_to_list(db.session, mlist.id, f"r{n}@example.com")
+    db.session.commit()
+    start, results, errors = threading.Barrier(2), [], []
+
+    def one_worker():
+        with app.app_context():
+            try:
+                start.wait()
+                results.append(jobs.run_sequence(seq.id, (t0 + timedelta(minutes=1))
+                                                 .isoformat()))
+            except Exception as exc:  # noqa: BLE001  (reported below)
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=one_worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    worker()
+    assert sorted(len(subjects_to(smtp_server, f"r{n}@example.com")) for n in range(40)) \
+        == [1] * 40
+    assert db.session.scalar(select(func.count()).select_from(StepCampaign)) == 1
+
+
+def test_a_pass_killed_before_its_commit_leaves_nothing_half_done(app, worker, smtp_server):
+    mlist = list_with_contacts(name="Crash")
+    seq = sequence(mlist, (0, "Survives"))
+    t0 = utcnow()
+    _activate(seq, t0)
+    lists.add_contact_to_list(db.session, mlist.id, "c@example.com")
+    db.session.commit()
+    assert drip.run(db.session, seq.id, t0 + timedelta(minutes=1))
+    db.session.rollback()  # the worker died before the commit: claim and delivery are gone
+    assert db.session.scalar(select(func.count()).select_from(Delivery)) == 0
+    jobs.reap()  # the reaper's next round runs a pass of every active sequence
+    worker()
+    assert subjects_to(smtp_server, "c@example.com") == ["Survives"]
+
+
+def test_a_step_can_start_from_a_saved_template(app):
+    from newsletter.content import saved_templates
+
+    mlist = list_with_contacts(name="Saved")
+    source = sequence(mlist, (0, "House style"), name="Source")
+    kept = saved_templates.save_from_campaign(db.session, source.steps[0].template.id,
+                                              "House")
+    seq = sequence(mlist, name="From saved")
+    step = sequences.add_step(db.session, seq.id, delay=0, subject="Hi",
+                              template=f"saved:{kept.id}")
+    assert step.template.blocks == kept.blocks and "Shop" in step.template.body_html
+    with pytest.raises(SequenceError, match="template"):
+        sequences.add_step(db.session, seq.id, delay=0, subject="Hi", template="saved:999")
