@@ -16,7 +16,7 @@ from rq import get_current_job
 from rq.job import Job, JobStatus
 
 from newsletter.audience import mailqueue, notifications
-from newsletter.automation import recurring
+from newsletter.automation import drip, recurring
 from newsletter.bounces import mailbox
 from newsletter.campaigns import drafts, lifecycle
 from newsletter.channels import sms_gateways
@@ -151,13 +151,32 @@ def enqueue_recurring(series_id: int) -> None:
                   job_id=f"recurring-{series_id}-{uuid.uuid4().hex[:8]}", job_timeout=600)
 
 
+def run_sequence(sequence_id: int, at: str | None = None) -> list[int]:
+    """A pass over an active welcome or drip sequence: enrol, stop the leavers, queue the
+    steps that fell due, then have their campaigns sent. ``at`` is the clock (ISO, naive
+    UTC; default now), so tests move time instead of waiting days. Safe to run twice or
+    concurrently: each contact's step is claimed once."""
+    now = datetime.fromisoformat(at) if at else utcnow()
+    campaign_ids = drip.run(db.session, sequence_id, now)
+    db.session.commit()
+    for campaign_id in campaign_ids:
+        enqueue_send(campaign_id)
+    return campaign_ids
+
+
+def enqueue_sequence(sequence_id: int, at: datetime | None = None) -> None:
+    queue.enqueue(queue.SENDING, "newsletter.jobs.run_sequence", sequence_id,
+                  at.isoformat() if at else None, retry=queue.DEFAULT_RETRY,
+                  job_id=f"sequence-{sequence_id}-{uuid.uuid4().hex[:8]}", job_timeout=600)
+
+
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    run the recurring series that are due; enqueue transactional messages and webhook
-    deliveries whose job never got enqueued; poll the bounce mailbox when one is
-    configured; drop uploads never set up and webhook deliveries older than
-    WEBHOOK_LOG_DAYS."""
+    run the recurring series that are due and a pass of every active sequence; enqueue
+    transactional messages and webhook deliveries whose job never got enqueued; poll the
+    bounce mailbox when one is configured; drop uploads never set up and webhook deliveries
+    older than WEBHOOK_LOG_DAYS."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
@@ -166,6 +185,8 @@ def reap() -> list[int]:
             db.session.commit()
         for series_id in recurring.due_series(db.session, utcnow()):
             enqueue_recurring(series_id)
+        for sequence_id in drip.active_sequences(db.session):
+            enqueue_sequence(sequence_id)
         webhook_endpoints.prune(db.session, utcnow() - timedelta(
             days=current_app.config["WEBHOOK_LOG_DAYS"]))
         db.session.commit()  # also when nothing went: no write lock stays behind (SQLite)

@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (imported for their routes)
     review_rules,
     segments,
     senders,
+    sequences,
     sms,
     stats,
     themes,

@@ -13,6 +13,7 @@ from newsletter.models import (
     Delivery,
     DeliveryState,
     RecurringSeries,
+    SequenceStep,
     utcnow,
 )
 from newsletter.sms import quota
@@ -29,6 +30,10 @@ def _check_sendable(campaign: Campaign) -> None:
             RecurringSeries.template_campaign_id == campaign.id)) is not None:
         raise CampaignError("This draft is the template of a recurring series: its runs are "
                             "sent, not the template itself.")
+    if object_session(campaign).scalar(select(SequenceStep.id).where(
+            SequenceStep.template_campaign_id == campaign.id)) is not None:
+        raise CampaignError("This draft is a step of a welcome or drip sequence: it goes to "
+                            "each contact who reaches the step, not as a campaign.")
     if not campaign.lists and not campaign.extra_recipients:
         raise CampaignError("Choose at least one list (or extra recipients) before sending.")
     if campaign.channel == Channel.SMS:

@@ -29,6 +29,15 @@ from .content import CampaignAttachment, SavedTemplate, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
 from .platform import ApiIdempotency, ApiKey, AuditEntry, PlanLimit, Role, User
 from .sending import SenderIdentity
+from .sequences import (
+    Enrolment,
+    EnrolmentState,
+    Sequence,
+    SequenceStatus,
+    SequenceStep,
+    SequenceTrigger,
+    StepCampaign,
+)
 from .servers import MailServer, SenderServer, SmsGatewayAccount
 from .sms import QuotaMovementKind, SmsAccount, SmsQuotaMovement
 from .tracking import Click, Link
@@ -82,6 +91,13 @@ __all__ = [
     "Segment",
     "Role",
     "SenderCheck",
+    "Enrolment",
+    "EnrolmentState",
+    "Sequence",
+    "SequenceStatus",
+    "SequenceStep",
+    "SequenceTrigger",
+    "StepCampaign",
     "SenderIdentity",
     "SmsAccount",
     "SmsQuotaMovement",

@@ -15,7 +15,7 @@ from flask import current_app
 from newsletter import jobs
 from newsletter.audience import lists, profiles, subscriptions
 from newsletter.audience.subscriptions import Evidence
-from newsletter.automation import recurring
+from newsletter.automation import recurring, sequences
 from newsletter.blocklist import entries
 from newsletter.campaigns import lifecycle
 from newsletter.channels import servers
@@ -114,10 +114,16 @@ def _admin_things(mlist, owner_email: str) -> dict[str, list]:
             name="Relay", host="127.0.0.1", port=1, security="starttls", username="u"), "pw")
     gateway = servers.save_gateway(db.session, current_app.config, None, servers.GatewayData(
         name="Operator", kind="smpp", host="127.0.0.1", port=1, username="sys"), "pw")
+    welcome = sequences.save_sequence(db.session, None, name="Welcome", list_id=mlist.id,
+                                      trigger="confirmation")
+    step = sequences.add_step(db.session, welcome.id, delay=60, subject="Welcome",
+                              template="announcement")
+    sequences.set_active(db.session, welcome.id, True, utcnow())
     db.session.commit()
     return {"theme_id": [theme.id], "sender_id": [sender.id], "entry_id": [entry.id],
             "import_id": [imp.id], "image_key": [image.key], "segment_id": [segment.id],
-            "series_id": [series.id], "server_id": [server.id], "gateway_id": [gateway.id]}
+            "series_id": [series.id], "server_id": [server.id], "gateway_id": [gateway.id],
+            "sequence_id": [welcome.id], "step_id": [step.id]}
 
 
 def _saved_template(campaign_id: int) -> int:
