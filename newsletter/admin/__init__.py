@@ -25,6 +25,7 @@ EDITING_PAGES = {
     "admin.edit_campaign", "admin.edit_variant", "admin.campaign_files", "admin.test_send",
     "admin.confirm_send", "admin.confirm_cancel", "admin.edit_theme", "admin.new_list",
     "admin.edit_list", "admin.contact_edit", "admin.blocklist_edit", "admin.import_setup",
+    "admin.ab_test", "admin.local_delivery",
 }
 
 

@@ -11,6 +11,7 @@ name, subject or file name can start a header of its own."""
 
 import base64
 import binascii
+import dataclasses
 import functools
 import re
 import secrets
@@ -23,7 +24,7 @@ from newsletter.audience import subscriptions
 from newsletter.channels.base import OutgoingMessage, PermanentFailure
 from newsletter.channels.headers import header_lines, header_value, mailbox, phrase
 from newsletter.content import prerendering, rendering, themes, webview
-from newsletter.models import Campaign
+from newsletter.models import AbTest, Campaign
 from newsletter.platform import tokens
 from newsletter.platform.tokens import Purpose
 from newsletter.tracking import clicks
@@ -51,6 +52,7 @@ class Recipient:
     profile_url: str | None = None  # the GDPR profile link for the footer
     organization: str | None = None
     tracking_opt_out: bool = False
+    variant: int | None = None  # an A/B test's variant: its subject replaces the campaign's
 
     def merge_data(self) -> dict:
         if self.contact_id is None:
@@ -133,6 +135,8 @@ class MessageFactory:
         self.style = themes.style(campaign.theme)
         self.track_opens = bool(campaign.track_opens)
         self._campaign = campaign
+        test = session.get(AbTest, campaign.id) if session is not None else None
+        self.variant_subjects: list[str] = list(test.subjects) if test is not None else []
         self._contents: dict[str | None, rendering.Content] = {}
         self._prepared: dict[prerendering.Shape, prerendering.Prepared | None] = {}
 
@@ -186,6 +190,10 @@ class MessageFactory:
         mailto = f"mailto:unsubscribe+{short}@{self.bounce_domain}?subject=unsubscribe"
         try:
             rendered = self.render(recipient, unsubscribe)
+            if recipient.variant and recipient.variant <= len(self.variant_subjects):
+                rendered = dataclasses.replace(rendered, subject=rendering.merge(
+                    self.variant_subjects[recipient.variant - 1], recipient.merge_data(),
+                    html=False))
         except rendering.RenderError as exc:
             raise MessageNotBuilt(f"Message not built: {exc}") from exc
         personal = header_lines((
