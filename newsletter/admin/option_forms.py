@@ -6,6 +6,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from newsletter.campaigns.abtest import MAX_WAIT_MINUTES
+from newsletter.content import rendering
 
 from .forms import choices, strip
 
@@ -35,6 +36,13 @@ class AbTestForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        for f in (self.subject_1, self.subject_2, self.subject_3, self.subject_4):
+            if f.data and not f.errors:
+                try:  # the merge tags, checked as the composer checks the subject
+                    rendering.prepare("", None, f.data, where=str(f.label.text))
+                except rendering.RenderError as exc:
+                    f.errors = [*f.errors, str(exc)]
+                    ok = False
         if len(self.subjects()) < 2:
             self.subject_2.errors = [*self.subject_2.errors,
                                      "Give at least two subjects to compare."]

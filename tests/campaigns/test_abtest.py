@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from newsletter import jobs, queue
 from newsletter.campaigns import abtest, lifecycle
+from newsletter.content import webview
 from newsletter.extensions import db
 from newsletter.models import AbTest, CampaignStatus, Delivery
 from newsletter.platform import clock
@@ -94,6 +95,10 @@ def test_sample_split_winner_by_clicks_goes_to_the_rest_once(client, login, work
     rows = {r.number: r for r in abtest.results(db.session, campaign.id)}
     assert (rows[1].sent, rows[1].engaged, rows[2].sent, rows[2].engaged) == (2, 1, 2, 2)
     assert rows[2].rest == 6 and rows[1].rest == 0
+    # the profile's "messages you received" names the subject each one got
+    sample_b = db.session.scalar(select(Delivery).where(
+        Delivery.variant == 2, Delivery.ab_rest.is_(False)))
+    assert webview.received_subject(db.session, sample_b) == "Last days: 30 % off"
 
 
 def test_pick_now_is_a_post_and_a_tie_goes_to_the_first(client, login, worker, smtp_server):
@@ -127,6 +132,7 @@ def test_pick_now_is_a_post_and_a_tie_goes_to_the_first(client, login, worker, s
     ({"wait_minutes": "-5"}, "Wait between 1 minute and 7 days"),
     ({"subject_2": "Spring sale"}, "must differ"),
     ({"metric": "opens"}, "Opens are not tracked"),
+    ({"subject_2": "Hi {{ nickname }}"}, "unknown merge tag"),
 ])
 def test_bad_input_rerenders_with_field_errors(client, login, fields, message):
     login()

@@ -3,12 +3,12 @@ imported field, phone's country, else the editor's account), the claims skip wha
 due, the status tab says what waits for which hour, and everything goes once the clock
 (moved by the test, not waited for) passes each hour."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from newsletter import jobs
+from newsletter import jobs, queue
 from newsletter.campaigns import lifecycle, localtime
 from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Contact, Delivery, DeliveryState
@@ -81,6 +81,11 @@ def test_each_recipient_gets_it_at_nine_in_their_zone(client, login, worker, smt
     jobs.enqueue_send(campaign.id)
     worker()
     assert _sent() == [] and smtp_server.messages == []
+    # the run that found nothing due scheduled a rerun for the first hour (Bratislava's),
+    # on the wall clock RQ schedules by
+    rerun = int(queue.get_redis().get(jobs.RERUN_KEY.format(campaign.id)))
+    first_hour = datetime(2026, 12, 1, 8, 0) - clock.offset()
+    assert abs(rerun - first_hour.replace(tzinfo=UTC).timestamp()) <= 1
     assert claims.claim_batch(db.session, campaign.id, "probe", 10, 60) == []
     page = client.get(f"/admin/campaigns/{campaign.id}").text
     assert 'id="local-waiting"' in page
