@@ -94,6 +94,9 @@ def split(session, campaign: Campaign) -> int:
     test = get_test(session, campaign.id)
     if test is None:
         return 0
+    if campaign.variants:  # added after the test was set
+        raise CampaignError("This campaign has language variants with their own subjects: "
+                            "remove the A/B test or the language variants before sending.")
     ids = list(session.scalars(select(Delivery.id).where(
         Delivery.campaign_id == campaign.id, Delivery.state == DeliveryState.QUEUED)))
     variants = len(test.subjects)
