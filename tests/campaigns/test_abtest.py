@@ -143,3 +143,23 @@ def test_bad_input_rerenders_with_field_errors(client, login, fields, message):
     assert 'aria-invalid="true"' in response.text
     assert 'value="Spring sale"' in response.text  # what was typed is kept
     assert db.session.get(AbTest, campaign.id) is None
+
+
+def test_the_form_starts_from_the_campaign_subject_and_viewers_cannot_open_it(
+        client, login):
+    login()
+    campaign = composed(list_with_contacts("a@example.com"), BLOCKS, subject="Our news")
+    page = client.get(f"/admin/campaigns/{campaign.id}/ab-test").text
+    assert 'name="subject_1"' in page and 'value="Our news"' in page
+    assert 'name="sample_percent"' in page and 'value="20"' in page
+    assert _ab_form(client, campaign).status_code == 302
+    page = client.get(f"/admin/campaigns/{campaign.id}/ab-test").text
+    assert 'value="Last days: 30 % off"' in page and "Remove the A/B test" in page
+    assert client.post(f"/admin/campaigns/{campaign.id}/ab-test/remove").status_code == 302
+    assert db.session.get(AbTest, campaign.id) is None
+
+    client.post("/admin/logout")
+    login("viewer")
+    assert client.get(f"/admin/campaigns/{campaign.id}/ab-test").status_code == 403
+    assert _ab_form(client, campaign).status_code == 403
+    assert client.get(f"/admin/campaigns/{campaign.id}/local-time").status_code == 403
