@@ -88,9 +88,10 @@ def remove(session, campaign_id: int) -> None:
 
 
 def split(session, campaign: Campaign) -> int:
-    """At start (after the deliveries exist): a random sample of the queued deliveries,
-    ``sample_percent`` of them, dealt out to the variants in turn; every other delivery is
-    the rest. Returns the sample's size (0 without a test)."""
+    """At start (after the deliveries exist and have their local hours): a random sample
+    of the queued deliveries, ``sample_percent`` of them, dealt out to the variants in
+    turn; every other delivery is the rest. The wait starts now, or at the sample's last
+    local hour. Returns the sample's size (0 without a test)."""
     test = get_test(session, campaign.id)
     if test is None:
         return 0
@@ -112,7 +113,11 @@ def split(session, campaign: Campaign) -> int:
     session.execute(update(Delivery).where(
         Delivery.campaign_id == campaign.id, Delivery.variant.is_(None))
         .values(ab_rest=True).execution_options(synchronize_session=False))
-    test.decide_at = clock.now() + timedelta(minutes=test.wait_minutes)
+    # with local-time delivery the wait starts when the sample's last hour has come
+    last_hour = session.scalar(select(func.max(Delivery.not_before)).where(
+        Delivery.campaign_id == campaign.id, Delivery.variant.is_not(None)))
+    test.decide_at = max(clock.now(), last_hour or clock.now()) \
+        + timedelta(minutes=test.wait_minutes)
     test.winner = test.decided_at = None
     session.flush()
     return size

@@ -66,8 +66,8 @@ def start_campaign(session, campaign_id: int, require_basis: bool = False) -> in
     if created == 0:
         raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
     matching.mark_blocked(session, campaign.id)
-    abtest.split(session, campaign)  # the sample's variants; the rest waits for the winner
     localtime.assign(session, campaign)  # each recipient's hour, when the campaign asks
+    abtest.split(session, campaign)  # the sample's variants; the rest waits for the winner
     campaign.status = CampaignStatus.RUNNING
     campaign.started_at = utcnow()
     session.flush()

@@ -142,3 +142,20 @@ def test_zone_rules():
     assert localtime.zone_of(None, {}, "+12125550100", "UTC") == "America/New_York"
     # an Australian mobile names several zones: the fallback decides
     assert localtime.zone_of(None, {}, "+61412345678", "Europe/Vienna") == "Europe/Vienna"
+
+
+def test_an_ab_wait_starts_when_the_sample_s_last_hour_has_come(app):
+    from newsletter.campaigns import abtest
+
+    campaign = composed(_contacts(), BLOCKS)
+    campaign.local_send_time = "09:00"
+    abtest.configure(db.session, campaign.id, subjects=["A", "B"], sample_percent=50,
+                     wait_minutes=60, metric="clicks")
+    db.session.commit()
+    lifecycle.start_campaign(db.session, campaign.id)
+    db.session.commit()
+    sample_hours = db.session.scalars(select(Delivery.not_before).where(
+        Delivery.variant.is_not(None))).all()
+    assert len(sample_hours) == 2
+    test = abtest.get_test(db.session, campaign.id)
+    assert test.decide_at == max(sample_hours) + timedelta(minutes=60)
