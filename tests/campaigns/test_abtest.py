@@ -69,6 +69,9 @@ def test_sample_split_winner_by_clicks_goes_to_the_rest_once(client, login, work
     for m in smtp_server.messages:
         by_subject.setdefault(str(received(smtp_server, m.rcpt_tos[0])["Subject"]),
                               []).append(m.rcpt_tos[0])
+    html = received(smtp_server, by_subject["Last days: 30 % off"][0]).get_body(
+        ("html",)).get_content()
+    assert "<title>Last days: 30 % off</title>" in html  # the layout has the variant's too
     for address in by_subject["Last days: 30 % off"]:
         _click(client, smtp_server, address)
     _click(client, smtp_server, by_subject["Last days: 30 % off"][0])  # twice: one clicker
