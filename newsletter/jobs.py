@@ -18,7 +18,7 @@ from rq.job import Job, JobStatus
 from newsletter.audience import mailqueue, notifications
 from newsletter.automation import drip, recurring
 from newsletter.bounces import mailbox
-from newsletter.campaigns import drafts, lifecycle
+from newsletter.campaigns import abtest, drafts, lifecycle
 from newsletter.channels import sms_gateways
 from newsletter.channels.smtp import SMTPMessenger, smtp_settings
 from newsletter.compliance import review, review_mail
@@ -173,10 +173,11 @@ def enqueue_sequence(sequence_id: int, at: datetime | None = None) -> None:
 def reap() -> list[int]:
     """Every minute: start jobs for running campaigns with sendable work and no live job
     (their worker died, or Redis lost the job), and for scheduled campaigns that are due;
-    run the recurring series that are due and a pass of every active sequence; enqueue
-    transactional messages and webhook deliveries whose job never got enqueued; poll the
-    bounce mailbox when one is configured; drop uploads never set up and webhook deliveries
-    older than WEBHOOK_LOG_DAYS."""
+    pick the winners of A/B tests whose wait is over; run the recurring series that are
+    due and a pass of every active sequence; enqueue transactional messages and webhook
+    deliveries whose job never got enqueued; poll the bounce mailbox when one is
+    configured; drop uploads never set up and webhook deliveries older than
+    WEBHOOK_LOG_DAYS."""
     try:
         if current_app.config["BOUNCE_MAILBOX_URL"]:
             poll_bounce_mailbox()
@@ -195,6 +196,9 @@ def reap() -> list[int]:
         for campaign_id in lifecycle.due_scheduled(db.session):
             start_scheduled(campaign_id)
             started.append(campaign_id)
+        for campaign_id in abtest.due(db.session):
+            if pick_ab_winner(campaign_id):
+                started.append(campaign_id)
         for campaign_id in claims.campaigns_needing_a_worker(db.session):
             if enqueue_send(campaign_id, only_if_idle=True):
                 started.append(campaign_id)
@@ -219,6 +223,20 @@ def enqueue_stranded() -> tuple[list[int], list[int]]:
         log.warning("re-enqueued stranded transactional messages %s, webhook deliveries %s",
                     messages, deliveries)
     return messages, deliveries
+
+
+def pick_ab_winner(campaign_id: int) -> int | None:
+    """An A/B test's wait is over: pick the winner and send it to the rest. None when it
+    was picked meanwhile (an editor) or the campaign stopped."""
+    try:
+        winner = abtest.decide(db.session, campaign_id)
+    except drafts.CampaignError as exc:
+        db.session.rollback()
+        log.info("A/B winner of campaign %s not picked: %s", campaign_id, exc)
+        return None
+    db.session.commit()
+    enqueue_send(campaign_id)
+    return winner
 
 
 def poll_bounce_mailbox() -> None:

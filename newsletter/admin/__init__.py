@@ -26,6 +26,7 @@ EDITING_PAGES = {
     "admin.confirm_send", "admin.confirm_cancel", "admin.edit_theme", "admin.new_list",
     "admin.edit_list", "admin.contact_edit", "admin.blocklist_edit", "admin.import_setup",
     "admin.sequence_step_new",
+    "admin.ab_test", "admin.local_delivery",
 }
 
 

@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from newsletter import jobs
-from newsletter.campaigns import followup, lifecycle, progress, recipients
+from newsletter.campaigns import abtest, followup, lifecycle, localtime, progress, recipients
 from newsletter.compliance import checklist, review, spamscore
 from newsletter.compliance import start as checked
 from newsletter.errors import DomainError
@@ -46,6 +46,9 @@ def campaign(campaign_id: int):
         if campaign.status == CampaignStatus.DRAFT else None,
         spamassassin=spamscore.command() is not None,
         review=review.latest(db.session, campaign_id), decide_form=DecisionForm(),
+        ab={"test": abtest.get_test(db.session, campaign_id),
+            "results": abtest.results(db.session, campaign_id),
+            "waiting": localtime.waiting(db.session, campaign_id)},
     )
 
 

@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (imported for their routes)
     blocklist,
     bp,
     campaign_list,
+    campaign_options,
     campaigns,
     channels,
     compliance,

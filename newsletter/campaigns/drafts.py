@@ -115,7 +115,7 @@ COPIED_FIELDS = ("channel", "subject", "preheader", "body_text", "body_html", "s
                  "extra_recipients", "branch_id", "theme_id", "template", "blocks",
                  "text_edited", "language", "variants", "public_archive", "track_opens",
                  "sms_text", "sms_sender", "sms_gateway", "sms_phone_field",
-                 "sms_transliterate", "sms_opt_out")
+                 "sms_transliterate", "sms_opt_out", "local_send_time")
 
 
 def duplicate_campaign(session, campaign_id: int, created_by_id: int | None = None

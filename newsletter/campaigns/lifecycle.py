@@ -21,7 +21,7 @@ from newsletter.sms import text as sms_text
 from newsletter.webhooks import events, payloads
 from newsletter.webhooks import outbox as webhooks
 
-from . import recipients
+from . import abtest, localtime, recipients
 from .drafts import CampaignError, get_campaign
 
 
@@ -71,6 +71,8 @@ def start_campaign(session, campaign_id: int, require_basis: bool = False) -> in
     if created == 0:
         raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
     matching.mark_blocked(session, campaign.id)
+    localtime.assign(session, campaign)  # each recipient's hour, when the campaign asks
+    abtest.split(session, campaign)  # the sample's variants; the rest waits for the winner
     campaign.status = CampaignStatus.RUNNING
     campaign.started_at = utcnow()
     session.flush()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from newsletter.audience import profiles
 from newsletter.errors import DomainError
 from newsletter.models import (
+    AbTest,
     Campaign,
     CampaignStatus,
     Contact,
@@ -55,14 +56,17 @@ def received_subject(session, delivery: Delivery) -> str:
     """A sent message's subject as its recipient got it: their language's variant, their
     merge tags filled (the stored subject may read "Hi {{ first_name }}")."""
     contact = session.get(Contact, delivery.contact_id) if delivery.contact_id else None
-    content = content_for(delivery.campaign, contact.language if contact else None)
+    subject = content_for(delivery.campaign, contact.language if contact else None).subject
+    test = session.get(AbTest, delivery.campaign_id) if delivery.variant else None
+    if test is not None and delivery.variant <= len(test.subjects):  # an A/B variant's
+        subject = test.subjects[delivery.variant - 1]
     try:
         with sandbox.spending():
-            return rendering.merge(content.subject, merge_data(contact, delivery.address),
+            return rendering.merge(subject, merge_data(contact, delivery.address),
                                    html=False)
     except RenderError:  # checked at save; never show the raw tags instead
         with sandbox.spending():
-            return rendering.merge(content.subject, {"attributes": {}}, html=False)
+            return rendering.merge(subject, {"attributes": {}}, html=False)
 
 
 def received_messages(session, contact_id: int) -> list[tuple[Delivery, str]]:

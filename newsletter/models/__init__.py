@@ -23,7 +23,15 @@ from .audience import (
 from .automation import RecurringRun, RecurringSeries, RunOutcome, Segment
 from .base import Channel, utcnow
 from .blocklist import BlocklistChannel, BlocklistEntry
-from .campaigns import Campaign, CampaignStatus, Delivery, DeliveryState, campaign_list
+from .campaigns import (
+    AbMetric,
+    AbTest,
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryState,
+    campaign_list,
+)
 from .compliance import CampaignReview, ReviewCategory, ReviewState, SenderCheck
 from .content import CampaignAttachment, SavedTemplate, Theme, Upload
 from .imports import ContactImport, ImportChunk, ImportIssue, ImportStatus
@@ -45,6 +53,8 @@ from .transactional import TransactionalMessage, TransactionalState
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 
 __all__ = [
+    "AbMetric",
+    "AbTest",
     "ApiIdempotency",
     "ApiKey",
     "MailServer",

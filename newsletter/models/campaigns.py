@@ -104,6 +104,10 @@ class Campaign(db.Model):
         ForeignKey("campaign.id", ondelete="SET NULL"))
     resend_to: Mapped[str] = mapped_column(String(16), default="", server_default=text("''"))
     resend_after_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: local-time delivery (campaigns.localtime): "09:00" sends each recipient's message
+    #: at that hour in their own time zone ("" sends at once)
+    local_send_time: Mapped[str] = mapped_column(String(5), default="",
+                                                 server_default=text("''"))
 
     sender: Mapped[SenderIdentity | None] = relationship()
     segment: Mapped["Segment | None"] = relationship()  # noqa: F821
@@ -165,9 +169,45 @@ class Delivery(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)  # first open (pixel)
     #: SMS parts of this recipient's text (after merge tags)
     sms_parts: Mapped[int | None] = mapped_column(Integer)
+    #: local-time delivery: not sent before this moment (naive UTC; None: at once)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime)
+    #: local-time delivery: the recipient's IANA zone that ``not_before`` was worked out in
+    local_zone: Mapped[str | None] = mapped_column(String(64))
+    #: A/B test: the variant (1, 2, ...) this message carries (campaigns.abtest)
+    variant: Mapped[int | None] = mapped_column(Integer)
+    #: A/B test: not in the sample; waits for the winner (``variant`` is set then)
+    ab_rest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = created_at_column()
 
     campaign: Mapped[Campaign] = relationship()
     blocked_by: Mapped["BlocklistEntry | None"] = relationship()  # noqa: F821
 
 
+
+
+class AbMetric:
+    CLICKS = "clicks"
+    OPENS = "opens"
+
+
+class AbTest(db.Model):
+    """An A/B test of a campaign's subject (campaigns.abtest): at start a sample
+    (``sample_percent`` of the recipients) is split equally between the subjects; after
+    ``wait_minutes`` the subject with the most unique clickers (or openers) per delivered
+    message wins and goes to the rest."""
+
+    __tablename__ = "ab_test"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True)
+    #: the subjects of the variants, in order (variant 1 is the first)
+    subjects: Mapped[list] = mapped_column(JSONType, default=list)
+    sample_percent: Mapped[int] = mapped_column(Integer)
+    wait_minutes: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(8), default=AbMetric.CLICKS)
+    #: set at start: when the winner is picked automatically
+    decide_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    winner: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: "automatically" or the e-mail of the editor who picked it
+    decided_by: Mapped[str] = mapped_column(String(254), default="")

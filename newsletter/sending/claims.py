@@ -4,7 +4,7 @@ enqueue never send one twice), check them at claim time and while they wait in a
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 
 from newsletter.audience import suppression
 from newsletter.blocklist import matching
@@ -20,16 +20,41 @@ from newsletter.models import (
     Suppression,
     utcnow,
 )
+from newsletter.platform import clock
+
+
+def _due():
+    """A queued delivery may go now: its local time has come (campaigns.localtime: read on
+    the clock tests can move), and it is not in an A/B test's rest still waiting for the
+    winner (campaigns.abtest)."""
+    return and_(or_(Delivery.not_before.is_(None), Delivery.not_before <= clock.now()),
+                or_(Delivery.ab_rest.is_(False), Delivery.variant.is_not(None)))
 
 
 def _sendable_kinds(now: datetime) -> tuple:
     """The three kinds of sendable delivery: deferred and due, claimed by a worker whose
-    lease ran out, and queued. Each alone is one range of the (campaign_id, state) index."""
+    lease ran out, and queued (and due). Each alone is one range of the (campaign_id, state)
+    index."""
     return (
         and_(Delivery.state == DeliveryState.DEFERRED, Delivery.next_attempt_at <= now),
         and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
-        Delivery.state == DeliveryState.QUEUED,
+        and_(Delivery.state == DeliveryState.QUEUED, _due()),
     )
+
+
+def next_due(session, campaign_id: int) -> datetime | None:
+    """When the campaign has something to send again (naive UTC, wall clock): its first
+    retry, or its first local-time delivery whose hour has not come. None when nothing
+    waits for a time (an A/B test's rest waits for its winner, which starts the jobs)."""
+    retry = session.scalar(select(func.min(Delivery.next_attempt_at)).where(
+        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.DEFERRED))
+    local = session.scalar(select(func.min(Delivery.not_before)).where(
+        Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.QUEUED,
+        Delivery.not_before > clock.now(),
+        or_(Delivery.ab_rest.is_(False), Delivery.variant.is_not(None))))
+    if local is not None:
+        local -= clock.offset()  # the clock's moment on the wall clock RQ schedules by
+    return min((t for t in (retry, local) if t is not None), default=None)
 
 
 def _sendable(campaign_id: int, now: datetime):

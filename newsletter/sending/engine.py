@@ -176,7 +176,7 @@ class CampaignRun:
         rows = self.session.execute(
             select(Delivery.id, Delivery.address, Delivery.contact_id, Delivery.attempts,
                    Contact.first_name, Contact.last_name, Contact.language, Contact.attributes,
-                   Contact.tracking_opt_out, Organization.name)
+                   Contact.tracking_opt_out, Organization.name, Delivery.variant)
             .outerjoin(Contact, Contact.id == Delivery.contact_id)
             .outerjoin(Organization, Organization.id == Contact.organization_id)
             .where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
@@ -188,8 +188,10 @@ class CampaignRun:
         return [(Recipient(delivery_id=did, campaign_id=self.campaign_id, address=address,
                            contact_id=cid, first_name=first, last_name=last, language=lang,
                            attributes=attrs, profile_url=profile_links.get(cid),
-                           organization=org, tracking_opt_out=bool(opt_out)), attempts)
-                for did, address, cid, attempts, first, last, lang, attrs, opt_out, org in rows]
+                           organization=org, tracking_opt_out=bool(opt_out),
+                           variant=variant), attempts)
+                for did, address, cid, attempts, first, last, lang, attrs, opt_out, org, variant
+                in rows]
 
     def _send_batch(self, campaign: Campaign, factory: MessageFactory, ids: list[int]) -> bool:
         """False when the run must stop (campaign stopped, limited, or rescheduled)."""
@@ -461,11 +463,7 @@ class CampaignRun:
             self.result.finished = True
             return
         session.commit()
-        self.result.next_run_at = session.scalar(
-            select(Delivery.next_attempt_at)
-            .where(Delivery.campaign_id == self.campaign_id,
-                   Delivery.state == DeliveryState.DEFERRED)
-            .order_by(Delivery.next_attempt_at).limit(1))
+        self.result.next_run_at = claims.next_due(session, self.campaign_id)
 
 
 def _ids(batch: list[tuple[Recipient, int]]) -> list[int]:

@@ -11,6 +11,7 @@ name, subject or file name can start a header of its own."""
 
 import base64
 import binascii
+import dataclasses
 import functools
 import re
 import secrets
@@ -23,7 +24,7 @@ from newsletter.audience import subscriptions
 from newsletter.channels.base import OutgoingMessage, PermanentFailure
 from newsletter.channels.headers import header_lines, header_value, mailbox, phrase
 from newsletter.content import prerendering, rendering, themes, webview
-from newsletter.models import Campaign
+from newsletter.models import AbTest, Campaign
 from newsletter.platform import tokens
 from newsletter.platform.tokens import Purpose
 from newsletter.tracking import clicks
@@ -51,6 +52,7 @@ class Recipient:
     profile_url: str | None = None  # the GDPR profile link for the footer
     organization: str | None = None
     tracking_opt_out: bool = False
+    variant: int | None = None  # an A/B test's variant: its subject replaces the campaign's
 
     def merge_data(self) -> dict:
         if self.contact_id is None:
@@ -133,13 +135,21 @@ class MessageFactory:
         self.style = themes.style(campaign.theme)
         self.track_opens = bool(campaign.track_opens)
         self._campaign = campaign
-        self._contents: dict[str | None, rendering.Content] = {}
-        self._prepared: dict[prerendering.Shape, prerendering.Prepared | None] = {}
+        test = session.get(AbTest, campaign.id) if session is not None else None
+        self.variant_subjects: list[str] = list(test.subjects) if test is not None else []
+        self._contents: dict[tuple, rendering.Content] = {}
+        self._prepared: dict[tuple, prerendering.Prepared | None] = {}
 
-    def content(self, language: str | None) -> rendering.Content:
-        if language not in self._contents:
-            self._contents[language] = webview.content_for(self._campaign, language)
-        return self._contents[language]
+    def content(self, language: str | None, variant: int | None = None) -> rendering.Content:
+        """The content in ``language``; an A/B test's ``variant`` has its own subject."""
+        key = (language, variant)
+        if key not in self._contents:
+            content = webview.content_for(self._campaign, language)
+            if variant and variant <= len(self.variant_subjects):
+                content = dataclasses.replace(
+                    content, subject=self.variant_subjects[variant - 1])
+            self._contents[key] = content
+        return self._contents[key]
 
     def message_id(self, recipient: Recipient) -> str:
         """Stable per delivery, so a retry after a crash carries the same id."""
@@ -162,22 +172,25 @@ class MessageFactory:
             if tracked and self.track_opens else None, base_url=self.base_url)
         shape = prerendering.Shape(recipient.language, tracked, links.profile is not None,
                                    links.open_pixel is not None)
-        prepared = self.prepared(shape)
+        prepared = self.prepared(shape, recipient.variant)
         if prepared is None:  # content only the general renderer handles
             track = clicks.tracker(self.session, self.campaign_id, token,
                                    self.base_url) if tracked else None
-            return rendering.render(self.content(recipient.language), self.style,
+            return rendering.render(self.content(recipient.language, recipient.variant),
+                                    self.style,
                                     recipient.merge_data(), links, track=track)
         return prepared.fill(recipient.merge_data(), links,
                              clicks.click_urls(self.base_url, token, prepared.link_ids))
 
-    def prepared(self, shape: prerendering.Shape) -> prerendering.Prepared | None:
-        """The campaign laid out and inlined once per language and shape."""
-        if shape not in self._prepared:
-            self._prepared[shape] = prerendering.prepare(
-                self.content(shape.language), self.style, shape, self.base_url,
+    def prepared(self, shape: prerendering.Shape,
+                 variant: int | None = None) -> prerendering.Prepared | None:
+        """The campaign laid out and inlined once per language, shape (and A/B variant)."""
+        key = (shape, variant)
+        if key not in self._prepared:
+            self._prepared[key] = prerendering.prepare(
+                self.content(shape.language, variant), self.style, shape, self.base_url,
                 lambda urls: clicks.links_for(self.session, self.campaign_id, urls))
-        return self._prepared[shape]
+        return self._prepared[key]
 
     def build(self, recipient: Recipient, return_path: str | None = None) -> OutgoingMessage:
         unsubscribe = subscriptions.unsubscribe_url(recipient.contact_id,
