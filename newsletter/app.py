@@ -23,6 +23,21 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
+        if not fixed_digits and not signed and max is not None:
+            # in the pattern itself: a larger number matches no rule at all (404), where a
+            # refusal by to_python would leave Werkzeug answering 405 for a path whose GET
+            # and POST are separate rules
+            self.regex = _at_most(max)
+
+
+def _at_most(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 to ``limit``."""
+    digits = str(limit)
+    shorter = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    same_length = [digits[:i] + f"[0-{int(d) - 1}]" + (rf"\d{{{len(digits) - i - 1}}}"
+                                                      if i < len(digits) - 1 else "")
+                   for i, d in enumerate(digits) if d != "0"]
+    return "(?:" + "|".join([*shorter, *same_length, digits]) + ")"
 
 
 def create_app(config: dict | None = None) -> Flask:
