@@ -161,7 +161,7 @@ def test_rich_text_editor_and_undo_pass_axe(browser, live_server, make_user):
         context.close()
 
 
-def test_html_the_editor_cannot_show_opens_as_html(page, live_server, make_user):
+def test_html_the_editor_cannot_show_opens_as_html(page, live_server, make_user, artifacts):
     mlist = list_with_contacts("reader@example.com")
     campaign = composed(mlist, [{"type": "text", "text": '<table role="presentation"><tr>'
                                  "<td>Price list</td></tr></table>"}])
@@ -170,9 +170,15 @@ def test_html_the_editor_cannot_show_opens_as_html(page, live_server, make_user)
     expect(page.get_by_text("This text has HTML the editor cannot show")).to_be_visible()
     expect(page.get_by_label("Text 1")).to_have_value(re.compile("<table"))
     expect(page.locator(".ql-editor")).to_be_hidden()
+    page.locator("fieldset.block").first.screenshot(
+        path=str(artifacts / "rich-text-lossy-1280.png"))
     page.once("dialog", lambda dialog: dialog.dismiss())  # "drops that HTML": no
     page.get_by_role("button", name="HTML view of block 1").click()
     expect(page.get_by_label("Text 1")).to_have_value(re.compile("<table"))
+    expect(page.locator(".ql-editor")).to_be_hidden()  # dismissed: still the HTML view
+    page.once("dialog", lambda dialog: dialog.accept())  # now yes: the editor, the text kept
+    page.get_by_role("button", name="HTML view of block 1").click()
+    expect(page.get_by_role("textbox", name="Text 1")).to_have_text("Price list")
 
 
 def test_undo_the_last_block_removal(page, live_server, make_user, artifacts):
