@@ -1,5 +1,6 @@
 """Admin forms (flask-wtf: CSRF on every one)."""
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -47,8 +48,9 @@ def strip(value):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", filters=[strip], validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(lazy_gettext("E-mail"), filters=[strip],
+                       validators=[DataRequired(), Email()])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired()])
 
 
 WEB_ADDRESS = r"^https?://[^\s/?#]+\S*$"

@@ -1,4 +1,5 @@
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from newsletter.audience import lists
 from newsletter.errors import DomainError
@@ -37,7 +38,7 @@ def new_list():
     form = ListForm()
     if form.validate_on_submit() and (mlist := _save(form, lambda: lists.create_list(
             db.session, form.name.data, form.description.data or "", **_list_fields(form)))):
-        flash(f"List “{mlist.name}” created.", "success")
+        flash(gettext("List “%(name)s” created.", name=mlist.name), "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
     return render_template("admin/list_form.html", form=form, mlist=None), \
         (422 if form.errors else 200)
@@ -51,7 +52,7 @@ def edit_list(list_id: int):
     if form.validate_on_submit() and _save(form, lambda: lists.update_list(
             db.session, list_id, form.name.data, form.description.data or "",
             **_list_fields(form))):
-        flash(f"List “{mlist.name}” saved.", "success")
+        flash(gettext("List “%(name)s” saved.", name=mlist.name), "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
     return render_template("admin/list_form.html", form=form, mlist=mlist), \
         (422 if form.errors else 200)
@@ -74,7 +75,7 @@ def list_detail(list_id: int):
             status = 422
         else:
             db.session.commit()
-            flash(f"{contact.email} is subscribed to this list.", "success")
+            flash(gettext("%(email)s is subscribed to this list.", email=contact.email), "success")
             return redirect(url_for("admin.list_detail", list_id=list_id))
     elif form.is_submitted():
         status = 422
