@@ -47,14 +47,15 @@ def duplicate_campaign(campaign_id: int):
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    form = AccountForm(data=None if request.method == "POST" else {
-        "time_zone": current_user.time_zone, "language": current_user.language})
+    # a field the POST leaves out keeps the account's value
+    form = AccountForm(data={"time_zone": current_user.time_zone,
+                             "language": current_user.language})
     if form.validate_on_submit():
         ok, user = perform(lambda: accounts.set_preferences(
             db.session, current_user.id, form.time_zone.data, form.language.data))
         if ok:
             use_language(user.language)  # the message below already in the new language
-            flash(gettext("Saved. Times are shown in %(zone)s.", zone=user.time_zone),
+            flash(gettext("Times are now shown in %(zone)s.", zone=user.time_zone),
                   "success")
             return redirect(url_for("admin.account"))
     return render_template("admin/account.html", form=form), 422 if form.errors else 200
