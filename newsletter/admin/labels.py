@@ -7,7 +7,7 @@ from . import bp
 
 STATUSES = {
     "draft": lazy_gettext("draft"), "scheduled": lazy_gettext("scheduled"),
-    "review": lazy_gettext("in review"), "running": lazy_gettext("sending"),
+    "review": lazy_gettext("review"), "running": lazy_gettext("running"),
     "paused": lazy_gettext("paused"), "finished": lazy_gettext("finished"),
     "cancelled": lazy_gettext("cancelled"),
 }
