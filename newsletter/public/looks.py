@@ -2,6 +2,7 @@
 colours, a link back to the owner's site), through a style sheet per theme."""
 
 from flask import Response, abort
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsletter.content import themes
 from newsletter.extensions import db
@@ -12,8 +13,12 @@ from . import bp
 
 @bp.app_template_global()
 def public_look(mlist=None) -> themes.PageLook | None:
-    """The look of a public page about ``mlist`` (None: a page about no one list)."""
-    theme = themes.public_theme(db.session, getattr(mlist, "id", None))
+    """The look of a public page about ``mlist`` (None: a page about no one list). An
+    error page drawn after the database failed (or refused a write) goes without one."""
+    try:
+        theme = themes.public_theme(db.session, getattr(mlist, "id", None))
+    except SQLAlchemyError:
+        return None
     return themes.page_look(theme) if theme is not None else None
 
 
