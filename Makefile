@@ -38,7 +38,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-## translations: extract subscriber-facing strings and merge them into every .po file
+## translations: extract subscriber-facing and admin strings (babel.cfg) and merge them into
+## every .po file
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg -k lazy_gettext --no-location --omit-header \
 		-o newsletter/translations/messages.pot .

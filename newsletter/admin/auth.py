@@ -4,6 +4,7 @@ locked accounts; attempts are limited per IP (RATE_LOGIN_IP) and per account (th
 lockout); logout ends the session on the server."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from newsletter.errors import DomainError
@@ -60,7 +61,7 @@ def set_password(token: str):
             form.password.errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Your password is set. Log in with it.", "success")
+            flash(gettext("Your password is set. Log in with it."), "success")
             return redirect(url_for("admin.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/set_password.html", form=form, user=user), status
@@ -72,5 +73,5 @@ def logout():
         accounts.end_sessions(db.session, current_user.id)
         db.session.commit()
         logout_user()
-        flash("You are logged out.", "info")
+        flash(gettext("You are logged out."), "info")
     return redirect(url_for("admin.login"))

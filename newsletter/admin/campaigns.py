@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from newsletter import jobs
@@ -84,7 +85,8 @@ def send_campaign(campaign_id: int):
     else:
         db.session.commit()
         jobs.enqueue_send(campaign_id)
-        flash(f"Sending started: {started.created} recipients.", "success")
+        flash(ngettext("Sending started: %(num)d recipient.",
+                       "Sending started: %(num)d recipients.", started.created), "success")
         for notice in started.notices:
             flash(notice, "info")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
@@ -187,7 +189,8 @@ def schedule_campaign(campaign_id: int):
     ok, _ = perform(lambda: lifecycle.schedule_campaign(db.session, campaign_id, send_at))
     if ok:
         jobs.enqueue_start_at(campaign_id, send_at)
-        flash(f"Scheduled for {timezones.label(send_at, current_user.time_zone)}.", "success")
+        flash(gettext("Scheduled for %(time)s.",
+                      time=timezones.label(send_at, current_user.time_zone)), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 

@@ -6,6 +6,7 @@ import json
 from types import SimpleNamespace
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -188,7 +189,7 @@ def edit_campaign(campaign_id: int | None):
     saved = []
     if form.validate_on_submit() and _attempt(form, lambda: saved.append(composer.save_draft(
             db.session, campaign_id, _draft(form), created_by_id=current_user.id))):
-        flash("Campaign saved.", "success")
+        flash(gettext("Campaign saved."), "success")
         edited(saved[0].id)
         return redirect(url_for("admin.campaign", campaign_id=saved[0].id))
     return _render_form(form, campaign, 422 if form.is_submitted() else 200)

@@ -12,6 +12,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -105,8 +106,8 @@ def contact_edit(contact_id: int):
             status = 422
         else:
             db.session.commit()
-            flash(f"Saved: {len(changed)} field(s) changed." if changed else "Nothing changed.",
-                  "success")
+            flash(ngettext("Saved: %(num)d field changed.", "Saved: %(num)d fields changed.",
+                           len(changed)) if changed else gettext("Nothing changed."), "success")
             return redirect(url_for("admin.contact_detail", contact_id=contact_id))
     elif form.is_submitted():
         status = 422
@@ -175,7 +176,7 @@ def organizations_page():
                 getattr(submitted, exc.field or "name").errors.append(str(exc))
             else:
                 db.session.commit()
-                flash("Saved.", "success")
+                flash(gettext("Saved."), "success")
                 return redirect(url_for("admin.organizations_page"))
         status = 422
     return render_template("admin/contact_organizations.html", org_form=org_form,

@@ -1,5 +1,6 @@
 """Admin forms (flask-wtf: CSRF on every one)."""
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -47,8 +48,9 @@ def strip(value):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", filters=[strip], validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(lazy_gettext("E-mail"), filters=[strip],
+                       validators=[DataRequired(), Email()])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired()])
 
 
 WEB_ADDRESS = r"^https?://[^\s/?#]+\S*$"
@@ -73,6 +75,10 @@ class ListForm(FlaskForm):
     channels = SelectMultipleField("Channels offered", default=["email"],
                                    description="None chosen means e-mail.",
                                    choices=choices([("email", "E-mail"), ("sms", "SMS")]))
+    theme_id = SelectField("Theme of its public pages", coerce=lambda v: int(v) if v else None,
+                           validators=[Optional()], description=(
+                               "Signup, confirmation, unsubscribe and archive pages wear its "
+                               "logo and colours. None: the default theme, if one is marked."))
 
 
 class ContactSearchForm(FlaskForm):
@@ -257,6 +263,10 @@ class ThemeForm(FlaskForm):
     contact_details = TextAreaField("Contacts (address, phone, web)",
                                     validators=[Optional(), Length(max=1000)])
     legal_notice = TextAreaField("Legal notice", validators=[Optional(), Length(max=2000)])
+    site_url = StringField("Your site", filters=[strip],
+                           validators=[Optional(), Length(max=500),
+                                       Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+    public_default = BooleanField("Public pages of lists without a theme wear this one")
 
 
 class FileForm(FlaskForm):

@@ -1,12 +1,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from newsletter.audience import lists
+from newsletter.content import themes
 from newsletter.errors import DomainError
 from newsletter.extensions import db
 from newsletter.models import MailingList
 
 from . import bp
-from .forms import AddContactForm, ListForm
+from .forms import AddContactForm, ListForm, choices
 
 
 @bp.get("/lists", endpoint="lists")
@@ -17,7 +19,15 @@ def list_index():
 def _list_fields(form: ListForm) -> dict:
     return {"visibility": form.visibility.data, "optin": form.optin.data,
             "language": form.language.data, "purpose": (form.purpose.data or "").strip(),
-            "channels": ",".join(form.channels.data or ["email"])}
+            "channels": ",".join(form.channels.data or ["email"]),
+            "theme_id": form.theme_id.data or None}
+
+
+def _list_form(**kwargs) -> ListForm:
+    form = ListForm(**kwargs)
+    form.theme_id.choices = choices([("", "Default theme")] + [
+        (t.id, t.name) for t in themes.list_themes(db.session)])
+    return form
 
 
 def _save(form: ListForm, action):
@@ -34,10 +44,10 @@ def _save(form: ListForm, action):
 
 @bp.route("/lists/new", methods=["GET", "POST"])
 def new_list():
-    form = ListForm()
+    form = _list_form()
     if form.validate_on_submit() and (mlist := _save(form, lambda: lists.create_list(
             db.session, form.name.data, form.description.data or "", **_list_fields(form)))):
-        flash(f"List “{mlist.name}” created.", "success")
+        flash(gettext("List “%(name)s” created.", name=mlist.name), "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
     return render_template("admin/list_form.html", form=form, mlist=None), \
         (422 if form.errors else 200)
@@ -46,12 +56,12 @@ def new_list():
 @bp.route("/lists/<int:list_id>/edit", methods=["GET", "POST"])
 def edit_list(list_id: int):
     mlist = db.session.get(MailingList, list_id) or abort(404)
-    form = ListForm(obj=mlist, data=None if request.method == "POST" else
+    form = _list_form(obj=mlist, data=None if request.method == "POST" else
                     {"channels": mlist.channels.split(",")})
     if form.validate_on_submit() and _save(form, lambda: lists.update_list(
             db.session, list_id, form.name.data, form.description.data or "",
             **_list_fields(form))):
-        flash(f"List “{mlist.name}” saved.", "success")
+        flash(gettext("List “%(name)s” saved.", name=mlist.name), "success")
         return redirect(url_for("admin.list_detail", list_id=mlist.id))
     return render_template("admin/list_form.html", form=form, mlist=mlist), \
         (422 if form.errors else 200)
@@ -74,7 +84,7 @@ def list_detail(list_id: int):
             status = 422
         else:
             db.session.commit()
-            flash(f"{contact.email} is subscribed to this list.", "success")
+            flash(gettext("%(email)s is subscribed to this list.", email=contact.email), "success")
             return redirect(url_for("admin.list_detail", list_id=list_id))
     elif form.is_submitted():
         status = 422

@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (imported for their routes)
     composer,
     contacts,
     imports,
+    labels,
     lists,
     outbox,
     plan,

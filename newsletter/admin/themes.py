@@ -52,8 +52,10 @@ def edit_theme(theme_id: int | None):
     if form.validate_on_submit():
         upload = form.logo_file.data
         logo = (upload.filename or "logo", upload.read()) if upload else None
-        ok, saved = perform(lambda: themes.save_theme(db.session, theme_id, logo=logo, **{
-            name: getattr(form, name).data for name in themes.FIELDS}))
+        ok, saved = perform(lambda: themes.save_theme(
+            db.session, theme_id, logo=logo, site_url=form.site_url.data or "",
+            public_default=form.public_default.data,
+            **{name: getattr(form, name).data for name in themes.FIELDS}))
         if ok:
             flash(f"Theme “{saved.name}” saved.", "success")
             return redirect(url_for("admin.theme_list"))

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from newsletter.channels.headers import CONTROL
 from newsletter.platform.i18n import translator
 
-from . import markup, sandbox
+from . import colours, markup, sandbox
 from .markup import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, sanitize  # noqa: F401
 from .sandbox import RenderError
 
@@ -276,6 +276,25 @@ def track_links(body: str, text: str, mapping: dict[str, str]) -> tuple[str, str
     return body, text
 
 
+#: the message's own background, inside the theme's background
+CONTAINER = "#ffffff"
+
+
+def layout_css(style: Style) -> dict[str, str]:
+    """The theme's values for the layout's sheet, and the colours of the small print: the
+    "view in browser" line sits on the theme's background (dark themes too) and the footer
+    on the message's, each at 4.5:1 or more (WCAG 1.4.3)."""
+    css = {name: css_value(getattr(style, name), getattr(Style, name)) for name in _CSS_FIELDS}
+    outside = str(css["background_color"])
+    outside = outside if colours.COLOUR.match(outside) else Style.background_color
+    css.update(container=CONTAINER,
+               preheader_text=colours.readable_on(outside, "#4b5563"),
+               preheader_link=colours.readable_on(outside, "#374151"),
+               footer_text=colours.readable_on(CONTAINER, "#6b7280"),
+               footer_link=colours.readable_on(CONTAINER, "#4b5563"))
+    return css
+
+
 def layout(body: str, subject: str, style: Style, links: Links, language: str,
            preheader: str = "") -> str:
     """The body in the theme's layout, before CSS inlining, with the preheader first."""
@@ -289,7 +308,7 @@ def layout(body: str, subject: str, style: Style, links: Links, language: str,
         # the body was sanitized by the allow-list at save and its merge output escaped
         subject=subject, body=Markup(body),  # nosec B704
         style=style, links=links, language=language, _=translator(language),
-        css={name: css_value(getattr(style, name), getattr(Style, name)) for name in _CSS_FIELDS})
+        css=layout_css(style))
     return with_preheader(html, preheader)
 
 

@@ -1,17 +1,19 @@
 """Themes: colours, font, logo and footer set once for every message that uses them."""
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, true, update
 
 from newsletter.errors import DomainError
-from newsletter.models import Theme
+from newsletter.models import MailingList, Theme
 from newsletter.platform import limits
 
-from . import media
+from . import colours, media
 from .rendering import Style
 
-COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOR = colours.COLOUR
+SITE = re.compile(r"^https?://[^\s/?#]+\S*$")
 FONTS = {
     "Arial, Helvetica, sans-serif": "Arial / Helvetica",
     "Georgia, 'Times New Roman', serif": "Georgia (serif)",
@@ -68,10 +70,15 @@ def _logo_ok(logo: str) -> bool:
 
 
 def save_theme(session, theme_id: int | None, logo: tuple[str, bytes] | None = None,
-               **values) -> Theme:
+               site_url: str = "", public_default: bool = False, **values) -> Theme:
     """Create or update a theme; colours must be #rrggbb, the font one of FONTS, the logo
-    an http(s) or /media/ address, and the name unique. ``logo``: an uploaded image
-    (file name, bytes) that becomes the theme's logo."""
+    an http(s) or /media/ address, the site an http(s) address, and the name unique.
+    ``logo``: an uploaded image (file name, bytes) that becomes the theme's logo.
+    ``public_default``: public pages of lists without a theme wear this one (it stops
+    being the default of any other theme)."""
+    site_url = (site_url or "").strip()
+    if site_url and not SITE.match(site_url):
+        raise ThemeError("The site must be a web address starting with https:// (or http://).")
     if logo is not None:
         upload = media.add_image(session, *logo)
         values["logo_url"] = f"/media/{upload.key}"
@@ -90,6 +97,66 @@ def save_theme(session, theme_id: int | None, logo: tuple[str, bytes] | None = N
     theme = get_theme(session, theme_id) if theme_id else Theme()
     for name in FIELDS:
         setattr(theme, name, (values.get(name) or "").strip())
+    theme.site_url, theme.public_default = site_url, bool(public_default)
+    if theme.public_default:
+        session.execute(update(Theme).where(Theme.id != theme_id if theme_id else true())
+                        .values(public_default=False))
     session.add(theme)
     session.flush()
     return theme
+
+
+@dataclass(frozen=True)
+class PageLook:
+    """What a public page takes from a theme: colours made readable on the page (links
+    and button text at 4.5:1 or more), the logo, and the way back to the owner's site."""
+
+    theme_id: int
+    background: str
+    header_text: str  # on the background, around the cards
+    link: str
+    button: str
+    button_text: str
+    font_family: str
+    logo_url: str
+    organization: str
+    site_url: str
+
+
+def public_theme(session, list_id: int | None = None) -> Theme | None:
+    """The theme a list's public pages wear: its own, else the default one (if any)."""
+    if list_id is not None:
+        theme_id = session.scalar(select(MailingList.theme_id).where(MailingList.id == list_id))
+        if theme_id is not None:
+            return session.get(Theme, theme_id)
+    return session.scalar(select(Theme).where(Theme.public_default.is_(True)).limit(1))
+
+
+def page_look(theme: Theme) -> PageLook:
+    """The look of a public page wearing ``theme``; the stored values were checked at
+    save, and are checked again here so the style sheet can only hold colours and fonts."""
+    card = "#ffffff"  # public pages keep their text on white cards
+    background = theme.background_color if COLOR.match(theme.background_color or "") \
+        else Style.background_color
+    primary = theme.primary_color if COLOR.match(theme.primary_color or "") \
+        else Style.primary_color
+    button = primary if colours.contrast(primary, card) >= 3 else colours.DARK_TEXT
+    return PageLook(
+        theme_id=theme.id, background=background,
+        header_text=colours.readable_on(background, theme.text_color or Style.text_color),
+        link=colours.readable_on(card, primary), button=button,
+        button_text=colours.readable_on(button, "#ffffff"),
+        font_family=theme.font_family if theme.font_family in FONTS else Style.font_family,
+        logo_url=theme.logo_url if _logo_ok(theme.logo_url or "") else "",
+        organization=theme.organization or "", site_url=theme.site_url or "")
+
+
+def page_css(look: PageLook) -> str:
+    """The public pages' style sheet for a theme (custom properties of static/style.css;
+    the pages' CSP allows no inline styles)."""
+    return (f":root {{ --bg: {look.background}; --accent: {look.button}; "
+            f"--accent-fg: {look.button_text}; }}\n"
+            f"body.public {{ font-family: {look.font_family}; color: {look.header_text}; }}\n"
+            "body.public .card, body.public .flash { color: var(--fg); }\n"
+            f"body.public main a:not(.button) {{ color: {look.link}; }}\n"
+            f".site-header, .site-header a {{ color: {look.header_text}; }}\n")

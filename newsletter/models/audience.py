@@ -153,6 +153,8 @@ class MailingList(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en")
     purpose: Mapped[str] = mapped_column(String(200), default="")
     channels: Mapped[str] = mapped_column(String(40), default="email")  # comma-separated
+    #: the theme its public pages wear (None: the default theme, if one is marked)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from newsletter.extensions import db
@@ -23,6 +23,11 @@ class Theme(db.Model):
     organization: Mapped[str] = mapped_column(String(200), default="")
     contact_details: Mapped[str] = mapped_column(Text, default="")  # address, phone, site
     legal_notice: Mapped[str] = mapped_column(Text, default="")
+    #: the owner's site: public pages wearing this theme link back to it
+    site_url: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
+    #: worn by public pages of lists without a theme of their own (one theme at most)
+    public_default: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
     created_at: Mapped[datetime] = created_at_column()
 
 

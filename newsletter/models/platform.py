@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: IANA zone the editor schedules and reads times in (platform.accounts.set_time_zone)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    #: language of the admin pages for this account (platform.accounts.set_language)
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = created_at_column()
 
     @property

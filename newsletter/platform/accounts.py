@@ -219,3 +219,16 @@ def end_sessions(session, user_id: int) -> None:
     """Log the account out everywhere: every session cookie issued so far stops working."""
     session.execute(update(User).where(User.id == user_id)
                     .values(session_version=User.session_version + 1))
+
+
+def set_preferences(session, user_id: int, time_zone: str, language: str) -> User:
+    """The account's own settings: the zone it schedules and reads times in, and the
+    language of its admin pages (one of the public side's languages)."""
+    from newsletter.platform.i18n import LANGUAGES
+    from newsletter.platform.timezones import set_time_zone
+
+    if language not in LANGUAGES:
+        raise DomainError(f"Unknown language {language!r}: choose one from the list.")
+    user = set_time_zone(session, user_id, time_zone)
+    user.language = language
+    return user

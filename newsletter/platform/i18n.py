@@ -65,18 +65,31 @@ def use_fallback_language(code: str | None) -> None:
 
 
 def select_locale() -> str:
-    """The subscriber's preference when the view knows it, else ``?lang=`` (a link or an
-    embed that says which language it shows), else Accept-Language, else the page's
-    fallback (``use_fallback_language``), else English."""
+    """The subscriber's preference when the view knows it; on admin pages the signed-in
+    account's language (its account page); else ``?lang=`` (a link or an embed that says
+    which language it shows), else Accept-Language, else the page's fallback
+    (``use_fallback_language``), else English."""
     if not has_request_context():
         return DEFAULT
     if g.get("locale"):
         return g.locale
+    account = _admin_account()
+    if account is not None:
+        return best_language(getattr(account, "language", None))
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
     return request.accept_languages.best_match(list(LANGUAGES)) \
         or g.get("fallback_locale") or DEFAULT
+
+
+def _admin_account():
+    """The signed-in account when this request is an admin page, else None."""
+    if not (request.blueprint or "").startswith("admin"):
+        return None
+    from flask_login import current_user  # the login manager is bound per app
+
+    return current_user if current_user.is_authenticated else None
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -4,6 +4,7 @@
 from . import (  # noqa: F401  (imported for their routes)
     bp,
     clicks,
+    looks,
     profile,
     signup,
     sms_gateway,

@@ -302,7 +302,7 @@ def test_first_send_without_a_test_asks_for_confirmation(client, login, worker, 
     assert smtp_server.messages == []
     response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
                            follow_redirects=True)
-    assert "Sending started: 1 recipients." in response.text
+    assert "Sending started: 1 recipient." in response.text
 
 
 def test_language_variant_goes_to_contacts_with_that_language(client, login, worker,

@@ -120,7 +120,7 @@ def test_compose_test_send_send_click_and_see_statistics(
     expect(page.get_by_text("has not been test-sent")).to_have_count(0)
     expect(page.locator("#send-warnings")).to_contain_text("First send to")  # never mailed
     page.get_by_role("button", name="Send to all recipients now").click()
-    expect(page.get_by_text("Sending started: 1 recipients.")).to_be_visible()
+    expect(page.get_by_text("Sending started: 1 recipient.")).to_be_visible()
     worker()
     assert [m.rcpt_tos for m in smtp_server.messages] == [["reader@example.com"]]
     msg = message_from_bytes(smtp_server.messages[0].data, policy=policy.default)

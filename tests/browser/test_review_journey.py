@@ -54,7 +54,7 @@ def test_held_campaign_is_approved_by_a_reviewer_and_sent(
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#send-warnings")).to_contain_text("First send to")
     page.get_by_role("button", name="Send to all recipients now").click()
-    expect(page.get_by_text("Sending started: 1 recipients.")).to_be_visible()
+    expect(page.get_by_text("Sending started: 1 recipient.")).to_be_visible()
     worker()
     sent = [m.rcpt_tos for m in smtp_server.messages]
     assert ["reader@example.com"] in sent

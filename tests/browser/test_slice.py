@@ -61,7 +61,7 @@ def test_editor_sends_a_campaign_and_reads_it_in_the_outbox(
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("has not been test-sent yet")).to_be_visible()
     page.get_by_role("button", name="Send to all recipients now").click()
-    expect(page.get_by_text("Sending started: 1 recipients.")).to_be_visible()
+    expect(page.get_by_text("Sending started: 1 recipient.")).to_be_visible()
     worker()
     page.reload()
     expect(page.locator('[data-stat="recipients"]')).to_have_text("1")

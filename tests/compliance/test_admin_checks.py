@@ -28,7 +28,7 @@ def test_campaign_page_shows_the_checklist_and_send_asks_to_confirm(client, logi
     assert "Send despite the warnings?" in confirm and "1 of 2 recipients" in confirm
     done = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
                        follow_redirects=True).text
-    assert "Sending started: 1 recipients." in done and "1 recipients without" in done
+    assert "Sending started: 1 recipient." in done and "1 recipients without" in done
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == "running"
 

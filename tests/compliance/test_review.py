@@ -57,7 +57,7 @@ def test_held_campaign_is_approved_with_a_reason_and_sent(client, login, worker,
     assert db.session.get(Campaign, campaign.id).status == "draft"
     response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
                            follow_redirects=True)
-    assert "Sending started: 1 recipients." in response.text
+    assert "Sending started: 1 recipient." in response.text
     worker()
     assert [m.rcpt_tos for m in smtp_server.messages] == [["a@example.com"]]
     actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
