@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from newsletter.campaigns.drafts import COPIED_FIELDS
+from newsletter.compliance import review
 from newsletter.models import (
     Branch,
     Campaign,
@@ -57,6 +58,9 @@ def run(session, sequence_id: int, now: datetime) -> list[int]:
     touched: list[int] = []
     previous = 0
     for step in sequence.steps:
+        if held_for_review(session, sequence, step):  # its contacts wait, the others go on
+            previous = step.position
+            continue
         for cycle in _waiting_cycles(session, sequence.id, previous, step.position):
             campaign_id = send_due(session, step, previous, cycle, now)
             if campaign_id is not None and campaign_id not in touched:
@@ -70,6 +74,17 @@ def run(session, sequence_id: int, now: datetime) -> list[int]:
         .execution_options(synchronize_session=False))
     session.flush()
     return touched
+
+
+def held_for_review(session, sequence: Sequence, step: SequenceStep) -> bool:
+    """A step's message that matches a review rule and is not approved exactly as it is
+    waits for a reviewer like any campaign (its draft is held: the review queue shows it,
+    and an approval or a rejection goes to its editor); until then nobody gets it."""
+    if review.cleared(session, step.template):
+        return False
+    review.hold_if_flagged(session, step.template_campaign_id, f"sequence “{sequence.name}”",
+                           f"step {step.position}: ")
+    return True
 
 
 def _waiting(sequence_id: int, previous: int, position: int):

@@ -312,3 +312,32 @@ def test_a_step_can_start_from_a_saved_template(app):
     assert step.template.blocks == kept.blocks and "Shop" in step.template.body_html
     with pytest.raises(SequenceError, match="template"):
         sequences.add_step(db.session, seq.id, delay=0, subject="Hi", template="saved:999")
+
+
+def test_a_step_matching_a_review_rule_waits_for_a_reviewer(app, worker, smtp_server,
+                                                            make_user):
+    """A sequence is no way around the review: a step whose message matches a rule is held
+    like a campaign, its contacts wait at it, and an approval lets them have it."""
+    from newsletter.compliance import review
+    from tests.compliance.test_review import KRATOM
+
+    mlist = list_with_contacts(name="Held")
+    seq = sequence(mlist, (0, "Offer"), (0, "After"))
+    first = seq.steps[0]
+    compose(first, "Offer", KRATOM)
+    t0 = utcnow()
+    _activate(seq, t0)
+    lists.add_contact_to_list(db.session, mlist.id, "reader@example.com")
+    db.session.commit()
+    _pass(worker, seq, t0 + timedelta(minutes=1))
+    assert subjects_to(smtp_server, "reader@example.com") == []
+    db.session.expire_all()
+    assert db.session.get(Campaign, first.template_campaign_id).status == "review"
+    assert _find(seq, "reader@example.com").next_position == 1  # waiting at the step
+
+    reviewer = make_user("reviewer@example.com", "reviewer")
+    review.decide(db.session, first.template_campaign_id, reviewer, True, "B2B exception")
+    db.session.commit()
+    _pass(worker, seq, t0 + timedelta(minutes=2))
+    _pass(worker, seq, t0 + timedelta(minutes=3))
+    assert subjects_to(smtp_server, "reader@example.com") == ["Offer", "After"]
