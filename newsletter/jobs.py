@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import redis
 from flask import current_app
 from rq import get_current_job
 from rq.job import Job, JobStatus
@@ -264,6 +265,20 @@ def schedule_reaper() -> None:
 
 def _exists(job_id: str) -> bool:
     return bool(queue.get_redis().exists(Job.key_for(job_id)))
+
+
+def send_after_commit(campaign_id: int) -> bool:
+    """``enqueue_send`` right after the commit that made a campaign sendable (start,
+    resume). With Redis unreachable that commit stands and the reaper starts the jobs once
+    Redis answers again, so this logs and returns False rather than failing the request
+    that committed. True when the jobs are queued."""
+    try:
+        enqueue_send(campaign_id)
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        log.warning("campaign %s: its jobs wait for Redis (%s); the reaper starts them",
+                    campaign_id, exc)
+        return False
+    return True
 
 
 def enqueue_send(campaign_id: int, only_if_idle: bool = False) -> bool:

@@ -84,7 +84,9 @@ def send_campaign(campaign_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        jobs.enqueue_send(campaign_id)
+        if not jobs.send_after_commit(campaign_id):
+            flash(gettext("The job queue cannot be reached: sending begins as soon as it "
+                          "is back."), "warning")
         flash(ngettext("Sending started: %(num)d recipient.",
                        "Sending started: %(num)d recipients.", started.created), "success")
         for notice in started.notices:
@@ -131,8 +133,9 @@ def control_campaign(campaign_id: int, action: str):
     operation, start_jobs = CONTROLS[action]
     ok, message = perform(lambda: operation(db.session, campaign_id))
     if ok:
-        if start_jobs:
-            jobs.enqueue_send(campaign_id)
+        if start_jobs and not jobs.send_after_commit(campaign_id):
+            flash(gettext("The job queue cannot be reached: sending begins as soon as it "
+                          "is back."), "warning")
         flash(message, "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 

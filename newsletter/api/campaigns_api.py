@@ -146,10 +146,14 @@ def start_campaign(campaign_id: int):
         return _accepted(campaign_id, f"Held for review: the content matches {names}.")
     started = checked.start(db.session, campaign_id, confirmed=True, actor=actor())
     db.session.commit()
-    jobs.enqueue_send(campaign_id)
+    queued = jobs.send_after_commit(campaign_id)
     return _accepted(campaign_id, " ".join([f"Sending started: {started.created} "
-                                            f"recipients.", *started.notices]))
+                                            f"recipients.", *started.notices,
+                                            *([] if queued else [QUEUE_AWAY])]))
 
+
+#: said when the job queue could not be reached right after the commit
+QUEUE_AWAY = "The job queue cannot be reached: sending begins as soon as it is back."
 
 CONTROLS = {
     "pause": (lambda s, c: lifecycle.set_paused(s, c, True), "Paused.", False),
@@ -163,8 +167,8 @@ def _control(campaign_id: int, action: str) -> Accepted:
     _campaign(campaign_id)
     operation(db.session, campaign_id)
     db.session.commit()
-    if start_jobs:
-        jobs.enqueue_send(campaign_id)
+    if start_jobs and not jobs.send_after_commit(campaign_id):
+        message = f"{message} {QUEUE_AWAY}"
     return _accepted(campaign_id, message)
 
 
