@@ -123,12 +123,10 @@ class PageLook:
     site_url: str
 
 
-def public_theme(session, list_id: int | None = None) -> Theme | None:
+def public_theme(session, mlist: MailingList | None = None) -> Theme | None:
     """The theme a list's public pages wear: its own, else the default one (if any)."""
-    if list_id is not None:
-        theme_id = session.scalar(select(MailingList.theme_id).where(MailingList.id == list_id))
-        if theme_id is not None:
-            return session.get(Theme, theme_id)
+    if mlist is not None and mlist.theme_id is not None:
+        return session.get(Theme, mlist.theme_id)
     return session.scalar(select(Theme).where(Theme.public_default.is_(True)).limit(1))
 
 

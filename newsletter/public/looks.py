@@ -16,7 +16,7 @@ def public_look(mlist=None) -> themes.PageLook | None:
     """The look of a public page about ``mlist`` (None: a page about no one list). An
     error page drawn after the database failed (or refused a write) goes without one."""
     try:
-        theme = themes.public_theme(db.session, getattr(mlist, "id", None))
+        theme = themes.public_theme(db.session, mlist)
     except SQLAlchemyError:
         return None
     return themes.page_look(theme) if theme is not None else None

@@ -11,6 +11,7 @@ from newsletter.extensions import csrf, db
 from newsletter.platform.i18n import best_language, use_fallback_language, use_language
 
 from . import bp, evidence, message_page
+from .looks import public_look
 
 
 def _list_or_404(key: str):
@@ -41,9 +42,10 @@ def subscribe(key: str):
         db.session.rollback()
         return _form(mlist, request.form, exc.errors, 422)
     _, title, text = subscriptions.signup_answer(mlist)  # the same for every address
+    look = public_look(mlist)  # the list's theme: read before the commit, as the answer
     db.session.commit()
     jobs.confirm_signup(result)
-    return message_page(title, text)
+    return message_page(title, text, page_look=look)
 
 
 def _form(mlist, values, errors, status: int = 200):

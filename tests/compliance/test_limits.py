@@ -194,8 +194,9 @@ def test_api_bulk_upsert_stops_at_the_limit_and_reports_the_rest(client):
     assert result.status_code == 200, result.json
     assert (result.json["created"], result.json["updated"], result.json["over_limit"]) == \
         (2, 1, 2)
-    assert result.json["left_out"] == [{"index": 3, "email": "n3@example.com"},
-                                       {"index": 4, "email": "n4@example.com"}]
+    assert result.json["left_out"] == [  # rows keyed by phone say their phone instead
+        {"index": 3, "email": "n3@example.com", "phone": None},
+        {"index": 4, "email": "n4@example.com", "phone": None}]
     assert db.session.scalar(select(Contact.id).where(Contact.email == "n3@example.com")) \
         is None
     single = client.post("/api/v1/contacts", json={"email": "n5@example.com"},
