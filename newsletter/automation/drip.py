@@ -32,6 +32,7 @@ from newsletter.models import (
     SequenceStep,
     StepCampaign,
 )
+from newsletter.platform import rowclaim
 
 from . import enrolment
 
@@ -105,13 +106,10 @@ def send_due(session, step: SequenceStep, previous: int, cycle: int,
            Enrolment.waiting_since <= now - timedelta(minutes=step.delay_minutes))
     campaign = None
     while True:
-        candidates = (select(Enrolment.id).where(*due).order_by(Enrolment.id).limit(BATCH)
-                      .with_for_update(skip_locked=True))
-        contact_ids = session.execute(
-            update(Enrolment).where(Enrolment.id.in_(candidates.scalar_subquery()), *due)
-            .values(next_position=step.position + 1, waiting_since=now)
-            .returning(Enrolment.contact_id)
-            .execution_options(synchronize_session=False)).scalars().all()
+        contact_ids = rowclaim.claim_rows(
+            session, Enrolment, due, limit=BATCH,
+            values={"next_position": step.position + 1, "waiting_since": now},
+            returning=Enrolment.contact_id)
         if not contact_ids:
             break
         campaign = campaign or carrier(session, step, cycle, now)

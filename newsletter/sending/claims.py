@@ -20,7 +20,7 @@ from newsletter.models import (
     Suppression,
     utcnow,
 )
-from newsletter.platform import clock
+from newsletter.platform import clock, rowclaim
 
 
 def _due():
@@ -72,17 +72,11 @@ def claim_batch(session, campaign_id: int, claimer: str, batch_size: int,
         wanted = batch_size - len(ids)
         if wanted <= 0:
             break
-        sendable = and_(Delivery.campaign_id == campaign_id, kind)
-        candidates = (select(Delivery.id).where(sendable).order_by(Delivery.id)
-                      .limit(wanted).with_for_update(skip_locked=True))
-        ids += session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(candidates.scalar_subquery()), sendable)
-            .values(state=DeliveryState.SENDING, claimed_by=claimer,
-                    lease_until=now + timedelta(seconds=lease_seconds))
-            .returning(Delivery.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
+        ids += rowclaim.claim_rows(
+            session, Delivery, (Delivery.campaign_id == campaign_id, kind), limit=wanted,
+            values={"state": DeliveryState.SENDING, "claimed_by": claimer,
+                    "lease_until": now + timedelta(seconds=lease_seconds)},
+            returning=Delivery.id)
     ids.sort()
     if ids:
         _cancel_suppressed(session, ids)
