@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from newsletter.channels.servers import GATEWAY_KINDS, MAX_WEIGHT, SECURITY
+from newsletter.channels.servers import GATEWAY_KINDS, MAX_WEIGHT
 
 from .forms import choices, strip
 

@@ -9,7 +9,6 @@ import base64
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from flask_babel import gettext
 
 from newsletter.errors import DomainError
