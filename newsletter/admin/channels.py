@@ -3,6 +3,7 @@ encrypted, never shown), a "Test connection" button for each, and the pool of se
 sender identity sends through."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +13,14 @@ from newsletter.models import MailServer, SenderIdentity, SmsGatewayAccount
 from newsletter.sending import channel_changes
 
 from . import owner_bp, perform
-from .channel_forms import KEEP, GatewayForm, MailServerForm, pool_form
+from .channel_forms import (
+    KEEP,
+    KIND_LABELS,
+    SECURITY_LABELS,
+    GatewayForm,
+    MailServerForm,
+    pool_form,
+)
 from .forms import EmptyForm
 
 
@@ -23,7 +31,8 @@ def channels():
         servers=db.session.scalars(select(MailServer).order_by(MailServer.name)).all(),
         gateways=db.session.scalars(select(SmsGatewayAccount)
                                     .order_by(SmsGatewayAccount.name)).all(),
-        configured=current_app.config.get("SMS_GATEWAYS") or {})
+        configured=current_app.config.get("SMS_GATEWAYS") or {},
+        security=SECURITY_LABELS, kinds=KIND_LABELS)
 
 
 def _field_error(form, exc: servers.ServerError) -> None:
@@ -53,7 +62,7 @@ def mail_server(server_id: int | None):
             _field_error(form, exc)
         else:
             db.session.commit()
-            flash("SMTP server saved.", "success")
+            flash(gettext("SMTP server saved."), "success")
             return redirect(url_for("admin.owner.mail_server", server_id=saved.id))
     form.password.data = ""  # never echoed back
     return render_template("admin/mail_server.html", form=form, server=server, keep=KEEP,
@@ -81,7 +90,7 @@ def gateway(gateway_id: int | None):
             _field_error(form, exc)
         else:
             db.session.commit()
-            flash("SMS gateway saved.", "success")
+            flash(gettext("SMS gateway saved."), "success")
             return redirect(url_for("admin.owner.gateway", gateway_id=saved.id))
     form.password.data = ""
     return render_template("admin/gateway.html", form=form, account=account, keep=KEEP,
@@ -89,8 +98,10 @@ def gateway(gateway_id: int | None):
 
 
 def _tested(result: connectivity.Result) -> None:
-    flash(("Connection works: " if result.ok else "Connection failed: ") + result.message,
-          "success" if result.ok else "error")
+    if result.ok:
+        flash(gettext("Connection works: %(result)s", result=result.message), "success")
+    else:
+        flash(gettext("Connection failed: %(reason)s", reason=result.message), "error")
 
 
 @owner_bp.post("/channels/smtp/<int:server_id>/test")
@@ -122,8 +133,8 @@ def mail_server_delete(server_id: int):
         abort(400)
     if perform(lambda: channel_changes.delete_mail_server(db.session, server_id,
                                                           current_user.email))[0]:
-        flash("SMTP server removed; senders that used only it send through SMTP_URL.",
-              "success")
+        flash(gettext("SMTP server removed; senders that used only it send through "
+                      "SMTP_URL."), "success")
     return redirect(url_for("admin.owner.channels"))
 
 
@@ -133,7 +144,7 @@ def gateway_delete(gateway_id: int):
         abort(400)
     if perform(lambda: channel_changes.delete_gateway(db.session, gateway_id,
                                                       current_user.email))[0]:
-        flash("SMS gateway removed.", "success")
+        flash(gettext("SMS gateway removed."), "success")
     return redirect(url_for("admin.owner.channels"))
 
 
@@ -146,7 +157,7 @@ def sender_servers(sender_id: int):
         weights = {s.id: getattr(form, f"weight_{s.id}").data for s in rows}
         if perform(lambda: channel_changes.set_pool(db.session, sender_id, weights,
                                                     current_user.email))[0]:
-            flash("Servers of the sender saved.", "success")
+            flash(gettext("Servers of the sender saved."), "success")
             return redirect(url_for("admin.owner.sender_servers", sender_id=sender_id))
     fields = [getattr(form, f"weight_{s.id}") for s in rows]
     return render_template("admin/sender_servers.html", form=form, fields=fields,

@@ -370,25 +370,31 @@ class FollowUpForm(FlaskForm):
 
 
 class SenderForm(FlaskForm):
-    name = StringField("Name (for editors)", validators=[DataRequired(), Length(max=100)])
-    from_name = StringField("From name", validators=[DataRequired(), Length(max=100)])
-    from_email = EmailField("From address", filters=[strip],
+    _WEB_ADDRESS = lazy_gettext("A web address starting with https:// (or http://).")
+
+    name = StringField(lazy_gettext("Name (for editors)"),
+                       validators=[DataRequired(), Length(max=100)])
+    from_name = StringField(lazy_gettext("From name"),
+                            validators=[DataRequired(), Length(max=100)])
+    from_email = EmailField(lazy_gettext("From address"), filters=[strip],
                             validators=[DataRequired(), Email(), Length(max=254)])
     reply_to = EmailField("Reply-To", filters=[strip],
                           validators=[Optional(), Email(), Length(max=254)])
-    rate_limit = IntegerField("Sending rate", default=3000,
+    rate_limit = IntegerField(lazy_gettext("Sending rate"), default=3000,
                               validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
-    rate_period = SelectField("per", choices=choices(
-        [("hour", "hour"), ("minute", "minute"), ("second", "second")]))
-    dkim_selector = StringField("DKIM selector", filters=[strip],
+    rate_period = SelectField(lazy_gettext("Period"), choices=choices(
+        [("hour", lazy_gettext("per hour")), ("minute", lazy_gettext("per minute")),
+         ("second", lazy_gettext("per second"))]))
+    dkim_selector = StringField(lazy_gettext("DKIM selector"), filters=[strip],
                                 validators=[Optional(), Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$",
-                                            message="Letters, digits and dashes only.")])
-    website_url = StringField("Website", filters=[strip], validators=[
-        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
-    contact_url = StringField("Contact page", filters=[strip], validators=[
-        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
-    privacy_url = StringField("Privacy policy page", filters=[strip], validators=[
-        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
+                                            message=lazy_gettext(
+                                                "Letters, digits and dashes only."))])
+    website_url = StringField(lazy_gettext("Website"), filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=_WEB_ADDRESS)])
+    contact_url = StringField(lazy_gettext("Contact page"), filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=_WEB_ADDRESS)])
+    privacy_url = StringField(lazy_gettext("Privacy policy page"), filters=[strip], validators=[
+        Optional(), Length(max=500), Regexp(WEB_ADDRESS, message=_WEB_ADDRESS)])
 
 
 class DecisionForm(FlaskForm):

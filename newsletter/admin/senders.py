@@ -1,6 +1,7 @@
 """Owner-only: sender identities, their sending rate and DKIM keys."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,7 +37,7 @@ def sender(sender_id: int | None):
                                                         actor=current_user.email, **{
             name: getattr(form, name).data for name in senders.FIELDS}))
         if ok:
-            flash("Sender saved.", "success")
+            flash(gettext("Sender saved."), "success")
             return redirect(url_for("admin.owner.sender", sender_id=saved.id))
         refused = True  # the reason is flashed
     status = 422 if form.errors or refused else 200
@@ -59,7 +60,7 @@ def sender_dkim(sender_id: int):
     except DomainError:
         abort(404)
     db.session.commit()
-    flash("A new DKIM key was generated. Publish the DNS record below.", "success")
+    flash(gettext("A new DKIM key was generated. Publish the DNS record below."), "success")
     return redirect(url_for("admin.owner.sender", sender_id=sender_id))
 
 
@@ -70,5 +71,5 @@ def sender_check(sender_id: int):
         abort(400)
     ok, _ = perform(lambda: domain.check_sender(db.session, sender_id, force=True))
     if ok:
-        flash("The sending domain was checked.", "success")
+        flash(gettext("The sending domain was checked."), "success")
     return redirect(url_for("admin.owner.sender", sender_id=sender_id))

@@ -11,6 +11,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from smpplib import client as smpp_client
 from smpplib import consts
 from smpplib import exceptions as smpp_exceptions
@@ -28,14 +29,25 @@ class Result:
 def _network(exc: BaseException, where: str) -> Result:
     """A socket-level failure, named."""
     if isinstance(exc, socket.gaierror):
-        return Result(False, "dns", f"DNS: the name {where} could not be resolved ({exc}).")
+        return Result(False, "dns", gettext(
+            "DNS: the name %(where)s could not be resolved (%(error)s).", where=where,
+            error=exc))
     if isinstance(exc, ConnectionRefusedError):
-        return Result(False, "refused", f"Refused: nothing accepts connections at {where}.")
+        return Result(False, "refused", gettext(
+            "Refused: nothing accepts connections at %(where)s.", where=where))
     if isinstance(exc, TimeoutError | socket.timeout):
-        return Result(False, "timeout", f"Timeout: {where} did not answer in time.")
+        return Result(False, "timeout", gettext(
+            "Timeout: %(where)s did not answer in time.", where=where))
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
-        return Result(False, "tls", f"TLS failed with {where}: {exc}.")
-    return Result(False, "network", f"Network error with {where}: {exc}.")
+        return Result(False, "tls", gettext("TLS failed with %(where)s: %(error)s.",
+                                            where=where, error=exc))
+    return Result(False, "network", gettext("Network error with %(where)s: %(error)s.",
+                                         where=where, error=exc))
+
+
+def _step(step: str) -> str:
+    """The SMTP step in the person's words (commands stay as they are)."""
+    return {"connect": gettext("connect"), "login": gettext("login")}.get(step, step)
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
@@ -58,12 +70,14 @@ def test_smtp(settings: SMTPSettings, timeout: float) -> Result:
             step = "EHLO"
             code, reply = conn.ehlo()
             if code != 250:
-                return Result(False, "protocol", f"{where} refused EHLO: {code} "
-                              f"{reply.decode(errors='replace')}.")
+                return Result(False, "protocol", gettext(
+                    "%(where)s refused EHLO: %(reply)s.", where=where,
+                    reply=f"{code} {reply.decode(errors='replace')}"))
             if settings.security == "starttls":
                 step = "STARTTLS"
                 if not conn.has_extn("starttls"):
-                    return Result(False, "tls", f"TLS: {where} does not offer STARTTLS.")
+                    return Result(False, "tls", gettext(
+                        "TLS: %(where)s does not offer STARTTLS.", where=where))
                 conn.starttls(context=ssl.create_default_context())
                 conn.ehlo()
             if settings.username:
@@ -74,24 +88,36 @@ def test_smtp(settings: SMTPSettings, timeout: float) -> Result:
         finally:
             conn.close()
     except smtplib.SMTPAuthenticationError as exc:
-        return Result(False, "auth", f"Login refused by {where}: {_reply(exc)}.")
+        return Result(False, "auth", gettext("Login refused by %(where)s: %(reply)s.",
+                                             where=where, reply=_reply(exc)))
     except smtplib.SMTPNotSupportedError as exc:
         kind = "auth" if step == "login" else "protocol"
-        return Result(False, kind, f"{where} does not support {step}: {exc}.")
+        return Result(False, kind, gettext("%(where)s does not support %(step)s: %(error)s.",
+                                           where=where, step=_step(step), error=exc))
     except smtplib.SMTPServerDisconnected as exc:
         if isinstance(exc.__context__, OSError):  # smtplib wraps a timeout or reset
             return _network(exc.__context__, where)
-        return Result(False, "protocol", f"{where} closed the connection at {step} "
-                      f"(no SMTP server there, or TLS expected?): {exc or 'no greeting'}.")
+        return Result(False, "protocol", gettext(
+            "%(where)s closed the connection at %(step)s (no SMTP server there, or TLS "
+            "expected?): %(error)s.", where=where, step=_step(step),
+            error=exc or gettext("no greeting")))
     except smtplib.SMTPResponseException as exc:
-        return Result(False, "protocol", f"{where} refused {step}: {_reply(exc)}.")
+        return Result(False, "protocol", gettext("%(where)s refused %(step)s: %(reply)s.",
+                                                 where=where, step=_step(step),
+                                                 reply=_reply(exc)))
     except smtplib.SMTPException as exc:
-        return Result(False, "protocol", f"{where} failed at {step}: {exc}.")
+        return Result(False, "protocol", gettext("%(where)s failed at %(step)s: %(error)s.",
+                                                 where=where, step=_step(step), error=exc))
     except OSError as exc:
         return _network(exc, where)
-    security = {"plain": "without TLS", "starttls": "STARTTLS", "tls": "TLS"}[settings.security]
-    login = f", logged in as {settings.username}" if settings.username else ""
-    return Result(True, "ok", f"Connected to {where} ({security}{login}).")
+    security = {"plain": gettext("without TLS"), "starttls": "STARTTLS",
+                "tls": "TLS"}[settings.security]
+    if settings.username:
+        return Result(True, "ok", gettext(
+            "Connected to %(where)s (%(security)s, logged in as %(user)s).", where=where,
+            security=security, user=settings.username))
+    return Result(True, "ok", gettext("Connected to %(where)s (%(security)s).", where=where,
+                                      security=security))
 
 
 def test_smpp(host: str, port: int, system_id: str, password: str, system_type: str,
@@ -107,19 +133,23 @@ def test_smpp(host: str, port: int, system_id: str, password: str, system_type: 
         status = exc.args[1] if len(exc.args) > 1 else None
         if status in (consts.SMPP_ESME_RINVPASWD, consts.SMPP_ESME_RINVSYSID,
                       consts.SMPP_ESME_RBINDFAIL):
-            return Result(False, "auth", f"Bind refused by {where}: {exc.args[0]}.")
-        return Result(False, "protocol", f"{where} refused the bind: {exc}.")
+            return Result(False, "auth", gettext("Bind refused by %(where)s: %(reply)s.",
+                                                 where=where, reply=exc.args[0]))
+        return Result(False, "protocol", gettext("%(where)s refused the bind: %(reply)s.",
+                                                 where=where, reply=exc))
     except smpp_exceptions.ConnectionError as exc:
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, OSError):
             return _network(cause, where)
-        return Result(False, "protocol", f"{where} closed the connection: {exc}.")
+        return Result(False, "protocol", gettext(
+            "%(where)s closed the connection: %(error)s.", where=where, error=exc))
     except OSError as exc:
         return _network(exc, where)
     finally:
         with contextlib.suppress(Exception):  # the socket may be broken in any way
             client.disconnect()
-    return Result(True, "ok", f"Bound to {where} as {system_id} and unbound.")
+    return Result(True, "ok", gettext("Bound to %(where)s as %(user)s and unbound.",
+                                      where=where, user=system_id))
 
 
 def test_http(scheme: str, host: str, port: int, path: str, timeout: float) -> Result:
@@ -132,9 +162,11 @@ def test_http(scheme: str, host: str, port: int, path: str, timeout: float) -> R
         connection.request("HEAD", path or "/")
         status = connection.getresponse().status
     except http.client.HTTPException as exc:
-        return Result(False, "protocol", f"{where} did not answer HTTP: {exc!r}.")
+        return Result(False, "protocol", gettext("%(where)s did not answer HTTP: %(error)s.",
+                                                 where=where, error=repr(exc)))
     except OSError as exc:
         return _network(exc, where)
     finally:
         connection.close()
-    return Result(True, "ok", f"{where} answers HTTP (status {status}).")
+    return Result(True, "ok", gettext("%(where)s answers HTTP (status %(status)s).",
+                                      where=where, status=status))

@@ -9,6 +9,7 @@ import base64
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask_babel import gettext
 
 from newsletter.errors import DomainError
 
@@ -38,6 +39,6 @@ def decrypt(config, token: str | None) -> str:
     try:
         return _fernet(config).decrypt(token.encode("ascii")).decode()
     except InvalidToken:
-        raise CredentialError(
+        raise CredentialError(gettext(
             "The stored password cannot be decrypted (SECRET_KEY or CREDENTIALS_KEY changed "
-            "since it was saved): enter the password again.") from None
+            "since it was saved): enter the password again.")) from None

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from newsletter.errors import DomainError
@@ -57,14 +58,15 @@ class GatewayData:
 
 def _check_common(session, model, row_id, name: str, host: str, port: int) -> None:
     if not _NAME.match(name or ""):
-        raise ServerError("A name of 1 to 100 letters, digits, spaces, dots, dashes.", "name")
+        raise ServerError(gettext(
+            "A name of 1 to 100 letters, digits, spaces, dots, dashes."), "name")
     taken = session.scalar(select(model.id).where(model.name == name, model.id != (row_id or 0)))
     if taken:
-        raise ServerError(f"The name {name!r} is taken.", "name")
+        raise ServerError(gettext("The name %(name)s is taken.", name=repr(name)), "name")
     if not _HOST.match(host or ""):
-        raise ServerError("A host name (mail.example.com) or an IP address.", "host")
+        raise ServerError(gettext("A host name (mail.example.com) or an IP address."), "host")
     if not 1 <= (port or 0) <= 65535:
-        raise ServerError("A port from 1 to 65535.", "port")
+        raise ServerError(gettext("A port from 1 to 65535."), "port")
 
 
 def _row(session, model, row_id):
@@ -74,7 +76,7 @@ def _row(session, model, row_id):
         return row
     row = session.get(model, row_id)
     if row is None:
-        raise ServerError("There is no such server.")
+        raise ServerError(gettext("There is no such server."))
     return row
 
 
@@ -84,15 +86,15 @@ def save_mail_server(session, config, server_id: int | None, data: MailServerDat
     removes it)."""
     _check_common(session, MailServer, server_id, data.name, data.host, data.port)
     if data.security not in SECURITY:
-        raise ServerError("Choose how the connection is secured.", "security")
+        raise ServerError(gettext("Choose how the connection is secured."), "security")
     for field in ("max_connections", "rate_per_minute"):
         value = getattr(data, field)
         if value is not None and value < 1:
-            raise ServerError("Empty for no limit, or at least 1.", field)
+            raise ServerError(gettext("Empty for no limit, or at least 1."), field)
     if not 1 <= data.timeout <= 300:
-        raise ServerError("From 1 to 300 seconds.", "timeout")
+        raise ServerError(gettext("From 1 to 300 seconds."), "timeout")
     if password and not data.username:
-        raise ServerError("A password needs a user name.", "username")
+        raise ServerError(gettext("A password needs a user name."), "username")
     server = _row(session, MailServer, server_id)
     for field in ("name", "host", "port", "security", "max_connections", "rate_per_minute",
                   "timeout"):
@@ -124,17 +126,19 @@ def save_gateway(session, config, gateway_id: int | None, data: GatewayData,
     already uses."""
     _check_common(session, SmsGatewayAccount, gateway_id, data.name, data.host, data.port)
     if data.name in reserved:
-        raise ServerError(f"SMS_GATEWAYS already defines {data.name!r}.", "name")
+        raise ServerError(gettext("SMS_GATEWAYS already defines %(name)s.", name=repr(data.name)),
+                          "name")
     if data.kind not in GATEWAY_KINDS:
-        raise ServerError("Choose the kind of gateway.", "kind")
+        raise ServerError(gettext("Choose the kind of gateway."), "kind")
     if not data.username:
-        raise ServerError("The gateway's user (SMPP system_id).", "username")
+        raise ServerError(gettext("The gateway's user (SMPP system_id)."), "username")
     if data.path and (not data.path.startswith("/") or "?" in data.path or " " in data.path):
-        raise ServerError("A path such as /cgi-bin/sendsms, without parameters.", "path")
+        raise ServerError(gettext("A path such as /cgi-bin/sendsms, without parameters."),
+                          "path")
     try:
         parse_qsl(data.options, strict_parsing=True) if data.options else None
     except ValueError:
-        raise ServerError("Parameters as name=value&name=value.", "options") from None
+        raise ServerError(gettext("Parameters as name=value&name=value."), "options") from None
     gateway = _row(session, SmsGatewayAccount, gateway_id)
     for field in ("name", "kind", "host", "port", "username", "path", "options"):
         setattr(gateway, field, getattr(data, field))
@@ -190,12 +194,12 @@ class PoolMember:
 def set_pool(session, sender_id: int, weights: dict[int, int]) -> None:
     """The sender's servers and their weights ({server id: weight}; 0 leaves it out)."""
     if session.get(SenderIdentity, sender_id) is None:
-        raise ServerError("There is no such sender.")
+        raise ServerError(gettext("There is no such sender."))
     for server_id, weight in weights.items():
         if not 0 <= weight <= MAX_WEIGHT:
-            raise ServerError(f"A weight from 0 to {MAX_WEIGHT}.", "pool")
+            raise ServerError(gettext("A weight from 0 to %(max)d.", max=MAX_WEIGHT), "pool")
         if session.get(MailServer, server_id) is None:
-            raise ServerError("There is no such server.", "pool")
+            raise ServerError(gettext("There is no such server."), "pool")
     session.execute(delete(SenderServer).where(SenderServer.sender_id == sender_id))
     for server_id, weight in sorted(weights.items()):
         if weight:

@@ -2,6 +2,8 @@
 
 import re
 
+from flask_babel import gettext
+
 from newsletter.audience.addresses import InvalidAddress, InvalidName, clean_name, normalize_email
 from newsletter.errors import DomainError
 from newsletter.models import SenderIdentity
@@ -18,11 +20,11 @@ URL_FIELDS = ("website_url", "contact_url", "privacy_url")
 def save_sender(session, sender_id: int | None, actor: str | None = None,
                 **values) -> SenderIdentity:
     if values.get("rate_period") not in ("hour", "minute", "second"):
-        raise DomainError("The rate is counted per hour, minute or second.")
+        raise DomainError(gettext("The rate is counted per hour, minute or second."))
     values = {**values, **_header_fields(values)}
     sender = SenderIdentity() if sender_id is None else session.get(SenderIdentity, sender_id)
     if sender is None:
-        raise DomainError("That sender does not exist.")
+        raise DomainError(gettext("That sender does not exist."))
     before = {name: getattr(sender, name) for name in FIELDS}
     for name in FIELDS:  # the web pages are optional (checked by newsletter.compliance)
         setattr(sender, name, values.get(name) if name in URL_FIELDS else values[name])
@@ -43,7 +45,7 @@ def save_sender(session, sender_id: int | None, actor: str | None = None,
 def _web_address(value: str | None) -> str | None:
     value = (value or "").strip()
     if value and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value):
-        raise DomainError(f"{value} is not a web address (https://...).")
+        raise DomainError(gettext("%(value)s is not a web address (https://...).", value=value))
     return value or None
 
 
@@ -68,7 +70,7 @@ def generate_dkim_key(session, sender_id: int, selector: str | None = None,
     (under a new selector) before switching in production."""
     sender = session.get(SenderIdentity, sender_id)
     if sender is None:
-        raise DomainError("That sender does not exist.")
+        raise DomainError(gettext("That sender does not exist."))
     if not sender.dkim_private_key:  # a new own-domain sender (a new key replaces one)
         limits.check(session, "own_domain")
     sender.dkim_selector = selector or sender.dkim_selector or "nl1"

@@ -11,6 +11,7 @@ statement: a merged text's parts can only be known by merging it."""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from newsletter.campaigns import lifecycle
@@ -152,10 +153,10 @@ def start_campaign(session, campaign_id: int, actor: str = "",
     try:
         prepared = prepare(session, campaign)
     except sandbox.RenderError as exc:
-        raise CampaignError(f"The text's {exc}") from None
+        raise CampaignError(gettext("The text's %(error)s", error=exc)) from None
     if prepared.messages == 0:
-        raise CampaignError("None of the recipients can get this SMS (see the recipients "
-                            "check for the reasons).")
+        raise CampaignError(gettext("None of the recipients can get this SMS (see the "
+                                    "recipients check for the reasons)."))
     check_monthly_parts(session, prepared.parts)
     try:
         quota.reserve(session, campaign_id, prepared.parts, actor=actor)
@@ -172,9 +173,10 @@ def check_monthly_parts(session, parts: int) -> None:
         return
     before = limits.used(session, "sms_parts_month") - parts
     if before + parts > cap:
-        raise CampaignError(f"The plan allows {cap} SMS parts a month; {before} were used "
-                            f"this month, so {max(0, cap - before)} are left and this campaign "
-                            f"needs {parts} parts.")
+        raise CampaignError(gettext(
+            "The plan allows %(cap)d SMS parts a month; %(used)d were used this month, so "
+            "%(left)d are left and this campaign needs %(parts)d parts.", cap=cap,
+            used=before, left=max(0, cap - before), parts=parts))
 
 
 def settle(session, campaign_id: int) -> None:
@@ -221,7 +223,7 @@ def preview(session, campaign_id: int, shown: int = 20) -> Preview:
         try:
             prepared = prepare(session, get_campaign(session, campaign_id))
         except sandbox.RenderError as exc:
-            raise CampaignError(f"The text's {exc}") from None
+            raise CampaignError(gettext("The text's %(error)s", error=exc)) from None
         blocked = session.scalar(select(func.count()).where(
             Delivery.campaign_id == campaign_id, Delivery.state == DeliveryState.BLOCKED))
         reasons = [tuple(r) for r in session.execute(

@@ -4,6 +4,8 @@ data), to one or more numbers. Each test message is charged to the quota before 
 
 import logging
 
+from flask_babel import gettext
+
 from newsletter.campaigns import drafts
 from newsletter.channels.base import DeliveryError, Messenger, OutgoingMessage
 from newsletter.content.composer import ComposerError
@@ -21,7 +23,7 @@ SAMPLE = Recipient(delivery_id=0, campaign_id=0, address="", contact_id=0, first
 
 
 def parse_numbers(text: str) -> list[str]:
-    items = split_targets(text, "phone number", "numbers")
+    items = split_targets(text, phones=True)
     try:
         return list(dict.fromkeys(numbers.sms_target(n) for n in items))
     except numbers.InvalidPhone as exc:
@@ -37,11 +39,14 @@ def request_test(session, campaign_id: int, numbers_text: str,
     try:
         needed = split(SmsText(campaign).message(merge_data(SAMPLE))).count * len(targets)
     except RecipientSkipped as exc:
-        raise ComposerError(f"The text cannot be sent: {exc}", field="addresses") from None
+        raise ComposerError(gettext("The text cannot be sent: %(reason)s", reason=exc),
+                            field="addresses") from None
     available = quota.balance(session).available
     if needed > available:
-        raise ComposerError(f"The SMS quota cannot cover the test: about {needed} parts "
-                            f"needed, {available} available.", field="addresses")
+        raise ComposerError(gettext(
+            "The SMS quota cannot cover the test: about %(needed)d parts needed, "
+            "%(available)d available.", needed=needed, available=available),
+            field="addresses")
     campaign.tested_at = utcnow()
     session.flush()
     return targets, contact_id

@@ -2,6 +2,7 @@
 contact's merge data, "[Test]" in the subject and no list headers."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, or_, select
 
 from newsletter.audience import profiles, subscriptions
@@ -16,24 +17,32 @@ from .messages import MessageFactory
 MAX_TEST_ADDRESSES = 10
 
 
-def split_targets(text: str, one: str, many: str) -> list[str]:
+def split_targets(text: str, phones: bool = False) -> list[str]:
     """The entries of a test-send field (separated by commas, semicolons or lines): at
-    least one and at most MAX_TEST_ADDRESSES, else a field error naming ``one``/``many``."""
+    least one and at most MAX_TEST_ADDRESSES, else a field error naming addresses (or
+    phone numbers when ``phones``)."""
     parts = [p.strip() for p in text.replace(";", ",").replace("\n", ",").split(",")]
     items = [p for p in parts if p]
     if not items:
-        raise ComposerError(f"Enter at least one {one}.", field="addresses")
+        raise ComposerError(gettext("Enter at least one phone number.") if phones
+                            else gettext("Enter at least one address."), field="addresses")
     if len(items) > MAX_TEST_ADDRESSES:
-        raise ComposerError(f"At most {MAX_TEST_ADDRESSES} test {many}.", field="addresses")
+        raise ComposerError(ngettext("At most %(num)d test number.",
+                                     "At most %(num)d test numbers.", MAX_TEST_ADDRESSES)
+                            if phones else
+                            ngettext("At most %(num)d test address.",
+                                     "At most %(num)d test addresses.", MAX_TEST_ADDRESSES),
+                            field="addresses")
     return items
 
 
 def parse_addresses(text: str) -> list[str]:
-    addresses = split_targets(text, "address", "addresses")
+    addresses = split_targets(text)
     try:
         return [validate_email(a, check_deliverability=False).normalized for a in addresses]
     except EmailNotValidError as exc:
-        raise ComposerError(f"Not a valid address: {exc}", field="addresses") from exc
+        raise ComposerError(gettext("Not a valid address: %(error)s", error=exc),
+                            field="addresses") from exc
 
 
 def request_test(session, campaign_id: int, addresses_text: str,
@@ -70,7 +79,7 @@ def merge_contact(session, contact_email: str) -> int | None:
     contact_id = session.scalar(select(Contact.id).where(
         Contact.email == contact_email.strip().lower()))
     if contact_id is None:
-        raise ComposerError("No contact has that address.", field="contact")
+        raise ComposerError(gettext("No contact has that address."), field="contact")
     return contact_id
 
 
