@@ -55,7 +55,7 @@
       focus = blocks[blocks.length - 1].querySelector(FIELD);
       say(msg("msgAdded", {n: blocks.length}));
     } else if (verb === "remove") {
-      say(msg("msgRemoved", {n: blocks.length}));
+      say(list.dataset.msgRemoved || "");
       // the Undo button where the block was (the add buttons if the removal cannot be undone)
       focus = list.querySelector("#block-removed button") || list.querySelector(".add-block button");
     } else if (verb === "undo") {
