@@ -365,9 +365,9 @@ class ScheduleForm(FlaskForm):
 class FollowUpForm(FlaskForm):
     subject = StringField(lazy_gettext("Subject of the follow-up"), filters=[strip],
                           validators=[DataRequired(), Length(max=300)])
-    audience = SelectField(lazy_gettext("To the recipients"), choices=[
+    audience = SelectField(lazy_gettext("To the recipients"), choices=choices([
         ("non_clickers", lazy_gettext("who did not click")),
-        ("non_openers", lazy_gettext("who did not open"))])
+        ("non_openers", lazy_gettext("who did not open"))]))
     days = IntegerField(lazy_gettext("Days after this campaign started"), default=3,
                         validators=[InputRequired(), NumberRange(min=0, max=30)])
 
