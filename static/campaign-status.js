@@ -2,6 +2,10 @@
 (function () {
   var live = document.getElementById("live");
   if (!live || live.dataset.active !== "1") return;
+  // the words come from the page, in the editor's language (campaign.html)
+  var labels = {};
+  try { labels = JSON.parse(live.dataset.statuses || "{}"); } catch (e) { labels = {}; }
+  function label(status) { return labels[status] || status; }
   function refresh() {
     fetch(live.dataset.url, {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -18,7 +22,7 @@
         var idle = document.getElementById("no-worker"), workers = data.workers;
         var idleNow = !workers || workers.alive !== 0;
         if (announcer && idle.hidden && !idleNow) {
-          announcer.textContent = "No worker is running: nothing is sent until one starts.";
+          announcer.textContent = live.dataset.msgNoWorker;
         }
         idle.hidden = idleNow;
         idle.querySelector('[data-workers="seen"]').hidden = !(workers && workers.last_seen);
@@ -35,10 +39,10 @@
             server.next_probe_at.slice(11, 19);
         }
         var badge = document.getElementById("campaign-status");
-        if (announcer && badge.textContent !== data.status) {
-          announcer.textContent = "Campaign status: " + data.status;
+        if (announcer && badge.textContent !== label(data.status)) {
+          announcer.textContent = live.dataset.msgStatus.replace("{status}", label(data.status));
         }
-        badge.textContent = data.status;
+        badge.textContent = label(data.status);
         badge.className = "badge badge-" + data.status;
         // controls follow the status: no Pause or Cancel once it has finished
         document.querySelectorAll("[data-when]").forEach(function (control) {

@@ -7,8 +7,15 @@
   var form = document.querySelector(".composer") && document.querySelector(".composer").closest("form");
   if (!form) return;
   var status = document.getElementById("blocks-status");
+  var words = document.querySelector(".composer").dataset;  // in the editor's language
 
   function say(text) { if (status) status.textContent = text; }
+  // a message of the page with its {name} placeholders filled in
+  function msg(key, values) {
+    return (words[key] || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return values && values[name] !== undefined ? values[name] : all;
+    });
+  }
 
   function sortable() {
     var list = form.querySelector(".composer-blocks");
@@ -46,17 +53,17 @@
     var verb = lastAction.split(":")[0], focus = null;
     if (verb === "add" && blocks.length) {
       focus = blocks[blocks.length - 1].querySelector(FIELD);
-      say("Block " + blocks.length + " added.");
+      say(msg("msgAdded", {n: blocks.length}));
     } else if (verb === "remove") {
-      say("Block removed. " + blocks.length + " left.");
+      say(list.dataset.msgRemoved || "");
       // the Undo button where the block was (the add buttons if the removal cannot be undone)
       focus = list.querySelector("#block-removed button") || list.querySelector(".add-block button");
     } else if (verb === "undo") {
       var back = blocks[Math.min(Math.max(restoredAt, 0), blocks.length - 1)];
-      say("Block restored.");
+      say(msg("msgRestored"));
       focus = back && back.querySelector(FIELD);
     } else if (verb === "up" || verb === "down" || verb === "move") {
-      say("Block moved.");
+      say(msg("msgMoved"));
     }
     if (focus) focus.focus();
     sortable();
@@ -71,7 +78,7 @@
   var shownSubject = document.getElementById("preview-subject");
   var shownPreheader = document.getElementById("preview-preheader");
   function inbox() {
-    if (shownSubject && subject) shownSubject.textContent = subject.value || "(no subject)";
+    if (shownSubject && subject) shownSubject.textContent = subject.value || msg("msgNoSubject");
     if (shownPreheader) shownPreheader.textContent = preheader && preheader.value ?
       "— " + preheader.value : "";
   }
@@ -95,7 +102,7 @@
         var ok = result[0], json = result[1];
         if (ok) {
           var at = new Date(json.saved_at);
-          shown.textContent = "Saved at " + at.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"}) + ".";
+          shown.textContent = msg("msgSavedAt", {time: at.toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"})});
           shown.dataset.state = "saved";
           if (json.autosave_url && json.autosave_url !== url) {
             url = json.autosave_url;
@@ -104,12 +111,12 @@
             window.history.replaceState(null, "", json.edit_url);
           }
         } else {
-          shown.textContent = "Not saved yet: " + json.error;
+          shown.textContent = msg("msgNotSaved", {error: json.error});
           shown.dataset.state = "error";
         }
       })
       .catch(function () {
-        shown.textContent = "Not saved: the server did not answer. Your text is still here.";
+        shown.textContent = msg("msgNoAnswer");
         shown.dataset.state = "error";
       })
       .finally(function () {
@@ -125,7 +132,7 @@
   }
   function soon() {
     clearTimeout(timer);
-    if (shown) { shown.textContent = "Changes not saved yet…"; shown.dataset.state = "pending"; }
+    if (shown) { shown.textContent = msg("msgPending"); shown.dataset.state = "pending"; }
     timer = setTimeout(autosave, 1500);
   }
   soonHook = soon;

@@ -64,7 +64,7 @@
       headers: { "Accept": "application/json" }
     }).then(function (r) { return r.json(); }).then(function (json) {
       if (json.error) { result.textContent = json.error; return; }
-      result.textContent = "Uploaded: " + json.url + " (use it as an image block's address)";
+      result.textContent = (box.dataset.msgUploaded || "{url}").replace("{url}", json.url);
       var empty = Array.prototype.find.call(form.querySelectorAll(".block-image-url"),
         function (input) { return !input.value; });
       if (empty) { empty.value = json.url; later(); }

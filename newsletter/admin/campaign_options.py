@@ -2,6 +2,7 @@
 now) and local-time delivery. Thin views: form -> one service call -> commit."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from newsletter import jobs
@@ -57,8 +58,11 @@ def save_ab_test(campaign_id: int):
         _field_error(form, exc, "subject_1")
         return _page(campaign, form, 422)
     db.session.commit()
-    flash(f"A/B test saved: {form.sample_percent.data} % of the recipients get one of "
-          f"{len(form.subjects())} subjects; the winner goes to the rest.", "success")
+    flash(ngettext("A/B test saved: %(percent)s %% of the recipients get one of %(num)d "
+                   "subject; the winner goes to the rest.",
+                   "A/B test saved: %(percent)s %% of the recipients get one of %(num)d "
+                   "subjects; the winner goes to the rest.", len(form.subjects()),
+                   percent=form.sample_percent.data), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 
@@ -68,7 +72,7 @@ def remove_ab_test(campaign_id: int):
         abort(400)
     ok, _ = perform(lambda: abtest.remove(db.session, campaign_id))
     if ok:
-        flash("A/B test removed: everybody gets the campaign's subject.", "success")
+        flash(gettext("A/B test removed: everybody gets the campaign's subject."), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 
@@ -80,7 +84,8 @@ def pick_ab_winner(campaign_id: int):
     ok, winner = perform(lambda: abtest.decide(db.session, campaign_id, current_user.email))
     if ok:
         jobs.enqueue_send(campaign_id)
-        flash(f"Variant {winner} wins; the rest of the recipients get it now.", "success")
+        flash(gettext("Variant %(n)s wins; the rest of the recipients get it now.", n=winner),
+              "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 
@@ -108,7 +113,8 @@ def save_local_delivery(campaign_id: int):
         _field_error(form, exc, "local_send_time")
         return _local_page(campaign, form, 422)
     db.session.commit()
-    flash(f"Each recipient gets it at {campaign.local_send_time} in their time zone."
-          if campaign.local_send_time else "Local-time delivery is off: it goes at once.",
+    flash(gettext("Each recipient gets it at %(time)s in their time zone.",
+                  time=campaign.local_send_time)
+          if campaign.local_send_time else gettext("Local-time delivery is off: it goes at once."),
           "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))

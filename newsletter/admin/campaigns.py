@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 from newsletter import jobs
@@ -17,6 +17,27 @@ from newsletter.tracking import overview
 
 from . import bp, perform
 from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm
+from .labels import STATUSES
+
+#: a delivery's state as the campaign page names it (the stored value stays English)
+DELIVERY_STATES = {
+    "queued": lazy_gettext("queued"), "sending": lazy_gettext("sending"),
+    "sent": lazy_gettext("sent"), "delivered": lazy_gettext("delivered"),
+    "deferred": lazy_gettext("deferred"), "failed": lazy_gettext("failed"),
+    "bounced": lazy_gettext("bounced"), "blocked": lazy_gettext("blocked"),
+    "skipped": lazy_gettext("skipped"), "cancelled": lazy_gettext("cancelled"),
+}
+
+
+@bp.app_template_global()
+def delivery_state_label(state: str) -> str:
+    return str(DELIVERY_STATES.get(state, state))
+
+
+@bp.app_template_global()
+def status_labels() -> dict[str, str]:
+    """Every campaign status's label, for the live status script (campaign-status.js)."""
+    return {code: str(label) for code, label in STATUSES.items()}
 
 
 @bp.get("/")
@@ -60,16 +81,16 @@ def send_campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     confirmed = bool(request.form.get("confirmed"))
     if campaign.channel == Channel.SMS and not confirmed:
-        flash("Confirm the messages, parts and quota first.", "error")
+        flash(gettext("Confirm the messages, parts and quota first."), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     perform(lambda: checked.refresh_domain(db.session, campaign_id))
     _, held = perform(lambda: review.hold_if_flagged(db.session, campaign_id,
                                                      current_user.email))
     if held:  # held before anything else is asked
         jobs.enqueue_review_mail(held.id)
-        flash("Held for review: the content matches "
-              + ", ".join(sorted({f["name"] for f in held.findings}))
-              + ". A reviewer approves or rejects it; you are told by mail.", "info")
+        flash(gettext("Held for review: the content matches %(rules)s. A reviewer approves "
+                      "or rejects it; you are told by mail.",
+                      rules=", ".join(sorted({f["name"] for f in held.findings}))), "info")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     if not confirmed:
         # every send asks first, saying to how many (and whether it was test-sent)
@@ -96,27 +117,30 @@ def send_campaign(campaign_id: int):
 
 def _resume(session, campaign_id: int) -> str:
     lifecycle.set_paused(session, campaign_id, False)
-    return "Sending resumed."
+    return gettext("Sending resumed.")
 
 
 def _pause(session, campaign_id: int) -> str:
     lifecycle.set_paused(session, campaign_id, True)
-    return "Paused: sending stops after the message in flight."
+    return gettext("Paused: sending stops after the message in flight.")
 
 
 def _cancel(session, campaign_id: int) -> str:
     count = lifecycle.cancel_campaign(session, campaign_id)
-    return f"Cancelled: {count} messages will not be sent."
+    return ngettext("Cancelled: %(num)d message will not be sent.",
+                    "Cancelled: %(num)d messages will not be sent.", count)
 
 
 def _unschedule(session, campaign_id: int) -> str:
     lifecycle.unschedule_campaign(session, campaign_id)
-    return "Unscheduled: the campaign is back to a draft; edit, send or schedule it again."
+    return gettext("Unscheduled: the campaign is back to a draft; edit, send or schedule it "
+                   "again.")
 
 
 def _resend(session, campaign_id: int) -> str:
     count = lifecycle.resend_failed(session, campaign_id)
-    return f"{count} failed or deferred messages queued again."
+    return ngettext("%(num)d failed or deferred message queued again.",
+                    "%(num)d failed or deferred messages queued again.", count)
 
 
 #: action -> (operation, whether sending jobs must start afterwards)
@@ -165,8 +189,8 @@ def follow_up(campaign_id: int):
         audience=form.audience.data, created_by_id=current_user.id))
     if not ok:
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
-    flash("Follow-up draft created. Check it, send a test, then schedule it: the time "
-          "below is its days after the first campaign started.", "success")
+    flash(gettext("Follow-up draft created. Check it, send a test, then schedule it: the "
+                  "time below is its days after the first campaign started."), "success")
     return redirect(url_for("admin.campaign", campaign_id=draft.id))
 
 
@@ -179,7 +203,7 @@ def schedule_campaign(campaign_id: int):
     checks = checklist.run(db.session, campaign_id)  # run again at the time, in the worker
     if checks.blocking or (checks.warnings and not form.confirm_warnings.data):
         flash(" ".join(i.message for i in checks.blocking) if checks.blocking else
-              "Tick “Send despite the warnings above” to schedule it.", "error")
+              gettext("Tick “Send despite the warnings above” to schedule it."), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     form.for_zone(current_user.time_zone)
     send_at = (timezones.to_utc(form.send_at.data, current_user.time_zone)

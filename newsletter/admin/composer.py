@@ -6,7 +6,7 @@ import json
 from types import SimpleNamespace
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -64,16 +64,16 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form.lists.choices = choices((m.id, f"{m.name} ({n})")
                                  for m, n in lists.list_overview(db.session))
     senders = db.session.scalars(select(SenderIdentity).order_by(SenderIdentity.name))
-    form.sender.choices = choices([(0, "Default sender")] + [
+    form.sender.choices = choices([(0, lazy_gettext("Default sender"))] + [
         (s.id, f"{s.from_name} <{s.from_email}>") for s in senders])
-    form.theme.choices = choices([(0, "Default look")] + [
+    form.theme.choices = choices([(0, lazy_gettext("Default look"))] + [
         (t.id, t.name) for t in themes.list_themes(db.session)])
     form.template.choices = choices([(k, v[0]) for k, v in blocks.TEMPLATES.items()]
                                     + saved_templates.choices(db.session))
-    form.branch.choices = choices([(0, "All contacts on the lists")] + [
+    form.branch.choices = choices([(0, lazy_gettext("All contacts on the lists"))] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
             select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
-    form.segment.choices = choices([(0, "Everyone on the lists")] + [
+    form.segment.choices = choices([(0, lazy_gettext("Everyone on the lists"))] + [
         (s.id, s.name) for s in segments.list_segments(db.session)])
     return form
 
@@ -147,9 +147,10 @@ def edited(campaign_id: int) -> None:
                                                     current_user.email))
     if held:
         jobs.enqueue_review_mail(held.id)
-        flash("The content changed after its approval, so the campaign is held for review "
-              "again (it matches " + ", ".join(sorted({f["name"] for f in held.findings}))
-              + "). A reviewer approves or rejects it; you are told by mail.", "info")
+        flash(gettext("The content changed after its approval, so the campaign is held for "
+                      "review again (it matches %(rules)s). A reviewer approves or rejects it; "
+                      "you are told by mail.",
+                      rules=", ".join(sorted({f["name"] for f in held.findings}))), "info")
 
 
 def _attempt(form, action) -> bool:
@@ -167,7 +168,7 @@ def _attempt(form, action) -> bool:
 def _show_error(form, exc: DomainError) -> None:
     db.session.rollback()
     target = getattr(form, getattr(exc, "field", None) or "", None)
-    if str(exc).startswith("Subject"):
+    if str(exc).startswith(("Subject", gettext("Subject"))):
         target = form.subject
     block = getattr(exc, "block", None)
     if block is not None and block < len(form.blocks.entries):
@@ -205,7 +206,7 @@ def autosave_campaign(campaign_id: int | None):
     if campaign_id is not None:
         campaign = db.session.get(Campaign, campaign_id) or abort(404)
         if campaign.status != CampaignStatus.DRAFT:
-            return jsonify(error="This campaign is no longer a draft."), 409
+            return jsonify(error=gettext("This campaign is no longer a draft.")), 409
     form = _campaign_form(None)
     if not form.validate_on_submit():
         return jsonify(error=_first_error(form)), 422
@@ -226,7 +227,7 @@ def _first_error(form) -> str:
         if isinstance(errors, list) and errors and isinstance(errors[0], str):
             label = getattr(getattr(form, name, None), "label", None)
             return f"{label.text if label else name}: {errors[0]}"
-    return "Some blocks are not complete yet."
+    return gettext("Some blocks are not complete yet.")
 
 
 def _render_form(form, campaign, status):
@@ -310,7 +311,8 @@ def edit_variant(campaign_id: int, language: str | None):
     if form.validate_on_submit() and _attempt(form, lambda: composer.save_variant(
             db.session, campaign_id, form.language.data, form.subject.data,
             _form_blocks(form), form.body_text.data if form.text_edited.data else None)):
-        flash(f"Language variant {form.language.data.strip().lower()} saved.", "success")
+        flash(gettext("Language variant %(language)s saved.",
+                      language=form.language.data.strip().lower()), "success")
         edited(campaign_id)
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     return render_template("admin/variant_form.html", form=form, campaign=campaign,
@@ -320,7 +322,8 @@ def edit_variant(campaign_id: int, language: str | None):
 @bp.post("/campaigns/<int:campaign_id>/variants/<language>/delete")
 def delete_variant(campaign_id: int, language: str):
     response = _simple_post(lambda: composer.delete_variant(db.session, campaign_id, language),
-                            f"Language variant {language} removed.",
+                            gettext("Language variant %(language)s removed.",
+                                    language=language),
                             url_for("admin.campaign", campaign_id=campaign_id))
     edited(campaign_id)
     return response
@@ -348,7 +351,7 @@ def campaign_files(campaign_id: int):
     upload = form.file.data
     if form.validate_on_submit() and _attempt(form, lambda: media.add_attachment(
             db.session, campaign_id, upload.filename, upload.mimetype, upload.read())):
-        flash(f"Attached {upload.filename}.", "success")
+        flash(gettext("Attached %(name)s.", name=upload.filename), "success")
         return redirect(url_for("admin.campaign_files", campaign_id=campaign_id))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/campaign_files.html", campaign=campaign, form=form,
@@ -360,7 +363,7 @@ def campaign_files(campaign_id: int):
 def delete_attachment(campaign_id: int, attachment_id: int):
     return _simple_post(
         lambda: media.remove_attachment(db.session, campaign_id, attachment_id),
-        "Attachment removed.", url_for("admin.campaign_files", campaign_id=campaign_id))
+        gettext("Attachment removed."), url_for("admin.campaign_files", campaign_id=campaign_id))
 
 
 @bp.post("/uploads")
@@ -372,7 +375,7 @@ def upload_image():
                               origin=request.host_url))  # the page the upload came from
     try:
         if not form.validate_on_submit():
-            raise composer.ComposerError("Choose an image file.")
+            raise composer.ComposerError(gettext("Choose an image file."))
         image = media.add_image(db.session, form.file.data.filename, form.file.data.read())
     except DomainError as exc:
         db.session.rollback()
@@ -384,7 +387,8 @@ def upload_image():
     url = url_for("public.media", key=image.key)
     if wants_json:
         return jsonify(url=url)
-    flash(f"Image uploaded. Its address for an image block: {url}", "success")
+    flash(gettext("Image uploaded. Its address for an image block: %(url)s", url=url),
+          "success")
     return back
 
 
@@ -403,7 +407,8 @@ def test_send(campaign_id: int):
                                    form.contact.data or ""))):
         addresses, contact_id = checked
         jobs.enqueue_test(campaign_id, addresses, contact_id)  # after the commit
-        flash(f"Test message on its way to {', '.join(addresses)}.", "success")
+        flash(gettext("Test message on its way to %(addresses)s.",
+                      addresses=", ".join(addresses)), "success")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     contacts = db.session.scalars(select(Contact.email).where(Contact.email.is_not(None))
                                   .order_by(Contact.id).limit(50))

@@ -1,6 +1,6 @@
 """Admin forms (flask-wtf: CSRF on every one)."""
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -198,37 +198,37 @@ class BlockForm(Form):
     """One composer block (no CSRF of its own: it lives inside the campaign form)."""
 
     type = HiddenField()
-    text = TextAreaField("Content")
-    text2 = TextAreaField("Right column")
-    url = StringField("Address", validators=[Optional(), Length(max=2000)])
-    label = StringField("Label", validators=[Optional(), Length(max=300)])
+    text = TextAreaField(lazy_gettext("Content"))
+    text2 = TextAreaField(lazy_gettext("Right column"))
+    url = StringField(lazy_gettext("Address"), validators=[Optional(), Length(max=2000)])
+    label = StringField(lazy_gettext("Label"), validators=[Optional(), Length(max=300)])
 
 
 class ContentForm(FlaskForm):
     """Subject and composer blocks: the campaign's main content or a language variant."""
 
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    subject = StringField(lazy_gettext("Subject"), validators=[DataRequired(), Length(max=300)])
     blocks = FieldList(FormField(BlockForm), max_entries=60)
-    text_edited = BooleanField("I edit the plain-text version myself")
-    body_text = TextAreaField("Plain-text version", validators=[Optional()])
+    text_edited = BooleanField(lazy_gettext("I edit the plain-text version myself"))
+    body_text = TextAreaField(lazy_gettext("Plain-text version"), validators=[Optional()])
 
 
 class CampaignForm(ContentForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    preheader = StringField("Preheader", validators=[Optional(), Length(max=200)])
-    lists = SelectMultipleField("Lists", coerce=int, validators=[DataRequired()])
-    sender = SelectField("Sender", coerce=int, validators=[Optional()])
-    theme = SelectField("Theme", coerce=int, default=0, validators=[Optional()])
-    template = SelectField("Template", default="blank", validators=[Optional()])
-    language = StringField("Language of this content", default="en",
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    preheader = StringField(lazy_gettext("Preheader"), validators=[Optional(), Length(max=200)])
+    lists = SelectMultipleField(lazy_gettext("Lists"), coerce=int, validators=[DataRequired()])
+    sender = SelectField(lazy_gettext("Sender"), coerce=int, validators=[Optional()])
+    theme = SelectField(lazy_gettext("Theme"), coerce=int, default=0, validators=[Optional()])
+    template = SelectField(lazy_gettext("Template"), default="blank", validators=[Optional()])
+    language = StringField(lazy_gettext("Language of this content"), default="en",
                            validators=[DataRequired(), Length(min=2, max=8)])
-    public_archive = BooleanField("Publish in the public archive")
-    track_opens = BooleanField("Track opens with a pixel (off by default)")
-    extra_recipients = TextAreaField("Extra recipients", filters=[strip],
+    public_archive = BooleanField(lazy_gettext("Publish in the public archive"))
+    track_opens = BooleanField(lazy_gettext("Track opens with a pixel (off by default)"))
+    extra_recipients = TextAreaField(lazy_gettext("Extra recipients"), filters=[strip],
                                      validators=[Optional(), Length(max=20000)])
-    branch = SelectField("Only contacts of the branch", coerce=int, default=0,
+    branch = SelectField(lazy_gettext("Only contacts of the branch"), coerce=int, default=0,
                          validators=[Optional()])
-    segment = SelectField("Only contacts in the segment", coerce=int, default=0,
+    segment = SelectField(lazy_gettext("Only contacts in the segment"), coerce=int, default=0,
                           validators=[Optional()])
 
     # the order fields render in (subject comes from ContentForm)
@@ -237,13 +237,15 @@ class CampaignForm(ContentForm):
 
 
 class VariantForm(ContentForm):
-    language = StringField("Language code", validators=[DataRequired(), Length(min=2, max=8)])
+    language = StringField(lazy_gettext("Language code"),
+                           validators=[DataRequired(), Length(min=2, max=8)])
 
 
 class TestSendForm(FlaskForm):
-    addresses = TextAreaField("Send a test to", validators=[DataRequired()],
-                              description="One or more addresses, separated by commas.")
-    contact = EmailField("Use the merge data of the contact", filters=[strip],
+    addresses = TextAreaField(lazy_gettext("Send a test to"), validators=[DataRequired()],
+                              description=lazy_gettext(
+                                  "One or more addresses, separated by commas."))
+    contact = EmailField(lazy_gettext("Use the merge data of the contact"), filters=[strip],
                          validators=[Optional()],
                          render_kw={"list": "contact-emails", "autocomplete": "off"})
 
@@ -270,7 +272,7 @@ class ThemeForm(FlaskForm):
 
 
 class FileForm(FlaskForm):
-    file = FileField("File", validators=[FileRequired()])
+    file = FileField(lazy_gettext("File"), validators=[FileRequired()])
 
 
 #: roles from the least privilege up: a role picker starts at the first
@@ -336,36 +338,37 @@ class EmptyForm(FlaskForm):
 
 class ScheduleForm(FlaskForm):
     #: in the editor's own time zone (its label names it: ``for_zone``)
-    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M",
+    send_at = DateTimeLocalField(lazy_gettext("Send at"), format="%Y-%m-%dT%H:%M",
                                  validators=[Optional()])
-    delay_minutes = IntegerField("…or after a delay (minutes)",
+    delay_minutes = IntegerField(lazy_gettext("…or after a delay (minutes)"),
                                  validators=[Optional(), NumberRange(min=1, max=60 * 24 * 30)])
     #: shown when the pre-send checklist warns (compliance)
-    confirm_warnings = BooleanField("Send despite the warnings above")
+    confirm_warnings = BooleanField(lazy_gettext("Send despite the warnings above"))
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
         if not self.send_at.data and not self.delay_minutes.data:
-            self.send_at.errors.append("Give a date and time, or a delay.")
+            self.send_at.errors.append(gettext("Give a date and time, or a delay."))
             return False
         if self.send_at.data and self.delay_minutes.data:
-            self.send_at.errors.append("Give either a date and time or a delay, not both: "
-                                       "which one did you mean?")
+            self.send_at.errors.append(gettext("Give either a date and time or a delay, not "
+                                               "both: which one did you mean?"))
             return False
         return True
 
     def for_zone(self, zone: str) -> "ScheduleForm":
-        self.send_at.label.text = f"Send at (your time, {zone})"
+        self.send_at.label.text = gettext("Send at (your time, %(zone)s)", zone=zone)
         return self
 
 
 class FollowUpForm(FlaskForm):
-    subject = StringField("Subject of the follow-up", filters=[strip],
+    subject = StringField(lazy_gettext("Subject of the follow-up"), filters=[strip],
                           validators=[DataRequired(), Length(max=300)])
-    audience = SelectField("To the recipients", choices=[
-        ("non_clickers", "who did not click"), ("non_openers", "who did not open")])
-    days = IntegerField("Days after this campaign started", default=3,
+    audience = SelectField(lazy_gettext("To the recipients"), choices=choices([
+        ("non_clickers", lazy_gettext("who did not click")),
+        ("non_openers", lazy_gettext("who did not open"))]))
+    days = IntegerField(lazy_gettext("Days after this campaign started"), default=3,
                         validators=[InputRequired(), NumberRange(min=0, max=30)])
 
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, distinct, exists, func, or_, select, update
 
 from newsletter.models import (
@@ -28,7 +29,7 @@ from newsletter.models import (
 )
 from newsletter.platform import clock
 
-from .drafts import CampaignError, get_campaign
+from .drafts import CampaignError, get_campaign, status_name
 
 MIN_VARIANTS, MAX_VARIANTS = 2, 4
 MAX_WAIT_MINUTES = 7 * 24 * 60
@@ -46,29 +47,30 @@ def configure(session, campaign_id: int, *, subjects: list[str], sample_percent:
     """Set (or replace) the A/B test of a draft e-mail campaign. Errors name their field."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
-        raise CampaignError("Only a draft or a scheduled campaign can get an A/B test.")
+        raise CampaignError(gettext("Only a draft or a scheduled campaign can get an A/B test."))
     if campaign.channel != Channel.EMAIL:
-        raise CampaignError("A/B tests are for e-mail campaigns.")
+        raise CampaignError(gettext("A/B tests are for e-mail campaigns."))
     if campaign.variants:
-        raise CampaignError("This campaign has language variants with their own subjects: "
-                            "an A/B test needs a campaign in one language.")
+        raise CampaignError(gettext("This campaign has language variants with their own "
+                                    "subjects: an A/B test needs a campaign in one language."))
     subjects = [s.strip() for s in subjects if s and s.strip()]
     if len(subjects) < MIN_VARIANTS:
-        raise CampaignError("Give at least two subjects to compare.", "subject_2")
+        raise CampaignError(gettext("Give at least two subjects to compare."), "subject_2")
     if len(subjects) > MAX_VARIANTS:
-        raise CampaignError(f"At most {MAX_VARIANTS} subjects.", "subject_1")
+        raise CampaignError(gettext("At most %(num)d subjects.", num=MAX_VARIANTS), "subject_1")
     if len(set(subjects)) != len(subjects):
-        raise CampaignError("Each subject must differ from the others.", "subject_2")
+        raise CampaignError(gettext("Each subject must differ from the others."), "subject_2")
     if not 1 <= sample_percent <= 99:
-        raise CampaignError("The sample is between 1 and 99 % of the recipients (the rest "
-                            "gets the winner).", "sample_percent")
+        raise CampaignError(gettext("The sample is between %(low)d and %(high)d %% of the "
+                                    "recipients (the rest gets the winner).", low=1, high=99),
+                            "sample_percent")
     if not 1 <= wait_minutes <= MAX_WAIT_MINUTES:
-        raise CampaignError("Wait between 1 minute and 7 days.", "wait_minutes")
+        raise CampaignError(gettext("Wait between 1 minute and 7 days."), "wait_minutes")
     if metric not in (AbMetric.CLICKS, AbMetric.OPENS):
-        raise CampaignError("Choose clicks or opens.", "metric")
+        raise CampaignError(gettext("Choose clicks or opens."), "metric")
     if metric == AbMetric.OPENS and not campaign.track_opens:
-        raise CampaignError("Opens are not tracked for this campaign: turn open tracking "
-                            "on in the editor, or choose clicks.", "metric")
+        raise CampaignError(gettext("Opens are not tracked for this campaign: turn open "
+                                    "tracking on in the editor, or choose clicks."), "metric")
     test = get_test(session, campaign_id) or AbTest(campaign_id=campaign_id)
     test.subjects, test.sample_percent = subjects, sample_percent
     test.wait_minutes, test.metric = wait_minutes, metric
@@ -80,7 +82,7 @@ def configure(session, campaign_id: int, *, subjects: list[str], sample_percent:
 def remove(session, campaign_id: int) -> None:
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
-        raise CampaignError("The A/B test of a started campaign stays.")
+        raise CampaignError(gettext("The A/B test of a started campaign stays."))
     test = get_test(session, campaign_id)
     if test is not None:
         session.delete(test)
@@ -96,8 +98,9 @@ def split(session, campaign: Campaign) -> int:
     if test is None:
         return 0
     if campaign.variants:  # added after the test was set
-        raise CampaignError("This campaign has language variants with their own subjects: "
-                            "remove the A/B test or the language variants before sending.")
+        raise CampaignError(gettext("This campaign has language variants with their own "
+                                    "subjects: remove the A/B test or the language variants "
+                                    "before sending."))
     ids = list(session.scalars(select(Delivery.id).where(
         Delivery.campaign_id == campaign.id, Delivery.state == DeliveryState.QUEUED)))
     variants = len(test.subjects)
@@ -172,13 +175,13 @@ def decide(session, campaign_id: int, decided_by: str = "automatically") -> int:
     number. The caller commits and starts the sending jobs."""
     test = get_test(session, campaign_id)
     if test is None:
-        raise CampaignError("This campaign has no A/B test.")
+        raise CampaignError(gettext("This campaign has no A/B test."))
     if test.winner is not None:
-        raise CampaignError(f"The winner was already picked: variant {test.winner}.")
+        raise CampaignError(gettext("The winner was already picked: variant %(n)s.", n=test.winner))
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED):
-        raise CampaignError(f"The campaign is {campaign.status}; the winner is picked while "
-                            "it is sending.")
+        raise CampaignError(gettext("The campaign is %(status)s; the winner is picked while "
+                                    "it is sending.", status=status_name(campaign.status)))
     ranked = results(session, campaign_id)
     best = max(ranked, key=lambda r: (r.rate, -r.number))  # a tie goes to the first
     claimed = session.execute(
@@ -186,7 +189,7 @@ def decide(session, campaign_id: int, decided_by: str = "automatically") -> int:
         .values(winner=best.number, decided_at=clock.now(), decided_by=decided_by[:254])
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:  # picked meanwhile (the reaper and an editor at once)
-        raise CampaignError("The winner was already picked.")
+        raise CampaignError(gettext("The winner was already picked."))
     session.execute(update(Delivery).where(
         Delivery.campaign_id == campaign_id, Delivery.ab_rest.is_(True),
         Delivery.variant.is_(None)).values(variant=best.number)

@@ -4,6 +4,7 @@ branch split and the extra recipients typed on it (OBERON)."""
 import copy as copying
 import re
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter.audience.addresses import normalize_email
@@ -27,6 +28,15 @@ class CampaignError(DomainError):
         self.field = field
 
 
+def status_name(status: str) -> str:
+    """A campaign status as a person reads it in an error (the stored value stays English)."""
+    names = {CampaignStatus.DRAFT: gettext("draft"), CampaignStatus.SCHEDULED: gettext("scheduled"),
+             CampaignStatus.REVIEW: gettext("review"), CampaignStatus.RUNNING: gettext("running"),
+             CampaignStatus.PAUSED: gettext("paused"), CampaignStatus.FINISHED: gettext("finished"),
+             CampaignStatus.CANCELLED: gettext("cancelled")}
+    return names.get(status, status)
+
+
 class BadRecipients(CampaignError):
     """Extra recipients that are not valid addresses (all of them named)."""
 
@@ -42,8 +52,11 @@ def parse_extra_recipients(text: str, channel: str) -> list[str]:
         except DomainError:
             bad.append(item)
     if bad:
-        what = "addresses" if channel == Channel.EMAIL else "phone numbers with a country code"
-        raise BadRecipients(f"These extra recipients are not valid {what}: " + ", ".join(bad))
+        if channel == Channel.EMAIL:
+            raise BadRecipients(gettext("These extra recipients are not valid addresses: "
+                                        "%(items)s", items=", ".join(bad)))
+        raise BadRecipients(gettext("These extra recipients are not valid phone numbers with a "
+                                    "country code: %(items)s", items=", ".join(bad)))
     return list(dict.fromkeys(good))
 
 
@@ -56,14 +69,14 @@ def save_campaign(session, campaign_id: int | None, *, name: str, subject: str,
     ``segment_id`` narrows the lists' recipients to the segment's contacts."""
     _check_references(session, list_ids, sender_id, branch_id)
     if segment_id is not None and session.get(Segment, segment_id) is None:
-        raise CampaignError("That segment does not exist.", "segment_id")
+        raise CampaignError(gettext("That segment does not exist."), "segment_id")
     if campaign_id is None:
         campaign = Campaign(channel=channel, created_by_id=created_by_id)
         session.add(campaign)
     else:
         campaign = get_campaign(session, campaign_id)
         if campaign.status != CampaignStatus.DRAFT:
-            raise CampaignError("Only a draft can be edited; this campaign has started.")
+            raise CampaignError(gettext("Only a draft can be edited; this campaign has started."))
     campaign.name = name.strip()
     campaign.subject = subject.strip()
     campaign.body_text = body_text
@@ -83,9 +96,9 @@ def set_segment(session, campaign_id: int, segment_id: int | None) -> Campaign:
     """Narrow a draft's lists to a saved segment's contacts (None: everyone on them)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status != CampaignStatus.DRAFT:
-        raise CampaignError("Only a draft can be edited; this campaign has started.")
+        raise CampaignError(gettext("Only a draft can be edited; this campaign has started."))
     if segment_id is not None and session.get(Segment, segment_id) is None:
-        raise CampaignError("That segment does not exist.", "segment_id")
+        raise CampaignError(gettext("That segment does not exist."), "segment_id")
     campaign.segment_id = segment_id
     session.flush()
     return campaign
@@ -95,17 +108,17 @@ def _check_references(session, list_ids: list[int], sender_id: int | None,
                       branch_id: int | None) -> None:
     found = session.scalars(select(MailingList.id).where(MailingList.id.in_(list_ids))).all()
     if len(found) != len(set(list_ids)):
-        raise CampaignError("A chosen list does not exist.", "list_ids")
+        raise CampaignError(gettext("A chosen list does not exist."), "list_ids")
     if sender_id is not None and session.get(SenderIdentity, sender_id) is None:
-        raise CampaignError("That sender does not exist.", "sender_id")
+        raise CampaignError(gettext("That sender does not exist."), "sender_id")
     if branch_id is not None and session.get(Branch, branch_id) is None:
-        raise CampaignError("That branch does not exist.", "branch_id")
+        raise CampaignError(gettext("That branch does not exist."), "branch_id")
 
 
 def get_campaign(session, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise CampaignError("That campaign does not exist.")
+        raise CampaignError(gettext("That campaign does not exist."))
     return campaign
 
 

@@ -9,6 +9,7 @@ So whoever unsubscribed, bounced or complained in between is left out by constru
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import exists, select
 
 from newsletter.models import (
@@ -37,19 +38,19 @@ def create_follow_up(session, campaign_id: int, *, subject: str, days: int, audi
     its recipients of ``audience``, to be sent ``days`` days after that campaign started."""
     original = get_campaign(session, campaign_id)
     if original.channel != Channel.EMAIL:
-        raise CampaignError("Only e-mail campaigns can be followed up.")
+        raise CampaignError(gettext("Only e-mail campaigns can be followed up."))
     if original.started_at is None or original.status not in (
             CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.FINISHED):
-        raise CampaignError("Only a campaign that has been sent can be followed up.")
+        raise CampaignError(gettext("Only a campaign that has been sent can be followed up."))
     if audience not in AUDIENCES:
-        raise CampaignError("Choose who gets the follow-up.", "audience")
+        raise CampaignError(gettext("Choose who gets the follow-up."), "audience")
     if audience == NON_OPENERS and not original.track_opens:
-        raise CampaignError("Opens were not tracked for this campaign: follow up with "
-                            "those who did not click instead.", "audience")
+        raise CampaignError(gettext("Opens were not tracked for this campaign: follow up with "
+                                    "those who did not click instead."), "audience")
     if not 0 <= days <= MAX_DAYS:
-        raise CampaignError(f"Choose between 0 and {MAX_DAYS} days.", "days")
+        raise CampaignError(gettext("Choose between 0 and %(num)d days.", num=MAX_DAYS), "days")
     if not subject.strip():
-        raise CampaignError("A follow-up needs its own subject.", "subject")
+        raise CampaignError(gettext("A follow-up needs its own subject."), "subject")
     follow_up = duplicate_campaign(session, original.id, created_by_id)
     follow_up.name = f"{original.name} · follow-up"[:200]
     follow_up.subject = subject.strip()

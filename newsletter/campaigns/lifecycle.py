@@ -2,6 +2,7 @@
 pause, resume, cancel, resend to failed, and finish (start and finish are webhook
 events)."""
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import object_session
 
@@ -22,30 +23,31 @@ from newsletter.webhooks import events, payloads
 from newsletter.webhooks import outbox as webhooks
 
 from . import abtest, localtime, recipients
-from .drafts import CampaignError, get_campaign
+from .drafts import CampaignError, get_campaign, status_name
 
 
 def _check_sendable(campaign: Campaign) -> None:
     if object_session(campaign).scalar(select(RecurringSeries.id).where(
             RecurringSeries.template_campaign_id == campaign.id)) is not None:
-        raise CampaignError("This draft is the template of a recurring series: its runs are "
-                            "sent, not the template itself.")
+        raise CampaignError(gettext("This draft is the template of a recurring series: its runs "
+                                    "are sent, not the template itself."))
     if object_session(campaign).scalar(select(SequenceStep.id).where(
             SequenceStep.template_campaign_id == campaign.id)) is not None:
-        raise CampaignError("This draft is a step of a welcome or drip sequence: it goes to "
-                            "each contact who reaches the step, not as a campaign.")
+        raise CampaignError(gettext("This draft is a step of a welcome or drip sequence: it goes "
+                                    "to each contact who reaches the step, not as a campaign."))
     if not campaign.lists and not campaign.extra_recipients:
-        raise CampaignError("Choose at least one list (or extra recipients) before sending.")
+        raise CampaignError(gettext("Choose at least one list (or extra recipients) before "
+                                    "sending."))
     if campaign.channel == Channel.SMS:
         if not campaign.sms_gateway:
-            raise CampaignError("Choose the SMS gateway before sending.")
+            raise CampaignError(gettext("Choose the SMS gateway before sending."))
         try:
             sms_text.check(campaign.sms_text, transliterated=campaign.sms_transliterate,
                            opt_out=campaign.sms_opt_out)
         except sms_text.TextTooLong as exc:
             raise CampaignError(str(exc)) from None
     elif not campaign.subject or not campaign.body_text.strip():
-        raise CampaignError("A campaign needs a subject and a body before it is sent.")
+        raise CampaignError(gettext("A campaign needs a subject and a body before it is sent."))
 
 
 def settle_quota(session, campaign: Campaign) -> None:
@@ -65,11 +67,12 @@ def start_campaign(session, campaign_id: int, require_basis: bool = False) -> in
     start in ``newsletter.compliance`` asks for it)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
-        raise CampaignError(f"The campaign is {campaign.status}; only a draft can be sent.")
+        raise CampaignError(gettext("The campaign is %(status)s; only a draft can be sent.",
+                                    status=status_name(campaign.status)))
     _check_sendable(campaign)
     created = recipients.materialize(session, campaign, require_basis)
     if created == 0:
-        raise CampaignError("The chosen lists have no confirmed subscribers to send to.")
+        raise CampaignError(gettext("The chosen lists have no confirmed subscribers to send to."))
     matching.mark_blocked(session, campaign.id)
     localtime.assign(session, campaign)  # each recipient's hour, when the campaign asks
     abtest.split(session, campaign)  # the sample's variants; the rest waits for the winner
@@ -88,7 +91,7 @@ def ensure_due(session, campaign_id: int) -> None:
     campaign = get_campaign(session, campaign_id)
     if campaign.status != CampaignStatus.SCHEDULED or campaign.send_at is None \
             or campaign.send_at > utcnow():
-        raise CampaignError("The campaign is not scheduled for now.")
+        raise CampaignError(gettext("The campaign is not scheduled for now."))
 
 
 def finish_if_done(session, campaign_id: int) -> bool:
@@ -123,9 +126,10 @@ def schedule_campaign(session, campaign_id: int, send_at) -> Campaign:
     time comes, so late signups are included."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status != CampaignStatus.DRAFT:
-        raise CampaignError(f"The campaign is {campaign.status}; only a draft can be scheduled.")
+        raise CampaignError(gettext("The campaign is %(status)s; only a draft can be scheduled.",
+                                    status=status_name(campaign.status)))
     if send_at <= utcnow():
-        raise CampaignError("Choose a time in the future.")
+        raise CampaignError(gettext("Choose a time in the future."))
     _check_sendable(campaign)
     campaign.status, campaign.send_at = CampaignStatus.SCHEDULED, send_at
     session.flush()
@@ -137,8 +141,8 @@ def unschedule_campaign(session, campaign_id: int) -> Campaign:
     no longer due and does nothing)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status != CampaignStatus.SCHEDULED:
-        raise CampaignError(f"The campaign is {campaign.status}; only a scheduled campaign "
-                            "can be unscheduled.")
+        raise CampaignError(gettext("The campaign is %(status)s; only a scheduled campaign can "
+                                    "be unscheduled.", status=status_name(campaign.status)))
     campaign.status, campaign.send_at = CampaignStatus.DRAFT, None
     session.flush()
     return campaign
@@ -150,8 +154,11 @@ def set_paused(session, campaign_id: int, paused: bool) -> Campaign:
     want_from, want_to = ((CampaignStatus.RUNNING, CampaignStatus.PAUSED) if paused
                           else (CampaignStatus.PAUSED, CampaignStatus.RUNNING))
     if campaign.status != want_from:
-        raise CampaignError(f"The campaign is {campaign.status}; it cannot be "
-                            f"{'paused' if paused else 'resumed'}.")
+        raise CampaignError(
+            gettext("The campaign is %(status)s; it cannot be paused.",
+                    status=status_name(campaign.status)) if paused else
+            gettext("The campaign is %(status)s; it cannot be resumed.",
+                    status=status_name(campaign.status)))
     campaign.status = want_to
     session.flush()
     return campaign
@@ -162,7 +169,8 @@ def cancel_campaign(session, campaign_id: int) -> int:
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.PAUSED,
                                CampaignStatus.SCHEDULED):
-        raise CampaignError(f"The campaign is {campaign.status}; there is nothing to cancel.")
+        raise CampaignError(gettext("The campaign is %(status)s; there is nothing to cancel.",
+                                    status=status_name(campaign.status)))
     campaign.status, campaign.finished_at = CampaignStatus.CANCELLED, utcnow()
     result = session.execute(
         update(Delivery)
@@ -179,7 +187,8 @@ def resend_failed(session, campaign_id: int) -> int:
     """After a problem is fixed: failed and deferred deliveries go back to the queue."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.RUNNING, CampaignStatus.FINISHED):
-        raise CampaignError(f"The campaign is {campaign.status}; resume or start it first.")
+        raise CampaignError(gettext("The campaign is %(status)s; resume or start it first.",
+                                    status=status_name(campaign.status)))
     count = session.execute(
         update(Delivery)
         .where(Delivery.campaign_id == campaign_id,

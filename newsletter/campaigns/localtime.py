@@ -23,13 +23,14 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from flask_babel import gettext
 from phonenumbers import timezone as phone_zones
 from sqlalchemy import func, select, update
 
 from newsletter.models import Campaign, CampaignStatus, Contact, Delivery, DeliveryState, User
 from newsletter.platform import clock
 
-from .drafts import CampaignError, get_campaign
+from .drafts import CampaignError, get_campaign, status_name
 
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 ATTRIBUTE_NAMES = ("time_zone", "timezone", "tz")
@@ -43,7 +44,7 @@ def parse_time(value: str) -> time | None:
         return None
     match = _TIME.fullmatch(value)
     if match is None:
-        raise CampaignError("Give the hour as HH:MM, e.g. 09:00.", "local_send_time")
+        raise CampaignError(gettext("Give the hour as HH:MM, e.g. 09:00."), "local_send_time")
     return time(int(match[1]), int(match[2]))
 
 
@@ -52,8 +53,8 @@ def configure(session, campaign_id: int, local_send_time: str) -> Campaign:
     campaign."""
     campaign = get_campaign(session, campaign_id)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
-        raise CampaignError(f"The campaign is {campaign.status}; local-time delivery is set "
-                            "before it starts.")
+        raise CampaignError(gettext("The campaign is %(status)s; local-time delivery is set "
+                                    "before it starts.", status=status_name(campaign.status)))
     at = parse_time(local_send_time)
     campaign.local_send_time = at.strftime("%H:%M") if at else ""
     session.flush()

@@ -5,6 +5,7 @@ check that shows, before sending, who is reached and whom the block list stops."
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import (
     Integer,
     Select,
@@ -126,8 +127,8 @@ def _segment_clause(campaign: Campaign):
     try:
         return segments.matches(session, segment.definition)
     except SegmentError as exc:  # e.g. a list it names was deleted since
-        raise CampaignError(f"The segment “{segment.name}” cannot be evaluated: {exc}",
-                            "segment_id") from None
+        raise CampaignError(gettext("The segment “%(name)s” cannot be evaluated: %(reason)s",
+                                    name=segment.name, reason=str(exc)), "segment_id") from None
 
 
 def materialize(session, campaign: Campaign, require_basis: bool = False) -> int:
