@@ -23,7 +23,7 @@ from .forms import EmptyForm, choices, strip
 
 
 class SeriesForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), filters=[strip],
+    name = StringField(lazy_gettext("Series name"), filters=[strip],
                        validators=[DataRequired(), Length(max=200)])
     template = SelectField(lazy_gettext("Template (a draft)"), coerce=int)
     cron = StringField(lazy_gettext("Schedule (cron)"), default="0 9 * * 1", filters=[strip],

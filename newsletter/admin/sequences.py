@@ -43,7 +43,7 @@ STATUSES = {SequenceStatus.DRAFT: lazy_gettext("draft"),
 
 
 class SequenceForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), filters=[strip],
+    name = StringField(lazy_gettext("Sequence name"), filters=[strip],
                        validators=[DataRequired(), Length(max=200)])
     list_id = SelectField(lazy_gettext("List"), coerce=int, validators=[InputRequired()])
     trigger = SelectField(lazy_gettext("Starts when"), choices=TRIGGERS,

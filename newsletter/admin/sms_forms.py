@@ -19,7 +19,7 @@ from .forms import choices, strip
 
 
 class SmsCampaignForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_gettext("Campaign name"), validators=[DataRequired(), Length(max=200)])
     lists = SelectMultipleField(lazy_gettext("Lists"), coerce=int,
                                 validators=[DataRequired()])
     branch = SelectField(lazy_gettext("Only contacts of the branch"), coerce=int, default=0,
