@@ -4,6 +4,8 @@
   var box = document.getElementById("growth-chart");
   var table = document.getElementById("growth-table");
   if (!box || !table || !window.uPlot) return;
+  // the words come translated from the page (data-label-*), never from this script
+  var words = box.dataset;
   var days = [], joined = [], left = [], total = [];
   table.querySelectorAll("tbody tr").forEach(function (row) {
     var cells = row.querySelectorAll("td");
@@ -16,13 +18,13 @@
     return {
       width: width, height: 260,
       scales: {x: {time: true}, n: {auto: true}},
-      axes: [{}, {scale: "y", label: "Subscriptions"},
-             {scale: "n", side: 1, label: "Per day", grid: {show: false}}],
+      axes: [{}, {scale: "y", label: words.labelSubscriptions},
+             {scale: "n", side: 1, label: words.labelPerDay, grid: {show: false}}],
       series: [
         {},
-        {label: "Subscriptions", scale: "y", stroke: "#1f5fbf", width: 2},
-        {label: "Joined", scale: "n", stroke: "#146c2e", points: {show: true}},
-        {label: "Left", scale: "n", stroke: "#b42318", points: {show: true}},
+        {label: words.labelSubscriptions, scale: "y", stroke: "#1f5fbf", width: 2},
+        {label: words.labelJoined, scale: "n", stroke: "#146c2e", points: {show: true}},
+        {label: words.labelLeft, scale: "n", stroke: "#b42318", points: {show: true}},
       ],
     };
   }

@@ -6,6 +6,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,26 +16,40 @@ from wtforms.validators import DataRequired, Length, Optional
 from newsletter.automation import feeds, recurring
 from newsletter.errors import DomainError
 from newsletter.extensions import db
-from newsletter.models import Campaign, CampaignStatus, RecurringSeries, utcnow
+from newsletter.models import Campaign, CampaignStatus, RecurringSeries, RunOutcome, utcnow
 
 from . import bp, perform
 from .forms import EmptyForm, choices, strip
 
 
 class SeriesForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
-    template = SelectField("Template (a draft)", coerce=int)
-    cron = StringField("Schedule (cron)", default="0 9 * * 1", filters=[strip],
+    name = StringField(lazy_gettext("Series name"), filters=[strip],
+                       validators=[DataRequired(), Length(max=200)])
+    template = SelectField(lazy_gettext("Template (a draft)"), coerce=int)
+    cron = StringField(lazy_gettext("Schedule (cron)"), default="0 9 * * 1", filters=[strip],
                        validators=[DataRequired(), Length(max=100)],
-                       description="minute hour day-of-month month weekday; '0 9 * * 1' "
-                                   "is Mondays at 09:00, '30 7 1 * *' the 1st at 07:30")
-    timezone = StringField("Time zone", default="Europe/Bratislava", filters=[strip],
-                           validators=[DataRequired(), Length(max=64)])
-    feed_url = StringField("Feed (RSS or Atom)", filters=[strip],
+                       description=lazy_gettext(
+                           "minute hour day-of-month month weekday; '0 9 * * 1' is Mondays "
+                           "at 09:00, '30 7 1 * *' the 1st at 07:30"))
+    timezone = StringField(lazy_gettext("Time zone"), default="Europe/Bratislava",
+                           filters=[strip], validators=[DataRequired(), Length(max=64)])
+    feed_url = StringField(lazy_gettext("Feed (RSS or Atom)"), filters=[strip],
                            validators=[Optional(), Length(max=1000)],
-                           description="Optional: each run carries the feed's items new since "
-                                       "the last run; nothing new means no run.")
-    feed_allow_private = BooleanField("The feed is on an internal (private) address")
+                           description=lazy_gettext(
+                               "Optional: each run carries the feed's items new since the "
+                               "last run; nothing new means no run."))
+    feed_allow_private = BooleanField(
+        lazy_gettext("The feed is on an internal (private) address"))
+
+
+#: what a run's outcome reads as (the stored codes stay English)
+OUTCOMES = {RunOutcome.STARTED: lazy_gettext("started"),
+            RunOutcome.SKIPPED: lazy_gettext("skipped")}
+
+
+@bp.app_template_global()
+def run_outcome_label(outcome: str) -> str:
+    return str(OUTCOMES.get(outcome, outcome))
 
 
 def _template_choices(series: RecurringSeries | None):
@@ -94,8 +109,8 @@ def recurring_edit(series_id: int | None):
                 timezone=form.timezone.data, now=utcnow(), feed_url=form.feed_url.data or "",
                 feed_allow_private=allow_private))
         if ok:
-            flash(f"Series “{saved.name}” saved; next run "
-                  f"{local_time(saved.next_run_at, saved.timezone)}.", "success")
+            flash(gettext("Series “%(name)s” saved; next run %(time)s.", name=saved.name,
+                          time=local_time(saved.next_run_at, saved.timezone)), "success")
             return redirect(url_for("admin.recurring_edit", series_id=saved.id))
     runs = recurring.recent_runs(db.session, series_id) if series else []
     return render_template("admin/recurring_form.html", form=form, series=series, runs=runs,
@@ -123,7 +138,7 @@ def recurring_control(series_id: int, action: str):
     ok, saved = perform(lambda: recurring.set_paused(db.session, series_id,
                                                       action == "pause", utcnow()))
     if ok:
-        flash("Series paused: no runs until it is resumed." if saved.paused else
-              f"Series resumed; next run {local_time(saved.next_run_at, saved.timezone)}.",
-              "success")
+        flash(gettext("Series paused: no runs until it is resumed.") if saved.paused else
+              gettext("Series resumed; next run %(time)s.",
+                      time=local_time(saved.next_run_at, saved.timezone)), "success")
     return redirect(url_for("admin.recurring_edit", series_id=series_id))

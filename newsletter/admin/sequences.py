@@ -4,6 +4,7 @@ step (a delay and a message started from a template, then composed like any camp
 changing a step's delay or deleting a step nobody received."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
@@ -27,20 +28,28 @@ from newsletter.models import (
 from . import bp, perform
 from .forms import EmptyForm, choices, strip
 
-TRIGGERS = [(SequenceTrigger.CONFIRMATION, "A contact confirms the list"),
-            (SequenceTrigger.SEGMENT, "A contact joins a segment"),
-            (SequenceTrigger.DATE, "A date of the contact (e.g. a birthday), every year")]
-UNIT_CHOICES = [("minutes", "minutes"), ("hours", "hours"), ("days", "days")]
-EDIT_NOTE = ("Editing a step (its message or its delay) affects only contacts who have not "
-             "reached it yet; those who received it keep what they got.")
+TRIGGERS = [(SequenceTrigger.CONFIRMATION, lazy_gettext("A contact confirms the list")),
+            (SequenceTrigger.SEGMENT, lazy_gettext("A contact joins a segment")),
+            (SequenceTrigger.DATE,
+             lazy_gettext("A date of the contact (e.g. a birthday), every year"))]
+UNIT_CHOICES = [("minutes", lazy_gettext("minutes")), ("hours", lazy_gettext("hours")),
+                ("days", lazy_gettext("days"))]
+EDIT_NOTE = lazy_gettext("Editing a step (its message or its delay) affects only contacts who "
+                         "have not reached it yet; those who received it keep what they got.")
+#: what a sequence's state reads as (the stored codes stay English)
+STATUSES = {SequenceStatus.DRAFT: lazy_gettext("draft"),
+            SequenceStatus.ACTIVE: lazy_gettext("active"),
+            SequenceStatus.PAUSED: lazy_gettext("paused")}
 
 
 class SequenceForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
-    list_id = SelectField("List", coerce=int, validators=[InputRequired()])
-    trigger = SelectField("Starts when", choices=TRIGGERS, default=SequenceTrigger.CONFIRMATION)
-    segment_id = SelectField("Segment", coerce=int, default=0)
-    date_attribute = StringField("Date attribute", filters=[strip],
+    name = StringField(lazy_gettext("Sequence name"), filters=[strip],
+                       validators=[DataRequired(), Length(max=200)])
+    list_id = SelectField(lazy_gettext("List"), coerce=int, validators=[InputRequired()])
+    trigger = SelectField(lazy_gettext("Starts when"), choices=TRIGGERS,
+                          default=SequenceTrigger.CONFIRMATION)
+    segment_id = SelectField(lazy_gettext("Segment"), coerce=int, default=0)
+    date_attribute = StringField(lazy_gettext("Date attribute"), filters=[strip],
                                  validators=[Optional(), Length(max=64)])
 
 
@@ -49,20 +58,20 @@ class WholeNumberField(IntegerField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Give the delay as a whole number, e.g. 3.") from None
+            raise ValueError(gettext("Give the delay as a whole number, e.g. 3.")) from None
 
 
 class DelayMixin:
-    delay = WholeNumberField("Wait", default=0,
-                         validators=[InputRequired(message="Give the delay as a whole number."),
-                                     NumberRange(min=0, max=366 * 24 * 60)])
-    delay_unit = SelectField("Unit", choices=UNIT_CHOICES, default="days")
+    delay = WholeNumberField(lazy_gettext("Wait"), default=0, validators=[
+        InputRequired(message=lazy_gettext("Give the delay as a whole number.")),
+        NumberRange(min=0, max=366 * 24 * 60)])
+    delay_unit = SelectField(lazy_gettext("Unit"), choices=UNIT_CHOICES, default="days")
 
 
 class NewStepForm(DelayMixin, FlaskForm):
-    subject = StringField("Subject", filters=[strip],
+    subject = StringField(lazy_gettext("Subject"), filters=[strip],
                           validators=[DataRequired(), Length(max=300)])
-    template = SelectField("Start from", default="blank")
+    template = SelectField(lazy_gettext("Start from"), default="blank")
 
 
 class StepForm(DelayMixin, FlaskForm):
@@ -113,9 +122,18 @@ def delay_parts(minutes: int) -> tuple[int, str]:
 
 def describe_delay(minutes: int) -> str:
     if minutes == 0:
-        return "at once"
+        return gettext("at once")
     amount, unit = delay_parts(minutes)
-    return f"{amount} {unit[:-1] if amount == 1 else unit}"
+    if unit == "days":
+        return ngettext("%(num)d day", "%(num)d days", amount)
+    if unit == "hours":
+        return ngettext("%(num)d hour", "%(num)d hours", amount)
+    return ngettext("%(num)d minute", "%(num)d minutes", amount)
+
+
+@bp.app_template_global()
+def sequence_status_label(status: str) -> str:
+    return str(STATUSES.get(status, status))
 
 
 @bp.app_template_global()
@@ -147,13 +165,14 @@ def sequence_edit(sequence_id: int | None):
             trigger=form.trigger.data, segment_id=form.segment_id.data or None,
             date_attribute=form.date_attribute.data or "", created_by_id=current_user.id))
         if ok:
-            flash(f"Sequence “{saved.name}” saved." + (
-                "" if saved.steps else " Now add its first step."), "success")
+            flash(gettext("Sequence “%(name)s” saved.", name=saved.name) if saved.steps else
+                  gettext("Sequence “%(name)s” saved. Now add its first step.",
+                          name=saved.name), "success")
             return redirect(url_for("admin.sequence_edit", sequence_id=saved.id))
     stats = sequences.step_stats(db.session, sequence) if sequence else []
     counts = sequences.enrolment_counts(db.session, sequence.id) if sequence else {}
     return render_template("admin/sequence_form.html", form=form, sequence=sequence,
-                           stats=stats, counts=counts, control=EmptyForm(), note=EDIT_NOTE,
+                           stats=stats, counts=counts, control=EmptyForm(), note=str(EDIT_NOTE),
                            describe_delay=describe_delay), 422 if form.errors else 200
 
 
@@ -162,15 +181,17 @@ def sequence_control(sequence_id: int, action: str):
     ok, saved = perform(lambda: sequences.set_active(db.session, sequence_id,
                                                      action == "activate", utcnow()))
     if ok:
-        flash("Sequence active: contacts the trigger brings in from now on receive its steps."
+        flash(gettext("Sequence active: contacts the trigger brings in from now on receive "
+                      "its steps.")
               if saved.status == SequenceStatus.ACTIVE else
-              "Sequence paused: nobody is enrolled and nothing is sent until it is "
-              "activated again.", "success")
+              gettext("Sequence paused: nobody is enrolled and nothing is sent until it is "
+                      "activated again."), "success")
     return redirect(url_for("admin.sequence_edit", sequence_id=sequence_id))
 
 
 def _template_choices():
-    starters = [(key, f"{label} (starter)") for key, (label, _) in TEMPLATES.items()]
+    starters = [(key, gettext("%(name)s (starter)", name=label))
+                for key, (label, _blocks) in TEMPLATES.items()]
     return choices([*starters, *saved_templates.choices(db.session)])
 
 
@@ -184,11 +205,12 @@ def sequence_step_new(sequence_id: int):
             db.session, sequence_id, delay=_delay_minutes(form), subject=form.subject.data,
             template=form.template.data, created_by_id=current_user.id))
         if ok:
-            flash(f"Step {step.position} added: now compose its message.", "success")
+            flash(gettext("Step %(num)d added: now compose its message.", num=step.position),
+                  "success")
             return redirect(url_for("admin.edit_campaign",
                                     campaign_id=step.template_campaign_id))
     return render_template("admin/sequence_step.html", form=form, sequence=sequence,
-                           step=None, control=EmptyForm(), note=EDIT_NOTE), \
+                           step=None, control=EmptyForm(), note=str(EDIT_NOTE)), \
         422 if form.errors else 200
 
 
@@ -206,11 +228,12 @@ def sequence_step_edit(sequence_id: int, step_id: int):
         ok, _ = _attempt(form, lambda: sequences.update_step(
             db.session, sequence_id, step_id, delay=_delay_minutes(form)))
         if ok:
-            flash(f"Step {step.position} now waits {describe_delay(step.delay_minutes)}; "
-                  "contacts who already received it are not affected.", "success")
+            flash(gettext("Step %(num)d now waits %(delay)s; contacts who already received "
+                          "it are not affected.", num=step.position,
+                          delay=describe_delay(step.delay_minutes)), "success")
             return redirect(url_for("admin.sequence_edit", sequence_id=sequence_id))
     return render_template("admin/sequence_step.html", form=form, sequence=sequence,
-                           step=step, control=EmptyForm(), note=EDIT_NOTE), \
+                           step=step, control=EmptyForm(), note=str(EDIT_NOTE)), \
         422 if form.errors else 200
 
 
@@ -218,7 +241,8 @@ def sequence_step_edit(sequence_id: int, step_id: int):
 def sequence_step_delete(sequence_id: int, step_id: int):
     ok, _ = perform(lambda: sequences.delete_step(db.session, sequence_id, step_id))
     if ok:
-        flash("Step deleted; contacts waiting for it go on to the next one.", "success")
+        flash(gettext("Step deleted; contacts waiting for it go on to the next one."),
+              "success")
         return redirect(url_for("admin.sequence_edit", sequence_id=sequence_id))
     return redirect(url_for("admin.sequence_step_edit", sequence_id=sequence_id,
                             step_id=step_id))

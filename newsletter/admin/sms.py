@@ -4,6 +4,7 @@ opt-out line), the confirmation before sending (messages, parts, quota before an
 and the owner's quota ledger with top-ups and the alphanumeric-sender switch."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,6 +26,12 @@ from .forms import EmptyForm, choices
 from .sms_forms import SmsCampaignForm, SmsSettingsForm, TopUpForm
 
 LEDGER_PAGE = 100
+#: the contact's phone fields as the form names them (in the account's language)
+PHONE_LABELS = {PhoneKind.MAIN: lazy_gettext("Phone"),
+                PhoneKind.MOBILE: lazy_gettext("Mobile phone"),
+                PhoneKind.WORK: lazy_gettext("Work phone"),
+                PhoneKind.HOME: lazy_gettext("Home phone"),
+                PhoneKind.OTHER: lazy_gettext("Other phone")}
 
 
 def _form(campaign: Campaign | None) -> SmsCampaignForm:
@@ -39,12 +46,13 @@ def _form(campaign: Campaign | None) -> SmsCampaignForm:
             "opt_out": campaign.sms_opt_out, "extra_recipients": campaign.extra_recipients})
     form.lists.choices = choices((m.id, f"{m.name} ({n})")
                                  for m, n in lists.list_overview(db.session))
-    form.branch.choices = choices([(0, "All contacts on the lists")] + [
+    form.branch.choices = choices([(0, gettext("All contacts on the lists"))] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
             select(Branch).join(Organization).order_by(Organization.name, Branch.name))])
-    form.segment.choices = choices([(0, "Everyone on the lists")] + [
+    form.segment.choices = choices([(0, gettext("Everyone on the lists"))] + [
         (s.id, s.name) for s in segments.list_segments(db.session)])
-    form.phone_field.choices = choices((kind, LABELS[kind]) for kind in PhoneKind.ALL)
+    form.phone_field.choices = choices((kind, PHONE_LABELS.get(kind, LABELS[kind]))
+                                       for kind in PhoneKind.ALL)
     form.gateway.choices = choices(
         (n, n) for n in sms_gateways.names(current_app.config, db.session))
     return form
@@ -82,7 +90,7 @@ def edit_sms_campaign(campaign_id: int | None):
             field.errors = [*field.errors, str(exc)]
         else:
             db.session.commit()
-            flash("SMS campaign saved.", "success")
+            flash(gettext("SMS campaign saved."), "success")
             edited(saved.id)
             return redirect(url_for("admin.campaign", campaign_id=saved.id))
     status = 422 if form.is_submitted() and (form.errors or action == "save") else 200
@@ -138,7 +146,9 @@ def sms_top_up():
             form.amount.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Added {form.amount.data} parts: {balance.available} available.", "success")
+            flash(ngettext("Added %(num)d part: %(available)d available.",
+                           "Added %(num)d parts: %(available)d available.", form.amount.data,
+                           available=balance.available), "success")
             return redirect(url_for("admin.owner.sms_quota"))
     return render_template(
         "admin/sms_quota.html", balance=quota.balance(db.session), page=1,
@@ -154,6 +164,6 @@ def sms_settings():
         abort(400)
     quota.set_alphanumeric_sender(db.session, bool(form.alphanumeric_sender.data))
     db.session.commit()
-    flash("Alphanumeric senders are " + ("allowed." if form.alphanumeric_sender.data
-                                         else "not allowed."), "success")
+    flash(gettext("Alphanumeric senders are allowed.") if form.alphanumeric_sender.data
+          else gettext("Alphanumeric senders are not allowed."), "success")
     return redirect(url_for("admin.owner.sms_quota"))

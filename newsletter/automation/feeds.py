@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import bleach
 import feedparser
 from flask import current_app
+from flask_babel import gettext
 
 from newsletter.compliance import dnscheck, safefetch
 from newsletter.content import composer
@@ -55,7 +56,7 @@ def check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError("The feed's address must start with http:// or https://.")
+        raise FeedError(gettext("The feed's address must start with http:// or https://."))
     return url
 
 
@@ -76,16 +77,16 @@ def fetch(series: RecurringSeries, conditional: bool = True) -> Fetched:
                                  max_bytes=int(config["FEED_MAX_BYTES"]), headers=headers,
                                  allow_private_host=allowed)
     except (safefetch.FetchError, dnscheck.LookupFailed) as exc:
-        raise FeedError(f"The feed could not be read: {exc}") from None
+        raise FeedError(gettext("The feed could not be read: %(error)s", error=exc)) from None
     if response.status == 304:
         return Fetched([], not_modified=True, etag=series.feed_etag,
                        last_modified=series.feed_last_modified)
     if response.status != 200:
-        raise FeedError(f"The feed could not be read: {response.url} answers "
-                        f"{response.status}.")
+        raise FeedError(gettext("The feed could not be read: %(url)s answers %(status)s.",
+                                url=response.url, status=response.status))
     parsed = feedparser.parse(response.body)
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
-        raise FeedError("The feed could not be read: it is not an RSS or Atom feed.")
+        raise FeedError(gettext("The feed could not be read: it is not an RSS or Atom feed."))
     return Fetched([_item(e) for e in parsed.entries],
                    etag=(response.headers.get("etag") or "")[:300] or None,
                    last_modified=(response.headers.get("last-modified") or "")[:100] or None)

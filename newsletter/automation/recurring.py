@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadCronError, croniter
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from newsletter.campaigns import recipients
@@ -40,8 +41,8 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise SeriesError(f"Unknown time zone '{name}' (e.g. Europe/Bratislava, UTC).",
-                          "timezone") from None
+        raise SeriesError(gettext("Unknown time zone '%(zone)s' (e.g. Europe/Bratislava, "
+                                  "UTC).", zone=name), "timezone") from None
 
 
 def next_after(cron: str, timezone: str, after: datetime) -> datetime:
@@ -50,15 +51,16 @@ def next_after(cron: str, timezone: str, after: datetime) -> datetime:
     try:
         fired = croniter(cron.strip(), local).get_next(datetime)
     except (CroniterBadCronError, ValueError, KeyError):
-        raise SeriesError(f"'{cron}' is not a cron expression (minute hour day month "
-                          "weekday, e.g. '0 9 * * 1' for Mondays at 09:00).", "cron") from None
+        raise SeriesError(gettext("'%(cron)s' is not a cron expression (minute hour day "
+                                  "month weekday, e.g. '0 9 * * 1' for Mondays at 09:00).",
+                                  cron=cron), "cron") from None
     return fired.astimezone(UTC).replace(tzinfo=None)
 
 
 def get_series(session, series_id: int) -> RecurringSeries:
     series = session.get(RecurringSeries, series_id)
     if series is None:
-        raise SeriesError("That recurring series does not exist.")
+        raise SeriesError(gettext("That recurring series does not exist."))
     return series
 
 
@@ -78,9 +80,10 @@ def create_series(session, template_campaign_id: int, *, name: str, cron: str,
     expression fires. The template itself is never sent (``campaigns.lifecycle``)."""
     template = get_campaign(session, template_campaign_id)
     if template.status != CampaignStatus.DRAFT or template.series_id is not None:
-        raise SeriesError("Only a draft (not a run of a series) can be a series' template.")
+        raise SeriesError(gettext("Only a draft (not a run of a series) can be a series' "
+                                  "template."))
     if series_of_template(session, template_campaign_id) is not None:
-        raise SeriesError("That draft is already the template of a series.")
+        raise SeriesError(gettext("That draft is already the template of a series."))
     series = RecurringSeries(template_campaign_id=template_campaign_id,
                              created_by_id=created_by_id)
     session.add(series)
@@ -108,7 +111,7 @@ def update_series(session, series_id: int, *, name: str, cron: str, timezone: st
 def _apply(series: RecurringSeries, name: str, cron: str, timezone: str,
            now: datetime) -> None:
     if not name.strip():
-        raise SeriesError("Give the series a name.", "name")
+        raise SeriesError(gettext("Give the series a name."), "name")
     next_run = next_after(cron, timezone, now)  # validates both
     series.name, series.cron, series.timezone = name.strip(), cron.strip(), timezone.strip()
     series.next_run_at = None if series.paused else next_run

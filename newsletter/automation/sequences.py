@@ -9,6 +9,7 @@ step (or the enrolment) whenever the due steps are looked for."""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import distinct, func, select
 
 from newsletter.content import saved_templates
@@ -49,14 +50,14 @@ class SequenceError(DomainError):
 def get_sequence(session, sequence_id: int) -> Sequence:
     sequence = session.get(Sequence, sequence_id)
     if sequence is None:
-        raise SequenceError("That sequence does not exist.")
+        raise SequenceError(gettext("That sequence does not exist."))
     return sequence
 
 
 def get_step(session, sequence_id: int, step_id: int) -> SequenceStep:
     step = session.get(SequenceStep, step_id)
     if step is None or step.sequence_id != sequence_id:
-        raise SequenceError("That step does not exist.")
+        raise SequenceError(gettext("That step does not exist."))
     return step
 
 
@@ -77,18 +78,19 @@ def save_sequence(session, sequence_id: int | None, *, name: str, list_id: int |
     one. Its list and trigger are fixed once it has been activated."""
     name = (name or "").strip()
     if not name:
-        raise SequenceError("Give the sequence a name.", "name")
+        raise SequenceError(gettext("Give the sequence a name."), "name")
     if len(name) > 200:
-        raise SequenceError("A name has at most 200 characters.", "name")
+        raise SequenceError(gettext("A name has at most 200 characters."), "name")
     sequence = get_sequence(session, sequence_id) if sequence_id else \
         Sequence(created_by_id=created_by_id, status=SequenceStatus.DRAFT)
     if sequence.activated_at is not None:
         same = (list_id, trigger, segment_id, date_attribute.strip()) == (
             sequence.list_id, sequence.trigger, sequence.segment_id, sequence.date_attribute)
         if not same:
-            raise SequenceError("The list and the trigger cannot change once the sequence "
-                                "has been activated (its contacts were enrolled by them); "
-                                "make a new sequence instead.", "trigger")
+            raise SequenceError(gettext("The list and the trigger cannot change once the "
+                                        "sequence has been activated (its contacts were "
+                                        "enrolled by them); make a new sequence instead."),
+                                "trigger")
     else:
         _set_trigger(session, sequence, list_id, trigger, segment_id, date_attribute)
     sequence.name = name
@@ -100,19 +102,19 @@ def save_sequence(session, sequence_id: int | None, *, name: str, list_id: int |
 def _set_trigger(session, sequence: Sequence, list_id, trigger, segment_id,
                  date_attribute: str) -> None:
     if list_id is None or session.get(MailingList, list_id) is None:
-        raise SequenceError("Choose the list whose subscribers receive the sequence.",
+        raise SequenceError(gettext("Choose the list whose subscribers receive the sequence."),
                             "list_id")
     if trigger not in SequenceTrigger.ALL:
-        raise SequenceError("Choose what starts the sequence.", "trigger")
+        raise SequenceError(gettext("Choose what starts the sequence."), "trigger")
     attribute = (date_attribute or "").strip()
     if trigger == SequenceTrigger.SEGMENT and (
             segment_id is None or session.get(Segment, segment_id) is None):
-        raise SequenceError("Choose the segment whose new members start the sequence.",
-                            "segment_id")
+        raise SequenceError(gettext("Choose the segment whose new members start the "
+                                    "sequence."), "segment_id")
     if trigger == SequenceTrigger.DATE and (
             not attribute or len(attribute) > 64 or not attribute.replace("_", "").isalnum()):
-        raise SequenceError("Name the contact attribute holding the date (letters, digits "
-                            "and _, e.g. birthday).", "date_attribute")
+        raise SequenceError(gettext("Name the contact attribute holding the date (letters, "
+                                    "digits and _, e.g. birthday)."), "date_attribute")
     sequence.list_id, sequence.trigger = list_id, trigger
     sequence.segment_id = segment_id if trigger == SequenceTrigger.SEGMENT else None
     sequence.date_attribute = attribute if trigger == SequenceTrigger.DATE else ""
@@ -125,21 +127,21 @@ def set_active(session, sequence_id: int, active: bool, now) -> Sequence:
     sequence = get_sequence(session, sequence_id)
     if not active:
         if sequence.status != SequenceStatus.ACTIVE:
-            raise SequenceError("Only an active sequence can be paused.")
+            raise SequenceError(gettext("Only an active sequence can be paused."))
         sequence.status = SequenceStatus.PAUSED
         session.flush()
         return sequence
     if sequence.status == SequenceStatus.ACTIVE:
-        raise SequenceError("The sequence is already active.")
+        raise SequenceError(gettext("The sequence is already active."))
     if not sequence.steps:
-        raise SequenceError("Add at least one step before activating the sequence.")
+        raise SequenceError(gettext("Add at least one step before activating the sequence."))
     for step in sequence.steps:
         if not step.template.subject.strip() or not step.template.body_text.strip():
-            raise SequenceError(f"Step {step.position} has no subject or no content yet: "
-                                "compose its message first.")
+            raise SequenceError(gettext("Step %(num)d has no subject or no content yet: "
+                                        "compose its message first.", num=step.position))
     if sequence.trigger == SequenceTrigger.SEGMENT and sequence.segment_id is None:
-        raise SequenceError("The sequence's segment was deleted; choose another trigger "
-                            "in a new sequence.")
+        raise SequenceError(gettext("The sequence's segment was deleted; choose another "
+                                    "trigger in a new sequence."))
     sequence.status = SequenceStatus.ACTIVE
     if sequence.activated_at is None:
         sequence.activated_at = now
@@ -151,13 +153,13 @@ def set_active(session, sequence_id: int, active: bool, now) -> Sequence:
 
 def delay_minutes(amount, unit: str) -> int:
     if unit not in UNITS:
-        raise SequenceError("Choose minutes, hours or days.", "delay_unit")
+        raise SequenceError(gettext("Choose minutes, hours or days."), "delay_unit")
     try:
         minutes = int(amount) * UNITS[unit]
     except (TypeError, ValueError):
-        raise SequenceError("The delay is a whole number.", "delay") from None
+        raise SequenceError(gettext("The delay is a whole number."), "delay") from None
     if minutes < 0 or minutes > MAX_DELAY_MINUTES:
-        raise SequenceError("The delay is between 0 and 366 days.", "delay")
+        raise SequenceError(gettext("The delay is between 0 and 366 days."), "delay")
     return minutes
 
 
@@ -168,10 +170,11 @@ def add_step(session, sequence_id: int, *, delay: int, subject: str, template: s
     sequence = get_sequence(session, sequence_id)
     subject = (subject or "").strip()
     if not subject or len(subject) > 300:
-        raise SequenceError("Give the message a subject (at most 300 characters).", "subject")
+        raise SequenceError(gettext("Give the message a subject (at most 300 characters)."),
+                            "subject")
     blocks = saved_templates.blocks_for(session, template or "blank")
     if blocks is None:
-        raise SequenceError("Choose a template.", "template")
+        raise SequenceError(gettext("Choose a template."), "template")
     _check_delay(delay)
     position = (max((s.position for s in sequence.steps), default=0)) + 1
     content = prepare(blocks_html(blocks), None, subject) if blocks else None
@@ -192,7 +195,7 @@ def add_step(session, sequence_id: int, *, delay: int, subject: str, template: s
 
 def _check_delay(delay: int) -> None:
     if not 0 <= delay <= MAX_DELAY_MINUTES:
-        raise SequenceError("The delay is between 0 and 366 days.", "delay")
+        raise SequenceError(gettext("The delay is between 0 and 366 days."), "delay")
 
 
 def update_step(session, sequence_id: int, step_id: int, *, delay: int) -> SequenceStep:
@@ -211,8 +214,8 @@ def delete_step(session, sequence_id: int, step_id: int) -> None:
     if session.scalar(select(func.count()).select_from(Delivery).join(
             StepCampaign, StepCampaign.campaign_id == Delivery.campaign_id).where(
             StepCampaign.step_id == step.id)):
-        raise SequenceError("This step has been sent to contacts; it stays so its statistics "
-                            "do. Change its message or delay instead.")
+        raise SequenceError(gettext("This step has been sent to contacts; it stays so its "
+                                    "statistics do. Change its message or delay instead."))
     template = step.template
     session.delete(step)
     session.delete(template)

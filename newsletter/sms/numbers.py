@@ -3,6 +3,7 @@ code (``+421…``): one without it is refused with that reason and never guessed
 default region (seed 002)."""
 
 import phonenumbers
+from flask_babel import gettext
 from phonenumbers import NumberParseException, PhoneNumberType
 
 from newsletter.errors import DomainError
@@ -24,21 +25,23 @@ class InvalidPhone(DomainError):
 def parse(number: str) -> phonenumbers.PhoneNumber:
     text = (number or "").strip()
     if not text:
-        raise InvalidPhone("No phone number.", "missing")
+        raise InvalidPhone(gettext("No phone number."), "missing")
     if not text.startswith("+"):
-        raise InvalidPhone(f"phone {text!r} needs a country code (+421…)",
-                           "no_country_code")
+        raise InvalidPhone(gettext("phone %(number)s needs a country code (+421…)",
+                                   number=repr(text)), "no_country_code")
     try:
         return phonenumbers.parse(text, None)
     except NumberParseException as exc:
-        raise InvalidPhone(f"phone {text!r} is not a phone number: {exc}", "unparsable") from exc
+        raise InvalidPhone(gettext("phone %(number)s is not a phone number: %(error)s",
+                                   number=repr(text), error=exc), "unparsable") from exc
 
 
 def to_e164(number: str) -> str:
     """A possible number with its country code, in E.164 (what contacts store)."""
     parsed = parse(number)
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidPhone(f"phone {number.strip()!r} is not a possible number", "impossible")
+        raise InvalidPhone(gettext("phone %(number)s is not a possible number",
+                                   number=repr(number.strip())), "impossible")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -47,8 +50,9 @@ def sms_target(number: str) -> str:
     not a fixed line, toll-free, premium-rate or similar number."""
     parsed = parse(number)
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhone(f"phone {number.strip()!r} is not a valid number", "invalid")
+        raise InvalidPhone(gettext("phone %(number)s is not a valid number",
+                                   number=repr(number.strip())), "invalid")
     if phonenumbers.number_type(parsed) not in TEXTABLE:
-        raise InvalidPhone(f"phone {number.strip()!r} cannot receive SMS (not a mobile "
-                           "number)", "not_mobile")
+        raise InvalidPhone(gettext("phone %(number)s cannot receive SMS (not a mobile number)",
+                                   number=repr(number.strip())), "not_mobile")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

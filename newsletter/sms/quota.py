@@ -17,6 +17,7 @@ is also written to the append-only ledger, with the balance right after it.
 
 from dataclasses import dataclass
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, func, or_, select, text, update
 
 from newsletter.errors import DomainError
@@ -40,8 +41,10 @@ class QuotaError(DomainError):
 
 class QuotaExceeded(QuotaError):
     def __init__(self, needed: int, available: int):
-        super().__init__(f"The SMS quota cannot cover this: {needed} parts needed, "
-                         f"{available} available.")
+        super().__init__(ngettext("The SMS quota cannot cover this: %(num)d part needed, "
+                                  "%(available)d available.",
+                                  "The SMS quota cannot cover this: %(num)d parts needed, "
+                                  "%(available)d available.", needed, available=available))
         self.needed = needed
         self.available = available
 
@@ -87,7 +90,8 @@ def _move(session, kind: str, amount: int, *, available: int, reserved: int, gua
 
 def top_up(session, amount: int, note: str = "", actor: str = "") -> Balance:
     if not 0 < amount <= TOP_UP_MAX:
-        raise QuotaError(f"A top-up is a whole number of parts from 1 to {TOP_UP_MAX:,}.")
+        raise QuotaError(gettext("A top-up is a whole number of parts from 1 to %(max)s.",
+                                 max=f"{TOP_UP_MAX:,}"))
     moved = _move(session, QuotaMovementKind.TOP_UP, amount, available=amount, reserved=0,
                   note=note.strip()[:500], actor=actor)
     assert moved is not None  # no guard

@@ -6,6 +6,8 @@ a numeric sender is an international number (E.164) or a short code of 3 to 8 di
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from newsletter.errors import DomainError
 
 from .numbers import InvalidPhone, to_e164
@@ -45,21 +47,23 @@ def clean(value: str, *, alphanumeric_allowed: bool) -> str:
         try:
             return to_e164(value)
         except InvalidPhone as exc:
-            raise InvalidSender(f"The sender number is not valid: {exc}") from None
+            raise InvalidSender(gettext("The sender number is not valid: %(error)s",
+                                        error=exc)) from None
     if SHORT_CODE.fullmatch(value):
         return value
     if value.replace(" ", "").isdigit():
-        raise InvalidSender("A sender number needs its country code (+421…); a short code "
-                            "has 3 to 8 digits.")
+        raise InvalidSender(gettext("A sender number needs its country code (+421…); a short "
+                                    "code has 3 to 8 digits."))
     if not alphanumeric_allowed:
-        raise InvalidSender("An alphanumeric sender needs the owner's permission; use a number "
-                            "with its country code (+421…) or leave it empty for the "
-                            "operator's number.")
+        raise InvalidSender(gettext("An alphanumeric sender needs the owner's permission; use "
+                                    "a number with its country code (+421…) or leave it "
+                                    "empty for the operator's number."))
     if len(value) > ALPHANUMERIC_MAX:
-        raise InvalidSender(f"An alphanumeric sender has at most {ALPHANUMERIC_MAX} characters.")
+        raise InvalidSender(gettext("An alphanumeric sender has at most %(max)d characters.",
+                                    max=ALPHANUMERIC_MAX))
     if not ALPHANUMERIC.fullmatch(value):
-        raise InvalidSender("An alphanumeric sender takes letters A-Z, digits, spaces and "
-                            ". - _ & + only.")
+        raise InvalidSender(gettext("An alphanumeric sender takes letters A-Z, digits, spaces "
+                                    "and . - _ & + only."))
     return value
 
 

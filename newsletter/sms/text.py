@@ -5,6 +5,8 @@ transliteration saves and refuses a text over the part cap."""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext, ngettext
+
 from newsletter.errors import DomainError
 
 from .parts import MAX_PARTS, SmsParts, split
@@ -63,17 +65,28 @@ def check(text: str, *, transliterated: bool = False, opt_out: str = "") -> Text
     """``describe``, refusing an empty text, an over-long opt-out line and a text over the
     cap with a message that says by how much and what forced UCS-2."""
     if not text.strip():
-        raise TextTooLong("Write the text of the message.")
+        raise TextTooLong(gettext("Write the text of the message."))
     if len(opt_out.strip()) > OPT_OUT_MAX:
-        raise TextTooLong(f"The opt-out line can be at most {OPT_OUT_MAX} characters long.")
+        raise TextTooLong(gettext("The opt-out line can be at most %(max)d characters long.",
+                                  max=OPT_OUT_MAX))
     summary = describe(text, transliterated=transliterated, opt_out=opt_out)
     sent = summary.sent
     if not sent.within_cap:
-        message = (f"The text needs {sent.count} SMS parts; at most {MAX_PARTS} are allowed "
-                   f"({sent.units} {unit_name(sent.encoding)}).")
+        if sent.encoding == "gsm7":
+            message = ngettext(
+                "The text needs %(num)d SMS parts; at most %(max)d are allowed (%(units)d "
+                "GSM-7 characters).",
+                "The text needs %(num)d SMS parts; at most %(max)d are allowed (%(units)d "
+                "GSM-7 characters).", sent.count, max=MAX_PARTS, units=sent.units)
+        else:
+            message = ngettext(
+                "The text needs %(num)d SMS parts; at most %(max)d are allowed (%(units)d "
+                "UCS-2 characters).",
+                "The text needs %(num)d SMS parts; at most %(max)d are allowed (%(units)d "
+                "UCS-2 characters).", sent.count, max=MAX_PARTS, units=sent.units)
         if sent.forced_ucs2:
-            message += (" These characters switch it to UCS-2 (70/67 per part): "
-                        + " ".join(sent.forced_ucs2) + ".")
+            message += " " + gettext("These characters switch it to UCS-2 (70/67 per part): "
+                                     "%(chars)s.", chars=" ".join(sent.forced_ucs2))
         raise TextTooLong(message)
     return summary
 
