@@ -50,7 +50,8 @@ class GroupForm(Form):
 
 
 class SegmentForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_gettext("Segment name"),
+                       validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(lazy_gettext("Description"),
                                 validators=[Optional(), Length(max=2000)])
     match = SelectField(lazy_gettext("Contacts who match"), choices=choices(MATCHES))

@@ -165,10 +165,11 @@ class ChunkStream(io.RawIOBase):
 
 #: what a file that is no text begins with -> what to call it
 BINARY_KINDS = (
-    (b"\x89PNG", "an image (PNG)"), (b"\xff\xd8\xff", "an image (JPEG)"),
-    (b"GIF8", "an image (GIF)"), (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "an archive or an Excel/Word file (ZIP); save the sheet as CSV"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file; save the sheet as CSV"),
+    (b"\x89PNG", lazy_gettext("an image (PNG)")),
+    (b"\xff\xd8\xff", lazy_gettext("an image (JPEG)")),
+    (b"GIF8", lazy_gettext("an image (GIF)")), (b"%PDF", lazy_gettext("a PDF document")),
+    (b"PK\x03\x04", lazy_gettext("an archive or an Excel/Word file (ZIP); save the sheet as CSV")),
+    (b"\xd0\xcf\x11\xe0", lazy_gettext("an old Excel/Word file; save the sheet as CSV")),
 )
 
 
@@ -178,7 +179,7 @@ def binary_kind(sample: bytes) -> str | None:
     for magic, kind in BINARY_KINDS:
         if sample.startswith(magic):
             return kind
-    return "a binary file" if b"\x00" in sample else None
+    return lazy_gettext("a binary file") if b"\x00" in sample else None
 
 
 def detect_encoding(sample: bytes) -> str:
