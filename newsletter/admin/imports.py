@@ -25,7 +25,6 @@ from newsletter.models import ContactImport, ImportStatus, MailingList
 from . import bp, perform
 from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
 
-
 #: an import's stored status (English codes) in the signed-in account's language
 IMPORT_STATUSES = {
     ImportStatus.UPLOADED: lazy_gettext("uploaded"), ImportStatus.QUEUED: lazy_gettext("queued"),

@@ -56,7 +56,8 @@ def resolve_organization(session, ref: str) -> Organization:
         return by_reg[0]
     by_name = list(session.scalars(
         select(Organization).where(_same_text(Organization.name, ref)).limit(2)))
-    return _one(by_name or by_reg, ref, gettext("No organization is called %(ref)s.", ref=repr(ref)),
+    return _one(by_name or by_reg, ref,
+                gettext("No organization is called %(ref)s.", ref=repr(ref)),
                 gettext("More than one organization matches %(ref)s; use its registration "
                         "number or #id.", ref=repr(ref)))
 

@@ -399,8 +399,9 @@ def clean_details(values: dict[str, str], attributes: dict[str, str],
     phone = values.get("phone", "").strip()
     language = values.get("language", "").strip().lower() or default_language
     if not is_language(language):
-        raise RowError(0, problem(N_("language %(language)s is not a language code like 'sk' or 'cs'"),
-                                  language=repr(language)))
+        raise RowError(0, problem(
+            N_("language %(language)s is not a language code like 'sk' or 'cs'"),
+            language=repr(language)))
     first_name, last_name = _name(values, "first_name"), _name(values, "last_name")
     if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
         raise RowError(0, problem(N_("a value is longer than %(max)s characters"),

@@ -225,7 +225,8 @@ def _record_repeats(session, imp: ContactImport, repeats: list, already: list) -
              "reason": files.problem(files.N_("the same address as line %(line)s (imported once)"),
                                      line=first),
              "value": address[:300]} for line, first, address in repeats]
-    rows += [{"import_id": imp.id, "line": line, "reason": files.problem(files.N_("already on the list")),
+    already_listed = files.problem(files.N_("already on the list"))
+    rows += [{"import_id": imp.id, "line": line, "reason": already_listed,
               "value": address[:300]} for line, address in already]
     if rows and room > 0:
         session.execute(insert(ImportIssue), rows[:room])
