@@ -187,7 +187,10 @@ class ImportSetupForm(FlaskForm):
     legal_basis = SelectField(
         lazy_gettext("Legal basis"),
         validators=[DataRequired(lazy_gettext("Choose the legal basis."))],
-        choices=choices([("", lazy_gettext("Choose…")), *LEGAL_BASES]))
+        choices=choices([("", lazy_gettext("Choose…")),
+                         (LegalBasis.CONSENT, lazy_gettext("Consent")),
+                         (LegalBasis.LEGITIMATE_INTEREST, lazy_gettext("Legitimate interest")),
+                         (LegalBasis.CONTRACT, lazy_gettext("Contract"))]))
     source = StringField(
         lazy_gettext("Source"), validators=[Optional(), Length(max=200)],
         description=lazy_gettext("Where the addresses come from, e.g. “trade fair 2026”."))

@@ -31,6 +31,7 @@ def test_the_import_screens_and_their_row_problems_in_german(client, login, week
     setup = client.get(url)
     assert "Spalte 1 („E-mail“)" in setup.text and "Rechtsgrundlage" in setup.text
     assert "Semikolon (;)" in setup.text and ">Nachname</option>" in setup.text
+    assert ">Berechtigtes Interesse</option>" in setup.text
     twice = client.post(url, data={"legal_basis": "consent",
                                    **mapping("email", "email", "last_name", "", "")})
     assert twice.status_code == 422
