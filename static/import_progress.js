@@ -5,10 +5,11 @@
   var box = document.getElementById("import-progress");
   if (!box) { return; }
   var url = box.getAttribute("data-status-url");
+  var labels = JSON.parse(box.getAttribute("data-status-labels") || "{}");
   function update(data) {
     Object.keys(data).forEach(function (key) {
       var el = box.querySelector('[data-stat="' + key + '"]');
-      if (el) { el.textContent = data[key]; }
+      if (el) { el.textContent = key === "status" ? (labels[data[key]] || data[key]) : data[key]; }
     });
     document.getElementById("import-bar").value = data.percent;
     var error = document.getElementById("import-error");

@@ -1,5 +1,6 @@
 // The segment editor's live count: after a change, the form's fields (but the CSRF token
-// and the buttons) go to the counting GET, and the answer replaces the count line.
+// and the buttons) go to the counting GET, and the answer replaces the count line (the
+// server words it in the account's language).
 (function () {
   "use strict";
   var form = document.getElementById("segment-form");
@@ -17,10 +18,7 @@
       out.appendChild(span);
       return;
     }
-    var strong = document.createElement("strong");
-    strong.textContent = Number(data.count).toLocaleString("en");
-    out.appendChild(strong);
-    out.appendChild(document.createTextNode(" contacts match now."));
+    out.textContent = data.text || "";
   }
 
   function count() {

@@ -1,6 +1,7 @@
 """Admin: the block list (seed 001) and a campaign's check-recipients page."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -17,20 +18,30 @@ from newsletter.models import BlocklistEntry, Campaign, Channel
 from . import bp, perform
 from .forms import EmptyForm, choices, strip
 
-CHANNEL_LABELS = {Channel.EMAIL: "E-mail", Channel.SMS: "SMS"}
+CHANNEL_LABELS = {Channel.EMAIL: lazy_gettext("E-mail"), Channel.SMS: "SMS"}
+
+
+@bp.app_template_global()
+def channel_labels(channels) -> str:
+    """An entry's forbidden channels (BlocklistChannel rows) in words."""
+    return ", ".join(str(CHANNEL_LABELS.get(c, c)) for c in sorted(x.channel for x in channels))
 
 
 class EntryForm(FlaskForm):
-    organization = StringField("Organization", filters=[strip],
+    organization = StringField(lazy_gettext("Organization"), filters=[strip],
                                validators=[Optional(), Length(max=200)])
-    branch = StringField("Branch", filters=[strip], validators=[Optional(), Length(max=200)])
-    person = StringField("Person", filters=[strip], validators=[Optional(), Length(max=200)])
-    email = StringField("E-mail", filters=[strip], validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone", filters=[strip], validators=[Optional(), Length(max=40)])
+    branch = StringField(lazy_gettext("Branch"), filters=[strip],
+                         validators=[Optional(), Length(max=200)])
+    person = StringField(lazy_gettext("Person"), filters=[strip],
+                         validators=[Optional(), Length(max=200)])
+    email = StringField(lazy_gettext("E-mail"), filters=[strip],
+                        validators=[Optional(), Length(max=254)])
+    phone = StringField(lazy_gettext("Phone"), filters=[strip],
+                        validators=[Optional(), Length(max=40)])
     channels = SelectMultipleField(
-        "Forbidden channels", choices=choices(CHANNEL_LABELS.items()),
+        lazy_gettext("Forbidden channels"), choices=choices(CHANNEL_LABELS.items()),
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(lazy_gettext("Note"), validators=[Optional(), Length(max=2000)])
 
     def data_for_domain(self) -> entries.EntryData:
         return entries.EntryData(**{
@@ -40,7 +51,8 @@ class EntryForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+    file = FileField(lazy_gettext("CSV file"),
+                     validators=[FileRequired(lazy_gettext("Choose a CSV file."))])
 
 
 @bp.app_template_global()
@@ -79,7 +91,7 @@ def blocklist_edit(entry_id: int | None):
                 getattr(form, name).errors.append(message)
         else:
             db.session.commit()
-            flash(f"Block-list entry #{saved.id} saved.", "success")
+            flash(gettext("Block-list entry #%(id)d saved.", id=saved.id), "success")
             return redirect(url_for("admin.blocklist_index"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/blocklist_form.html", form=form, entry=entry), status
@@ -94,7 +106,7 @@ def blocklist_delete(entry_id: int):
     except DomainError:
         abort(404)
     db.session.commit()
-    flash(f"Block-list entry #{entry_id} deleted.", "success")
+    flash(gettext("Block-list entry #%(id)d deleted.", id=entry_id), "success")
     return redirect(url_for("admin.blocklist_index"))
 
 

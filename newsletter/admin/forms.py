@@ -172,19 +172,28 @@ class BulkForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
-    list_id = SelectField("Into list", coerce=int, validators=[DataRequired()])
-    file = FileField("File (CSV or XML)", validators=[FileRequired("Choose a file.")])
+    list_id = SelectField(lazy_gettext("Into list"), coerce=int, validators=[DataRequired()])
+    file = FileField(lazy_gettext("File (CSV or XML)"),
+                     validators=[FileRequired(lazy_gettext("Choose a file."))])
 
 
 class ImportSetupForm(FlaskForm):
-    encoding = SelectField("Encoding", choices=choices(ENCODINGS.items()), default="utf-8")
-    delimiter = SelectField("Delimiter", choices=choices(DELIMITERS.items()), default=",")
-    has_header = BooleanField("The first row holds column names")
+    encoding = SelectField(lazy_gettext("Encoding"), choices=choices(ENCODINGS.items()),
+                           default="utf-8")
+    delimiter = SelectField(lazy_gettext("Delimiter"), choices=choices(DELIMITERS.items()),
+                            default=",")
+    has_header = BooleanField(lazy_gettext("The first row holds column names"))
     columns = FieldList(SelectField(choices=choices(TARGETS.items())))
-    legal_basis = SelectField("Legal basis", validators=[DataRequired("Choose the legal basis.")],
-                              choices=choices([("", "Choose…"), *LEGAL_BASES]))
-    source = StringField("Source", validators=[Optional(), Length(max=200)],
-                         description="Where the addresses come from, e.g. “trade fair 2026”.")
+    legal_basis = SelectField(
+        lazy_gettext("Legal basis"),
+        validators=[DataRequired(lazy_gettext("Choose the legal basis."))],
+        choices=choices([("", lazy_gettext("Choose…")),
+                         (LegalBasis.CONSENT, lazy_gettext("Consent")),
+                         (LegalBasis.LEGITIMATE_INTEREST, lazy_gettext("Legitimate interest")),
+                         (LegalBasis.CONTRACT, lazy_gettext("Contract"))]))
+    source = StringField(
+        lazy_gettext("Source"), validators=[Optional(), Length(max=200)],
+        description=lazy_gettext("Where the addresses come from, e.g. “trade fair 2026”."))
 
 
 class AddContactForm(FlaskForm):

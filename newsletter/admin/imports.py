@@ -12,17 +12,50 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from newsletter import jobs
 from newsletter.extensions import db
 from newsletter.imports import pipeline
-from newsletter.imports.files import TARGETS, XML_FIELDS
+from newsletter.imports.files import TARGETS, XML_FIELDS, translated_problem
 from newsletter.models import ContactImport, ImportStatus, MailingList
 
 from . import bp, perform
 from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
+
+#: an import's stored status (English codes) in the signed-in account's language
+IMPORT_STATUSES = {
+    ImportStatus.UPLOADED: lazy_gettext("uploaded"), ImportStatus.QUEUED: lazy_gettext("queued"),
+    ImportStatus.RUNNING: lazy_gettext("running"), ImportStatus.FINISHED: lazy_gettext("finished"),
+    ImportStatus.FAILED: lazy_gettext("failed"),
+}
+LEGAL_BASIS_LABELS = {"consent": lazy_gettext("consent"),
+                      "legitimate_interest": lazy_gettext("legitimate interest"),
+                      "contract": lazy_gettext("contract")}
+
+
+@bp.app_template_global()
+def import_status_label(status: str) -> str:
+    return str(IMPORT_STATUSES.get(status, status))
+
+
+@bp.app_template_global()
+def import_status_labels() -> dict[str, str]:
+    """Every status word, for the progress script (it shows the polled status)."""
+    return {code: str(label) for code, label in IMPORT_STATUSES.items()}
+
+
+@bp.app_template_global()
+def legal_basis_label(basis: str | None) -> str:
+    return str(LEGAL_BASIS_LABELS.get(basis or "", (basis or "").replace("_", " ")))
+
+
+@bp.app_template_global()
+def row_problem(reason: str) -> str:
+    """A stored row problem (written in English by the worker) in the reader's language."""
+    return translated_problem(reason)
 
 
 def _import_or_404(import_id: int) -> ContactImport:
@@ -64,7 +97,8 @@ def import_setup(import_id: int):
         return redirect(url_for("admin.import_detail", import_id=imp.id))
     form = ImportSetupForm(data=None if request.method == "POST" else {
         "encoding": imp.encoding, "delimiter": imp.delimiter, "has_header": imp.has_header,
-        "columns": imp.mapping, "source": f"import of {imp.filename}"})
+        "columns": imp.mapping,
+        "source": gettext("import of %(name)s", name=imp.filename)})
     status = 200
     if request.method == "POST" and "preview" not in request.form:
         if form.validate_on_submit():
@@ -140,5 +174,6 @@ def import_retry(import_id: int):
     else:
         db.session.commit()
         jobs.enqueue_import(import_id)
-        flash("The import was queued again; it goes on after the last saved row.", "success")
+        flash(gettext("The import was queued again; it goes on after the last saved row."),
+              "success")
     return redirect(url_for("admin.import_detail", import_id=import_id))

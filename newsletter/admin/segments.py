@@ -6,6 +6,7 @@ POST."""
 from types import SimpleNamespace
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_number, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -18,27 +19,42 @@ from newsletter.segments import conditions, segments
 from . import bp, perform
 from .forms import EmptyForm, choices
 
-MATCHES = [("all", "all of"), ("any", "any of")]
+MATCHES = [("all", lazy_gettext("all of")), ("any", lazy_gettext("any of"))]
 OPERATORS = sorted({op for _label, ops in conditions.KINDS.values() for op in ops})
+OPERATOR_LABELS = {
+    "equals": lazy_gettext("equals"), "not_equals": lazy_gettext("not equals"),
+    "contains": lazy_gettext("contains"), "starts_with": lazy_gettext("starts with"),
+    "ends_with": lazy_gettext("ends with"), "empty": lazy_gettext("empty"),
+    "not_empty": lazy_gettext("not empty"), "is": lazy_gettext("is"),
+    "is_not": lazy_gettext("is not"), "member": lazy_gettext("member"),
+    "not_member": lazy_gettext("not member"), "before": lazy_gettext("before"),
+    "after": lazy_gettext("after"), "within_days": lazy_gettext("within days"),
+    "has": lazy_gettext("has"), "has_not": lazy_gettext("has not"),
+    "yes": lazy_gettext("yes"), "no": lazy_gettext("no"),
+}
 
 
 class ConditionForm(Form):
-    kind = SelectField("Kind", choices=choices(
+    kind = SelectField(lazy_gettext("Kind"), choices=choices(
         (k, label) for k, (label, _ops) in conditions.KINDS.items()))
-    key = StringField("Field or attribute", validators=[Optional(), Length(max=100)])
-    op = SelectField("Operator", choices=choices((op, op.replace("_", " ")) for op in OPERATORS))
-    value = StringField("Value", validators=[Optional(), Length(max=200)])
+    key = StringField(lazy_gettext("Field or attribute"),
+                      validators=[Optional(), Length(max=100)])
+    op = SelectField(lazy_gettext("Operator"), choices=choices(
+        (op, OPERATOR_LABELS.get(op, op.replace("_", " "))) for op in OPERATORS))
+    value = StringField(lazy_gettext("Value"), validators=[Optional(), Length(max=200)])
 
 
 class GroupForm(Form):
-    match = SelectField("Match", choices=choices(MATCHES))
+    match = SelectField(lazy_gettext("Match"), choices=choices(MATCHES))
     conditions = FieldList(FormField(ConditionForm), max_entries=conditions.MAX_CONDITIONS)
 
 
 class SegmentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    match = SelectField("Contacts who match", choices=choices(MATCHES))
+    name = StringField(lazy_gettext("Segment name"),
+                       validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(lazy_gettext("Description"),
+                                validators=[Optional(), Length(max=2000)])
+    match = SelectField(lazy_gettext("Contacts who match"), choices=choices(MATCHES))
     groups = FieldList(FormField(GroupForm), max_entries=20)
 
     def definition(self) -> dict:
@@ -117,7 +133,7 @@ def segment_edit(segment_id: int | None):
             db.session, segment_id, name=form.name.data, description=form.description.data or "",
             definition=form.definition(), created_by_id=current_user.id))
         if ok:
-            flash(f"Segment “{saved.name}” saved.", "success")
+            flash(gettext("Segment “%(name)s” saved.", name=saved.name), "success")
             return redirect(url_for("admin.segment_edit", segment_id=saved.id))
     elif not form.is_submitted():
         counted, error = _count(form.definition())
@@ -133,13 +149,17 @@ def segment_count():
     only."""
     form = SegmentForm(formdata=request.args, meta={"csrf": False})
     counted, error = _count(form.definition())
-    return jsonify({"count": counted, "error": error}), 200 if error is None else 422
+    text = None if counted is None else ngettext(
+        "%(count)s contact matches now.", "%(count)s contacts match now.", counted,
+        count=format_number(counted))
+    return jsonify({"count": counted, "error": error, "text": text}), \
+        200 if error is None else 422
 
 
 @bp.post("/segments/<int:segment_id>/delete")
 def segment_delete(segment_id: int):
     ok, _ = perform(lambda: segments.delete_segment(db.session, segment_id))
     if ok:
-        flash("Segment deleted.", "success")
+        flash(gettext("Segment deleted."), "success")
         return redirect(url_for("admin.segment_index"))
     return redirect(url_for("admin.segment_edit", segment_id=segment_id))

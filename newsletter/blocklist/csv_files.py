@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field, fields
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter.models import BlocklistEntry
@@ -51,12 +52,13 @@ def _reader(text: str) -> csv.DictReader:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     if not header or not set(header) & set(COLUMNS):
-        raise BlocklistError(
-            f"The first row must name the columns: {', '.join(COLUMNS)}.")
+        raise BlocklistError(gettext("The first row must name the columns: %(columns)s.",
+                                     columns=", ".join(COLUMNS)))
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        raise BlocklistError(
-            f"Unknown column {', '.join(map(repr, unknown))}; use {', '.join(COLUMNS)}.")
+        raise BlocklistError(gettext("Unknown column %(unknown)s; use %(columns)s.",
+                                     unknown=", ".join(map(repr, unknown)),
+                                     columns=", ".join(COLUMNS)))
     reader.fieldnames = header
     return reader
 
@@ -75,7 +77,7 @@ def import_entries(session, raw: bytes, created_by_id: int | None = None) -> Imp
     for row in reader:
         line = reader.line_num
         if None in row:
-            report.errors.append((line, "More cells than columns in the header."))
+            report.errors.append((line, gettext("More cells than columns in the header.")))
             continue
         if not any((v or "").strip() for v in row.values()):
             continue
@@ -102,10 +104,11 @@ def _existing(session, values: dict) -> BlocklistEntry | None:
 
 def _duplicate_note(entry: BlocklistEntry, channels: list[str]) -> str:
     has = sorted(c.channel for c in entry.channels)
-    note = f"Already on the block list as entry #{entry.id}"
     if set(channels) - set(has):
-        return f"{note}, forbidding only {', '.join(has)}: edit it to add channels."
-    return note + "."
+        return gettext("Already on the block list as entry #%(id)d, forbidding only "
+                       "%(channels)s: edit it to add channels.", id=entry.id,
+                       channels=", ".join(has))
+    return gettext("Already on the block list as entry #%(id)d.", id=entry.id)
 
 
 def export_entries(session, actor: str) -> str:

@@ -4,6 +4,7 @@ saved, searched and deleted. Matching is in ``matching``."""
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import (
     func,
     or_,
@@ -47,7 +48,7 @@ def resolve_organization(session, ref: str) -> Organization:
     if ref.startswith("#") and ref[1:].isdigit():
         found = session.get(Organization, int(ref[1:]))
         if found is None:
-            raise BlocklistError(f"There is no organization {ref}.")
+            raise BlocklistError(gettext("There is no organization %(ref)s.", ref=ref))
         return found
     by_reg = list(session.scalars(
         select(Organization).where(Organization.registration_no == ref).limit(2)))
@@ -55,8 +56,10 @@ def resolve_organization(session, ref: str) -> Organization:
         return by_reg[0]
     by_name = list(session.scalars(
         select(Organization).where(_same_text(Organization.name, ref)).limit(2)))
-    return _one(by_name or by_reg, "organization", ref,
-                "use its registration number or #id")
+    return _one(by_name or by_reg, ref,
+                gettext("No organization is called %(ref)s.", ref=repr(ref)),
+                gettext("More than one organization matches %(ref)s; use its registration "
+                        "number or #id.", ref=repr(ref)))
 
 
 def resolve_branch(session, ref: str, organization: Organization | None) -> Branch:
@@ -65,17 +68,20 @@ def resolve_branch(session, ref: str, organization: Organization | None) -> Bran
     if ref.startswith("#") and ref[1:].isdigit():
         found = session.get(Branch, int(ref[1:]))
         if found is None:
-            raise BlocklistError(f"There is no branch {ref}.")
+            raise BlocklistError(gettext("There is no branch %(ref)s.", ref=ref))
     else:
         stmt = select(Branch).where(_same_text(Branch.name, ref)).limit(2)
         if organization is not None:
             stmt = stmt.where(Branch.organization_id == organization.id)
-        found = _one(list(session.scalars(stmt)), "branch", ref,
-                     "name its organization too, or use #id")
+        found = _one(list(session.scalars(stmt)), ref,
+                     gettext("No branch is called %(ref)s.", ref=repr(ref)),
+                     gettext("More than one branch matches %(ref)s; name its organization "
+                             "too, or use #id.", ref=repr(ref)))
     if organization is not None and found.organization_id != organization.id:
-        raise BlocklistError(
-            f"Branch {found.name!r} belongs to {found.organization.name!r}, "
-            f"not to {organization.name!r}.")
+        raise BlocklistError(gettext(
+            "Branch %(branch)s belongs to %(organization)s, not to %(other)s.",
+            branch=repr(found.name), organization=repr(found.organization.name),
+            other=repr(organization.name)))
     return found
 
 
@@ -85,13 +91,14 @@ def resolve_person(session, ref: str) -> Person:
     if ref.startswith("#") and ref[1:].isdigit():
         found = session.get(Person, int(ref[1:]))
         if found is None:
-            raise BlocklistError(f"There is no person {ref}.")
+            raise BlocklistError(gettext("There is no person %(ref)s.", ref=ref))
         return found
     full = func.trim(func.coalesce(Person.first_name, "") + " " +
                      func.coalesce(Person.last_name, ""))
     found = list(session.scalars(
         select(Person).where(_same_text(full, ref)).limit(2)))
-    return _one(found, "person", ref, "use #id")
+    return _one(found, ref, gettext("No person is called %(ref)s.", ref=repr(ref)),
+                gettext("More than one person matches %(ref)s; use #id.", ref=repr(ref)))
 
 
 def _same_text(column, value: str):
@@ -99,11 +106,12 @@ def _same_text(column, value: str):
     return or_(column == value, func.lower(column) == value.lower())
 
 
-def _one(found: list, kind: str, ref: str, hint: str):
+def _one(found: list, ref: str, none: str, several: str):
+    """The one row found; else BlocklistError saying ``none`` or ``several``."""
     if not found:
-        raise BlocklistError(f"No {kind} is called {ref!r}.")
+        raise BlocklistError(none)
     if len(found) > 1:
-        raise BlocklistError(f"More than one {kind} matches {ref!r}; {hint}.")
+        raise BlocklistError(several)
     return found[0]
 
 
@@ -156,12 +164,13 @@ def resolve_fields(session, data: EntryData) -> dict:
         values["phone"] = attempt("phone", lambda: normalize_phone(data.phone))
     unknown = sorted(set(data.channels) - set(Channel.ALL))
     if unknown:
-        errors["channels"] = f"Unknown channel {', '.join(unknown)}."
+        errors["channels"] = gettext("Unknown channel %(channels)s.",
+                                     channels=", ".join(unknown))
     elif not data.channels:
-        errors["channels"] = "Choose at least one channel to forbid."
+        errors["channels"] = gettext("Choose at least one channel to forbid.")
     if not errors and not any(values.values()):
-        errors["organization"] = ("Fill at least one of organization, branch, person, "
-                                  "e-mail or phone.")
+        errors["organization"] = gettext("Fill at least one of organization, branch, person, "
+                                         "e-mail or phone.")
     if errors:
         raise EntryInvalid(errors)
     return values
@@ -210,7 +219,7 @@ def block_contacts(session, contact_ids: list[int], created_by_id: int | None,
 def get_entry(session, entry_id: int) -> BlocklistEntry:
     entry = session.get(BlocklistEntry, entry_id)
     if entry is None:
-        raise BlocklistError("That block-list entry does not exist.")
+        raise BlocklistError(gettext("That block-list entry does not exist."))
     return entry
 
 

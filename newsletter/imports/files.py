@@ -29,6 +29,7 @@ from functools import lru_cache
 from xml.parsers import expat
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext, lazy_gettext
 
 from newsletter.audience.addresses import (
     InvalidAddress,
@@ -38,14 +39,18 @@ from newsletter.audience.addresses import (
     normalize_email,
     normalize_phone,
 )
+from newsletter.sms.numbers import InvalidPhone
 
 #: What a column can be mapped to ("" = ignored).
-TARGETS = {"email": "E-mail", "phone": "Phone", "first_name": "First name",
-           "last_name": "Last name", "language": "Language", "attribute": "Attribute",
-           "": "Ignore"}
-ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1250": "Windows-1250",
-             "iso-8859-2": "ISO-8859-2", "latin-1": "ISO-8859-1 (Latin-1)"}
-DELIMITERS = {",": "Comma (,)", ";": "Semicolon (;)", "\t": "Tab", "|": "Pipe (|)"}
+TARGETS = {"email": lazy_gettext("E-mail"), "phone": lazy_gettext("Phone"),
+           "first_name": lazy_gettext("First name"), "last_name": lazy_gettext("Last name"),
+           "language": lazy_gettext("Language"), "attribute": lazy_gettext("Attribute"),
+           "": lazy_gettext("Ignore")}
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": lazy_gettext("UTF-8 with BOM"),
+             "cp1250": "Windows-1250", "iso-8859-2": "ISO-8859-2",
+             "latin-1": "ISO-8859-1 (Latin-1)"}
+DELIMITERS = {",": lazy_gettext("Comma (,)"), ";": lazy_gettext("Semicolon (;)"),
+              "\t": lazy_gettext("Tab"), "|": lazy_gettext("Pipe (|)")}
 XML_FIELDS = ("email", "phone", "first_name", "last_name", "language")
 HEADER_GUESSES = {
     "email": ("email", "e-mail", "mail", "emailova adresa", "e-mailova adresa", "address"),
@@ -58,6 +63,50 @@ HEADER_GUESSES = {
 }
 LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 MAX_ATTRIBUTE = 500
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction; it is translated where it is shown."""
+    return msgid
+
+
+#: What can be wrong with a row. The import runs in a worker, with nobody's language: the
+#: reason is stored in English (``problem``) and the report page translates it
+#: (``translated_problem``), as does the rejected-rows CSV stay in English.
+ROW_PROBLEMS = (
+    N_("unreadable CSV: %(detail)s"),
+    N_("DTDs and entities are not allowed"),
+    N_("the XML is not well-formed: %(detail)s (nothing after this point was read)"),
+    N_("characters that are not valid in the chosen encoding"),
+    N_("no e-mail address"),
+    N_("%(address)s is not a valid e-mail address"),
+    N_("language %(language)s is not a language code like 'sk' or 'cs'"),
+    N_("a value is longer than %(max)s characters"),
+    N_("a name is longer than 100 characters"),
+    N_("a name cannot contain line breaks or control characters"),
+    N_("phone %(phone)s needs a country code (+421…)"),
+    N_("phone %(phone)s is not a phone number: %(detail)s"),
+    N_("phone %(phone)s is not a possible number"),
+    N_("the same address as line %(line)s (imported once)"),
+    N_("already on the list"),
+)
+_PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")
+_PROBLEM_PATTERNS = [
+    (msgid, re.compile(_PLACEHOLDER.sub(r"(?P<\1>.*?)", re.escape(msgid)), re.DOTALL))
+    for msgid in ROW_PROBLEMS]
+
+
+def problem(msgid: str, **params) -> str:
+    """A row problem as stored: the English text of one of ROW_PROBLEMS."""
+    return msgid % params if params else msgid
+
+
+def translated_problem(reason: str) -> str:
+    """A stored row problem in the current language (unknown texts stay as stored)."""
+    for msgid, pattern in _PROBLEM_PATTERNS:
+        if match := pattern.fullmatch(reason):
+            return gettext(msgid, **match.groupdict())
+    return reason
 
 
 class RowError(Exception):
@@ -116,10 +165,11 @@ class ChunkStream(io.RawIOBase):
 
 #: what a file that is no text begins with -> what to call it
 BINARY_KINDS = (
-    (b"\x89PNG", "an image (PNG)"), (b"\xff\xd8\xff", "an image (JPEG)"),
-    (b"GIF8", "an image (GIF)"), (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "an archive or an Excel/Word file (ZIP); save the sheet as CSV"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file; save the sheet as CSV"),
+    (b"\x89PNG", lazy_gettext("an image (PNG)")),
+    (b"\xff\xd8\xff", lazy_gettext("an image (JPEG)")),
+    (b"GIF8", lazy_gettext("an image (GIF)")), (b"%PDF", lazy_gettext("a PDF document")),
+    (b"PK\x03\x04", lazy_gettext("an archive or an Excel/Word file (ZIP); save the sheet as CSV")),
+    (b"\xd0\xcf\x11\xe0", lazy_gettext("an old Excel/Word file; save the sheet as CSV")),
 )
 
 
@@ -129,7 +179,7 @@ def binary_kind(sample: bytes) -> str | None:
     for magic, kind in BINARY_KINDS:
         if sample.startswith(magic):
             return kind
-    return "a binary file" if b"\x00" in sample else None
+    return lazy_gettext("a binary file") if b"\x00" in sample else None
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -196,7 +246,7 @@ def csv_records(raw: io.RawIOBase, encoding: str, delimiter: str, has_header: bo
             return
         except csv.Error as exc:
             previous_end = reader.line_num
-            yield RowError(start, f"unreadable CSV: {exc}")
+            yield RowError(start, problem(N_("unreadable CSV: %(detail)s"), detail=exc))
             continue
         previous_end = reader.line_num
         if build is None:
@@ -242,7 +292,8 @@ class _XmlContacts:
         parser.CharacterDataHandler = self.text.append
 
     def refuse(self, *_args):
-        raise RowError(self.parser.CurrentLineNumber, "DTDs and entities are not allowed")
+        raise RowError(self.parser.CurrentLineNumber,
+                       problem(N_("DTDs and entities are not allowed")))
 
     def start(self, name, attrs):
         if name == "contact":
@@ -279,8 +330,9 @@ def xml_records(raw: io.RawIOBase) -> Iterator[Record | RowError]:
         except expat.ExpatError as exc:
             yield from handler.ready
             reason = expat.errors.messages[exc.code]
-            yield RowError(exc.lineno, f"the XML is not well-formed: {reason} "
-                           "(nothing after this point was read)")
+            yield RowError(exc.lineno, problem(N_(
+                "the XML is not well-formed: %(detail)s (nothing after this point was read)"),
+                detail=reason))
             return
         except RowError as exc:
             yield from handler.ready
@@ -324,14 +376,15 @@ def clean(record: Record, default_language: str) -> CleanRow:
 def _clean(record: Record, default_language: str) -> CleanRow:
     values, attributes = record.values, record.attributes
     if "\ufffd" in "".join(values.values()) or "\ufffd" in "".join(attributes.values()):
-        raise RowError(0, "characters that are not valid in the chosen encoding")
+        raise RowError(0, problem(N_("characters that are not valid in the chosen encoding")))
     raw_email = values.get("email", "").strip()
     if not raw_email:
-        raise RowError(0, "no e-mail address")
+        raise RowError(0, problem(N_("no e-mail address")))
     try:
         email = fast_normalize_email(raw_email)
     except InvalidAddress:
-        raise RowError(0, f"{raw_email!r} is not a valid e-mail address") from None
+        raise RowError(0, problem(N_("%(address)s is not a valid e-mail address"),
+                                   address=repr(raw_email))) from None
     return CleanRow(record.line, email, *clean_details(values, attributes, default_language))
 
 
@@ -346,10 +399,13 @@ def clean_details(values: dict[str, str], attributes: dict[str, str],
     phone = values.get("phone", "").strip()
     language = values.get("language", "").strip().lower() or default_language
     if not is_language(language):
-        raise RowError(0, f"language {language!r} is not a language code like 'sk' or 'cs'")
+        raise RowError(0, problem(
+            N_("language %(language)s is not a language code like 'sk' or 'cs'"),
+            language=repr(language)))
     first_name, last_name = _name(values, "first_name"), _name(values, "last_name")
     if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
-        raise RowError(0, f"a value is longer than {MAX_ATTRIBUTE} characters")
+        raise RowError(0, problem(N_("a value is longer than %(max)s characters"),
+                                  max=MAX_ATTRIBUTE))
     return (_phone(phone) if phone else None, first_name, last_name, language,
             attributes_json(attributes) if attributes else "{}")
 
@@ -357,15 +413,29 @@ def clean_details(values: dict[str, str], attributes: dict[str, str],
 def _name(values: dict[str, str], field: str) -> str | None:
     value = values.get(field, "")
     if len(value.strip()) > 100:
-        raise RowError(0, "a name is longer than 100 characters")
+        raise RowError(0, problem(N_("a name is longer than 100 characters")))
     try:
         return clean_name(value, "a name")
-    except InvalidName as exc:
-        raise RowError(0, str(exc)) from None
+    except InvalidName:  # the length was checked above: line breaks or control characters
+        raise RowError(0, problem(
+            N_("a name cannot contain line breaks or control characters"))) from None
 
 
 def _phone(number: str) -> str:
     try:
         return normalize_phone(number)
     except InvalidAddress as exc:
-        raise RowError(0, str(exc)) from None
+        raise RowError(0, _phone_problem(number, exc)) from None
+
+
+def _phone_problem(number: str, exc: InvalidAddress) -> str:
+    cause, phone = exc.__cause__, repr(number.strip())
+    code = cause.reason if isinstance(cause, InvalidPhone) else None
+    if code == "no_country_code":
+        return problem(N_("phone %(phone)s needs a country code (+421…)"), phone=phone)
+    if code == "impossible":
+        return problem(N_("phone %(phone)s is not a possible number"), phone=phone)
+    if code == "unparsable" and cause.__cause__ is not None:
+        return problem(N_("phone %(phone)s is not a phone number: %(detail)s"), phone=phone,
+                       detail=cause.__cause__)
+    return str(exc)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from queue import Full, Queue
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,13 +46,14 @@ class ImportSetupError(DomainError):
 def store_upload(session, list_id: int, stream, filename: str, actor: str) -> ContactImport:
     """Store an uploaded file (a binary stream) chunk by chunk and guess how to read it."""
     if session.get(MailingList, list_id) is None:
-        raise ImportSetupError("That list does not exist.")
+        raise ImportSetupError(gettext("That list does not exist."))
     first = stream.read(CHUNK_SIZE)
     if not first.strip():
-        raise ImportSetupError("The file is empty.")
+        raise ImportSetupError(gettext("The file is empty."))
     kind = files.binary_kind(first[:SAMPLE_SIZE])
     if kind:
-        raise ImportSetupError(f"This is not a CSV or XML file: it looks like {kind}.")
+        raise ImportSetupError(gettext("This is not a CSV or XML file: it looks like %(kind)s.",
+                                       kind=kind))
     xml = filename.lower().endswith(".xml") or first.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"<"
     imp = ContactImport(list_id=list_id, filename=filename[:255] or "upload",
                         format="xml" if xml else "csv", created_by=actor,
@@ -85,7 +87,7 @@ def _guess_csv_layout(imp: ContactImport, sample: bytes) -> None:
 def get_import(session, import_id: int) -> ContactImport:
     imp = session.get(ContactImport, import_id)
     if imp is None:
-        raise ImportSetupError("That import does not exist.")
+        raise ImportSetupError(gettext("That import does not exist."))
     return imp
 
 
@@ -110,21 +112,22 @@ def configure(session, import_id: int, *, legal_basis: str, source: str,
     """Check and save how to read the file and on what legal basis; queue it."""
     imp = get_import(session, import_id)
     if imp.status != ImportStatus.UPLOADED:
-        raise ImportSetupError("This import has already been started.")
+        raise ImportSetupError(gettext("This import has already been started."))
     if legal_basis not in LegalBasis.ALL:
-        raise ImportSetupError("Choose the legal basis: consent, legitimate interest or "
-                               "contract.")
+        raise ImportSetupError(gettext("Choose the legal basis: consent, legitimate interest "
+                                       "or contract."))
     if imp.format == "csv":
         mapping = [m or "" for m in (mapping or [])]
         if encoding not in files.ENCODINGS or delimiter not in files.DELIMITERS:
-            raise ImportSetupError("Choose an encoding and a delimiter from the lists.")
+            raise ImportSetupError(gettext("Choose an encoding and a delimiter from the lists."))
         if any(m not in files.TARGETS for m in mapping):
-            raise ImportSetupError("Unknown column target.")
+            raise ImportSetupError(gettext("Unknown column target."))
         if mapping.count("email") != 1:
-            raise ImportSetupError("Map exactly one column to E-mail.")
+            raise ImportSetupError(gettext("Map exactly one column to E-mail."))
         for target in ("phone", "first_name", "last_name", "language"):
             if mapping.count(target) > 1:
-                raise ImportSetupError(f"Only one column can be {files.TARGETS[target]}.")
+                raise ImportSetupError(gettext("Only one column can be %(target)s.",
+                                               target=files.TARGETS[target]))
         imp.encoding, imp.delimiter, imp.has_header, imp.mapping = (
             encoding, delimiter, has_header, mapping)
     imp.legal_basis, imp.source = legal_basis, source.strip()[:200]
@@ -137,7 +140,7 @@ def retry(session, import_id: int) -> ContactImport:
     """Queue a failed import again; it resumes after the last committed line."""
     imp = get_import(session, import_id)
     if imp.status != ImportStatus.FAILED:
-        raise ImportSetupError("Only a failed import can be tried again.")
+        raise ImportSetupError(gettext("Only a failed import can be tried again."))
     imp.status, imp.error = ImportStatus.QUEUED, None
     session.flush()
     return imp
@@ -219,9 +222,11 @@ def _record_repeats(session, imp: ContactImport, repeats: list, already: list) -
     as duplicates, not as invalid)."""
     room = MAX_ISSUES - imp.invalid
     rows = [{"import_id": imp.id, "line": line,
-             "reason": f"the same address as line {first} (imported once)",
+             "reason": files.problem(files.N_("the same address as line %(line)s (imported once)"),
+                                     line=first),
              "value": address[:300]} for line, first, address in repeats]
-    rows += [{"import_id": imp.id, "line": line, "reason": "already on the list",
+    already_listed = files.problem(files.N_("already on the list"))
+    rows += [{"import_id": imp.id, "line": line, "reason": already_listed,
               "value": address[:300]} for line, address in already]
     if rows and room > 0:
         session.execute(insert(ImportIssue), rows[:room])

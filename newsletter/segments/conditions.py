@@ -23,6 +23,7 @@ match, the conditions of a group by its own. Kinds (``KINDS``) and their operato
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import and_, exists, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -57,17 +58,17 @@ TEXT_OPS = ("equals", "not_equals", "contains", "starts_with", "ends_with", "emp
 YES_NO = ("yes", "no")
 #: kind -> (label, operators)
 KINDS = {
-    "field": ("Contact field", TEXT_OPS),
-    "attribute": ("Attribute", TEXT_OPS),
-    "organization": ("Organization", ("is", "is_not", "empty", "not_empty")),
-    "list": ("List membership", ("member", "not_member")),
-    "created": ("Contact added", ("before", "after", "within_days")),
-    "consent": ("Consent basis", ("has", "has_not")),
-    "clicked_campaign": ("Clicked in campaign", YES_NO),
-    "received_campaign": ("Received campaign", YES_NO),
-    "clicked_recently": ("Clicked in the last N days", YES_NO),
-    "clicked_ever": ("Clicked ever", YES_NO),
-    "bounced": ("Bounced", YES_NO),
+    "field": (lazy_gettext("Contact field"), TEXT_OPS),
+    "attribute": (lazy_gettext("Attribute"), TEXT_OPS),
+    "organization": (lazy_gettext("Organization"), ("is", "is_not", "empty", "not_empty")),
+    "list": (lazy_gettext("List membership"), ("member", "not_member")),
+    "created": (lazy_gettext("Contact added"), ("before", "after", "within_days")),
+    "consent": (lazy_gettext("Consent basis"), ("has", "has_not")),
+    "clicked_campaign": (lazy_gettext("Clicked in campaign"), YES_NO),
+    "received_campaign": (lazy_gettext("Received campaign"), YES_NO),
+    "clicked_recently": (lazy_gettext("Clicked in the last N days"), YES_NO),
+    "clicked_ever": (lazy_gettext("Clicked ever"), YES_NO),
+    "bounced": (lazy_gettext("Bounced"), YES_NO),
 }
 FIELDS = {"email": Contact.email, "first_name": Contact.first_name,
           "last_name": Contact.last_name, "phone": Contact.phone,
@@ -94,7 +95,8 @@ def compile_definition(session, definition: dict, now: datetime) -> ColumnElemen
     every contact. Raises SegmentError naming the first bad condition."""
     groups = definition.get("groups") or []
     if sum(len(g.get("conditions") or []) for g in groups) > MAX_CONDITIONS:
-        raise SegmentError(f"A segment has at most {MAX_CONDITIONS} conditions.")
+        raise SegmentError(gettext("A segment has at most %(num)d conditions.",
+                                   num=MAX_CONDITIONS))
     clauses = []
     for g, group in enumerate(groups):
         parts = []
@@ -102,7 +104,8 @@ def compile_definition(session, definition: dict, now: datetime) -> ColumnElemen
             try:
                 parts.append(compile_condition(session, Condition.from_dict(raw), now))
             except SegmentError as exc:
-                raise SegmentError(f"Group {g + 1}, condition {c + 1}: {exc}", (g, c)) \
+                raise SegmentError(gettext("Group %(group)d, condition %(num)d: %(error)s",
+                                           group=g + 1, num=c + 1, error=exc), (g, c)) \
                     from None
         if parts:
             clauses.append(_join(group.get("match"), parts))
@@ -111,15 +114,16 @@ def compile_definition(session, definition: dict, now: datetime) -> ColumnElemen
 
 def _join(match, parts: list) -> ColumnElement:
     if match not in ("all", "any"):
-        raise SegmentError("Match must be 'all' or 'any'.")
+        raise SegmentError(gettext("Match must be 'all' or 'any'."))
     return and_(*parts) if match == "all" else or_(*parts)
 
 
 def compile_condition(session, cond: Condition, now: datetime) -> ColumnElement:
     if cond.kind not in KINDS:
-        raise SegmentError(f"Unknown kind of condition '{cond.kind}'.")
+        raise SegmentError(gettext("Unknown kind of condition '%(kind)s'.", kind=cond.kind))
     if cond.op not in KINDS[cond.kind][1]:
-        raise SegmentError(f"'{cond.op}' does not apply to {KINDS[cond.kind][0].lower()}.")
+        raise SegmentError(gettext("'%(op)s' does not apply to the condition “%(kind)s”.",
+                                   op=cond.op, kind=KINDS[cond.kind][0]))
     return _COMPILERS[cond.kind](session, cond, now)
 
 
@@ -130,7 +134,7 @@ def _text(column, cond: Condition) -> ColumnElement:
     if op == "not_empty":
         return and_(column.is_not(None), column != "")
     if not value:
-        raise SegmentError("Give a value to compare with.")
+        raise SegmentError(gettext("Give a value to compare with."))
     lowered = func.lower(column)
     if op == "equals":
         return lowered == value.lower()
@@ -143,14 +147,29 @@ def _text(column, cond: Condition) -> ColumnElement:
 
 def _field(session, cond: Condition, now) -> ColumnElement:
     if cond.key not in FIELDS:
-        raise SegmentError(f"Choose a contact field: {', '.join(FIELDS)}.")
+        raise SegmentError(gettext("Choose a contact field: %(fields)s.",
+                                   fields=", ".join(FIELDS)))
     return _text(FIELDS[cond.key], cond)
 
 
 def _attribute(session, cond: Condition, now) -> ColumnElement:
     if not cond.key:
-        raise SegmentError("Name the attribute.")
+        raise SegmentError(gettext("Name the attribute."))
     return _text(Contact.attributes[cond.key].as_string(), cond)
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction; gettext translates it where it is raised."""
+    return msgid
+
+
+NOT_FOUND = {"organization": N_("No organization '%(value)s'."),
+             "list": N_("No list '%(value)s'."), "campaign": N_("No campaign '%(value)s'.")}
+SEVERAL = {
+    "organization": N_("Several organizations are called '%(value)s'; give its number (#id)."),
+    "list": N_("Several lists are called '%(value)s'; give its number (#id)."),
+    "campaign": N_("Several campaigns are called '%(value)s'; give its number (#id)."),
+}
 
 
 def _resolve(session, model, value: str, what: str) -> int:
@@ -159,13 +178,13 @@ def _resolve(session, model, value: str, what: str) -> int:
     if token.isdigit():
         found = session.get(model, int(token)) if int(token) < 2**31 else None
         if found is None:
-            raise SegmentError(f"No {what} '{value}'.")
+            raise SegmentError(gettext(NOT_FOUND[what], value=value))
         return found.id
     ids = session.scalars(select(model.id).where(model.name == value).limit(2)).all()
     if not ids:
-        raise SegmentError(f"No {what} '{value}'.")
+        raise SegmentError(gettext(NOT_FOUND[what], value=value))
     if len(ids) > 1:
-        raise SegmentError(f"Several {what}s are called '{value}'; give its number (#id).")
+        raise SegmentError(gettext(SEVERAL[what], value=value))
     return ids[0]
 
 
@@ -206,7 +225,7 @@ def _list(session, cond: Condition, now) -> ColumnElement:
 
 def _days(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) <= 36500:
-        raise SegmentError("Give a number of days (1 or more).")
+        raise SegmentError(gettext("Give a number of days (1 or more)."))
     return int(value)
 
 
@@ -216,7 +235,7 @@ def _created(session, cond: Condition, now) -> ColumnElement:
     try:
         day = datetime.combine(date.fromisoformat(cond.value), datetime.min.time())
     except ValueError:
-        raise SegmentError("Give a date as YYYY-MM-DD.") from None
+        raise SegmentError(gettext("Give a date as YYYY-MM-DD.")) from None
     if cond.op == "before":
         return Contact.created_at < day
     return Contact.created_at >= day + timedelta(days=1)
@@ -224,7 +243,8 @@ def _created(session, cond: Condition, now) -> ColumnElement:
 
 def _consent(session, cond: Condition, now) -> ColumnElement:
     if cond.value not in (*LegalBasis.ALL, "any"):
-        raise SegmentError(f"Choose a basis: {', '.join(LegalBasis.ALL)} or any.")
+        raise SegmentError(gettext("Choose a basis: %(bases)s or any.",
+                                   bases=", ".join(LegalBasis.ALL)))
     bases = LegalBasis.ALL if cond.value == "any" else (cond.value,)
     has = exists().where(ConsentRecord.contact_id == Contact.id,
                          ConsentRecord.action == "granted",

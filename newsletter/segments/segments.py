@@ -5,6 +5,7 @@ them changes nothing."""
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,7 +46,7 @@ def save_segment(session, segment_id: int | None, *, name: str, description: str
     """Create or update; the definition is checked by compiling it."""
     name = name.strip()
     if not name:
-        raise SegmentError("Give the segment a name.")
+        raise SegmentError(gettext("Give the segment a name."))
     definition = normalized(definition)
     matches(session, definition)  # names the first bad condition
     definition = pin_references(session, definition)
@@ -63,7 +64,7 @@ def save_segment(session, segment_id: int | None, *, name: str, description: str
 def get_segment(session, segment_id: int) -> Segment:
     segment = session.get(Segment, segment_id)
     if segment is None:
-        raise SegmentError("That segment does not exist.")
+        raise SegmentError(gettext("That segment does not exist."))
     return segment
 
 
@@ -86,7 +87,7 @@ def delete_segment(session, segment_id: int) -> None:
     using = users_of(session, segment_id)
     if using:
         names = ", ".join(f"'{c.name}'" for c in using[:5])
-        raise SegmentError(f"The segment is the audience of {names}; choose another "
-                           "audience there first.")
+        raise SegmentError(gettext("The segment is the audience of %(names)s; choose "
+                                   "another audience there first.", names=names))
     session.delete(segment)
     session.flush()
