@@ -403,6 +403,13 @@ class DecisionForm(FlaskForm):
                              "(rejection).")),
                                      Length(max=2000)])
 
+    def validate(self, extra_validators=None) -> bool:
+        """Errors as plain strings in the reader's language: the view joins them into a
+        flash message."""
+        valid = super().validate(extra_validators)
+        self.note.errors = [str(error) for error in self.note.errors]
+        return valid
+
 
 class WebhookForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=100)],

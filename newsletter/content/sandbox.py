@@ -404,9 +404,9 @@ def _check_tree(tree: nodes.Template, limits: Limits) -> None:
                 raise RenderError(gettext("Recursive loops are not allowed in merge tags."))
             loops += 1
             if loops > limits.loop_depth:
-                raise RenderError(ngettext("Merge tags may nest loops at most %(num)d level "
-                                           "deep.", "Merge tags may nest loops at most "
-                                           "%(num)d levels deep.", limits.loop_depth))
+                raise RenderError(ngettext("Merge tags may nest loops at most %(num)d deep.",
+                                           "Merge tags may nest loops at most %(num)d deep.",
+                                           limits.loop_depth))
         if isinstance(node, nodes.Name) and node.name in _REFUSED_NAMES:
             raise RenderError(gettext("%(name)s is not available in merge tags.",
                                       name=node.name))
