@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 from itertools import islice
 
-from flask import has_request_context
 from flask_babel import format_number, get_locale, gettext, ngettext
 from jinja2 import nodes
 from jinja2.filters import FILTERS
@@ -42,7 +41,7 @@ def error_language() -> str:
 
 def _count(number: int) -> str:
     """A limit in an error message, grouped the way the reader's language groups it."""
-    return format_number(number) if has_request_context() else f"{number:,}"
+    return format_number(number) if get_locale() is not None else f"{number:,}"
 
 
 def merge_tag_error(problem: str, line: int | None = None) -> str:

@@ -6,7 +6,7 @@ import pytest
 from flask import g
 from flask_babel import refresh
 
-from newsletter.content import blocks, composer, rendering
+from newsletter.content import blocks, composer, rendering, sandbox
 from newsletter.content.sandbox import RenderError
 
 
@@ -48,3 +48,14 @@ def test_block_and_composer_errors_in_german(app):
     assert preheader == "Der Vorschautext ist reiner Text: Platzhalter funktionieren dort nicht."
     english, _ = check()
     assert english.startswith("Image 1: “ftp://x” is not an image address")
+
+
+def test_a_limit_is_grouped_the_way_the_readers_language_groups_it(app):
+    def compile_long():
+        with pytest.raises(RenderError) as caught:
+            sandbox.compile_template("x" * 500_001, html=False)
+        return str(caught.value)
+
+    german = in_language(app, "de", compile_long)
+    assert german == "Eine Vorlage darf höchstens 500.000 Zeichen lang sein."
+    assert compile_long() == "A template can be at most 500,000 characters long."
