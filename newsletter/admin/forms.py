@@ -249,7 +249,8 @@ class TestSendForm(FlaskForm):
 
 
 class ThemeForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(lazy_gettext("Theme name"),
+                       validators=[DataRequired(), Length(max=100)])
     primary_color = ColorField(lazy_gettext("Primary colour"), default="#1a5fb4",
                                validators=[DataRequired(), Length(max=7)])
     background_color = ColorField(lazy_gettext("Background colour"), default="#f3f4f6",

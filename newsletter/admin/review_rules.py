@@ -19,7 +19,7 @@ from .forms import strip
 class CategoryForm(FlaskForm):
     key = StringField(lazy_gettext("Key"), filters=[strip],
                       validators=[DataRequired(), Length(max=32)])
-    name = StringField(lazy_gettext("Name"), filters=[strip],
+    name = StringField(lazy_gettext("Category name"), filters=[strip],
                        validators=[DataRequired(), Length(max=200)])
     patterns = TextAreaField(lazy_gettext("Patterns (one per line; word* is a stem)"))
     allowed = TextAreaField(lazy_gettext("Allowed phrases (cancel the match they contain)"))

@@ -27,7 +27,7 @@ def test_themes_and_templates_in_german(client, login):
     assert "Noch keine Designs: Nachrichten verwenden das Standardaussehen." in listing
     assert "Newsletter (6 Blöcke)" in listing and "Ankündigung (3 Blöcke)" in listing
     form = client.get("/admin/themes/new").text
-    assert ">Neues Design</h1>" in form
+    assert ">Neues Design</h1>" in form and ">Name des Designs</label>" in form
     assert ">Hauptfarbe</label>" in form and "Überschriften, Links und Schaltflächen." in form
     assert "Georgia (Serifenschrift)</option>" in form
     assert 'title="Vorschau des Designs"' in form
@@ -110,7 +110,7 @@ def test_review_rules_and_spam_score_screens_in_german(client, login):
     speak(client, "de")
     rules = client.get("/admin/review-rules").text
     assert ">Regeln der Inhaltsprüfung</h1>" in rules and ">Neue Kategorie</h2>" in rules
-    assert ">Zu prüfender Text</label>" in rules
+    assert ">Zu prüfender Text</label>" in rules and ">Name der Kategorie</label>" in rules
     tried = client.post("/admin/review-rules/try", data={"text": "Guten Tag"}).text
     assert "Keine Kategorie trifft zu" in tried
     saved = client.post("/admin/review-rules", data={
