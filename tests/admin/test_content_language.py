@@ -95,6 +95,7 @@ def test_content_review_in_german(client, login, worker, smtp_server):
     speak(client, "de")
     page = client.get(f"/admin/campaigns/{campaign.id}").text
     assert ">Zur Prüfung zurückgehalten</h2>" in page
+    assert "<strong>Kratom</strong> – reiner Text:" in page  # where the finding is
     assert ">Freigeben</button>" in page and ">Ablehnen</button>" in page
     assert "Begründung oder Nachricht an die Redaktion" in page
     refused = client.post(f"/admin/campaigns/{campaign.id}/review/approve",
