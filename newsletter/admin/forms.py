@@ -260,24 +260,28 @@ class TestSendForm(FlaskForm):
 
 
 class ThemeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    primary_color = ColorField("Primary colour", default="#1a5fb4",
+    name = StringField(lazy_gettext("Theme name"),
+                       validators=[DataRequired(), Length(max=100)])
+    primary_color = ColorField(lazy_gettext("Primary colour"), default="#1a5fb4",
                                validators=[DataRequired(), Length(max=7)])
-    background_color = ColorField("Background colour", default="#f3f4f6",
+    background_color = ColorField(lazy_gettext("Background colour"), default="#f3f4f6",
                                   validators=[DataRequired(), Length(max=7)])
-    text_color = ColorField("Text colour", default="#1f2937",
+    text_color = ColorField(lazy_gettext("Text colour"), default="#1f2937",
                             validators=[DataRequired(), Length(max=7)])
-    font_family = SelectField("Font")
-    logo_url = StringField("Logo address", validators=[Optional(), Length(max=500)])
-    logo_file = FileField("Or upload a logo")
-    organization = StringField("Organization", validators=[Optional(), Length(max=200)])
-    contact_details = TextAreaField("Contacts (address, phone, web)",
+    font_family = SelectField(lazy_gettext("Font"))
+    logo_url = StringField(lazy_gettext("Logo address"), validators=[Optional(), Length(max=500)])
+    logo_file = FileField(lazy_gettext("Or upload a logo"))
+    organization = StringField(lazy_gettext("Organization"),
+                               validators=[Optional(), Length(max=200)])
+    contact_details = TextAreaField(lazy_gettext("Contacts (address, phone, web)"),
                                     validators=[Optional(), Length(max=1000)])
-    legal_notice = TextAreaField("Legal notice", validators=[Optional(), Length(max=2000)])
-    site_url = StringField("Your site", filters=[strip],
+    legal_notice = TextAreaField(lazy_gettext("Legal notice"),
+                                 validators=[Optional(), Length(max=2000)])
+    site_url = StringField(lazy_gettext("Your site"), filters=[strip],
                            validators=[Optional(), Length(max=500),
                                        Regexp(WEB_ADDRESS, message=WEB_ADDRESS_MESSAGE)])
-    public_default = BooleanField("Public pages of lists without a theme wear this one")
+    public_default = BooleanField(
+        lazy_gettext("Public pages of lists without a theme wear this one"))
 
 
 class FileForm(FlaskForm):
@@ -412,10 +416,18 @@ class SenderForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """A reviewer's decision on a held campaign (compliance.review)."""
 
-    note = TextAreaField("Reason or message to the editor", filters=[strip],
-                         validators=[DataRequired("Give a reason (approval) or tell the editor "
-                                                  "what to change (rejection)."),
+    note = TextAreaField(lazy_gettext("Reason or message to the editor"), filters=[strip],
+                         validators=[DataRequired(lazy_gettext(
+                             "Give a reason (approval) or tell the editor what to change "
+                             "(rejection).")),
                                      Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Errors as plain strings in the reader's language: the view joins them into a
+        flash message."""
+        valid = super().validate(extra_validators)
+        self.note.errors = [str(error) for error in self.note.errors]
+        return valid
 
 
 class WebhookForm(FlaskForm):

@@ -2,6 +2,7 @@
 them, and the audit log."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
@@ -16,17 +17,21 @@ from .forms import strip
 
 
 class CategoryForm(FlaskForm):
-    key = StringField("Key", filters=[strip], validators=[DataRequired(), Length(max=32)])
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=200)])
-    patterns = TextAreaField("Patterns (one per line; word* is a stem)")
-    allowed = TextAreaField("Allowed phrases (cancel the match they contain)")
-    exceptions = TextAreaField("Exceptions (anywhere in the campaign: the category passes)")
-    void = TextAreaField("Unless (these void the exceptions)")
-    active = BooleanField("Active", default=True)
+    key = StringField(lazy_gettext("Key"), filters=[strip],
+                      validators=[DataRequired(), Length(max=32)])
+    name = StringField(lazy_gettext("Category name"), filters=[strip],
+                       validators=[DataRequired(), Length(max=200)])
+    patterns = TextAreaField(lazy_gettext("Patterns (one per line; word* is a stem)"))
+    allowed = TextAreaField(lazy_gettext("Allowed phrases (cancel the match they contain)"))
+    exceptions = TextAreaField(
+        lazy_gettext("Exceptions (anywhere in the campaign: the category passes)"))
+    void = TextAreaField(lazy_gettext("Unless (these void the exceptions)"))
+    active = BooleanField(lazy_gettext("Active"), default=True)
 
 
 class TryForm(FlaskForm):
-    text = TextAreaField("Text to test", validators=[DataRequired(), Length(max=20000)])
+    text = TextAreaField(lazy_gettext("Text to test"),
+                         validators=[DataRequired(), Length(max=20000)])
 
 
 def _forms(session) -> list[CategoryForm]:
@@ -64,7 +69,7 @@ def save_review_category():
             getattr(form, exc.field).errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"Category {form.key.data} saved.", "success")
+            flash(gettext("Category %(key)s saved.", key=form.key.data), "success")
             return redirect(url_for("admin.owner.review_rules"))
     return _page(form=form, status=422)
 

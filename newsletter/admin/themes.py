@@ -2,6 +2,7 @@
 
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from newsletter.content import blocks, display, rendering, saved_templates, themes
@@ -27,7 +28,8 @@ def save_template(campaign_id: int):
     ok, saved = perform(lambda: saved_templates.save_from_campaign(
         db.session, campaign_id, request.form.get("name", ""), current_user.id))
     if ok:
-        flash(f"Saved as template “{saved.name}”: new campaigns can start from it.", "success")
+        flash(gettext("Saved as template “%(name)s”: new campaigns can start from it.",
+                      name=saved.name), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))
 
 
@@ -37,7 +39,7 @@ def delete_template(template_id: int):
         abort(400)
     ok, name = perform(lambda: saved_templates.delete_template(db.session, template_id))
     if ok:
-        flash(f"Template “{name}” deleted.", "success")
+        flash(gettext("Template “%(name)s” deleted.", name=name), "success")
     return redirect(url_for("admin.theme_list"))
 
 
@@ -48,7 +50,8 @@ def edit_theme(theme_id: int | None):
     if theme_id and theme is None:
         abort(404)
     form = ThemeForm(obj=theme)
-    form.font_family.choices = choices(themes.FONTS.items())
+    form.font_family.choices = choices((font, gettext(label))
+                                       for font, label in themes.FONTS.items())
     if form.validate_on_submit():
         upload = form.logo_file.data
         logo = (upload.filename or "logo", upload.read()) if upload else None
@@ -57,7 +60,7 @@ def edit_theme(theme_id: int | None):
             public_default=form.public_default.data,
             **{name: getattr(form, name).data for name in themes.FIELDS}))
         if ok:
-            flash(f"Theme “{saved.name}” saved.", "success")
+            flash(gettext("Theme “%(name)s” saved.", name=saved.name), "success")
             return redirect(url_for("admin.theme_list"))
     status = 422 if form.is_submitted() else 200
     preview_args = {name: getattr(form, name).data or "" for name in themes.FIELDS[1:]}
@@ -84,7 +87,7 @@ def template_preview(name: str):
 
 def _template_html(name: str, style: rendering.Style):
     content = rendering.prepare(blocks.blocks_html(blocks.template_blocks(name)), None,
-                                blocks.TEMPLATES[name][0])
+                                gettext(blocks.TEMPLATES[name][0]))
     out = rendering.render(content, style, rendering.sample_merge_data(),
                            rendering.Links(base_url=request.host_url.rstrip("/"),
                                            unsubscribe="#", profile="#"))

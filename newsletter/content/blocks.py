@@ -6,17 +6,26 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
+from flask_babel import gettext, ngettext
+
 from newsletter.errors import DomainError
 
-#: type -> label shown in the composer
+
+def N_(text: str) -> str:
+    """Marks a label for translation where it is defined; it is translated (gettext) where
+    a page shows it, so workers and stored content keep the English original."""
+    return text
+
+
+#: type -> label shown in the composer (translated where shown)
 BLOCK_TYPES = {
-    "heading": "Heading",
-    "text": "Text",
-    "image": "Image",
-    "button": "Button",
-    "divider": "Divider",
-    "columns": "Two columns",
-    "html": "Raw HTML",
+    "heading": N_("Heading"),
+    "text": N_("Text"),
+    "image": N_("Image"),
+    "button": N_("Button"),
+    "divider": N_("Divider"),
+    "columns": N_("Two columns"),
+    "html": N_("Raw HTML"),
 }
 #: the fields each block keeps (all strings)
 BLOCK_FIELDS = ("type", "text", "text2", "url", "label")
@@ -35,7 +44,7 @@ def clean_block(raw: dict) -> dict:
     """Keep only known fields, as strings; an unknown type is an error."""
     kind = str(raw.get("type") or "")
     if kind not in BLOCK_TYPES:
-        raise BlockError(f"Unknown block type {kind!r}.")
+        raise BlockError(gettext("Unknown block type %(kind)s.", kind=repr(kind)))
     block = {"type": kind}
     for name in BLOCK_FIELDS[1:]:
         value = raw.get(name)
@@ -45,7 +54,8 @@ def clean_block(raw: dict) -> dict:
 
 def clean_blocks(raw_blocks: list) -> list[dict]:
     if len(raw_blocks) > MAX_BLOCKS:
-        raise BlockError(f"A campaign can have at most {MAX_BLOCKS} blocks.")
+        raise BlockError(ngettext("A campaign can have at most %(num)d block.",
+                                  "A campaign can have at most %(num)d blocks.", MAX_BLOCKS))
     return [clean_block(b) for b in raw_blocks if isinstance(b, dict)]
 
 
@@ -82,21 +92,22 @@ def _block_problem(block: dict, n: int) -> tuple[str, str] | None:
     kind, url = block["type"], block["url"].strip()
     if kind == "image":
         if not url:
-            return "url", (f"Image {n}: give the image's address (https://…) or upload an "
-                           "image, or remove the block.")
+            return "url", gettext("Image %(n)s: give the image's address (https://…) or "
+                                  "upload an image, or remove the block.", n=n)
         if not (url.startswith("/media/") or _web_address(url)):
-            return "url", (f"Image {n}: “{url}” is not an image address; it starts with "
-                           "https:// (or is an uploaded /media/ image).")
+            return "url", gettext("Image %(n)s: “%(url)s” is not an image address; it starts "
+                                  "with https:// (or is an uploaded /media/ image).",
+                                  n=n, url=url)
         link = block["text"].strip()
         if link and not _link_address(link):
-            return "text", (f"Image {n} link: “{link}” is not a complete address, e.g. "
-                            "https://example.com/page.")
+            return "text", gettext("Image %(n)s link: “%(url)s” is not a complete address, "
+                                   "e.g. https://example.com/page.", n=n, url=link)
     if kind == "button":
         if not block["label"].strip():
-            return "label", f"Button {n}: give the button a label."
+            return "label", gettext("Button %(n)s: give the button a label.", n=n)
         if not _link_address(url):
-            return "url", (f"Button {n}: give the link's complete address, e.g. "
-                           f"https://example.com/page (not “{url}”).")
+            return "url", gettext("Button %(n)s: give the link's complete address, e.g. "
+                                  "https://example.com/page (not “%(url)s”).", n=n, url=url)
     return None
 
 
@@ -170,8 +181,8 @@ def blocks_html(blocks: list[dict]) -> str:
 
 #: Starter templates ("predloha"): a name and the blocks a new campaign begins with.
 TEMPLATES = {
-    "blank": ("Blank", []),
-    "newsletter": ("Newsletter", [
+    "blank": (N_("Blank"), []),
+    "newsletter": (N_("Newsletter"), [
         {"type": "heading", "text": "News from {{ organization | default(\"us\") }}"},
         {"type": "text", "text": "<p>Dear {{ first_name | default(\"reader\") }},</p>"
                                  "<p>here is what happened this month.</p>"},
@@ -181,7 +192,7 @@ TEMPLATES = {
         {"type": "divider"},
         {"type": "text", "text": "<p>Thank you for reading.</p>"},
     ]),
-    "announcement": ("Announcement", [
+    "announcement": (N_("Announcement"), [
         {"type": "heading", "text": "Big news"},
         {"type": "text", "text": "<p>Hello {{ first_name | default(\"friend\") }},</p>"
                                  "<p>we have something to tell you.</p>"},
@@ -192,5 +203,5 @@ TEMPLATES = {
 
 def template_blocks(name: str) -> list[dict]:
     if name not in TEMPLATES:
-        raise BlockError(f"Unknown template {name!r}.")
+        raise BlockError(gettext("Unknown template %(name)s.", name=repr(name)))
     return clean_blocks(TEMPLATES[name][1])

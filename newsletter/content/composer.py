@@ -4,6 +4,8 @@ and language variants. Images and attachments are in ``media``; test sends in
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from newsletter.audience.addresses import InvalidName, clean_name
 from newsletter.campaigns import drafts
 from newsletter.errors import DomainError
@@ -76,7 +78,7 @@ def save_draft(session, campaign_id: int | None, draft: Draft,
     clean, content = prepare_content(draft.subject.strip(), raw,
                                      draft.body_text if draft.text_edited else None)
     if draft.theme_id is not None and session.get(Theme, draft.theme_id) is None:
-        raise ComposerError("That theme does not exist.", field="theme")
+        raise ComposerError(gettext("That theme does not exist."), field="theme")
     try:
         campaign = drafts.save_campaign(
             session, campaign_id, name=draft.name, subject=draft.subject,
@@ -103,9 +105,10 @@ def clean_preheader(value: str) -> str:
     tags: it is laid out with the message, outside the content's template."""
     text = " ".join((value or "").split())
     if len(text) > 200:
-        raise ComposerError("The preheader is at most 200 characters long.", field="preheader")
+        raise ComposerError(gettext("The preheader is at most %(num)d characters long.", num=200),
+                            field="preheader")
     if any(mark in text for mark in ("{{", "{%", "{#")):
-        raise ComposerError("The preheader is plain text: merge tags do not work there.",
+        raise ComposerError(gettext("The preheader is plain text: merge tags do not work there."),
                             field="preheader")
     return text
 
@@ -113,7 +116,7 @@ def clean_preheader(value: str) -> str:
 def editable(session, campaign_id: int) -> Campaign:
     campaign = drafts.get_campaign(session, campaign_id)
     if campaign.status != "draft":
-        raise ComposerError("Only a draft can be changed; this campaign has started.")
+        raise ComposerError(gettext("Only a draft can be changed; this campaign has started."))
     return campaign
 
 
@@ -123,11 +126,11 @@ def save_variant(session, campaign_id: int, language: str, subject: str,
     campaign = editable(session, campaign_id)
     language = language.strip().lower()
     if not (2 <= len(language) <= 8 and language.replace("-", "").isalpha()):
-        raise ComposerError("A language is a code like de or sk.", field="language")
+        raise ComposerError(gettext("A language is a code like de or sk."), field="language")
     if language == campaign.language:
-        raise ComposerError("That is the campaign's main language.", field="language")
+        raise ComposerError(gettext("That is the campaign's main language."), field="language")
     if not subject.strip():
-        raise ComposerError("The variant needs a subject.", field="subject")
+        raise ComposerError(gettext("The variant needs a subject."), field="subject")
     clean, content = prepare_content(subject.strip(), raw_blocks, body_text, f"[{language}]")
     variants = dict(campaign.variants or {})
     variants[language] = {"subject": content.subject, "blocks": clean,

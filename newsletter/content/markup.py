@@ -21,8 +21,9 @@ from collections import Counter
 from functools import lru_cache
 
 import bleach
+from flask_babel import gettext
 
-from .sandbox import RenderError, environment
+from .sandbox import RenderError, environment, error_language, merge_tag_error
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "center", "code", "div", "em", "h1", "h2", "h3",
@@ -112,15 +113,16 @@ class Slots:
 def safe_template(source: str) -> str:
     """``source`` (HTML with merge tags) cleaned as it will be rendered; RenderError when
     a merge tag sits where its output could change the HTML around it."""
-    result = _safe_template(source)
+    result = _safe_template(source, error_language())
     if isinstance(result, RenderError):
         raise RenderError(str(result))
     return result
 
 
 @lru_cache(maxsize=256)
-def _safe_template(source: str) -> str | RenderError:
-    """Cached, failures included: a bulk send asks once per recipient."""
+def _safe_template(source: str, language: str) -> str | RenderError:
+    """Cached, failures included (in the ``language`` of their message): a bulk send asks
+    once per recipient."""
     try:
         slots = Slots()
         protected = slots.protect(source)
@@ -129,7 +131,7 @@ def _safe_template(source: str) -> str | RenderError:
         _check_places(clean, slots)
         restored = slots.restore(clean)
         if restored is None:
-            raise RenderError("The content has text that reads as a broken merge tag.")
+            raise RenderError(gettext("The content has text that reads as a broken merge tag."))
         return restored
     except RenderError as exc:
         return exc
@@ -139,22 +141,23 @@ def _check_tags(source: str, protected: str) -> None:
     """Each slot is exactly one Jinja tag and the text between them holds none, so the
     slots are where Jinja's own lexer puts the tags."""
     if any(opener in protected for opener in _JINJA_OPENERS):
-        raise RenderError("A merge tag is not closed: write {{ ... }}, {% ... %} or "
-                          "{# ... #}.")
+        raise RenderError(gettext("A merge tag is not closed: write %(output)s, %(statement)s "
+                                  "or %(comment)s.", output="{{ ... }}",
+                                  statement="{% ... %}", comment="{# ... #}"))
     lexer = environment(True)
     for match in _TAG.finditer(source):
         tag, line = match.group(0), source.count("\n", 0, match.start()) + 1
         try:
             tokens = [kind for _, kind, _ in lexer.lex(tag)]
         except Exception as exc:
-            raise RenderError(f"merge tag error on line {line}: "
-                              f"{getattr(exc, 'message', exc)}") from exc
+            raise RenderError(merge_tag_error(str(getattr(exc, "message", exc)), line)) \
+                from exc
         if tokens and tokens[0] == "raw_begin":
-            raise RenderError("{% raw %} is not allowed in merge tags.")
+            raise RenderError(gettext("%(tag)s is not allowed in merge tags.", tag="{% raw %}"))
         if not tokens or _ENDS.get(tokens[0]) != tokens[-1] \
                 or sum(kind in _ENDS for kind in tokens) != 1:
-            raise RenderError(f"merge tag error on line {line}: {tag[:60]} is not one "
-                              "complete tag.")
+            raise RenderError(gettext("merge tag error on line %(line)s: %(tag)s is not one "
+                                      "complete tag.", line=line, tag=tag[:60]))
 
 
 def _check_places(clean: str, slots: Slots) -> None:
@@ -169,26 +172,30 @@ def _check_places(clean: str, slots: Slots) -> None:
             if attribute is None:
                 continue
             if source.startswith("{%"):
-                raise RenderError(f"{source[:60]} is inside an HTML tag; put {{% ... %}} "
-                                  "tags between tags, e.g. around a whole link.")
+                raise RenderError(gettext("%(tag)s is inside an HTML tag; put %(statement)s tags "
+                                          "between tags, e.g. around a whole link.",
+                                          tag=source[:60], statement="{% ... %}"))
             if attribute in URL_ATTRIBUTES and not _URL_START.match(value[:match.start()]):
-                raise RenderError(f"The address {value[:60]!r} starts with a merge tag; "
-                                  "begin it with https://, mailto: or / before any tag.")
+                raise RenderError(gettext("The address %(address)s starts with a merge tag; "
+                                          "begin it with https://, mailto: or / before any "
+                                          "tag.", address=repr(value[:60])))
 
     position = 0
     for tag in _HTML_TAG.finditer(clean):
         check(clean[position:tag.start()])
         outside = _ATTRIBUTE.sub("", tag.group(0))
         if slots.pattern.search(outside):
-            raise RenderError("A merge tag is inside an HTML tag's name or attribute name.")
+            raise RenderError(
+                gettext("A merge tag is inside an HTML tag's name or attribute name."))
         for attribute in _ATTRIBUTE.finditer(tag.group(0)):
             check(attribute.group(2), attribute.group(1).lower(), attribute.group(2))
         position = tag.end()
     rest = clean[position:]
     if "<" in rest:
-        raise RenderError("The content has HTML that could not be read.")
+        raise RenderError(gettext("The content has HTML that could not be read."))
     check(rest)
     for number, source in enumerate(slots.sources):
         if source.startswith("{%") and seen[number] != 1:
-            raise RenderError(f"{source[:60]} was inside HTML that is not allowed (it was "
-                              "removed); put it between allowed tags.")
+            raise RenderError(gettext("%(tag)s was inside HTML that is not allowed (it was "
+                                      "removed); put it between allowed tags.",
+                                      tag=source[:60]))

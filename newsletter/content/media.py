@@ -5,6 +5,7 @@ import mimetypes
 import secrets
 import unicodedata
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from newsletter.models import CampaignAttachment, Upload
@@ -40,10 +41,11 @@ def attachment_name(filename: str) -> str:
     name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rpartition("/")[2])
     name = name.rstrip(". \t")[-200:]
     if not name or any(unicodedata.category(ch)[0] == "C" for ch in name):
-        raise ComposerError("That file name cannot be used; rename the file.", field="file")
+        raise ComposerError(gettext("That file name cannot be used; rename the file."),
+                            field="file")
     _, dot, extension = name.rpartition(".")
     if dot and extension.lower() in BLOCKED_EXTENSIONS:
-        raise ComposerError("That kind of file cannot be attached.", field="file")
+        raise ComposerError(gettext("That kind of file cannot be attached."), field="file")
     return name
 
 
@@ -59,10 +61,11 @@ def attachment_type(name: str, claimed: str) -> str:
 def add_image(session, filename: str, data: bytes) -> Upload:
     """Store an uploaded image; only PNG, JPEG and GIF up to 2 MB, judged by content."""
     if len(data) > MAX_IMAGE_BYTES:
-        raise ComposerError("Images can be at most 2 MB.", field="image")
+        raise ComposerError(gettext("Images can be at most 2 MB."), field="image")
     content_type = next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
     if content_type is None:
-        raise ComposerError("Only PNG, JPEG and GIF images can be uploaded.", field="image")
+        raise ComposerError(gettext("Only PNG, JPEG and GIF images can be uploaded."),
+                            field="image")
     upload = Upload(key=secrets.token_urlsafe(12), filename=filename[-200:] or "image",
                     content_type=content_type, size=len(data), data=data)
     session.add(upload)
@@ -83,11 +86,11 @@ def add_attachment(session, campaign_id: int, filename: str, content_type: str,
     campaign = editable(session, campaign_id)
     name = attachment_name(filename)
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise ComposerError("An attachment can be at most 5 MB.", field="file")
+        raise ComposerError(gettext("An attachment can be at most 5 MB."), field="file")
     total = session.scalar(select(func.coalesce(func.sum(CampaignAttachment.size), 0))
                            .where(CampaignAttachment.campaign_id == campaign.id))
     if total + len(data) > MAX_ATTACHMENTS_TOTAL:
-        raise ComposerError("Attachments of one campaign can be at most 10 MB together.",
+        raise ComposerError(gettext("Attachments of one campaign can be at most 10 MB together."),
                             field="file")
     item = CampaignAttachment(campaign_id=campaign.id, filename=name, size=len(data),
                               content_type=attachment_type(name, content_type), data=data)
@@ -100,6 +103,6 @@ def remove_attachment(session, campaign_id: int, attachment_id: int) -> None:
     editable(session, campaign_id)
     item = session.get(CampaignAttachment, attachment_id)
     if item is None or item.campaign_id != campaign_id:
-        raise ComposerError("That attachment does not exist.")
+        raise ComposerError(gettext("That attachment does not exist."))
     session.delete(item)
     session.flush()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import css_inline
+from flask_babel import gettext
 
 from . import rendering, sandbox
 from .markup import Slots, safe_template
@@ -52,8 +53,8 @@ class Prepared:
             except rendering.RenderError:
                 raise
             except Exception as exc:  # validated at save; must not stop a send
-                raise rendering.RenderError(f"Merge tags could not be rendered: {exc}") \
-                    from exc
+                raise rendering.RenderError(gettext("Merge tags could not be rendered: "
+                                                    "%(problem)s", problem=exc)) from exc
         return rendering.Rendered(subject=subject, html=html, text=text, links=self.targets)
 
 

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import css_inline
+from flask_babel import gettext
 from jinja2 import Environment, FileSystemLoader, meta, select_autoescape
 from markupsafe import Markup
 
@@ -89,29 +90,32 @@ def check_merge_tags(source: str, where: str, html: bool = True) -> None:
         raise RenderError(f"{where}: {exc}") from exc
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(MERGE_NAMES))
     if unknown:
-        raise RenderError(
-            f"{where}: unknown merge tag {{{{ {unknown[0]} }}}}; use one of "
-            + ", ".join(MERGE_NAMES) + " (custom fields as attributes.<name>).")
+        raise RenderError(gettext(
+            "%(where)s: unknown merge tag %(tag)s; use one of %(names)s (custom fields as "
+            "attributes.<name>).", where=where, tag=f"{{{{ {unknown[0]} }}}}",
+            names=", ".join(MERGE_NAMES)))
     # a trial run with sample and with empty data catches what only shows when rendering
     # (the sandbox refusing an attribute, a filter given the wrong arguments, the budget)
     for data in (sample_merge_data(), {"attributes": {}}):
         try:
             sandbox.render(template, data)
         except Exception as exc:
-            raise RenderError(f"{where}: merge tags cannot be rendered: {exc}") from exc
+            raise RenderError(gettext("%(where)s: merge tags cannot be rendered: %(problem)s",
+                                      where=where, problem=exc)) from exc
 
 
 def _compiled(source: str, html: bool):
     """Compiled once per content and process: a campaign renders the same source for
     every recipient. HTML is compiled from its safe form (markup.safe_template)."""
-    result = _compile(source, html)
+    result = _compile(source, html, sandbox.error_language())
     if isinstance(result, RenderError):
         raise RenderError(str(result))
     return result
 
 
 @lru_cache(maxsize=256)
-def _compile(source: str, html: bool):
+def _compile(source: str, html: bool, language: str):
+    """``language``: of the message of a failure, which is cached too."""
     try:
         return sandbox.compile_template(markup.safe_template(source) if html else source,
                                         html)
@@ -127,7 +131,8 @@ def merge(source: str, data: dict, html: bool) -> str:
     except RenderError:
         raise
     except Exception as exc:  # validated at save; a runtime error must not stop a send
-        raise RenderError(f"Merge tags could not be rendered: {exc}") from exc
+        raise RenderError(gettext("Merge tags could not be rendered: %(problem)s",
+                                  problem=exc)) from exc
 
 
 def sample_merge_data() -> dict:
@@ -342,16 +347,18 @@ def prepare(body_html: str, body_text: str | None, subject: str, where: str = ""
     given), with every merge tag checked, all within one budget (sandbox.CHECK). Raises
     RenderError."""
     prefix = f"{where} " if where else ""
+    subject_where, content_where, text_where = (
+        prefix + gettext("Subject"), prefix + gettext("Content"), prefix + gettext("Plain text"))
     if CONTROL.search(subject):
-        raise RenderError(f"{prefix}Subject: a subject cannot contain line breaks or control "
-                          "characters.")
+        raise RenderError(gettext("%(where)s: a subject cannot contain line breaks or control "
+                                  "characters.", where=subject_where))
     with sandbox.spending(sandbox.CHECK):
         try:
             clean = markup.safe_template(body_html or "")
         except RenderError as exc:
-            raise RenderError(f"{prefix}Content: {exc}") from exc
+            raise RenderError(f"{content_where}: {exc}") from exc
         text = body_text if body_text and body_text.strip() else html_to_text(clean)
-        check_merge_tags(subject, f"{prefix}Subject", html=False)
-        check_merge_tags(clean, f"{prefix}Content")
-        check_merge_tags(text, f"{prefix}Plain text", html=False)
+        check_merge_tags(subject, subject_where, html=False)
+        check_merge_tags(clean, content_where)
+        check_merge_tags(text, text_where, html=False)
     return Content(subject=subject, body_html=clean, body_text=text)

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from itertools import islice
 
+from flask_babel import format_number, get_locale, gettext, ngettext
 from jinja2 import nodes
 from jinja2.filters import FILTERS
 from jinja2.runtime import markup_join, str_join
@@ -30,6 +31,25 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import pass_eval_context
 
 from newsletter.errors import DomainError
+
+
+def error_language() -> str:
+    """The language error messages are written in: part of the key of every cache that
+    keeps a failure (a refused template), so no one reads another person's language."""
+    return str(get_locale() or "")
+
+
+def _count(number: int) -> str:
+    """A limit in an error message, grouped the way the reader's language groups it."""
+    return format_number(number) if get_locale() is not None else f"{number:,}"
+
+
+def merge_tag_error(problem: str, line: int | None = None) -> str:
+    """A syntax error of a merge tag; ``problem`` is Jinja's own (English) description."""
+    if line:
+        return gettext("merge tag error on line %(line)s: %(problem)s", line=line,
+                       problem=problem)
+    return gettext("merge tag error: %(problem)s", problem=problem)
 
 
 class RenderError(DomainError):
@@ -111,20 +131,20 @@ class Budget:
         if not self.deadline:
             self.deadline = now + self.limits.cpu_seconds
         elif now > self.deadline:
-            raise BudgetExceeded(f"Merge tags took more than {self.limits.cpu_seconds:g} s "
-                                 "of CPU time.")
+            raise BudgetExceeded(gettext("Merge tags took more than %(seconds)s s of CPU time.",
+                                         seconds=f"{self.limits.cpu_seconds:g}"))
 
     def loop(self) -> None:
         self.iterations -= 1
         if self.iterations < 0:
-            raise BudgetExceeded(f"Merge tags ran more than {self.limits.iterations:,} loop "
-                                 "iterations.")
+            raise BudgetExceeded(gettext("Merge tags ran more than %(num)s loop iterations.",
+                                         num=_count(self.limits.iterations)))
         self.tick()
 
     def value(self, size: int) -> None:
         if size > self.limits.value:
-            raise BudgetExceeded(f"A merge tag made a value longer than "
-                                 f"{self.limits.value:,} characters.")
+            raise BudgetExceeded(gettext("A merge tag made a value longer than %(num)s "
+                                         "characters.", num=_count(self.limits.value)))
 
 
 _current: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("merge_budget",
@@ -155,7 +175,7 @@ class spending:  # noqa: N801 - used as a function: ``with spending(): ...``
 def _budget() -> Budget:
     budget = _current.get()
     if budget is None:  # fail closed: nothing renders without a budget
-        raise BudgetExceeded("A template was rendered outside a budget.")
+        raise BudgetExceeded(gettext("A template was rendered outside a budget."))
     return budget
 
 
@@ -189,8 +209,8 @@ def _check_printf(template) -> None:
         for width, precision in _PRINTF_WIDTH.findall(template):
             for number in (width, precision):
                 if number == "*" or (number and int(number) > 1000):
-                    raise BudgetExceeded("A format width or precision above 1000 is not "
-                                         "allowed in merge tags.")
+                    raise BudgetExceeded(gettext("A format width or precision above %(num)d "
+                                                 "is not allowed in merge tags.", num=1000))
 
 
 def _replace_size(s, old, new, count=None) -> int:
@@ -248,8 +268,9 @@ def budget_range(*args) -> range:
     numbers = range(*args)
     limit = _budget().limits.iterations
     if len(numbers) > limit:
-        raise BudgetExceeded(f"range() of {len(numbers):,} numbers: merge tags may loop at "
-                             f"most {limit:,} times.")
+        raise BudgetExceeded(gettext("%(call)s of %(count)s numbers: merge tags may loop at "
+                                     "most %(limit)s times.", call="range()",
+                                     count=_count(len(numbers)), limit=_count(limit)))
     return numbers
 
 
@@ -301,8 +322,8 @@ class MergeEnvironment(ImmutableSandboxedEnvironment):
                 parts.append(chunk)
             out = "".join(parts)
         if left < 0:
-            raise BudgetExceeded(f"Merge tags wrote more than {budget.limits.output:,} "
-                                 "characters.")
+            raise BudgetExceeded(gettext("Merge tags wrote more than %(num)s characters.",
+                                         num=_count(budget.limits.output)))
         budget.output = left
         return out
 
@@ -336,9 +357,10 @@ class MergeEnvironment(ImmutableSandboxedEnvironment):
     def _parse(self, source, name, filename):
         limits = MESSAGE
         if len(source) > limits.source:
-            raise RenderError(f"A template can be at most {limits.source:,} characters long.")
+            raise RenderError(gettext("A template can be at most %(num)s characters long.",
+                                      num=_count(limits.source)))
         if "{%" in source and any(token == "raw_begin" for _, token, _ in self.lex(source)):
-            raise RenderError("{% raw %} is not allowed in merge tags.")
+            raise RenderError(gettext("%(tag)s is not allowed in merge tags.", tag="{% raw %}"))
         tree = super()._parse(source, name, filename)
         _check_tree(tree, limits)
         _instrument(tree)
@@ -353,11 +375,11 @@ def _check_binop(budget: Budget, operator: str, left, right) -> None:
                 budget.value(len(seq) * max(n, 0))
         if isinstance(left, int) and isinstance(right, int) \
                 and left.bit_length() + right.bit_length() > 4096:
-            raise BudgetExceeded("A number in merge tags grew too large.")
+            raise BudgetExceeded(gettext("A number in merge tags grew too large."))
     elif operator == "**":
         if isinstance(left, int) and isinstance(right, int) \
                 and abs(left) > 1 and left.bit_length() * right > 4096:
-            raise BudgetExceeded("A number in merge tags grew too large.")
+            raise BudgetExceeded(gettext("A number in merge tags grew too large."))
     elif operator == "+":
         budget.value(_size(left) + _size(right))
     elif operator == "%" and isinstance(left, str):
@@ -370,19 +392,23 @@ def _check_tree(tree: nodes.Template, limits: Limits) -> None:
     while stack:
         node, depth, loops = stack.pop()
         if depth > limits.depth:
-            raise RenderError("Merge tags are nested too deeply.")
+            raise RenderError(gettext("Merge tags are nested too deeply."))
         if not isinstance(node, _STATEMENTS + _EXPRESSIONS):
-            raise RenderError(f"{_describe(node)} is not allowed in merge tags; use "
-                              "{{ ... }}, {% if %}, {% for %} and {% set %}.")
+            raise RenderError(gettext(
+                "%(construct)s is not allowed in merge tags; use %(output)s, %(if_tag)s, "
+                "%(for_tag)s and %(set_tag)s.", construct=_describe(node), output="{{ ... }}",
+                if_tag="{% if %}", for_tag="{% for %}", set_tag="{% set %}"))
         if isinstance(node, nodes.For):
             if node.recursive:
-                raise RenderError("Recursive loops are not allowed in merge tags.")
+                raise RenderError(gettext("Recursive loops are not allowed in merge tags."))
             loops += 1
             if loops > limits.loop_depth:
-                raise RenderError(f"Merge tags may nest loops at most {limits.loop_depth} "
-                                  "deep.")
+                raise RenderError(ngettext("Merge tags may nest loops at most %(num)d deep.",
+                                           "Merge tags may nest loops at most %(num)d deep.",
+                                           limits.loop_depth))
         if isinstance(node, nodes.Name) and node.name in _REFUSED_NAMES:
-            raise RenderError(f"{node.name} is not available in merge tags.")
+            raise RenderError(gettext("%(name)s is not available in merge tags.",
+                                      name=node.name))
         stack.extend((child, depth + 1, loops) for child in node.iter_child_nodes())
 
 
@@ -390,7 +416,8 @@ def _describe(node: nodes.Node) -> str:
     names = {"Scope": "{% autoescape %}", "ScopedEvalContextModifier": "{% autoescape %}",
              "Macro": "{% macro %}",
              "CallBlock": "{% call %}", "FilterBlock": "{% filter %}",
-             "AssignBlock": "{% set %}...{% endset %}", "NSRef": "Assigning to an attribute",
+             "AssignBlock": "{% set %}...{% endset %}",
+             "NSRef": gettext("Assigning to an attribute"),
              "Include": "{% include %}", "Import": "{% import %}",
              "FromImport": "{% from ... import %}", "Extends": "{% extends %}",
              "Block": "{% block %}", "With": "{% with %}"}
@@ -430,8 +457,7 @@ def compile_template(source: str, html: bool, keep_trailing_newline: bool = Fals
         raise
     except Exception as exc:  # syntax errors, unknown filters, parser recursion
         line = getattr(exc, "lineno", None)
-        where = f" on line {line}" if line else ""
         message = getattr(exc, "message", None) or str(exc)
-        raise RenderError(f"merge tag error{where}: {message}") from exc
+        raise RenderError(merge_tag_error(message, line)) from exc
     template.loops = any(True for _ in tree.find_all(nodes.For))
     return template

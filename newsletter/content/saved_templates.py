@@ -2,6 +2,7 @@
 templates when a campaign is composed. The plan's templates limit (platform.limits) counts
 them and is checked when one is saved."""
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter.errors import DomainError
@@ -23,7 +24,8 @@ def list_templates(session) -> list[SavedTemplate]:
 
 def choices(session) -> list[tuple[str, str]]:
     """The composer's template choices for saved templates (``saved:<id>``)."""
-    return [(f"{PREFIX}{t.id}", f"{t.name} (saved)") for t in list_templates(session)]
+    return [(f"{PREFIX}{t.id}", gettext("%(name)s (saved)", name=t.name))
+            for t in list_templates(session)]
 
 
 def save_from_campaign(session, campaign_id: int, name: str,
@@ -31,12 +33,13 @@ def save_from_campaign(session, campaign_id: int, name: str,
     """Keep the campaign's blocks as a new template; refused past the plan's limit."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise TemplateError("Name the template (at most 100 characters).")
+        raise TemplateError(gettext("Name the template (at most %(num)d characters).", num=100))
     campaign = session.get(Campaign, campaign_id)
     if campaign is None or not campaign.blocks:
-        raise TemplateError("Only a campaign composed of blocks can be saved as a template.")
+        raise TemplateError(
+            gettext("Only a campaign composed of blocks can be saved as a template."))
     if session.scalar(select(SavedTemplate.id).where(SavedTemplate.name == name)):
-        raise TemplateError(f"A template named “{name}” already exists.")
+        raise TemplateError(gettext("A template named “%(name)s” already exists.", name=name))
     limits.check(session, "templates")
     template = SavedTemplate(name=name, blocks=blockmod.clean_blocks(campaign.blocks),
                              created_by_id=created_by_id)
@@ -48,7 +51,7 @@ def save_from_campaign(session, campaign_id: int, name: str,
 def delete_template(session, template_id: int) -> str:
     template = session.get(SavedTemplate, template_id)
     if template is None:
-        raise TemplateError("That template does not exist.")
+        raise TemplateError(gettext("That template does not exist."))
     session.delete(template)
     session.flush()
     return template.name

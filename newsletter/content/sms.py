@@ -6,6 +6,8 @@ forced UCS-2, what transliteration would save)."""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from newsletter.audience.addresses import InvalidName, clean_name
 from newsletter.campaigns import drafts
 from newsletter.errors import DomainError
@@ -15,11 +17,12 @@ from newsletter.sms import text as sms_text
 from newsletter.sms.parts import CONCATENATED, MAX_PARTS, SINGLE
 
 from . import sandbox
+from .blocks import N_
 
 #: merge tags offered by the tag picker above the text: (tag, label)
-MERGE_TAGS = (("{{ first_name }}", "First name"), ("{{ last_name }}", "Last name"),
-              ("{{ name }}", "Full name"), ("{{ organization }}", "Organization"),
-              ("{{ phone }}", "Phone number"))
+MERGE_TAGS = (("{{ first_name }}", N_("First name")), ("{{ last_name }}", N_("Last name")),
+              ("{{ name }}", N_("Full name")), ("{{ organization }}", N_("Organization")),
+              ("{{ phone }}", N_("Phone number")))
 
 
 class SmsDraftError(DomainError):
@@ -75,15 +78,15 @@ def save_sms_draft(session, campaign_id: int | None, draft: SmsDraft, *, gateway
     """Create or update an SMS draft; every rule is checked here, at save."""
     if campaign_id is not None and drafts.get_campaign(session, campaign_id).channel \
             != Channel.SMS:
-        raise SmsDraftError("This campaign is an e-mail campaign.")
+        raise SmsDraftError(gettext("This campaign is an e-mail campaign."))
     try:
         clean_name(draft.name, "A campaign's name", max_length=200)
     except InvalidName as exc:
         raise SmsDraftError(str(exc), "name") from None
     if draft.gateway not in gateways:
-        raise SmsDraftError("Choose one of the configured SMS gateways.", "gateway")
+        raise SmsDraftError(gettext("Choose one of the configured SMS gateways."), "gateway")
     if draft.phone_field not in PhoneKind.ALL:
-        raise SmsDraftError("Choose which phone field to send to.", "phone_field")
+        raise SmsDraftError(gettext("Choose which phone field to send to."), "phone_field")
     try:
         sms_text.check(draft.text, transliterated=draft.transliterate, opt_out=draft.opt_out)
         sandbox.compile_template(draft.text, html=False)

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select, true, update
 
 from newsletter.errors import DomainError
@@ -10,16 +11,17 @@ from newsletter.models import MailingList, Theme
 from newsletter.platform import limits
 
 from . import colours, media
+from .blocks import N_
 from .rendering import Style
 
 COLOR = colours.COLOUR
 SITE = re.compile(r"^https?://[^\s/?#]+\S*$")
 FONTS = {
     "Arial, Helvetica, sans-serif": "Arial / Helvetica",
-    "Georgia, 'Times New Roman', serif": "Georgia (serif)",
+    "Georgia, 'Times New Roman', serif": N_("Georgia (serif)"),
     "Verdana, Geneva, sans-serif": "Verdana",
     "'Trebuchet MS', Tahoma, sans-serif": "Trebuchet / Tahoma",
-    "'Courier New', Courier, monospace": "Courier (monospace)",
+    "'Courier New', Courier, monospace": N_("Courier (monospace)"),
 }
 FIELDS = ("name", "primary_color", "background_color", "text_color", "font_family",
           "logo_url", "organization", "contact_details", "legal_notice")
@@ -43,7 +45,7 @@ def list_themes(session) -> list[Theme]:
 def get_theme(session, theme_id: int) -> Theme:
     theme = session.get(Theme, theme_id)
     if theme is None:
-        raise ThemeError("That theme does not exist.")
+        raise ThemeError(gettext("That theme does not exist."))
     return theme
 
 
@@ -78,20 +80,26 @@ def save_theme(session, theme_id: int | None, logo: tuple[str, bytes] | None = N
     being the default of any other theme)."""
     site_url = (site_url or "").strip()
     if site_url and not SITE.match(site_url):
-        raise ThemeError("The site must be a web address starting with https:// (or http://).")
+        raise ThemeError(
+            gettext("The site must be a web address starting with https:// (or http://)."))
     if logo is not None:
         upload = media.add_image(session, *logo)
         values["logo_url"] = f"/media/{upload.key}"
-    for name in ("primary_color", "background_color", "text_color"):
+    colour_errors = {
+        "primary_color": gettext("The primary colour must look like #1a5fb4."),
+        "background_color": gettext("The background colour must look like #1a5fb4."),
+        "text_color": gettext("The text colour must look like #1a5fb4."),
+    }
+    for name, message in colour_errors.items():
         if not COLOR.match(values[name] or ""):
-            raise ThemeError(f"{name.replace('_', ' ').capitalize()} must look like #1a5fb4.")
+            raise ThemeError(message)
     if values["font_family"] not in FONTS:
-        raise ThemeError("Choose one of the offered fonts.")
+        raise ThemeError(gettext("Choose one of the offered fonts."))
     if not _logo_ok((values.get("logo_url") or "").strip()):
-        raise ThemeError("The logo must be an http(s) address or an uploaded image.")
+        raise ThemeError(gettext("The logo must be an http(s) address or an uploaded image."))
     taken = session.scalar(select(Theme.id).where(Theme.name == values["name"].strip()))
     if taken is not None and taken != theme_id:
-        raise ThemeError("Another theme already has that name.")
+        raise ThemeError(gettext("Another theme already has that name."))
     if not theme_id:
         limits.check(session, "themes")
     theme = get_theme(session, theme_id) if theme_id else Theme()

@@ -4,6 +4,7 @@ complaint or an erasure, and the data fills the template's merge tags (rendered 
 so an error is answered at once, not found later by the worker). The send job goes out
 when the caller commits (``outbox``)."""
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter.audience import suppression
@@ -29,7 +30,8 @@ REFUSED_REASONS = (suppression.Reason.BOUNCED, suppression.Reason.COMPLAINT,
 def template(session, template_id: int) -> Campaign:
     campaign = session.get(Campaign, template_id)
     if campaign is None or campaign.channel != Channel.EMAIL:
-        raise TransactionalError("No e-mail template (campaign) has that id.", "template_id")
+        raise TransactionalError(gettext("No e-mail template (campaign) has that id."),
+                                 "template_id")
     return campaign
 
 
@@ -66,7 +68,8 @@ def request_message(session, template_id: int, address: str, data: dict,
     try:
         rendered = render(campaign, address, data, language, base_url)
     except rendering.RenderError as exc:
-        raise TransactionalError(f"The template could not be filled: {exc}", "data") from None
+        raise TransactionalError(gettext("The template could not be filled: %(problem)s",
+                                         problem=exc), "data") from None
     message = TransactionalMessage(
         template_id=campaign.id, api_key_id=api_key_id, address=address, language=language,
         data=data, state=TransactionalState.QUEUED, attempts=0,
@@ -81,4 +84,5 @@ def _check_suppressed(session, address: str) -> None:
     row = session.scalar(select(Suppression).where(
         Suppression.address_hash == suppression.address_hash(address)))
     if row is not None and row.reason in REFUSED_REASONS:
-        raise TransactionalError(f"{address} gets no messages from us ({row.reason}).", "to")
+        raise TransactionalError(gettext("%(address)s gets no messages from us (%(reason)s).",
+                                         address=address, reason=row.reason), "to")

@@ -6,6 +6,8 @@ sandbox, the part cap), and charges its parts to the SMS quota in the same trans
 gateway (outbox, SMPP or Kannel: ``channels.sms_gateways``) like a campaign's SMS; a
 message that finally cannot be sent gets its parts back."""
 
+from flask_babel import gettext
+
 from newsletter.channels.base import DeliveryError, Messenger, OutgoingMessage
 from newsletter.models import (
     Campaign,
@@ -24,9 +26,10 @@ from .errors import TransactionalError
 def template(session, template_id: int) -> Campaign:
     campaign = session.get(Campaign, template_id)
     if campaign is None or campaign.channel != Channel.SMS:
-        raise TransactionalError("No SMS template (SMS campaign) has that id.", "template_id")
+        raise TransactionalError(gettext("No SMS template (SMS campaign) has that id."),
+                                 "template_id")
     if not (campaign.sms_text or "").strip():
-        raise TransactionalError("The SMS template has no text.", "template_id")
+        raise TransactionalError(gettext("The SMS template has no text."), "template_id")
     return campaign
 
 
@@ -48,7 +51,8 @@ def accept(session, campaign: Campaign, number: str, data: dict,
     try:
         text = text_for(campaign, number, data)
     except RecipientSkipped as exc:
-        raise TransactionalError(f"The template could not be filled: {exc}", "data") from None
+        raise TransactionalError(gettext("The template could not be filled: %(problem)s",
+                                         problem=exc), "data") from None
     parts = split(text).count
     message = TransactionalMessage(
         template_id=campaign.id, api_key_id=api_key_id, channel=Channel.SMS, address=number,
