@@ -326,7 +326,7 @@ class AccountForm(FlaskForm):
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), filters=[strip],
+    name = StringField(lazy_gettext("Key name"), filters=[strip],
                        validators=[DataRequired(), Length(max=100)],
                        description=lazy_gettext("Who uses it, e.g. “Shop CMS”."))
     scopes = SelectMultipleField(
@@ -413,7 +413,7 @@ class DecisionForm(FlaskForm):
 
 
 class WebhookForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), filters=[strip],
+    name = StringField(lazy_gettext("Endpoint name"), filters=[strip],
                        validators=[DataRequired(), Length(max=100)],
                        description=lazy_gettext("Who receives it, e.g. “CRM sync”."))
     url = StringField("URL", filters=[strip], validators=[DataRequired(), Length(max=2000)],
