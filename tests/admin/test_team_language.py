@@ -96,6 +96,9 @@ def test_api_keys_and_webhooks_in_slovak(client, login):
     local = client.post("/admin/webhooks", data={
         "name": "CRM", "url": "http://localhost/hook", "events": ["subscribed"]})
     assert local.status_code == 422 and "localhost nie je z platformy dostupný." in local.text
+    private = client.post("/admin/webhooks", data={
+        "name": "CRM", "url": "http://10.1.2.3/hook", "events": ["subscribed"]})
+    assert "10.1.2.3 ukazuje na súkromnú adresu (10.1.2.3); nenačíta sa." in private.text
     reference = client.get("/admin/api-reference").text
     assert ">Operácie</h2>" in reference and "najviac 100 znakov" in reference
 
