@@ -2,6 +2,7 @@
 only, and an owner-only area for accounts. Guarded here, once, not per route."""
 
 from flask import Blueprint, abort, flash, make_response, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from newsletter.errors import DomainError
@@ -58,7 +59,7 @@ def perform(action) -> tuple[bool, object]:
 @bp.errorhandler(RateLimited)
 def too_many(error: RateLimited):
     response = make_response(render_template(
-        "errors/page.html", code=429, title="Too many attempts", text=str(error)), 429)
+        "errors/page.html", code=429, title=gettext("Too many attempts"), text=str(error)), 429)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
 

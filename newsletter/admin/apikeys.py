@@ -3,6 +3,7 @@ token is shown once, in the answer to the POST that made it (never stored, never
 cookie)."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from newsletter.extensions import db
@@ -50,7 +51,8 @@ def revoke_api_key(key_id: int):
     except apikeys.ApiKeyError:
         abort(404)
     db.session.commit()
-    flash(f"The key “{key.name}” was revoked; requests with it are refused.", "success")
+    flash(gettext("The key “%(name)s” was revoked; requests with it are refused.",
+                  name=key.name), "success")
     return redirect(url_for("admin.owner.api_keys"))
 
 

@@ -292,57 +292,69 @@ class FileForm(FlaskForm):
 ROLES_LEAST_FIRST = (Role.VIEWER, Role.EDITOR, Role.REVIEWER, Role.OWNER)
 
 
+ROLE_CHOICE_LABELS = {Role.VIEWER: lazy_gettext("Viewer"), Role.EDITOR: lazy_gettext("Editor"),
+                      Role.REVIEWER: lazy_gettext("Reviewer"), Role.OWNER: lazy_gettext("Owner")}
+
+
 def role_choices() -> list[SelectChoice]:
-    return choices((r, r.capitalize()) for r in ROLES_LEAST_FIRST)
+    return choices((r, ROLE_CHOICE_LABELS.get(r, r.capitalize())) for r in ROLES_LEAST_FIRST)
 
 
 class UserForm(FlaskForm):
     """Add an account: with a password given now, or (``invite``) by mail, the invitee
     choosing their own."""
 
-    email = EmailField("E-mail", filters=[strip],
+    email = EmailField(lazy_gettext("E-mail"), filters=[strip],
                        validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=role_choices(), default=Role.VIEWER)
-    invite = BooleanField("Invite by mail: they choose their own password", default=True)
-    password = PasswordField("Password (when not invited)", validators=[Optional()])
-    current_password = PasswordField("Your own password, to confirm",
+    role = SelectField(lazy_gettext("Role"), choices=role_choices(), default=Role.VIEWER)
+    invite = BooleanField(lazy_gettext("Invite by mail: they choose their own password"),
+                          default=True)
+    password = PasswordField(lazy_gettext("Password (when not invited)"),
+                             validators=[Optional()])
+    current_password = PasswordField(lazy_gettext("Your own password, to confirm"),
                                      validators=[DataRequired()])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.invite.data and len(self.password.data or "") < 10:
-            self.password.errors.append("Give a password of at least 10 characters, or "
-                                        "invite by mail.")
+            self.password.errors.append(gettext("Give a password of at least 10 characters, "
+                                                "or invite by mail."))
             return False
         return valid
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=10)])
-    again = PasswordField("The same password again", validators=[
-        DataRequired(), EqualTo("password", "The two passwords differ.")])
+    password = PasswordField(lazy_gettext("New password"), validators=[
+        DataRequired(), Length(min=10, message=lazy_gettext(
+            "The password needs at least %(min)d characters."))])
+    again = PasswordField(lazy_gettext("The same password again"), validators=[
+        DataRequired(), EqualTo("password", lazy_gettext("The two passwords differ."))])
 
 
 class AccountForm(FlaskForm):
     """Another role for an account, or its removal (the button pressed says which; a
     removal sends no role, and the role is checked by ``accounts.change_role``)."""
 
-    role = SelectField("Role", choices=role_choices(), validate_choice=False)
-    current_password = PasswordField("Your own password, to confirm",
+    role = SelectField(lazy_gettext("Role"), choices=role_choices(), validate_choice=False)
+    current_password = PasswordField(lazy_gettext("Your own password, to confirm"),
                                      validators=[DataRequired()])
 
 
 class ApiKeyForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=100)],
-                       description="Who uses it, e.g. “Shop CMS”.")
+    name = StringField(lazy_gettext("Key name"), filters=[strip],
+                       validators=[DataRequired(), Length(max=100)],
+                       description=lazy_gettext("Who uses it, e.g. “Shop CMS”."))
     scopes = SelectMultipleField(
-        "Scopes", validators=[DataRequired(message="Choose at least one scope.")],
+        lazy_gettext("Scopes"),
+        validators=[DataRequired(message=lazy_gettext("Choose at least one scope."))],
         choices=choices((s, s) for s in SCOPES), widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput())
-    rate_limit = StringField("Rate limit", default=DEFAULT_RATE, filters=[strip],
-                             validators=[DataRequired(), Regexp(r"^\d{1,7}/\d{1,6}$",
-                                         message="Write requests/seconds, e.g. 600/60.")],
-                             description="Requests per window in seconds, e.g. 600/60.")
+    rate_limit = StringField(lazy_gettext("Rate limit"), default=DEFAULT_RATE, filters=[strip],
+                             validators=[DataRequired(), Regexp(
+                                 r"^\d{1,7}/\d{1,6}$", message=lazy_gettext(
+                                     "Write requests/seconds, e.g. 600/60."))],
+                             description=lazy_gettext(
+                                 "Requests per window in seconds, e.g. 600/60."))
 
 
 class EmptyForm(FlaskForm):
@@ -431,11 +443,14 @@ class DecisionForm(FlaskForm):
 
 
 class WebhookForm(FlaskForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=100)],
-                       description="Who receives it, e.g. “CRM sync”.")
+    name = StringField(lazy_gettext("Endpoint name"), filters=[strip],
+                       validators=[DataRequired(), Length(max=100)],
+                       description=lazy_gettext("Who receives it, e.g. “CRM sync”."))
     url = StringField("URL", filters=[strip], validators=[DataRequired(), Length(max=2000)],
-                      description="The https:// address that gets a signed POST per event.")
+                      description=lazy_gettext(
+                          "The https:// address that gets a signed POST per event."))
     events = SelectMultipleField(
-        "Events", validators=[DataRequired(message="Choose at least one event.")],
+        lazy_gettext("Events"),
+        validators=[DataRequired(message=lazy_gettext("Choose at least one event."))],
         choices=choices((name, name) for name in WEBHOOK_EVENTS),
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -1,6 +1,7 @@
 """Owner-only: the plan limits (seed 003) and what is used of each."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
@@ -24,7 +25,7 @@ def plan():
             db.session, {key: getattr(form, key).data for key in limits.LIMITS},
             current_user.email))
         if ok:
-            flash("Plan limits saved.", "success")
+            flash(gettext("Plan limits saved."), "success")
             return redirect(url_for("admin.owner.plan"))
     elif not form.is_submitted():
         for row in limits.usage(db.session):

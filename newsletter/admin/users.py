@@ -2,6 +2,7 @@
 running in an owner's browser can make an account (or an owner) on its own."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from newsletter.platform import accounts, invitations
 from . import owner_bp, perform
 from .auth import lockout_settings
 from .forms import ROLES_LEAST_FIRST, AccountForm, EmptyForm, UserForm
+from .labels import role_label
 
 
 @owner_bp.route("/users", methods=["GET", "POST"])
@@ -33,10 +35,14 @@ def users():
         if user is not None:
             if form.invite.data:
                 jobs.enqueue_account_mail(user.id, invitations.INVITE)
-                flash(f"{user.email} is invited as {user.role}: the mail has a link to "
-                      f"choose a password ({invitations.LINK_HOURS} hours).", "success")
+                flash(ngettext("%(email)s is invited as %(role)s: the mail has a link to "
+                               "choose a password (%(num)d hour).",
+                               "%(email)s is invited as %(role)s: the mail has a link to "
+                               "choose a password (%(num)d hours).", invitations.LINK_HOURS,
+                               email=user.email, role=role_label(user.role)), "success")
             else:
-                flash(f"{user.email} can now log in as {user.role}.", "success")
+                flash(gettext("%(email)s can now log in as %(role)s.", email=user.email,
+                              role=role_label(user.role)), "success")
             return redirect(url_for("admin.owner.users"))
     return _page(form, 422 if form.is_submitted() else 200)
 
@@ -49,7 +55,8 @@ def password_reset(user_id: int):
                                                               user_id))
         if ok:
             jobs.enqueue_account_mail(user.id, invitations.RESET)
-            flash(f"A link to set a new password is on its way to {user.email}.", "success")
+            flash(gettext("A link to set a new password is on its way to %(email)s.",
+                          email=user.email), "success")
     return redirect(url_for("admin.owner.users"))
 
 
@@ -79,8 +86,9 @@ def account(user_id: int):
 
         user = _confirmed(form, form.role, change)
         if user is not None:
-            flash(f"{user.email} was removed: it can no longer log in." if remove else
-                  f"{user.email} is now {user.role}.", "success")
+            flash(gettext("%(email)s was removed: it can no longer log in.", email=user.email)
+                  if remove else gettext("%(email)s is now %(role)s.", email=user.email,
+                                         role=role_label(user.role)), "success")
             return redirect(url_for("admin.owner.users"))
     return _page(UserForm(formdata=None), 422, form, user_id)
 

@@ -3,6 +3,7 @@ in the answer to the POST that made it), read its log of deliveries and answers,
 test event, resume a paused endpoint, delete one."""
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from newsletter.extensions import db
@@ -65,13 +66,15 @@ def _button(endpoint_id: int, action, message: str):
 @owner_bp.post("/webhooks/<int:endpoint_id>/test")
 def test_webhook(endpoint_id: int):
     return _button(endpoint_id, endpoints.send_test,
-                   "A test event is on its way; its answer appears below in a moment.")
+                   gettext("A test event is on its way; its answer appears below in a "
+                           "moment."))
 
 
 @owner_bp.post("/webhooks/<int:endpoint_id>/resume")
 def resume_webhook(endpoint_id: int):
     return _button(endpoint_id, endpoints.resume,
-                   "The endpoint is active again; the events that waited are being sent.")
+                   gettext("The endpoint is active again; the events that waited are "
+                           "being sent."))
 
 
 @owner_bp.post("/webhooks/<int:endpoint_id>/delete")
@@ -80,5 +83,5 @@ def delete_webhook(endpoint_id: int):
         abort(400)
     done, endpoint = perform(lambda: endpoints.delete_endpoint(db.session, endpoint_id))
     if done:
-        flash(f"The endpoint “{endpoint.name}” was deleted.", "success")
+        flash(gettext("The endpoint “%(name)s” was deleted.", name=endpoint.name), "success")
     return redirect(url_for("admin.owner.webhooks"))

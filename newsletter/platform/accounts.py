@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from newsletter.errors import DomainError
@@ -28,13 +29,13 @@ class InvalidCredentials(DomainError):
     """Unknown address, wrong password or locked account: one answer for all three."""
 
     def __init__(self):
-        super().__init__("Wrong e-mail or password. After repeated failures an account "
-                         "accepts no login for a while.")
+        super().__init__(gettext("Wrong e-mail or password. After repeated failures an "
+                                 "account accepts no login for a while."))
 
 
 class NotAllowed(DomainError):
     def __init__(self):
-        super().__init__("Only an owner can do this.")
+        super().__init__(gettext("Only an owner can do this."))
 
 
 def hash_password(password: str) -> str:
@@ -43,14 +44,16 @@ def hash_password(password: str) -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise DomainError(gettext("The password needs at least %(min)d characters.",
+                                  min=MIN_PASSWORD_LENGTH))
 
 
 def normalize_login_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise DomainError(f"{email!r} is not a valid e-mail address: {exc}") from exc
+        raise DomainError(gettext("%(email)r is not a valid e-mail address: %(reason)s",
+                                  email=email, reason=exc)) from exc
 
 
 def create_user(session, email: str, role: str, password: str,
@@ -59,10 +62,12 @@ def create_user(session, email: str, role: str, password: str,
     the audit log."""
     email = normalize_login_email(email)
     if role not in Role.ALL:
-        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
+        raise DomainError(gettext("Unknown role %(role)r; choose one of %(roles)s.",
+                                  role=role, roles=", ".join(Role.ALL)))
     check_password_rules(password)
     if session.scalar(select(User.id).where(User.email == email)):
-        raise DomainError(f"A user with the e-mail {email} already exists.")
+        raise DomainError(gettext("A user with the e-mail %(email)s already exists.",
+                                  email=email))
     limits.check(session, "users")
     user = User(email=email, role=role, password_hash=hash_password(password))
     session.add(user)
@@ -98,8 +103,8 @@ def _other_owner_left(session, user: User) -> None:
     """Refuse to leave the installation without an active owner."""
     if user.role == Role.OWNER and not session.scalar(select(User.id).where(
             User.role == Role.OWNER, User.active.is_(True), User.id != user.id).limit(1)):
-        raise DomainError(f"{user.email} is the only owner: make another account an owner "
-                          f"first.")
+        raise DomainError(gettext("%(email)s is the only owner: make another account an "
+                                  "owner first.", email=user.email))
 
 
 def change_role(session, actor_id: int, actor_password: str, user_id: int, role: str,
@@ -109,9 +114,10 @@ def change_role(session, actor_id: int, actor_password: str, user_id: int, role:
     actor = _confirmed_owner(session, actor_id, actor_password, **lockout)
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise DomainError("That account does not exist or was removed.")
+        raise DomainError(gettext("That account does not exist or was removed."))
     if role not in Role.ALL:
-        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(Role.ALL)}.")
+        raise DomainError(gettext("Unknown role %(role)r; choose one of %(roles)s.",
+                                  role=role, roles=", ".join(Role.ALL)))
     if role == user.role:
         return user
     if role != Role.OWNER:
@@ -129,9 +135,9 @@ def remove_user(session, actor_id: int, actor_password: str, user_id: int,
     actor = _confirmed_owner(session, actor_id, actor_password, **lockout)
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise DomainError("That account does not exist or was removed already.")
+        raise DomainError(gettext("That account does not exist or was removed already."))
     if user.id == actor.id:
-        raise DomainError("You cannot remove your own account.")
+        raise DomainError(gettext("You cannot remove your own account."))
     _other_owner_left(session, user)
     user.active = False
     user.session_version += 1
@@ -228,7 +234,8 @@ def set_preferences(session, user_id: int, time_zone: str, language: str) -> Use
     from newsletter.platform.timezones import set_time_zone
 
     if language not in LANGUAGES:
-        raise DomainError(f"Unknown language {language!r}: choose one from the list.")
+        raise DomainError(gettext("Unknown language %(language)r: choose one from the list.",
+                                  language=language))
     user = set_time_zone(session, user_id, time_zone)
     user.language = language
     return user

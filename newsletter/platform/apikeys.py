@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter import queue
@@ -56,18 +57,19 @@ def create_key(session, user_id: int | None, name: str, scopes: list[str],
     """A new key (its token is shown once); with ``actor``, in the audit log."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ApiKeyError("Give the key a name of at most 100 characters.", "name")
+        raise ApiKeyError(gettext("Give the key a name of at most 100 characters."), "name")
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
-        raise ApiKeyError(f"Unknown scopes: {', '.join(unknown)}.", "scopes")
+        raise ApiKeyError(gettext("Unknown scopes: %(scopes)s.", scopes=", ".join(unknown)),
+                          "scopes")
     if not scopes:
-        raise ApiKeyError("Choose at least one scope.", "scopes")
+        raise ApiKeyError(gettext("Choose at least one scope."), "scopes")
     try:
         limit, window = ratelimit.parse(rate_limit)
     except ValueError:
         limit = window = 0
     if limit < 1 or window < 1:
-        raise ApiKeyError("Write the rate limit as requests/seconds, e.g. 600/60.",
+        raise ApiKeyError(gettext("Write the rate limit as requests/seconds, e.g. 600/60."),
                           "rate_limit")
     prefix = secrets.token_hex(4)
     token = f"nl_{prefix}_{secrets.token_urlsafe(32)}"
@@ -121,7 +123,7 @@ def all_keys(session) -> list[ApiKey]:
 def revoke(session, key_id: int, actor: str | None = None) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise ApiKeyError("That API key does not exist.")
+        raise ApiKeyError(gettext("That API key does not exist."))
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         if actor:

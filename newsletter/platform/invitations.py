@@ -12,18 +12,20 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext, lazy_gettext
 
 from newsletter.channels.headers import header_value
 from newsletter.errors import DomainError
 from newsletter.models import Role, User
 
 from . import accounts, audit, tokens
+from .i18n import best_language
 from .tokens import Purpose
 
 LINK_HOURS = 72
 INVITE, RESET = "invite", "reset"
-SUBJECTS = {INVITE: "You are invited to the newsletter admin",
-            RESET: "Set a new password for the newsletter admin"}
+SUBJECTS = {INVITE: lazy_gettext("You are invited to the newsletter admin"),
+            RESET: lazy_gettext("Set a new password for the newsletter admin")}
 
 
 def invite_user(session, actor_id: int, actor_password: str, email: str, role: str,
@@ -32,6 +34,9 @@ def invite_user(session, actor_id: int, actor_password: str, email: str, role: s
     adding an account is); the caller commits, then mails the link (kind INVITE)."""
     user = accounts.add_user(session, actor_id, actor_password, email, role,
                              secrets.token_urlsafe(32), **lockout)
+    # the invitation mail and the first pages speak the inviting owner's language; the
+    # invitee can choose another on their account page
+    user.language = session.get(User, actor_id).language or user.language
     audit.record(session, _owner_email(session, actor_id), "user.invited", user.email,
                  f"role {user.role}")
     return user
@@ -45,7 +50,7 @@ def request_reset(session, actor_id: int, user_id: int) -> User:
         raise accounts.NotAllowed()
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise DomainError("That account does not exist or was removed.")
+        raise DomainError(gettext("That account does not exist or was removed."))
     audit.record(session, actor.email, "user.password_reset", user.email,
                  "a link to set a new password was mailed")
     return user
@@ -78,11 +83,16 @@ def message(session, user_id: int, kind: str) -> EmailMessage | None:
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
+    with force_locale(best_language(user.language)):  # the recipient's admin language
+        return _message(user, kind)
+
+
+def _message(user: User, kind: str) -> EmailMessage:
     config = current_app.config
     domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     msg = EmailMessage()
     for name, value in {
-            "From": config["MAIL_FROM"], "To": user.email, "Subject": SUBJECTS[kind],
+            "From": config["MAIL_FROM"], "To": user.email, "Subject": str(SUBJECTS[kind]),
             "Date": format_datetime(datetime.now(UTC)),
             "Message-ID": make_msgid(domain=domain),
             "Auto-Submitted": "auto-generated"}.items():

@@ -6,6 +6,7 @@ what is used."""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from newsletter.errors import DomainError
@@ -28,13 +29,23 @@ from . import audit
 
 #: key -> label; counted by ``used``
 LIMITS = {
-    "contacts": "Active contacts",
-    "emails_month": "E-mail messages this month",
-    "sms_parts_month": "SMS parts this month",
-    "templates": "Saved templates",
-    "themes": "Themes",
-    "users": "User accounts",
-    "own_domain": "Senders signing for their own domain (DKIM)",
+    "contacts": lazy_gettext("Active contacts"),
+    "emails_month": lazy_gettext("E-mail messages this month"),
+    "sms_parts_month": lazy_gettext("SMS parts this month"),
+    "templates": lazy_gettext("Saved templates"),
+    "themes": lazy_gettext("Themes"),
+    "users": lazy_gettext("User accounts"),
+    "own_domain": lazy_gettext("Senders signing for their own domain (DKIM)"),
+}
+#: key -> what is counted, inside a sentence ("The plan allows 5 saved templates")
+UNITS = {
+    "contacts": lazy_gettext("active contacts"),
+    "emails_month": lazy_gettext("e-mail messages this month"),
+    "sms_parts_month": lazy_gettext("SMS parts this month"),
+    "templates": lazy_gettext("saved templates"),
+    "themes": lazy_gettext("themes"),
+    "users": lazy_gettext("user accounts"),
+    "own_domain": lazy_gettext("senders signing for their own domain (DKIM)"),
 }
 
 
@@ -104,8 +115,10 @@ def check(session, key: str, adding: int = 1) -> None:
         return
     now = used(session, key)
     if now + adding > cap:
-        raise LimitReached(f"The plan allows {cap} {LIMITS[key].lower()}; {now} are used, "
-                           f"so {adding} more do not fit. An owner can raise the limit.")
+        raise LimitReached(gettext(
+            "The plan allows %(cap)d %(what)s; %(now)d are used, so %(adding)d more do not "
+            "fit. An owner can raise the limit.", cap=cap, what=str(UNITS[key]), now=now,
+            adding=adding))
 
 
 def _shown(value: int | None) -> str:
@@ -117,7 +130,8 @@ def set_limits(session, values: dict[str, int | None], actor: str) -> None:
     for key in LIMITS:
         value = values.get(key)
         if value is not None and value < 0:
-            raise DomainError(f"{LIMITS[key]}: a limit cannot be negative.")
+            raise DomainError(gettext("%(limit)s: a limit cannot be negative.",
+                                      limit=str(LIMITS[key])))
         before = limit(session, key)
         if before != value:
             changes.append(f"{key}: {_shown(before)} → {_shown(value)}")

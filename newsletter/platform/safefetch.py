@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
+
 #: host name -> its addresses (strings); the default asks the system resolver
 Resolver = Callable[[str], list[str]]
 
@@ -47,7 +49,9 @@ def _literal(host: str):
 
 def _allowed(host: str, ip, allow_private: bool) -> str:
     if not allow_private and (not ip.is_global or ip.is_multicast):
-        raise FetchError(f"{host} points to a private address ({ip}); it is not fetched.")
+        # shown on the webhook form (an address given as an IP); in the worker: English
+        raise FetchError(gettext("%(host)s points to a private address (%(ip)s); it is not "
+                                 "fetched.", host=host, ip=str(ip)))
     return str(ip)
 
 

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import gettext
+
 from newsletter.errors import DomainError
 from newsletter.models import User
 
@@ -20,14 +22,15 @@ def zones() -> list[str]:
 
 def check_zone(zone: str) -> str:
     if zone != DEFAULT_ZONE and zone not in zones():
-        raise DomainError(f"Unknown time zone {zone!r}: choose one from the list.")
+        raise DomainError(gettext("Unknown time zone %(zone)r: choose one from the list.",
+                                  zone=zone))
     return zone
 
 
 def set_time_zone(session, user_id: int, zone: str) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise DomainError("That account does not exist.")
+        raise DomainError(gettext("That account does not exist."))
     user.time_zone = check_zone(zone)
     return user
 

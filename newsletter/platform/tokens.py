@@ -26,6 +26,7 @@ import hashlib
 import hmac
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
@@ -49,7 +50,8 @@ class Purpose:
 
 class InvalidToken(DomainError):
     def __init__(self, expired: bool = False):
-        super().__init__("This link has expired." if expired else "This link is not valid.")
+        super().__init__(gettext("This link has expired.") if expired
+                         else gettext("This link is not valid."))
         self.expired = expired
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
 from newsletter.errors import DomainError
@@ -43,15 +44,15 @@ def check_url(url: str, allow_private: bool) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number raises here
     except ValueError:
-        raise WebhookError("That is not a valid address.", "url") from None
+        raise WebhookError(gettext("That is not a valid address."), "url") from None
     if len(url) > 2000 or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookError("Give an http:// or https:// address of at most 2000 characters.",
-                           "url")
+        raise WebhookError(gettext("Give an http:// or https:// address of at most 2000 "
+                                   "characters."), "url")
     if parts.username or parts.password:
-        raise WebhookError("Put no user name or password in the address; check the "
-                           "signature instead.", "url")
+        raise WebhookError(gettext("Put no user name or password in the address; check the "
+                                   "signature instead."), "url")
     if parts.hostname.lower() == "localhost" and not allow_private:
-        raise WebhookError("localhost is not reachable from the platform.", "url")
+        raise WebhookError(gettext("localhost is not reachable from the platform."), "url")
     try:  # an address is checked now; a name when it is resolved, at every request
         safefetch.check_literal(parts.hostname, allow_private)
     except safefetch.FetchError as exc:
@@ -62,9 +63,10 @@ def check_url(url: str, allow_private: bool) -> str:
 def check_events(events: list[str]) -> list[str]:
     unknown = sorted(set(events) - set(EVENTS))
     if unknown:
-        raise WebhookError(f"Unknown events: {', '.join(unknown)}.", "events")
+        raise WebhookError(gettext("Unknown events: %(events)s.", events=", ".join(unknown)),
+                           "events")
     if not events:
-        raise WebhookError("Choose at least one event.", "events")
+        raise WebhookError(gettext("Choose at least one event."), "events")
     return [name for name in EVENTS if name in events]
 
 
@@ -72,7 +74,8 @@ def create_endpoint(session, user_id: int | None, name: str, url: str, events: l
                     allow_private: bool) -> NewEndpoint:
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise WebhookError("Give the endpoint a name of at most 100 characters.", "name")
+        raise WebhookError(gettext("Give the endpoint a name of at most 100 characters."),
+                           "name")
     endpoint = WebhookEndpoint(name=name, url=check_url(url, allow_private),
                                events=check_events(events), secret=signing.new_secret(),
                                created_by_id=user_id, consecutive_failures=0)
@@ -84,7 +87,7 @@ def create_endpoint(session, user_id: int | None, name: str, url: str, events: l
 def get_endpoint(session, endpoint_id: int) -> WebhookEndpoint:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
-        raise NotFound("That webhook endpoint does not exist.")
+        raise NotFound(gettext("That webhook endpoint does not exist."))
     return endpoint
 
 

@@ -5,10 +5,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from newsletter.channels.headers import header_value
 from newsletter.models import Role, User, WebhookEndpoint
+from newsletter.platform.i18n import best_language
 
 
 def paused_messages(session, endpoint_id: int) -> list[EmailMessage]:
@@ -19,16 +21,20 @@ def paused_messages(session, endpoint_id: int) -> list[EmailMessage]:
     config = current_app.config
     domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
     url = f"{config['BASE_URL'].rstrip('/')}/admin/webhooks/{endpoint.id}"
-    text = (f"The webhook endpoint “{endpoint.name}” ({endpoint.url}) was paused: "
-            f"{endpoint.paused_reason}\n\nNothing more is sent to it; events keep waiting. "
-            f"Read its answers, fix it, then resume it (the waiting events follow):\n{url}\n")
     messages = []
     for owner in session.scalars(select(User).where(User.role == Role.OWNER,
                                                     User.active.is_(True))):
+        with force_locale(best_language(owner.language)):  # each owner's admin language
+            subject = gettext("Webhook paused: %(name)s", name=endpoint.name)
+            text = gettext(
+                "The webhook endpoint “%(name)s” (%(url)s) was paused: %(reason)s\n\n"
+                "Nothing more is sent to it; events keep waiting. Read its answers, fix it, "
+                "then resume it (the waiting events follow):\n%(link)s\n",
+                name=endpoint.name, url=endpoint.url, reason=endpoint.paused_reason or "",
+                link=url)
         msg = EmailMessage()
         for name, value in {
-                "From": config["MAIL_FROM"], "To": owner.email,
-                "Subject": f"Webhook paused: {endpoint.name}",
+                "From": config["MAIL_FROM"], "To": owner.email, "Subject": subject,
                 "Date": format_datetime(datetime.now(UTC)),
                 "Message-ID": make_msgid(domain=domain),
                 "Auto-Submitted": "auto-generated"}.items():

@@ -40,7 +40,14 @@ def test_owner_invites_an_editor_who_chooses_a_password_and_logs_in(
     page.screenshot(path=str(artifacts / "users-invited-1280.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(artifacts / "users-invited-390.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # each account is a card: nothing in the table scrolls sideways, its buttons fit
+    accounts = page.locator("#accounts")
+    assert accounts.evaluate("t => t.scrollWidth <= t.clientWidth")
+    row = page.locator("#accounts tr", has_text="eva@example.com")
+    for name in ("Change role", "Remove", "Mail a password link"):
+        box = row.get_by_role("button", name=name).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, name
 
     worker()
     link = _invitation_link(smtp_server, "eva@example.com")
@@ -61,3 +68,26 @@ def test_owner_invites_an_editor_who_chooses_a_password_and_logs_in(
         expect(colleague.get_by_role("alert")).to_contain_text("not valid")
     finally:
         colleague.context.close()
+
+
+def test_the_users_page_fits_a_phone_in_german(page, live_server, make_user, artifacts):
+    """German has the longest words: each account's card still fits 390 px, nothing scrolls
+    sideways, and at 1280 px it stays a table."""
+    make_user("a-colleague-with-a-rather-long-address@example.com", "reviewer")
+    log_in(page, live_server, make_user, role="owner", email="owner@example.com")
+    page.goto(f"{live_server}/admin/account")
+    page.get_by_label("Language of the administration").select_option("de")
+    page.get_by_role("button", name="Save").click()
+    page.goto(f"{live_server}/admin/users")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Benutzer")
+    page.screenshot(path=str(artifacts / "users-de-1280.png"), full_page=True)
+    assert page.locator("#accounts").evaluate("t => getComputedStyle(t).display") == "table"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / "users-de-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#accounts").evaluate("t => t.scrollWidth <= t.clientWidth")
+    row = page.locator("#accounts tr", has_text="rather-long-address")
+    expect(row.get_by_role("button", name="Passwort-Link senden")).to_be_visible()
+    for button in row.get_by_role("button").all():
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
