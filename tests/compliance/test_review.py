@@ -264,3 +264,17 @@ def test_the_preheader_is_reviewed_and_part_of_what_an_approval_covers(app):
     found = review.findings_of(db.session, row)
     assert [(f.where, f.name) for f in found] == [("preheader", "Kratom")], found
     assert review.content_hash(row) != before
+
+
+def test_the_editor_is_told_in_their_admin_language(client, login, worker, smtp_server):
+    """The review mail is written in the language the editor chose for the admin (their
+    account page), not in the worker's English."""
+    campaign = held_campaign(client, login)
+    editor = db.session.scalar(db.select(User).where(User.email == "editor@example.com"))
+    editor.language = "de"
+    db.session.commit()
+    worker()
+    mail = message_from_bytes(smtp_server.messages[-1].data, policy=policy.default)
+    assert mail["Subject"] == "Zur Prüfung zurückgehalten: Test campaign"
+    body = mail.get_content()
+    assert "Ihre Kampagne „Test campaign“" in body and "Your campaign" not in body
