@@ -16,7 +16,7 @@ from newsletter.platform.sessioncookie import background
 from newsletter.tracking import overview
 
 from . import bp, perform
-from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm
+from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm, error_text
 from .labels import STATUSES
 
 #: a delivery's state as the campaign page names it (the stored value stays English)
@@ -182,7 +182,7 @@ def follow_up(campaign_id: int):
     """A draft resending this campaign, with a new subject, to who did not click (open)."""
     form = FollowUpForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(error_text(form), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     ok, draft = perform(lambda: followup.create_follow_up(
         db.session, campaign_id, subject=form.subject.data, days=form.days.data,
@@ -198,7 +198,7 @@ def follow_up(campaign_id: int):
 def schedule_campaign(campaign_id: int):
     form = ScheduleForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(error_text(form), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     checks = checklist.run(db.session, campaign_id)  # run again at the time, in the worker
     if checks.blocking or (checks.warnings and not form.confirm_warnings.data):

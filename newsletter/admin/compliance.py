@@ -13,7 +13,7 @@ from newsletter.errors import DomainError
 from newsletter.extensions import db
 
 from . import bp, perform
-from .forms import LEGAL_BASES, DecisionForm, EmptyForm, choices, strip
+from .forms import LEGAL_BASES, DecisionForm, EmptyForm, choices, error_text, strip
 
 
 class BasisForm(FlaskForm):
@@ -74,8 +74,7 @@ def review_decision(campaign_id: int, decision: str):
     """A reviewer or owner approves (with a reason) or rejects (with a message)."""
     form = DecisionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(" ".join(errors), "error")
+        flash(error_text(form), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     ok, decided = perform(lambda: review.decide(db.session, campaign_id, current_user,
                                                 decision == "approve", form.note.data))

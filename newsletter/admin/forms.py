@@ -43,6 +43,12 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def error_text(form) -> str:
+    """Every error of ``form`` in one text, for a form posted from another page whose
+    refusal is flashed there (messages may be lazy: made text here)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
