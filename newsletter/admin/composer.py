@@ -68,7 +68,7 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
         (s.id, f"{s.from_name} <{s.from_email}>") for s in senders])
     form.theme.choices = choices([(0, lazy_gettext("Default look"))] + [
         (t.id, t.name) for t in themes.list_themes(db.session)])
-    form.template.choices = choices([(k, v[0]) for k, v in blocks.TEMPLATES.items()]
+    form.template.choices = choices([(k, gettext(v[0])) for k, v in blocks.TEMPLATES.items()]
                                     + saved_templates.choices(db.session))
     form.branch.choices = choices([(0, lazy_gettext("All contacts on the lists"))] + [
         (b.id, f"{b.organization.name} — {b.name}") for b in db.session.scalars(
@@ -232,7 +232,7 @@ def _first_error(form) -> str:
 
 def _render_form(form, campaign, status):
     return render_template("admin/campaign_form.html", form=form, campaign=campaign,
-                           block_types=blocks.BLOCK_TYPES,
+                           block_types=blocks.block_labels(),
                            upload_form=FileForm(prefix="upload")), status
 
 
@@ -307,7 +307,7 @@ def edit_variant(campaign_id: int, language: str | None):
     form = VariantForm(obj=obj)
     if form.is_submitted() and block_action(form, request.form.get("action", "save")):
         return render_template("admin/variant_form.html", form=form, campaign=campaign,
-                               block_types=blocks.BLOCK_TYPES), 200
+                               block_types=blocks.block_labels()), 200
     if form.validate_on_submit() and _attempt(form, lambda: composer.save_variant(
             db.session, campaign_id, form.language.data, form.subject.data,
             _form_blocks(form), form.body_text.data if form.text_edited.data else None)):
@@ -316,7 +316,7 @@ def edit_variant(campaign_id: int, language: str | None):
         edited(campaign_id)
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     return render_template("admin/variant_form.html", form=form, campaign=campaign,
-                           block_types=blocks.BLOCK_TYPES), 422 if form.is_submitted() else 200
+                           block_types=blocks.block_labels()), 422 if form.is_submitted() else 200
 
 
 @bp.post("/campaigns/<int:campaign_id>/variants/<language>/delete")

@@ -190,7 +190,7 @@ def sequence_control(sequence_id: int, action: str):
 
 
 def _template_choices():
-    starters = [(key, gettext("%(name)s (starter)", name=label))
+    starters = [(key, gettext("%(name)s (starter)", name=gettext(label)))
                 for key, (label, _blocks) in TEMPLATES.items()]
     return choices([*starters, *saved_templates.choices(db.session)])
 

@@ -36,8 +36,8 @@ class SmsCampaignForm(FlaskForm):
                              "Empty: the operator's number. Or a number with its country "
                              "code, a short code, or (once the owner allows it) a name of at "
                              "most 11 characters."))
-    tag = SelectField(lazy_gettext("Merge tag"), choices=choices(MERGE_TAGS),
-                      validators=[Optional()])
+    tag = SelectField(lazy_gettext("Merge tag"), validators=[Optional()],
+                      choices=choices([(tag, lazy_gettext(label)) for tag, label in MERGE_TAGS]))
     text = TextAreaField(lazy_gettext("Text"), validators=[Optional(), Length(max=2000)])
     transliterate = BooleanField(
         lazy_gettext("Replace Slovak and Czech diacritics (fits more in a part)"))

@@ -27,6 +27,13 @@ BLOCK_TYPES = {
     "columns": N_("Two columns"),
     "html": N_("Raw HTML"),
 }
+
+
+def block_labels() -> dict[str, str]:
+    """BLOCK_TYPES in the reader's language (the composer's legends and Add menu)."""
+    return {kind: gettext(label) for kind, label in BLOCK_TYPES.items()}
+
+
 #: the fields each block keeps (all strings)
 BLOCK_FIELDS = ("type", "text", "text2", "url", "label")
 MAX_BLOCKS = 60

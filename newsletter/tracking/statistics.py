@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import distinct, func, select
 
 from newsletter.campaigns import drafts, progress
@@ -125,9 +126,10 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 200) -> 
     """A bar chart of clicks over time, as inline SVG (no chart library, no CDN)."""
     step, points = timeline(times)
     if not points:
+        label, text = gettext("Clicks over time: no clicks yet."), gettext("No clicks yet.")
         return ('<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
-                f'viewBox="0 0 {width} 40" aria-label="Clicks over time: no clicks yet.">'
-                '<text x="0" y="24">No clicks yet.</text></svg>')
+                f'viewBox="0 0 {width} 40" aria-label="{escape(label)}">'
+                f'<text x="0" y="24">{escape(text)}</text></svg>')
     top = max(c for _, c in points)
     pad, chart_h = 30, height - 50
     bar_w = (width - pad) / max(len(points), 12)  # a lone bar stays a bar, not a wall
@@ -135,10 +137,14 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 200) -> 
     # the text alternative: the total and every bar's time and count, as a sentence
     told = "; ".join(f"{when.strftime('%Y-%m-%d %H:%M')}: {count}"
                      for when, count in points if count)
-    summary = escape(f"Clicks over time, {len(times)} in all, per {_span(step)}: {told}.")
+    summary = escape(ngettext("Clicks over time, %(num)d in all, per %(span)s: %(bars)s.",
+                              "Clicks over time, %(num)d in all, per %(span)s: %(bars)s.",
+                              len(times), span=_span(step), bars=told))
+    title = escape(ngettext("Clicks over time, %(num)d in all",
+                            "Clicks over time, %(num)d in all", len(times)))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
              f'viewBox="0 0 {width} {height}" class="timeline" aria-label="{summary}">'
-             f'<title>Clicks over time, {len(times)} in all</title>',
+             f'<title>{title}</title>',
              f'<text x="0" y="12" font-size="11">{top}</text>',
              f'<line x1="{pad}" y1="{chart_h + 10}" x2="{width}" y2="{chart_h + 10}" '
              'stroke="#9ca3af"/>']
@@ -156,12 +162,17 @@ def timeline_svg(times: list[datetime], width: int = 640, height: int = 200) -> 
 
 
 def _span(step: timedelta) -> str:
+    """A bar's width in words: "hour", "3 hours" (in the reader's language)."""
     minutes = int(step.total_seconds() // 60)
     if minutes % 1440 == 0:
-        return "day" if minutes == 1440 else f"{minutes // 1440} days"
+        days = minutes // 1440
+        return gettext("day") if days == 1 else ngettext("%(num)d day", "%(num)d days", days)
     if minutes % 60 == 0:
-        return "hour" if minutes == 60 else f"{minutes // 60} hours"
-    return "minute" if minutes == 1 else f"{minutes} minutes"
+        hours = minutes // 60
+        return gettext("hour") if hours == 1 else ngettext("%(num)d hour", "%(num)d hours",
+                                                           hours)
+    return gettext("minute") if minutes == 1 else ngettext("%(num)d minute",
+                                                           "%(num)d minutes", minutes)
 
 
 def stats_csv(stats: CampaignStats) -> str:

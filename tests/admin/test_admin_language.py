@@ -47,3 +47,11 @@ def test_plural_forms_on_the_campaign_list_follow_the_language(client, login):
                                ("de", "3 Kampagnen")]:
         client.post("/admin/account", data={"time_zone": "UTC", "language": language})
         assert expected in client.get("/admin/campaigns").text, language
+
+
+def test_the_composer_names_blocks_and_starters_in_the_accounts_language(client, login):
+    login()
+    client.post("/admin/account", data={"time_zone": "UTC", "language": "de"})
+    page = client.get("/admin/campaigns/new").text
+    assert "+ Zwei Spalten</button>" in page and "+ Two columns" not in page
+    assert ">Ankündigung</option>" in page and ">Announcement</option>" not in page
