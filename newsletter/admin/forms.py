@@ -229,7 +229,7 @@ class ContentForm(FlaskForm):
 
 
 class CampaignForm(ContentForm):
-    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_gettext("Campaign name"), validators=[DataRequired(), Length(max=200)])
     preheader = StringField(lazy_gettext("Preheader"), validators=[Optional(), Length(max=200)])
     lists = SelectMultipleField(lazy_gettext("Lists"), coerce=int, validators=[DataRequired()])
     sender = SelectField(lazy_gettext("Sender"), coerce=int, validators=[Optional()])

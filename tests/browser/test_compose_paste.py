@@ -23,7 +23,7 @@ def test_paste_from_a_word_processor(page, live_server, make_user):
     list_with_contacts("a@example.com")
     log_in(page, live_server, make_user)
     page.goto(f"{live_server}/admin/campaigns/new")
-    page.get_by_label("Name", exact=True).fill("Pasted")
+    page.get_by_label("Campaign name").fill("Pasted")
     page.get_by_label("Subject").fill("Pasted offer")
     page.get_by_label("Lists").select_option(label="Weekly (1)")
     page.get_by_role("button", name="+ Text").click()

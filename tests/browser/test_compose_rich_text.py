@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def new_campaign(page, live_server, name="Spring sale"):
     page.goto(f"{live_server}/admin/campaigns/new")
-    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Campaign name").fill(name)
     page.get_by_label("Subject").fill("Our spring sale")
     page.get_by_label("Lists").select_option(label="Weekly (1)")
 

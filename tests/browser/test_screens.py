@@ -69,7 +69,7 @@ def test_find_duplicate_and_schedule_in_my_time_zone(page, live_server, make_use
     page.get_by_role("button", name="Show").click()
     page.get_by_role("button", name="Duplicate June sale").click()
     expect(page.get_by_text("Duplicated: this is the copy")).to_be_visible()
-    expect(page.get_by_label("Name")).to_have_value("Copy of June sale")
+    expect(page.get_by_label("Campaign name")).to_have_value("Copy of June sale")
     copy_id = int(page.url.split("/")[-2])
 
     page.goto(f"{live_server}/admin/campaigns/{copy_id}")
@@ -128,7 +128,7 @@ def test_composer_blocks_without_reload_drag_and_drop_autosave(page, live_server
     list_with_contacts("a@example.com", name="Weekly")
     log_in(page, live_server, make_user)
     page.goto(f"{live_server}/admin/campaigns/new")
-    page.get_by_label("Name", exact=True).fill("Autumn issue")
+    page.get_by_label("Campaign name").fill("Autumn issue")
     page.get_by_label("Subject").fill("Autumn news")
     page.get_by_label("Preheader").fill("Leaves, tea and 20 % off")
     expect(page.locator("#preview-inbox")).to_contain_text("Autumn news — Leaves, tea and 20 % off")
