@@ -65,7 +65,7 @@ LANGUAGES = [("en", lazy_gettext("English")), ("sk", lazy_gettext("Slovak")),
 
 
 class ListForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_gettext("List name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(lazy_gettext("Description"),
                                 validators=[Optional(), Length(max=2000)])
     visibility = SelectField(lazy_gettext("Visibility"), choices=choices(
@@ -148,7 +148,7 @@ class ContactForm(FlaskForm):
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_gettext("Organization name"), validators=[DataRequired(), Length(max=200)])
     registration_no = StringField(lazy_gettext("Registration no."),
                                   validators=[Optional(), Length(max=40)])
     phone = StringField(lazy_gettext("Phone"), validators=[Optional(), Length(max=32)])
