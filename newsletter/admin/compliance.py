@@ -79,7 +79,7 @@ def review_decision(campaign_id: int, decision: str):
     form = DecisionForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
+            flash(" ".join(errors), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     ok, decided = perform(lambda: review.decide(db.session, campaign_id, current_user,
                                                 decision == "approve", form.note.data))
