@@ -148,7 +148,8 @@ class ContactForm(FlaskForm):
 
 
 class OrganizationForm(FlaskForm):
-    name = StringField(lazy_gettext("Organization name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_gettext("Organization name"),
+                       validators=[DataRequired(), Length(max=200)])
     registration_no = StringField(lazy_gettext("Registration no."),
                                   validators=[Optional(), Length(max=40)])
     phone = StringField(lazy_gettext("Phone"), validators=[Optional(), Length(max=32)])

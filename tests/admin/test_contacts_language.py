@@ -47,7 +47,7 @@ def test_bulk_actions_and_the_erase_question_in_german(client, login):
     speak(client, "de")
     page = client.get("/admin/contacts").text
     assert "<strong>3</strong> Kontakte." in page
-    assert ">Rechtsgrundlage</label>" in page  # the search form
+    assert ">Einwilligungsgrundlage</label>" in page  # the search form
     ids = list(db.session.scalars(select(Contact.id).order_by(Contact.id)))
     question = client.post("/admin/contacts/bulk", data={"ids": ids, "action": "erase"}).text
     assert ">3 Kontakte löschen?</h1>" in question and "Trotzdem löschen" in question
