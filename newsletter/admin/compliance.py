@@ -2,6 +2,7 @@
 left out, and recording one for chosen contacts) and the spam score."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
@@ -17,11 +18,13 @@ from .forms import LEGAL_BASES, DecisionForm, EmptyForm, choices, error_text, st
 
 
 class BasisForm(FlaskForm):
-    contact = SelectMultipleField("Contacts", coerce=int, validate_choice=False,
-                                  validators=[DataRequired("Choose at least one contact.")])
-    legal_basis = SelectField("Basis", choices=choices(LEGAL_BASES))
-    source = StringField("Where it comes from", filters=[strip], validators=[
-        DataRequired("Say where the consent or interest comes from."), Length(max=150)])
+    contact = SelectMultipleField(lazy_gettext("Contacts"), coerce=int, validate_choice=False,
+                                  validators=[DataRequired(lazy_gettext(
+                                      "Choose at least one contact."))])
+    legal_basis = SelectField(lazy_gettext("Basis"), choices=choices(LEGAL_BASES))
+    source = StringField(lazy_gettext("Where it comes from"), filters=[strip], validators=[
+        DataRequired(lazy_gettext("Say where the consent or interest comes from.")),
+        Length(max=150)])
 
 
 @bp.route("/campaigns/<int:campaign_id>/consent", methods=["GET", "POST"])
@@ -32,7 +35,8 @@ def consent_report(campaign_id: int):
             db.session, campaign_id, form.contact.data, form.legal_basis.data,
             form.source.data, current_user.email))
         if ok:
-            flash(f"A basis was recorded for {count} contacts.", "success")
+            flash(ngettext("A basis was recorded for %(num)d contact.",
+                           "A basis was recorded for %(num)d contacts.", count), "success")
             return redirect(url_for("admin.consent_report", campaign_id=campaign_id))
     try:
         missing = consent.missing_basis(db.session, campaign_id,
@@ -80,6 +84,6 @@ def review_decision(campaign_id: int, decision: str):
                                                 decision == "approve", form.note.data))
     if ok:
         jobs.enqueue_review_mail(decided.id)
-        flash("Approved: the editor can send it now." if decision == "approve"
-              else "Rejected: the editor was told why.", "success")
+        flash(gettext("Approved: the editor can send it now.") if decision == "approve"
+              else gettext("Rejected: the editor was told why."), "success")
     return redirect(url_for("admin.campaign", campaign_id=campaign_id))

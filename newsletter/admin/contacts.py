@@ -38,7 +38,7 @@ SEARCH_FIELDS = ("q", "list_id", "status", "language", "basis", "field", "value"
 
 def _search_form(formdata=None) -> tuple[ContactSearchForm, contacts.ContactFilter]:
     form = ContactSearchForm(formdata if formdata is not None else request.args)
-    form.list_id.choices = [("", "Any list")] + _list_choices()
+    form.list_id.choices = [("", gettext("Any list"))] + _list_choices()
     form.validate()
     flt = contacts.ContactFilter(q=form.q.data or "", status=form.status.data or "",
                                  language=form.language.data or "",
@@ -55,7 +55,7 @@ def _list_choices() -> list[tuple[int, str]]:
 
 def _bulk_form() -> BulkForm:
     form = BulkForm()
-    form.to_list.choices = [("", "Choose the list…")] + _list_choices()
+    form.to_list.choices = [("", gettext("Choose the list…"))] + _list_choices()
     return form
 
 
@@ -129,7 +129,7 @@ def contacts_bulk():
     search = {k: request.form[k] for k in SEARCH_FIELDS if request.form.get(k)}
     back = url_for("admin.contacts_page", **search)
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     _form, flt = _search_form(request.form)
     ids = (contacts.matching_ids(db.session, flt) if form.scope.data == "matching"

@@ -25,7 +25,7 @@ def _list_fields(form: ListForm) -> dict:
 
 def _list_form(**kwargs) -> ListForm:
     form = ListForm(**kwargs)
-    form.theme_id.choices = choices([("", "Default theme")] + [
+    form.theme_id.choices = choices([("", gettext("Default theme"))] + [
         (t.id, t.name) for t in themes.list_themes(db.session)])
     return form
 

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 
 from newsletter.channels.headers import CONTROL
 from newsletter.errors import DomainError
@@ -22,15 +23,24 @@ class InvalidName(DomainError):
     pass
 
 
-def clean_name(value: str | None, what: str = "A name", max_length: int = 100) -> str | None:
+def _what(what: str | None) -> str:
+    """What the name is of, in the reader's language: callers pass it translated, or an
+    English literal the catalogue may know."""
+    return gettext(what) if what else gettext("A name")
+
+
+def clean_name(value: str | None, what: str | None = None,
+               max_length: int = 100) -> str | None:
     """A name as typed, trimmed (None when empty). Line breaks and other control
     characters are refused at every entry (forms, imports, signup): names reach mail
     headers (From, List-Id, a merged subject), where ``channels.headers`` folds them too."""
     value = (value or "").strip()
     if CONTROL.search(value):
-        raise InvalidName(f"{what} cannot contain line breaks or control characters.")
+        raise InvalidName(gettext("%(what)s cannot contain line breaks or control characters.",
+                                  what=_what(what)))
     if len(value) > max_length:
-        raise InvalidName(f"{what} can be at most {max_length} characters long.")
+        raise InvalidName(gettext("%(what)s can be at most %(max)d characters long.",
+                                  what=_what(what), max=max_length))
     return value or None
 
 
@@ -39,7 +49,8 @@ def normalize_email(address: str) -> str:
     try:
         info = validate_email(address.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidAddress(f"{address!r} is not a valid e-mail address: {exc}") from exc
+        raise InvalidAddress(gettext("%(address)s is not a valid e-mail address: %(reason)s",
+                                     address=repr(address), reason=exc)) from exc
     return info.ascii_email.lower() if info.ascii_email else info.normalized.lower()
 
 

@@ -4,6 +4,7 @@ page's data, and editing with history. Organizations, branches and persons are i
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import exists, func, or_, select
 
 from newsletter.errors import DomainError
@@ -142,7 +143,7 @@ def search(session, flt: ContactFilter, before: int | None = None,
 def get_contact(session, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:
-        raise ContactError("That contact does not exist.")
+        raise ContactError(gettext("That contact does not exist."))
     return contact
 
 
@@ -171,14 +172,15 @@ def update(session, contact_id: int, fields: dict, actor: str) -> list:
     """Edit a contact's data; every changed field lands in the history with the actor."""
     contact = get_contact(session, contact_id)
     if contact.status == ContactStatus.ERASED:
-        raise ContactError("An erased contact cannot be edited.")
+        raise ContactError(gettext("An erased contact cannot be edited."))
     changes = {
         # a contact reached by phone only may stay without an address; one cannot be removed
         "email": (_email(session, contact, fields.get("email") or "")
                   if fields.get("email") or contact.email else None),
         "phone": clean_phone(fields.get("phone") or ""),
-        "first_name": name_field(fields.get("first_name"), "first_name", "The first name"),
-        "last_name": name_field(fields.get("last_name"), "last_name", "The last name"),
+        "first_name": name_field(fields.get("first_name"), "first_name",
+                                 gettext("The first name")),
+        "last_name": name_field(fields.get("last_name"), "last_name", gettext("The last name")),
         "language": _language(fields.get("language") or contact.language),
     }
     changes.update(_affiliation(session, fields.get("organization_id"),
@@ -186,8 +188,8 @@ def update(session, contact_id: int, fields: dict, actor: str) -> list:
     if "status" in fields:
         if fields["status"] not in (ContactStatus.ACTIVE, ContactStatus.INACTIVE,
                                     ContactStatus.ARCHIVED):
-            raise ContactError("An editor can set a contact active, inactive or archived.",
-                               "status")
+            raise ContactError(gettext("An editor can set a contact active, inactive or "
+                                       "archived."), "status")
         changes["status"] = fields["status"]
     typed = {kind: fields[phones.field_name(kind)] for kind in PhoneKind.TYPED
              if phones.field_name(kind) in fields}
@@ -206,14 +208,15 @@ def _email(session, contact: Contact, value: str) -> str:
     taken = session.scalar(select(Contact.id).where(Contact.email == address,
                                                     Contact.id != contact.id))
     if taken:
-        raise ContactError(f"{address} already belongs to another contact.", "email")
+        raise ContactError(gettext("%(address)s already belongs to another contact.",
+                                   address=address), "email")
     return address
 
 
-def name_field(value: str | None, field: str, what: str = "The name") -> str | None:
+def name_field(value: str | None, field: str, what: str | None = None) -> str | None:
     """A name typed into a form (addresses.clean_name), as a ContactError on ``field``."""
     try:
-        return clean_name(value, what)
+        return clean_name(value, what or gettext("The name"))
     except InvalidName as exc:
         raise ContactError(str(exc), field) from None
 
@@ -231,7 +234,7 @@ def clean_phone(value: str) -> str | None:
 def _language(value: str) -> str:
     value = value.strip().lower()
     if not is_language(value):
-        raise ContactError("Use a language code like “sk” or “cs”.", "language")
+        raise ContactError(gettext("Use a language code like “sk” or “cs”."), "language")
     return value
 
 
@@ -239,15 +242,16 @@ def _affiliation(session, organization_id, branch_id, person_id) -> dict:
     """Organization, branch (implies its organization) and person, checked to exist."""
     branch = session.get(Branch, branch_id) if branch_id else None
     if branch_id and branch is None:
-        raise ContactError("That branch does not exist.", "branch_id")
+        raise ContactError(gettext("That branch does not exist."), "branch_id")
     if branch is not None:
         if organization_id and int(organization_id) != branch.organization_id:
-            raise ContactError("The branch belongs to another organization.", "branch_id")
+            raise ContactError(gettext("The branch belongs to another organization."),
+                               "branch_id")
         organization_id = branch.organization_id
     if organization_id and session.get(Organization, organization_id) is None:
-        raise ContactError("That organization does not exist.", "organization_id")
+        raise ContactError(gettext("That organization does not exist."), "organization_id")
     if person_id and session.get(Person, person_id) is None:
-        raise ContactError("That person does not exist.", "person_id")
+        raise ContactError(gettext("That person does not exist."), "person_id")
     return {"organization_id": int(organization_id) if organization_id else None,
             "branch_id": branch.id if branch else None,
             "person_id": int(person_id) if person_id else None}

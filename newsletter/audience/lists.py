@@ -3,6 +3,7 @@ the members."""
 
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from newsletter.errors import DomainError
@@ -24,11 +25,11 @@ from .addresses import InvalidName, clean_name, normalize_email
 def list_name(name: str) -> str:
     """A list's name: required, one line (it is in the List-Id header and subjects)."""
     try:
-        name = clean_name(name, "A list's name", max_length=200) or ""
+        name = clean_name(name, gettext("A list's name"), max_length=200) or ""
     except InvalidName as exc:
         raise DomainError(str(exc)) from None
     if not name:
-        raise DomainError("A list needs a name.")
+        raise DomainError(gettext("A list needs a name."))
     return name
 
 
@@ -45,7 +46,7 @@ def update_list(session, list_id: int, name: str, description: str = "",
                 **fields) -> MailingList:
     mlist = session.get(MailingList, list_id)
     if mlist is None:
-        raise DomainError("That list does not exist.")
+        raise DomainError(gettext("That list does not exist."))
     mlist.name, mlist.description = list_name(name), description
     for key, value in fields.items():
         setattr(mlist, key, value)
@@ -59,12 +60,13 @@ def add_contact_to_list(session, list_id: int, email: str, *, first_name: str = 
     """Add (or find) a contact and subscribe it, confirmed, to the list's e-mail channel.
     An editor adding a person vouches for the legal basis, recorded as consent evidence."""
     if legal_basis not in LegalBasis.ALL:
-        raise DomainError(f"Unknown legal basis {legal_basis!r}.")
+        raise DomainError(gettext("Unknown legal basis %(basis)s.", basis=repr(legal_basis)))
     mlist = session.get(MailingList, list_id)
     if mlist is None:
-        raise DomainError("That list does not exist.")
+        raise DomainError(gettext("That list does not exist."))
     address = normalize_email(email)
-    first, last = clean_name(first_name, "The first name"), clean_name(last_name, "The last name")
+    first = clean_name(first_name, gettext("The first name"))
+    last = clean_name(last_name, gettext("The last name"))
     contact = session.scalar(select(Contact).where(Contact.email == address))
     if contact is None:
         limits.check(session, "contacts")

@@ -6,6 +6,7 @@ add the contact back)."""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter.errors import DomainError
@@ -35,7 +36,7 @@ class Outcome:
 def _list(session, list_id: int | None) -> MailingList:
     mlist = session.get(MailingList, list_id) if list_id else None
     if mlist is None:
-        raise DomainError("Choose the list.")
+        raise DomainError(gettext("Choose the list."))
     return mlist
 
 
@@ -52,7 +53,7 @@ def add_to_list(session, ids: list[int], list_id: int | None, actor: str,
     as consent evidence)."""
     mlist = _list(session, list_id)
     if legal_basis not in LegalBasis.ALL:
-        raise DomainError(f"Unknown legal basis {legal_basis!r}.")
+        raise DomainError(gettext("Unknown legal basis %(basis)s.", basis=repr(legal_basis)))
     left = set(session.scalars(select(Subscription.contact_id).where(
         Subscription.list_id == mlist.id, Subscription.channel == Channel.EMAIL,
         Subscription.status == SubscriptionStatus.UNSUBSCRIBED,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from newsletter.campaigns import recipients
@@ -71,12 +72,15 @@ def domain_items(session, sender_id: int, refresh: bool) -> list[Item]:
         return check_sender(session, sender_id).items
     cached = cached_result(session, sender_id)
     if cached is None:
-        return [Item("domain", NOTICE, "The sending domain is checked when the campaign "
-                                       "starts (or now, with Check on the sender page).")]
+        return [Item("domain", NOTICE, gettext(
+            "The sending domain is checked when the campaign starts (or now, with Check on "
+            "the sender page)."))]
     minutes = int(cached.age.total_seconds() // 60)
-    return [Item("domain", NOTICE, f"Sending domain checked {minutes} minutes ago "
-                                   f"(checked again at start when older than the limit).")
-            ] + cached.items
+    return [Item("domain", NOTICE, ngettext(
+        "Sending domain checked %(num)d minute ago (checked again at start when older than "
+        "the limit).",
+        "Sending domain checked %(num)d minutes ago (checked again at start when older than "
+        "the limit).", minutes))] + cached.items
 
 
 def unsubscribe_item(campaign: Campaign) -> Item:
@@ -87,13 +91,13 @@ def unsubscribe_item(campaign: Campaign) -> Item:
              for link in unsubscribe.look_alikes(html, text, base_url)]
     if fakes:
         named = ", ".join(sorted({link.href for link in fakes}))
-        return Item("unsubscribe", WARNING,
-                    f"An unsubscribe link that is not the platform's own does not count "
-                    f"({named}): it unsubscribes nobody here. The platform's link is "
-                    f"appended to the footer; remove yours so recipients see one.")
-    return Item("unsubscribe", NOTICE,
-                "The platform's unsubscribe link is appended to the footer of every "
-                "message; it is the only one that counts.")
+        return Item("unsubscribe", WARNING, gettext(
+            "An unsubscribe link that is not the platform's own does not count (%(links)s): "
+            "it unsubscribes nobody here. The platform's link is appended to the footer; "
+            "remove yours so recipients see one.", links=named))
+    return Item("unsubscribe", NOTICE, gettext(
+        "The platform's unsubscribe link is appended to the footer of every message; it is "
+        "the only one that counts."))
 
 
 def consent_item(session, campaign: Campaign) -> tuple[Item, int]:
@@ -103,31 +107,38 @@ def consent_item(session, campaign: Campaign) -> tuple[Item, int]:
 
     total, missing = count(None), count(False)
     if not total:
-        return Item("consent", OK, "No list recipients to check."), 0
+        return Item("consent", OK, gettext("No list recipients to check.")), 0
     extras = bool(campaign.extra_recipients.strip())
     if missing == total and not extras:
-        return Item("consent", BLOCKING,
-                    f"None of the {total} recipients has a recorded consent or legitimate "
-                    f"interest: record a basis or choose other lists."), missing
+        return Item("consent", BLOCKING, ngettext(
+            "None of the %(num)d recipients has a recorded consent or legitimate interest: "
+            "record a basis or choose other lists.",
+            "None of the %(num)d recipients has a recorded consent or legitimate interest: "
+            "record a basis or choose other lists.", total)), missing
     if missing:
-        return Item("consent", WARNING,
-                    f"{missing} of {total} recipients have no recorded consent or legitimate "
-                    f"interest and will be left out."), missing
-    return Item("consent", OK,
-                f"All {total} recipients have a recorded consent or legitimate interest."), 0
+        return Item("consent", WARNING, ngettext(
+            "%(num)d of %(total)d recipients has no recorded consent or legitimate interest "
+            "and will be left out.",
+            "%(num)d of %(total)d recipients have no recorded consent or legitimate interest "
+            "and will be left out.", missing, total=total)), missing
+    return Item("consent", OK, ngettext(
+        "%(num)d recipient has a recorded consent or legitimate interest.",
+        "All %(num)d recipients have a recorded consent or legitimate interest.", total)), 0
 
 
 def content_item(session, campaign: Campaign) -> Item:
     """The content review: matches hold the campaign for a reviewer when it is sent."""
     found = review.findings_of(session, campaign)
     if not found:
-        return Item("content", OK, "The content matches no review category.")
+        return Item("content", OK, gettext("The content matches no review category."))
     names = ", ".join(sorted({f.name for f in found}))
     if review.cleared(session, campaign):
         last = review.latest(session, campaign.id)
-        return Item("content", OK, f"Matches {names}; approved by a reviewer: {last.note}")
-    return Item("content", NOTICE, f"The content matches {names}: sending holds the "
-                                   f"campaign for a reviewer's approval.")
+        return Item("content", OK, gettext("Matches %(names)s; approved by a reviewer: "
+                                           "%(note)s", names=names, note=last.note))
+    return Item("content", NOTICE, gettext(
+        "The content matches %(names)s: sending holds the campaign for a reviewer's "
+        "approval.", names=names))
 
 
 def plan_items(session, campaign: Campaign) -> list[Item]:
@@ -138,9 +149,11 @@ def plan_items(session, campaign: Campaign) -> list[Item]:
         if left is None:
             return []
         cap = limits.limit(session, "sms_parts_month")
-        return [Item("plan", NOTICE if left else BLOCKING,
-                     f"{left} of the plan's {cap} SMS parts a month are left; a start that "
-                     f"needs more is refused.")]
+        return [Item("plan", NOTICE if left else BLOCKING, ngettext(
+            "%(num)d of the plan's %(cap)d SMS parts a month are left; a start that needs more "
+            "is refused.",
+            "%(num)d of the plan's %(cap)d SMS parts a month are left; a start that needs more "
+            "is refused.", left, cap=cap))]
     if campaign.channel != "email":
         return []
     left = limits.remaining(session, "emails_month")
@@ -151,11 +164,16 @@ def plan_items(session, campaign: Campaign) -> list[Item]:
         [a for a in campaign.extra_recipients.splitlines() if a.strip()])
     cap, used = limits.limit(session, "emails_month"), limits.used(session, "emails_month")
     if count > left:
-        return [Item("plan", BLOCKING, f"The plan allows {cap} e-mail messages a month; "
-                                       f"{used} were sent this month, so {left} are left "
-                                       f"and this campaign has {count} recipients.")]
-    return [Item("plan", OK, f"{count} messages fit the plan: {left} of {cap} are left "
-                             f"this month.")]
+        return [Item("plan", BLOCKING, ngettext(
+            "The plan allows %(cap)d e-mail messages a month; %(used)d were sent this month, "
+            "so %(left)d are left and this campaign has %(num)d recipient.",
+            "The plan allows %(cap)d e-mail messages a month; %(used)d were sent this month, "
+            "so %(left)d are left and this campaign has %(num)d recipients.", count,
+            cap=cap, used=used, left=left))]
+    return [Item("plan", OK, ngettext(
+        "%(num)d message fits the plan: %(left)d of %(cap)d are left this month.",
+        "%(num)d messages fit the plan: %(left)d of %(cap)d are left this month.", count,
+        left=left, cap=cap))]
 
 
 def _list_ids(campaign: Campaign) -> list[int]:
@@ -171,9 +189,9 @@ def first_send_items(session, campaign: Campaign) -> list[Item]:
     never = [m.name for m in campaign.lists if m.id not in mailed]
     if not never:
         return []
-    return [Item("first_send", WARNING,
-                 f"First send to {', '.join(sorted(never))}: this list was never mailed. "
-                 f"Make sure its contacts expect mail from you.")]
+    return [Item("first_send", WARNING, gettext(
+        "First send to %(lists)s: this list was never mailed. Make sure its contacts expect "
+        "mail from you.", lists=", ".join(sorted(never))))]
 
 
 def fresh_import_items(session, campaign: Campaign) -> list[Item]:
@@ -190,7 +208,8 @@ def fresh_import_items(session, campaign: Campaign) -> list[Item]:
         .group_by(MailingList.name).order_by(MailingList.name)).all()
     if not rows:
         return []
-    parts = ", ".join(f"{count} on {name}" for name, count in rows)
-    return [Item("fresh_import", WARNING,
-                 f"Contacts imported in the last day ({parts}): a fresh import mailed at "
-                 f"once draws complaints if it was not collected with consent.")]
+    parts = ", ".join(gettext("%(count)d on %(list)s", count=count, list=name)
+                      for name, count in rows)
+    return [Item("fresh_import", WARNING, gettext(
+        "Contacts imported in the last day (%(parts)s): a fresh import mailed at once draws "
+        "complaints if it was not collected with consent.", parts=parts))]

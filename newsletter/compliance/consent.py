@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from newsletter.campaigns import recipients
@@ -64,17 +65,17 @@ def record_basis(session, campaign_id: int, contact_ids: list[int], legal_basis:
     """Record ``legal_basis`` for the chosen contacts on the campaign's lists they are
     confirmed on (only contacts of this campaign's report). Returns how many got one."""
     if legal_basis not in LegalBasis.ALL:
-        raise CampaignError("Choose consent, legitimate interest or contract.")
+        raise CampaignError(gettext("Choose consent, legitimate interest or contract."))
     source = " ".join(source.split())
     if not source:
-        raise CampaignError("Say where the consent or interest comes from (e.g. "
-                            "'customers of the e-shop, orders 2024').")
+        raise CampaignError(gettext("Say where the consent or interest comes from (e.g. "
+                                    "'customers of the e-shop, orders 2024')."))
     campaign = get_campaign(session, campaign_id)
     rows = recipients.recipient_rows(campaign, basis=False).subquery()
     allowed = set(session.scalars(select(rows.c.contact_id).where(
         rows.c.contact_id.in_(contact_ids))))
     if not allowed:
-        raise CampaignError("Choose at least one contact from the list.")
+        raise CampaignError(gettext("Choose at least one contact from the list."))
     subs = session.execute(select(Subscription.contact_id, Subscription.list_id).where(
         Subscription.contact_id.in_(allowed), Subscription.channel == campaign.channel,
         Subscription.status == SubscriptionStatus.CONFIRMED,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 
 from newsletter.errors import DomainError
 from newsletter.models import SenderCheck, SenderIdentity, utcnow
@@ -56,7 +57,7 @@ def check_sender(session, sender_id: int, force: bool = False) -> DomainResult:
     """The sender's checks: cached while fresh, unless ``force``."""
     sender = session.get(SenderIdentity, sender_id)
     if sender is None:
-        raise DomainError("That sender does not exist.")
+        raise DomainError(gettext("That sender does not exist."))
     cached = session.get(SenderCheck, sender_id)
     max_age = timedelta(seconds=current_app.config["SENDER_CHECK_MAX_AGE"])
     if cached and not force and utcnow() - cached.checked_at < max_age:

@@ -8,6 +8,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from newsletter.campaigns.drafts import CampaignError, get_campaign
@@ -69,17 +70,17 @@ def save_category(session, key: str, *, name: str, patterns: str, allowed: str,
     """The owner's rules for a category (a default's key replaces that default)."""
     key = (key or "").strip().lower()
     if not re.fullmatch(r"[a-z0-9_]{1,32}", key):
-        raise FieldError("key", "Letters, digits and _ only (at most 32).")
+        raise FieldError("key", gettext("Letters, digits and _ only (at most 32)."))
     if not (name or "").strip():
-        raise FieldError("name", "Name the category.")
+        raise FieldError("name", gettext("Name the category."))
     fields = {"patterns": patterns, "allowed": allowed, "exceptions": exceptions,
               "void": void}
     for field, text in fields.items():
         bad = [line for line in lines(text) if not compile_pattern(line)]
         if bad:
-            raise FieldError(field, f"No words in: {', '.join(bad)}")
+            raise FieldError(field, gettext("No words in: %(lines)s", lines=", ".join(bad)))
     if not lines(patterns):
-        raise FieldError("patterns", "Give at least one pattern.")
+        raise FieldError("patterns", gettext("Give at least one pattern."))
     row = session.get(ReviewCategory, key) or ReviewCategory(key=key)
     row.name, row.active, row.updated_at = name.strip()[:200], active, utcnow()
     for field, text in fields.items():
@@ -202,16 +203,16 @@ def decide(session, campaign_id: int, user: User, approve: bool, note: str) -> C
     (sendable once approved; to be changed once rejected). The caller commits and then
     tells the editor (``jobs.enqueue_review_mail``)."""
     if user.role not in DECIDERS:
-        raise DomainError("Only a reviewer or an owner decides on held campaigns.")
+        raise DomainError(gettext("Only a reviewer or an owner decides on held campaigns."))
     note = (note or "").strip()
     if not note:
-        raise CampaignError("Give a reason for the approval (e.g. “B2B exception”)."
-                            if approve else "Tell the editor why it was rejected.")
+        raise CampaignError(gettext("Give a reason for the approval (e.g. “B2B exception”).")
+                            if approve else gettext("Tell the editor why it was rejected."))
     campaign = get_campaign(session, campaign_id)
     held = latest(session, campaign_id)
     if campaign.status != CampaignStatus.REVIEW or held is None or \
             held.state != ReviewState.HELD:
-        raise CampaignError("This campaign is not waiting for review.")
+        raise CampaignError(gettext("This campaign is not waiting for review."))
     held.state = ReviewState.APPROVED if approve else ReviewState.REJECTED
     held.note, held.decided_by_id, held.decided_at = note[:2000], user.id, utcnow()
     campaign.status = CampaignStatus.DRAFT

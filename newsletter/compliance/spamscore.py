@@ -9,6 +9,7 @@ import subprocess  # nosec B404: a fixed command, no shell
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext
 
 from newsletter.campaigns.drafts import CampaignError, get_campaign
 from newsletter.sending.messages import MessageFactory, MessageNotBuilt, Recipient
@@ -59,7 +60,7 @@ def sample_message(session, campaign_id: int) -> bytes:
 def parse(output: str) -> SpamReport:
     summary = SUMMARY.search(output)
     if summary is None:
-        raise CampaignError("SpamAssassin gave no report.")
+        raise CampaignError(gettext("SpamAssassin gave no report."))
     rules, table = [], output[summary.end():].split("\n----", 1)[-1]
     for line in table.splitlines()[1:]:
         match = RULE.match(line)
@@ -77,11 +78,11 @@ def score(session, campaign_id: int) -> SpamReport:
     """Run SpamAssassin on the campaign's message (raises CampaignError when it cannot)."""
     cmd = command()
     if cmd is None:
-        raise CampaignError("SpamAssassin is not installed on this server.")
+        raise CampaignError(gettext("SpamAssassin is not installed on this server."))
     message = sample_message(session, campaign_id)
     try:
         result = subprocess.run(cmd, input=message, capture_output=True,  # nosec B603
                                 timeout=current_app.config["SPAMASSASSIN_TIMEOUT"], check=False)
     except subprocess.TimeoutExpired:
-        raise CampaignError("SpamAssassin took too long; try again.") from None
+        raise CampaignError(gettext("SpamAssassin took too long; try again.")) from None
     return parse(result.stdout.decode("utf-8", "replace"))

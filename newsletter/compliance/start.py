@@ -5,6 +5,7 @@ left out (and counted)."""
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 
 from newsletter.campaigns.drafts import CampaignError, get_campaign
 from newsletter.errors import DomainError
@@ -23,8 +24,8 @@ class NeedsConfirmation(DomainError):
     """Warnings the editor has not confirmed."""
 
     def __init__(self, warnings: list[checks.Item]):
-        super().__init__("Confirm the warnings before sending: "
-                         + " ".join(item.message for item in warnings))
+        super().__init__(gettext("Confirm the warnings before sending: %(warnings)s",
+                                 warnings=" ".join(item.message for item in warnings)))
         self.warnings = warnings
 
 
@@ -47,15 +48,18 @@ def start(session, campaign_id: int, confirmed: bool = False, actor: str = "") -
     """Run the checklist and start the campaign when it allows. The caller commits."""
     result = checks.run(session, campaign_id, refresh=True)
     if result.blocking:
-        raise StartRefused("Not started: " + " ".join(i.message for i in result.blocking))
+        raise StartRefused(gettext("Not started: %(reasons)s",
+                                   reasons=" ".join(i.message for i in result.blocking)))
     if not review.cleared(session, get_campaign(session, campaign_id)):
-        raise StartRefused("Not started: the content needs a reviewer's approval "
-                           "(hold it for review first).")
+        raise StartRefused(gettext("Not started: the content needs a reviewer's approval "
+                                   "(hold it for review first)."))
     if result.warnings and not confirmed:
         raise NeedsConfirmation(result.warnings)
     created = sms.start_campaign(session, campaign_id, actor=actor, require_basis=True)
     notices = [item.message for item in result.at(checks.NOTICE)]
     if result.left_out:
-        notices.append(f"{result.left_out} recipients without a recorded consent or "
-                       f"legitimate interest were left out.")
+        notices.append(ngettext("%(num)d recipient without a recorded consent or legitimate "
+                                "interest was left out.",
+                                "%(num)d recipients without a recorded consent or legitimate "
+                                "interest were left out.", result.left_out))
     return Started(created=created, left_out=result.left_out, notices=notices)

@@ -87,7 +87,7 @@ def test_detail_shows_subscriptions_consents_messages_and_history(
     text = client.get(f"/admin/contacts/{contact.id}").text
     assert "Weekly" in text and "confirmed" in text
     assert "added by an editor" in text  # consent record source
-    assert re.search(r"Test campaign</a></td><td>sent</td><td>\d{4}-", text)  # received
+    assert re.search(r"Test campaign</a></td><td>Sent</td><td>\d{4}-", text)  # received
     assert "+421905000111" in text and f"editor:{user.email}" in text
     changes = db.session.scalars(select(ContactChange.field)).all()
     assert set(changes) == {"phone", "first_name", "last_name", "language"}
@@ -153,7 +153,7 @@ def test_bulk_unsubscribe_keeps_contacts_inactive_with_history(client, login):
     ids = list(db.session.scalars(select(Contact.id)))
     response = client.post("/admin/contacts/bulk", data={"ids": ids, "action": "unsubscribe"},
                            follow_redirects=True)
-    assert "2 contact(s) unsubscribed." in response.text
+    assert "2 contacts unsubscribed." in response.text
     assert {c.status for c in db.session.scalars(select(Contact))} == {"inactive"}
     assert {s.status for s in db.session.scalars(select(Subscription))} == {"unsubscribed"}
     withdrawn = db.session.scalars(select(ConsentRecord).where(
@@ -172,7 +172,7 @@ def test_erasing_warns_offers_alternatives_and_keeps_only_a_hash(client, login, 
 
     response = client.post("/admin/contacts/bulk", data={
         "ids": [gone.id], "action": "erase", "confirm": "y"}, follow_redirects=True)
-    assert "1 contact(s) erased." in response.text
+    assert "1 contact erased." in response.text
     db.session.expire_all()
     erased = db.session.get(Contact, gone.id)
     assert (erased.email, erased.first_name, erased.status) == (None, None, "erased")
@@ -212,7 +212,7 @@ def test_repeated_mass_deletion_is_warned_about(client, login):
     assert db.session.scalar(select(BulkAction.count)) == 10
     second = client.post("/admin/contacts/bulk", data={"ids": ids[10:], "action": "erase"})
     assert "Repeated mass deletion" in second.text
-    assert "1 mass deletion(s) in the last 24 hours" in second.text
+    assert "1 mass deletion in the last 24 hours" in second.text
 
 
 def test_archive_sets_contacts_aside(client, login):

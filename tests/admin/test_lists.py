@@ -93,7 +93,7 @@ def test_list_fields_can_be_edited(client, login):
     db.session.refresh(mlist)
     assert (mlist.name, mlist.visibility, mlist.optin, mlist.language, mlist.purpose,
             mlist.channels) == ("News", "public", "single", "cs", "Product news", "email,sms")
-    assert "purpose “Product news”" in client.get(f"/admin/lists/{mlist.id}").text
+    assert "Purpose: “Product news”" in client.get(f"/admin/lists/{mlist.id}").text
 
 
 def test_the_embed_snippet_speaks_the_lists_language_whatever_the_admins_browser(

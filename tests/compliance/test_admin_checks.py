@@ -28,7 +28,7 @@ def test_campaign_page_shows_the_checklist_and_send_asks_to_confirm(client, logi
     assert "Send despite the warnings?" in confirm and "1 of 2 recipients" in confirm
     done = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
                        follow_redirects=True).text
-    assert "Sending started: 1 recipient." in done and "1 recipients without" in done
+    assert "Sending started: 1 recipient." in done and "1 recipient without" in done
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).status == "running"
 
@@ -61,7 +61,7 @@ def test_consent_report_lists_and_records_a_basis(client, login):
     done = client.post(f"/admin/campaigns/{campaign.id}/consent", data={
         "contact": [contact.id], "legal_basis": "legitimate_interest",
         "source": "customers 2024"}, follow_redirects=True).text
-    assert "recorded for 1 contacts" in done and "Every recipient has a recorded basis" in done
+    assert "recorded for 1 contact." in done and "Every recipient has a recorded basis" in done
     record = db.session.query(ConsentRecord).filter_by(contact_id=contact.id).one()
     assert record.legal_basis == "legitimate_interest"
     assert record.source == "customers 2024 (recorded by editor@example.com)"

@@ -65,7 +65,7 @@ def test_recipients_without_a_basis_are_left_out_and_counted(app, worker, smtp_s
     started = checked.start(db.session, campaign.id, confirmed=True)
     db.session.commit()
     assert (started.created, started.left_out) == (2, 1)
-    assert any("1 recipients without" in n for n in started.notices)
+    assert any("1 recipient without" in n for n in started.notices)
     assert {d.address for d in db.session.query(Delivery)} == {"a@example.com",
                                                                 "b@example.com"}
 
