@@ -30,6 +30,7 @@ from .forms import (
     EmptyForm,
     OrganizationForm,
     PersonForm,
+    error_text,
 )
 
 #: the search's fields, carried along by the bulk form (scope "matching")
@@ -129,7 +130,7 @@ def contacts_bulk():
     search = {k: request.form[k] for k in SEARCH_FIELDS if request.form.get(k)}
     back = url_for("admin.contacts_page", **search)
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash(error_text(form), "error")
         return redirect(back)
     _form, flt = _search_form(request.form)
     ids = (contacts.matching_ids(db.session, flt) if form.scope.data == "matching"

@@ -17,7 +17,7 @@ from newsletter.channels.base import Messenger, OutgoingMessage, PermanentFailur
 from newsletter.channels.headers import header_value
 from newsletter.config import DEFAULT_MAIL_FROM
 from newsletter.models import Contact, ContactStatus, SenderIdentity, Subscription
-from newsletter.platform.i18n import best_language
+from newsletter.platform.i18n import N_, best_language
 
 from . import profiles, subscriptions
 
@@ -27,11 +27,6 @@ log = logging.getLogger(__name__)
 #: CRLF line ends and 7-bit bodies, so any server takes the message.
 WIRE = policy.SMTP.clone(cte_type="7bit")
 
-
-def N_(message: str) -> str:
-    """Marks a subject for extraction; ``_compose`` translates it in the recipient's
-    language."""
-    return message
 
 
 #: the HTML part's button for each mail's link

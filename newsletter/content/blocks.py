@@ -9,13 +9,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext, ngettext
 
 from newsletter.errors import DomainError
-
-
-def N_(text: str) -> str:
-    """Marks a label for translation where it is defined; it is translated (gettext) where
-    a page shows it, so workers and stored content keep the English original."""
-    return text
-
+from newsletter.platform.i18n import N_
 
 #: type -> label shown in the composer (translated where shown)
 BLOCK_TYPES = {

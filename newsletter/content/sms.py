@@ -12,12 +12,12 @@ from newsletter.audience.addresses import InvalidName, clean_name
 from newsletter.campaigns import drafts
 from newsletter.errors import DomainError
 from newsletter.models import Campaign, Channel, PhoneKind
+from newsletter.platform.i18n import N_
 from newsletter.sms import quota, senders
 from newsletter.sms import text as sms_text
 from newsletter.sms.parts import CONCATENATED, MAX_PARTS, SINGLE
 
 from . import sandbox
-from .blocks import N_
 
 #: merge tags offered by the tag picker above the text: (tag, label)
 MERGE_TAGS = (("{{ first_name }}", N_("First name")), ("{{ last_name }}", N_("Last name")),

@@ -9,9 +9,9 @@ from sqlalchemy import select, true, update
 from newsletter.errors import DomainError
 from newsletter.models import MailingList, Theme
 from newsletter.platform import limits
+from newsletter.platform.i18n import N_
 
 from . import colours, media
-from .blocks import N_
 from .rendering import Style
 
 COLOR = colours.COLOUR

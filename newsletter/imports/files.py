@@ -39,6 +39,7 @@ from newsletter.audience.addresses import (
     normalize_email,
     normalize_phone,
 )
+from newsletter.platform.i18n import N_
 from newsletter.sms.numbers import InvalidPhone
 
 #: What a column can be mapped to ("" = ignored).
@@ -64,10 +65,6 @@ HEADER_GUESSES = {
 LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 MAX_ATTRIBUTE = 500
 
-
-def N_(msgid: str) -> str:
-    """Marks a msgid for extraction; it is translated where it is shown."""
-    return msgid
 
 
 #: What can be wrong with a row. The import runs in a worker, with nobody's language: the

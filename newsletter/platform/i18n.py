@@ -33,6 +33,13 @@ TIME_ZONES = ("UTC", *sorted(z for z in available_timezones()
 SOURCE = Path(__file__).resolve().parent.parent / "translations"
 
 
+def N_(msgid: str) -> str:
+    """Marks a text for extraction (`make translations`) where it is defined, in a table
+    or a constant; gettext translates it where a page or a mail shows it, so workers and
+    stored data keep the English original."""
+    return msgid
+
+
 def use_language(code: str | None) -> None:
     """Show this request in the subscriber's preferred language (e.g. their profile's)."""
     if code in LANGUAGES:

@@ -42,6 +42,7 @@ from newsletter.models import (
     Subscription,
     SubscriptionStatus,
 )
+from newsletter.platform.i18n import N_
 
 
 class SegmentError(DomainError):
@@ -157,10 +158,6 @@ def _attribute(session, cond: Condition, now) -> ColumnElement:
         raise SegmentError(gettext("Name the attribute."))
     return _text(Contact.attributes[cond.key].as_string(), cond)
 
-
-def N_(msgid: str) -> str:
-    """Marks a msgid for extraction; gettext translates it where it is raised."""
-    return msgid
 
 
 NOT_FOUND = {"organization": N_("No organization '%(value)s'."),

@@ -269,7 +269,7 @@ def test_the_preheader_is_reviewed_and_part_of_what_an_approval_covers(app):
 def test_the_editor_is_told_in_their_admin_language(client, login, worker, smtp_server):
     """The review mail is written in the language the editor chose for the admin (their
     account page), not in the worker's English."""
-    campaign = held_campaign(client, login)
+    held_campaign(client, login)
     editor = db.session.scalar(db.select(User).where(User.email == "editor@example.com"))
     editor.language = "de"
     db.session.commit()
