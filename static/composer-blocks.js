@@ -65,7 +65,12 @@
     } else if (verb === "up" || verb === "down" || verb === "move") {
       say(msg("msgMoved"));
     }
-    if (focus) focus.focus();
+    // never take the focus from a field of the blocks the person already went to (a quick
+    // click or a script right after the swap): only from the button that was pressed
+    var active = document.activeElement;
+    var elsewhere = active && active !== document.body && list.contains(active) &&
+      !active.closest(".add-block, #block-removed");
+    if (focus && !elsewhere) focus.focus();
     sortable();
     form.dispatchEvent(new Event("change", {bubbles: true}));  // refresh the live preview
     if (soonHook) soonHook();  // and save the new order

@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 WIRE = policy.SMTP.clone(cte_type="7bit")
 
 
-
 #: the HTML part's button for each mail's link
 BUTTONS = {"confirm": N_("Confirm my subscription"), "login": N_("Open my profile"),
            "erasure": N_("Delete my data"), "already_subscribed": N_("Open")}

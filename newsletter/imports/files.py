@@ -66,7 +66,6 @@ LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=
 MAX_ATTRIBUTE = 500
 
 
-
 #: What can be wrong with a row. The import runs in a worker, with nobody's language: the
 #: reason is stored in English (``problem``) and the report page translates it
 #: (``translated_problem``), as does the rejected-rows CSV stay in English.

@@ -159,7 +159,6 @@ def _attribute(session, cond: Condition, now) -> ColumnElement:
     return _text(Contact.attributes[cond.key].as_string(), cond)
 
 
-
 NOT_FOUND = {"organization": N_("No organization '%(value)s'."),
              "list": N_("No list '%(value)s'."), "campaign": N_("No campaign '%(value)s'.")}
 SEVERAL = {

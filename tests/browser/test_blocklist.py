@@ -33,7 +33,7 @@ def test_editor_blocks_a_firm_and_checks_the_campaign(
     page.get_by_label("Note").fill("The firm asked not to be contacted")
     page.get_by_role("button", name="Save entry").click()
     expect(page.get_by_text("Block-list entry #1 saved.")).to_be_visible()
-    expect(page.locator("#entries")).to_contain_text("email, sms")
+    expect(page.locator("#entries")).to_contain_text("E-mail, SMS")
     page.screenshot(path=str(artifacts / "blocklist-entries.png"), full_page=True)
 
     page.goto(f"{live_server}/admin/campaigns/{campaign.id}")

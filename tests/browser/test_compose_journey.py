@@ -52,7 +52,7 @@ def shop():
 
 def compose(page, shop):
     page.get_by_role("link", name="New campaign").click()
-    page.get_by_label("Name", exact=True).fill("Spring issue")
+    page.get_by_label("Campaign name").fill("Spring issue")
     page.get_by_label("Subject").fill('Spring news for {{ first_name | default("you") }}')
     page.get_by_label("Lists").select_option(label="Weekly (1)")
     page.get_by_role("button", name="+ Heading").click()

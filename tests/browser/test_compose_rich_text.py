@@ -263,3 +263,29 @@ def test_undo_without_javascript(browser, live_server, make_user):
         assert [b["type"] for b in saved.blocks] == ["text", "divider"]
     finally:
         context.close()
+
+
+def test_a_new_block_never_takes_the_focus_from_a_field_already_chosen(page, live_server,
+                                                                      make_user):
+    """After "+ Button" the new block's first field gets the focus, unless the person
+    already went to another of its fields the moment it appeared: their typing goes where
+    they chose (it once went into the button's label, and the link stayed https://)."""
+    list_with_contacts("reader@example.com")
+    log_in(page, live_server, make_user)
+    new_campaign(page, live_server, name="Quick hands")
+    page.evaluate("""() => {
+      const form = document.querySelector('.composer').closest('form');
+      new MutationObserver((records, observer) => {
+        const link = form.querySelector('input[name="blocks-0-url"]');
+        if (link) { observer.disconnect(); link.focus(); }  // before the swap settles
+      }).observe(form, {childList: true, subtree: true});
+    }""")
+    page.get_by_role("button", name="+ Button").click()
+    link = page.get_by_label("Button 1 link")
+    expect(link).to_be_focused()
+    page.wait_for_timeout(200)  # the swap has settled: the focus stayed
+    expect(link).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("https://shop.example/")
+    expect(link).to_have_value("https://shop.example/")
+    expect(page.get_by_label("Button 1 label")).not_to_have_value(re.compile("shop"))
