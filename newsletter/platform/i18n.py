@@ -40,6 +40,11 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """N_ for a message with plural forms (extracted with both)."""
+    return singular, plural
+
+
 def use_language(code: str | None) -> None:
     """Show this request in the subscriber's preferred language (e.g. their profile's)."""
     if code in LANGUAGES:

@@ -16,7 +16,8 @@ def source_messages() -> set[str]:
     with (SOURCE / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found = set()
-    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}  # as `make translations` does
+    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None,  # as `make translations` does
+                "N_plural": (1, 2)}
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])
