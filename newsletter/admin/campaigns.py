@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from newsletter import jobs
@@ -17,27 +17,6 @@ from newsletter.tracking import overview
 
 from . import bp, perform
 from .forms import DecisionForm, EmptyForm, FollowUpForm, ScheduleForm, error_text
-from .labels import STATUSES
-
-#: a delivery's state as the campaign page names it (the stored value stays English)
-DELIVERY_STATES = {
-    "queued": lazy_gettext("queued"), "sending": lazy_gettext("sending"),
-    "sent": lazy_gettext("sent"), "delivered": lazy_gettext("delivered"),
-    "deferred": lazy_gettext("deferred"), "failed": lazy_gettext("failed"),
-    "bounced": lazy_gettext("bounced"), "blocked": lazy_gettext("blocked"),
-    "skipped": lazy_gettext("skipped"), "cancelled": lazy_gettext("cancelled"),
-}
-
-
-@bp.app_template_global()
-def delivery_state_label(state: str) -> str:
-    return str(DELIVERY_STATES.get(state, state))
-
-
-@bp.app_template_global()
-def status_labels() -> dict[str, str]:
-    """Every campaign status's label, for the live status script (campaign-status.js)."""
-    return {code: str(label) for code, label in STATUSES.items()}
 
 
 @bp.get("/")

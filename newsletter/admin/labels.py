@@ -25,8 +25,15 @@ def status_label(status: str) -> str:
 
 
 @bp.app_template_global()
+def status_labels() -> dict[str, str]:
+    """Every campaign status's label, for the live status script (campaign-status.js)."""
+    return {code: str(label) for code, label in STATUSES.items()}
+
+
+@bp.app_template_global()
 def role_label(role: str) -> str:
     return str(ROLES.get(role, role))
+
 
 #: a contact's status (its badge, the search filter, the history's status changes)
 CONTACT_STATUSES = {
