@@ -14,14 +14,23 @@
     left.push(+cells[2].textContent);
     total.push(+cells[3].textContent);
   });
+  // dates as the page's language writes them (11/2 in English, 2. 11. in Slovak)
+  var language = document.documentElement.lang || "en";
+  var short = new Intl.DateTimeFormat(language, {day: "numeric", month: "numeric", timeZone: "UTC"});
+  var long = new Intl.DateTimeFormat(language, {dateStyle: "medium", timeZone: "UTC"});
   function options(width) {
     return {
       width: width, height: 260,
       scales: {x: {time: true}, n: {auto: true}},
-      axes: [{}, {scale: "y", label: words.labelSubscriptions},
+      axes: [{values: function (u, splits) {
+                return splits.map(function (t) { return short.format(new Date(t * 1000)); });
+              }},
+             {scale: "y", label: words.labelSubscriptions},
              {scale: "n", side: 1, label: words.labelPerDay, grid: {show: false}}],
       series: [
-        {},
+        {label: words.labelDay, value: function (u, t) {
+          return t == null ? "--" : long.format(new Date(t * 1000));
+        }},
         {label: words.labelSubscriptions, scale: "y", stroke: "#1f5fbf", width: 2},
         {label: words.labelJoined, scale: "n", stroke: "#146c2e", points: {show: true}},
         {label: words.labelLeft, scale: "n", stroke: "#b42318", points: {show: true}},

@@ -2,6 +2,7 @@
 owner's site; centred on a wide screen and readable at 320 px; no serious axe finding.
 And an admin page for an account that chose German. Screenshots in tests/artifacts/."""
 
+import re
 import struct
 import zlib
 
@@ -93,6 +94,14 @@ def test_admin_page_in_german_for_an_account_that_chose_german(
     expect(page.get_by_role("heading", name="Übersicht", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Laufende und geplante Versände")).to_be_visible()
     assert_no_serious_violations(page, "German dashboard")
+    # the chart's words and dates too: its legend names the day in German and writes the
+    # date the German way ("30.11.2026"), not uPlot's English "Time" and "11/30"
+    expect(page.locator("#growth-chart")).to_have_attribute("data-drawn", "1")
+    legend = page.locator("#growth-chart .u-legend")
+    expect(legend).to_contain_text("Tag")
+    expect(legend).not_to_contain_text("Time")
+    page.locator("#growth-chart .u-over").hover()
+    expect(legend.locator(".u-series").first).to_contain_text(re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}"))
     page.screenshot(path=str(artifacts / "admin-dashboard-de-1280.png"), full_page=True)
     page.goto(f"{live_server}/admin/campaigns")
     expect(page.get_by_role("heading", name="Kampagnen", level=1)).to_be_visible()
