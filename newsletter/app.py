@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from newsletter.content import display
-from newsletter.platform import accounts, form_messages, i18n, safemethods, sessioncookie
+from newsletter.platform import accounts, i18n, safemethods, sessioncookie
 
 from . import config as config_module
 from . import errors
@@ -63,7 +63,6 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    app.before_request(form_messages.use_form_translations)
     from newsletter.admin import routes as admin
     from newsletter.api import routes as api
     from newsletter.public import routes as public

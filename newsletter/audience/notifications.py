@@ -17,7 +17,8 @@ from newsletter.channels.base import Messenger, OutgoingMessage, PermanentFailur
 from newsletter.channels.headers import header_value
 from newsletter.config import DEFAULT_MAIL_FROM
 from newsletter.models import Contact, ContactStatus, SenderIdentity, Subscription
-from newsletter.platform.i18n import N_, best_language
+from newsletter.platform.i18n import best_language
+from newsletter.platform.msgids import N_
 
 from . import profiles, subscriptions
 

@@ -39,7 +39,7 @@ from newsletter.audience.addresses import (
     normalize_email,
     normalize_phone,
 )
-from newsletter.platform.i18n import N_
+from newsletter.platform.msgids import N_
 from newsletter.sms.numbers import InvalidPhone
 
 #: What a column can be mapped to ("" = ignored).

@@ -6,11 +6,11 @@ here, so `make translations` extracts them), and WTForms' catalogue behind it.""
 from functools import lru_cache
 
 from babel import support
-from flask import current_app, request
+from flask import current_app
 from flask_babel import get_locale
 from wtforms.i18n import messages_path
 
-from newsletter.platform.i18n import N_, N_plural
+from newsletter.platform.msgids import N_, N_plural
 
 #: WTForms' messages the validators and fields our forms use can show
 MESSAGES = (
@@ -54,10 +54,5 @@ def _catalogues(language: str, directory: str):
     return ours
 
 
+#: what Flask-WTF takes from the request (``i18n.init_app`` puts it there)
 TRANSLATIONS = FormTranslations()
-
-
-def use_form_translations() -> None:
-    """Before each request: Flask-WTF takes the request's ``wtforms_translations`` when
-    set (its own loads WTForms' catalogue only)."""
-    request.wtforms_translations = TRANSLATIONS

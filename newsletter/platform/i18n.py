@@ -19,6 +19,8 @@ from markupsafe import Markup, escape
 
 from newsletter.extensions import babel
 
+from . import form_messages
+
 #: Languages of subscriber pages and mail, in the order a chooser shows them.
 LANGUAGES = {"en": "English", "sk": "Slovenčina", "cs": "Čeština", "de": "Deutsch",
              "sl": "Slovenščina"}
@@ -33,16 +35,6 @@ TIME_ZONES = ("UTC", *sorted(z for z in available_timezones()
 SOURCE = Path(__file__).resolve().parent.parent / "translations"
 
 
-def N_(msgid: str) -> str:
-    """Marks a text for extraction (`make translations`) where it is defined, in a table
-    or a constant; gettext translates it where a page or a mail shows it, so workers and
-    stored data keep the English original."""
-    return msgid
-
-
-def N_plural(singular: str, plural: str) -> tuple[str, str]:
-    """N_ for a message with plural forms (extracted with both)."""
-    return singular, plural
 
 
 def use_language(code: str | None) -> None:
@@ -158,11 +150,18 @@ def in_language(text: str | None, code: str | None) -> Markup:
     return Markup('<span lang="%s">%s</span>') % (code, text)
 
 
+def _use_form_translations() -> None:
+    """Flask-WTF takes the request's ``wtforms_translations`` when set (its own loads
+    WTForms' catalogue only, which has no Slovenian)."""
+    request.wtforms_translations = form_messages.TRANSLATIONS
+
+
 def init_app(app) -> None:
     target = Path(app.instance_path) / "translations"
     compile_catalogues(target)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
+    app.before_request(_use_form_translations)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["in_language"] = in_language

@@ -42,7 +42,7 @@ from newsletter.models import (
     Subscription,
     SubscriptionStatus,
 )
-from newsletter.platform.i18n import N_
+from newsletter.platform.msgids import N_
 
 
 class SegmentError(DomainError):
