@@ -17,8 +17,7 @@ from newsletter.models import BlocklistEntry, Campaign, Channel
 
 from . import bp, perform
 from .forms import EmptyForm, choices, strip
-
-CHANNEL_LABELS = {Channel.EMAIL: lazy_gettext("E-mail"), Channel.SMS: "SMS"}
+from .labels import CHANNELS as CHANNEL_LABELS
 
 
 @bp.app_template_global()

@@ -31,9 +31,6 @@ IMPORT_STATUSES = {
     ImportStatus.RUNNING: lazy_gettext("running"), ImportStatus.FINISHED: lazy_gettext("finished"),
     ImportStatus.FAILED: lazy_gettext("failed"),
 }
-LEGAL_BASIS_LABELS = {"consent": lazy_gettext("consent"),
-                      "legitimate_interest": lazy_gettext("legitimate interest"),
-                      "contract": lazy_gettext("contract")}
 
 
 @bp.app_template_global()
@@ -45,11 +42,6 @@ def import_status_label(status: str) -> str:
 def import_status_labels() -> dict[str, str]:
     """Every status word, for the progress script (it shows the polled status)."""
     return {code: str(label) for code, label in IMPORT_STATUSES.items()}
-
-
-@bp.app_template_global()
-def legal_basis_label(basis: str | None) -> str:
-    return str(LEGAL_BASIS_LABELS.get(basis or "", (basis or "").replace("_", " ")))
 
 
 @bp.app_template_global()

@@ -17,7 +17,6 @@ STATE_LABELS = {
     TransactionalState.SENT: lazy_gettext("Sent"),
     TransactionalState.FAILED: lazy_gettext("Failed"),
 }
-CHANNEL_LABELS = {"email": lazy_gettext("E-mail"), "sms": lazy_gettext("SMS")}
 
 
 @bp.get("/transactional")
@@ -27,5 +26,4 @@ def transactional_log():
     return render_template("admin/transactional.html",
                            messages=log.latest(db.session, state=state),
                            templates=log.per_template(db.session), state=state,
-                           states=TransactionalState.ALL, state_labels=STATE_LABELS,
-                           channel_labels=CHANNEL_LABELS)
+                           states=TransactionalState.ALL, state_labels=STATE_LABELS)
