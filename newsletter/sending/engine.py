@@ -109,7 +109,7 @@ class CampaignRun:
         self.started = self.flushed_at = time.monotonic()
         self.journal: journal.Journal | None = None
         self.reserved = 0  # rate slots taken in advance and not yet used
-        self._prebuilt: tuple[int, OutgoingMessage] | None = None  # the next message
+        self._prebuilt: tuple[int, OutgoingMessage | None, DeliveryError | None] | None = None
         self.probing = False  # this run is the circuit's prober: it reports the outcome
         #: a messenger with a send window: messages sent, unanswered (delivery id: attempts)
         self.windowed = getattr(messenger, "window", 1) > 1
@@ -342,8 +342,9 @@ class CampaignRun:
         error, reply = None, ""
         prebuilt, self._prebuilt = self._prebuilt, None
         if prebuilt is not None and prebuilt[0] == recipient.delivery_id:
-            message = prebuilt[1]  # its envelope went out behind the previous message
-            self.messenger.begin(message.sender, message.recipient)
+            message, error = prebuilt[1], prebuilt[2]  # built behind the previous message
+            if message is not None:  # its envelope went out behind the previous message
+                self.messenger.begin(message.sender, message.recipient)
         else:
             return_path = factory.return_path(recipient)
             self.messenger.begin(return_path, recipient.address)
@@ -435,10 +436,14 @@ class CampaignRun:
 
     def _prebuild(self, factory: MessageFactory, recipient: Recipient,
                   return_path: str) -> None:
-        """Build the next message while the server reads this one. A failure is left for
-        that message's own turn, where it is handled after this outcome is recorded."""
+        """Build the next message while the server reads this one. A recipient's build
+        failure is kept for that message's own turn, recorded after this outcome (built
+        once: a runaway template costs one budget); any other error is left to that turn."""
         try:
-            self._prebuilt = (recipient.delivery_id, factory.build(recipient, return_path))
+            self._prebuilt = (recipient.delivery_id, factory.build(recipient, return_path),
+                              None)
+        except DeliveryError as exc:  # MessageNotBuilt: this recipient's merge tags
+            self._prebuilt = (recipient.delivery_id, None, exc)
         except Exception:
             self._prebuilt = None
 
