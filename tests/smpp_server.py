@@ -2,9 +2,10 @@
 ``bind_transceiver`` with one system id and password, answers ``submit_sm`` (recording every
 PDU's fields), ``enquire_link`` and ``unbind``. Tests script its answers: ``statuses`` holds
 the command_status of the next submits (ESME_ROK when empty), ``drop_after_submit`` closes
-the connection instead of answering the next submit, ``delay`` slows every answer, and
-``send_to_client`` pushes a PDU
-(an enquire_link, a deliver_sm) to every bound client before it answers the next submit."""
+the connection instead of answering the next submit, ``delay`` slows every answer,
+``answering`` (an Event, set) holds every answer while it is cleared, and
+``send_to_client`` pushes a PDU (an enquire_link, a deliver_sm) to every bound client
+before it answers the next submit."""
 
 import collections
 import socket
@@ -59,6 +60,8 @@ class SMPPTestServer:
         self.statuses: collections.deque[int] = collections.deque()
         self.drop_after_submit = 0
         self.delay = 0.0  # seconds before each submit_sm_resp (a slow SMSC)
+        self.answering = threading.Event()  # cleared: answers wait until it is set again
+        self.answering.set()
         self.record = True  # keep every submit (a benchmark only counts them)
         self.count = 0
         self.send_to_client: collections.deque[str] = collections.deque()
@@ -91,6 +94,7 @@ class SMPPTestServer:
             self.send_to_client.clear()
             self.drop_after_submit = 0
             self.delay = 0.0
+            self.answering.set()
             self._ids = 0  # message ids m1, m2, ... again
 
     def push(self, command: str, **fields) -> None:
@@ -183,6 +187,7 @@ class SMPPTestServer:
             return False
         if self.delay:
             time.sleep(self.delay)
+        self.answering.wait(30)
         for command in pushes:
             extra = {}
             if command == "deliver_sm":
