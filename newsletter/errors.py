@@ -2,9 +2,11 @@
 
 import logging
 
-from flask import render_template
+import redis
+from flask import make_response, render_template
 from flask_babel import lazy_gettext
 from sqlalchemy.exc import DataError
+from werkzeug.exceptions import ServiceUnavailable
 
 from .extensions import db
 
@@ -32,7 +34,13 @@ PAGES = {
           lazy_gettext("Please wait a moment before trying again.")),
     500: (lazy_gettext("Something went wrong"),
           lazy_gettext("The error was logged. Try again in a moment.")),
+    503: (lazy_gettext("Temporarily unavailable"),
+          lazy_gettext("A service this page needs is not answering right now. Try again "
+                       "in a minute.")),
 }
+
+#: seconds a client is asked to wait when a service the request needs is down
+RETRY_AFTER_SECONDS = 30
 
 
 def register(app, wrap=lambda code, handler: handler) -> None:
@@ -42,6 +50,9 @@ def register(app, wrap=lambda code, handler: handler) -> None:
         app.register_error_handler(code, wrap(code, _handler(code, title, text)))
     app.register_error_handler(OverflowError, wrap(400, _out_of_range))
     app.register_error_handler(DataError, wrap(400, _out_of_range))
+    unavailable = _unavailable(wrap(503, _handler(503, *PAGES[503])))
+    for error in (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        app.register_error_handler(error, unavailable)
 
 
 def _out_of_range(error):
@@ -50,6 +61,20 @@ def _out_of_range(error):
     db.session.rollback()
     log.info("value out of range: %s", error)
     return _page(400, PAGES[400][0], lazy_gettext("A value in the request is out of range.")), 400
+
+
+def _unavailable(handler):
+    """Redis (rate limits, sessions' counters, queues) not answering: a 503 that asks the
+    client to come back (Retry-After), not a 500 that looks like a bug. The request's
+    transaction is rolled back, so nothing half-done stays."""
+    def handle(error):
+        db.session.rollback()
+        log.warning("a request failed with Redis unreachable: %s", error)
+        response = make_response(handler(ServiceUnavailable(str(PAGES[503][1]))))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    return handle
 
 
 def _handler(code, title, text):

@@ -5,10 +5,12 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from newsletter.models import CampaignAttachment, ConsentRecord
-from tests.factories import composed, list_with_contacts
+from newsletter.extensions import db
+from newsletter.models import CampaignAttachment, ConsentRecord, Contact
+from tests.api.helpers import auth, make_key
+from tests.factories import composed, list_with_contacts, redis_down
 from tests.public.helpers import public_list
 
 HUGE = "99999999999999999999999"
@@ -120,3 +122,21 @@ def test_behind_a_proxy_consent_records_the_clients_address(app_config, database
                            headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 200
     assert db.session.scalar(select(ConsentRecord.ip)) == recorded
+
+
+def test_with_redis_down_requests_get_a_503_that_asks_to_come_back(app, client, login):
+    mlist = public_list()
+    token = make_key()
+    with redis_down(app):
+        signup = client.post(f"/subscribe/{mlist.key}", data={"email": "ana@example.com"})
+        api = client.get("/api/v1/contacts", headers=auth(token))
+    assert signup.status_code == 503 and signup.headers["Retry-After"] == "30"
+    assert "Temporarily unavailable" in signup.text and "Try again in a minute" in signup.text
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    assert api.json["error"]["code"] == "service_unavailable"
+    assert "not answering" in api.json["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 0  # nothing half-done
+    # Redis back: the same signup goes through
+    again = client.post(f"/subscribe/{mlist.key}", data={"email": "ana@example.com"})
+    assert again.status_code == 200
+    assert db.session.scalar(select(Contact.email)) == "ana@example.com"
