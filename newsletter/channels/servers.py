@@ -173,6 +173,25 @@ def test_gateway(config, gateway: SmsGatewayAccount, timeout: float) -> connecti
                                   gateway.path, timeout)
 
 
+def test_all(session, config, timeout: float) -> list[tuple[str, connectivity.Result]]:
+    """Connect to every mail server and SMS gateway set in the admin (``newsletter
+    check``): [(what, result)], what being "mail server NAME" or "SMS gateway NAME"."""
+    results = []
+    for server in session.scalars(select(MailServer).order_by(MailServer.name)):
+        try:
+            result = connectivity.test_smtp(smtp_settings_of(config, server), timeout)
+        except credentials.CredentialError as exc:
+            result = connectivity.Result(False, "auth", str(exc))
+        results.append((f"mail server {server.name}", result))
+    for gateway in session.scalars(select(SmsGatewayAccount).order_by(SmsGatewayAccount.name)):
+        try:
+            result = test_gateway(config, gateway, timeout)
+        except credentials.CredentialError as exc:
+            result = connectivity.Result(False, "auth", str(exc))
+        results.append((f"SMS gateway {gateway.name}", result))
+    return results
+
+
 def gateway_urls(session, config) -> dict[str, str]:
     """{name: URL} of the gateway accounts set in the admin."""
     return {g.name: gateway_url(config, g) for g in session.scalars(

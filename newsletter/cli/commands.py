@@ -17,7 +17,7 @@ from rq import Queue
 
 from newsletter import queue
 from newsletter.app import create_app
-from newsletter.channels import mailcatcher
+from newsletter.channels import mailcatcher, servers
 from newsletter.config import DEFAULT_BASE_URL, ConfigError
 from newsletter.errors import DomainError
 from newsletter.extensions import db
@@ -47,9 +47,18 @@ def _require_services(include_smtp: bool = True) -> None:
 @click.command()
 @with_appcontext
 def check():
-    """Check that the database, Redis and the SMTP server answer."""
+    """Check that the database, Redis and the SMTP server answer, and connect to every mail
+    server and SMS gateway set in the admin (each one's line says what failed)."""
     _require_services()
     click.echo("database, Redis and SMTP answer")
+    failed = False
+    for what, result in servers.test_all(db.session, current_app.config,
+                                         current_app.config["CHANNEL_TEST_TIMEOUT"]):
+        click.echo(f"{what}: {'ok' if result.ok else 'error'}: {result.message}",
+                   err=not result.ok)
+        failed = failed or not result.ok
+    if failed:
+        sys.exit(1)
 
 
 @click.group()

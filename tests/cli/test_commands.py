@@ -4,8 +4,10 @@ import sys
 
 from sqlalchemy import select
 
+from newsletter.channels import servers
 from newsletter.extensions import db
-from newsletter.models import Campaign, Contact, MailingList, User
+from newsletter.models import Campaign, Contact, MailingList, MailServer, User
+from tests.conftest import _allowed_smtp
 from tests.smtp_server import free_port
 
 
@@ -76,3 +78,30 @@ def test_db_upgrade_against_a_dead_server_is_one_readable_line(tmp_path):
     assert result.returncode == 1
     assert "error: the database did not answer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_connects_to_each_server_and_gateway_set_in_the_admin(app, runner, smtp_server,
+                                                                     smpp_server):
+    dead = free_port()
+    _allowed_smtp.add(("127.0.0.1", dead))  # a server set in the admin that is down
+    for name, port in (("Main", smtp_server.port), ("Backup", dead)):
+        servers.save_mail_server(db.session, app.config, None, servers.MailServerData(
+            name, "127.0.0.1", port, "plain", timeout=5))
+    servers.save_gateway(db.session, app.config, None, servers.GatewayData(
+        "SMSC", "smpp", smpp_server.host, smpp_server.port, "newsletter"), password="secret")
+    db.session.commit()
+    try:
+        result = runner.invoke(args=["check"])
+    finally:
+        _allowed_smtp.discard(("127.0.0.1", dead))
+    assert result.exit_code == 1, result.output
+    assert "mail server Main: ok" in result.output
+    assert (f"mail server Backup: error: Refused: nothing accepts connections at "
+            f"127.0.0.1:{dead}") in result.output
+    assert "SMS gateway SMSC: ok" in result.output
+
+    backup = db.session.scalar(select(MailServer.id).where(MailServer.name == "Backup"))
+    servers.save_mail_server(db.session, app.config, backup, servers.MailServerData(
+        "Backup", "127.0.0.1", smtp_server.port, "plain"))
+    db.session.commit()
+    assert runner.invoke(args=["check"]).exit_code == 0  # every one answers now
