@@ -41,7 +41,7 @@ test: $(STAMP)
 ## translations: extract subscriber-facing and admin strings (babel.cfg) and merge them into
 ## every .po file
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg -k lazy_gettext -k N_plural:1,2 --no-location --omit-header \
+	$(BIN)/pybabel extract -F newsletter/translations/babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 -k N_plural:1,2 --no-location --omit-header \
 		-o newsletter/translations/messages.pot .
 	$(BIN)/pybabel update -i newsletter/translations/messages.pot -d newsletter/translations \
 		--no-fuzzy-matching --ignore-obsolete --width 100

@@ -4,7 +4,7 @@ step (a delay and a message started from a template, then composed like any camp
 changing a step's delay or deleting a step nobody received."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext, lazy_pgettext, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
@@ -37,9 +37,10 @@ UNIT_CHOICES = [("minutes", lazy_gettext("minutes")), ("hours", lazy_gettext("ho
 EDIT_NOTE = lazy_gettext("Editing a step (its message or its delay) affects only contacts who "
                          "have not reached it yet; those who received it keep what they got.")
 #: what a sequence's state reads as (the stored codes stay English)
-STATUSES = {SequenceStatus.DRAFT: lazy_gettext("draft"),
-            SequenceStatus.ACTIVE: lazy_gettext("active"),
-            SequenceStatus.PAUSED: lazy_gettext("paused")}
+#: in context: the word agrees with "sequence" (feminine in sk, neuter in sl)
+STATUSES = {SequenceStatus.DRAFT: lazy_pgettext("sequence status", "draft"),
+            SequenceStatus.ACTIVE: lazy_pgettext("sequence status", "active"),
+            SequenceStatus.PAUSED: lazy_pgettext("sequence status", "paused")}
 
 
 class SequenceForm(FlaskForm):

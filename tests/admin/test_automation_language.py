@@ -2,8 +2,10 @@
 form labels, flash messages, domain errors and plurals (German, Slovak, Czech and
 Slovenian accounts; the English wording is covered by the screens' own tests)."""
 
+from newsletter.automation import recurring, sequences
 from newsletter.extensions import db
 from newsletter.models import RecurringSeries, Sequence
+from newsletter.models.base import utcnow
 from tests.automation.sequence_helpers import DAY, sequence
 from tests.factories import draft, list_with_contacts
 from tests.sms.test_admin import form as sms_form
@@ -105,3 +107,25 @@ def test_statistics_in_czech_and_the_dashboard_chart_in_german(client, login):
     dashboard = client.get("/admin/")
     assert 'data-label-subscriptions="Abonnements"' in dashboard.text
     assert 'data-label-per-day="Pro Tag"' in dashboard.text
+
+
+def test_a_sequences_and_a_series_state_agree_with_their_noun(client, login):
+    """"active" and "paused" take the gender of the noun they describe: a Slovak sequence
+    (feminine) is "aktívna", a Slovene one (neuter) "aktivno", while a contact stays
+    "aktívny"."""
+    mlist = list_with_contacts("a@example.com")
+    made = sequence(mlist, (0, "Ahoj"))
+    sequences.set_active(db.session, made.id, True, utcnow())
+    template = draft(mlist, subject="Weekly")
+    series = recurring.create_series(db.session, template.id, name="Weekly",
+                                     cron="0 9 * * 1", timezone="UTC", now=utcnow())
+    recurring.set_paused(db.session, series.id, True, utcnow())
+    db.session.commit()
+    login("owner")
+    speak(client, "sk")
+    assert ">aktívna</span>" in client.get("/admin/sequences").text
+    assert "<td>pozastavená</td>" in client.get("/admin/recurring").text
+    assert "aktívny" in client.get("/admin/contacts").text
+    speak(client, "sl")
+    assert ">aktivno</span>" in client.get("/admin/sequences").text
+    assert "<td>zaustavljena</td>" in client.get("/admin/recurring").text
