@@ -13,6 +13,7 @@ from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
 from newsletter.platform import timezones
 from newsletter.platform.sessioncookie import background
+from newsletter.platform.storedtext import shown
 from newsletter.tracking import overview
 
 from . import bp, perform
@@ -40,7 +41,7 @@ def campaign(campaign_id: int):
     return render_template(
         "admin/campaign.html", campaign=campaign, form=EmptyForm(),
         schedule_form=_schedule_form(campaign), follow_up_form=FollowUpForm(),
-        live=progress.live_status(db.session, campaign_id),
+        live=_live_status(campaign_id),
         errors=progress.recent_errors(db.session, campaign_id),
         editable=campaign.status == CampaignStatus.DRAFT,
         checks=checklist.run(db.session, campaign_id)
@@ -205,6 +206,15 @@ def schedule_campaign(campaign_id: int):
 def campaign_status(campaign_id: int):
     """The status tab's live numbers (polled while the campaign runs)."""
     try:
-        return jsonify(progress.live_status(db.session, campaign_id))
+        return jsonify(_live_status(campaign_id))
     except DomainError:
         abort(404)
+
+
+def _live_status(campaign_id: int) -> dict:
+    """progress.live_status, the mail server's stored reason in the reader's language."""
+    live = progress.live_status(db.session, campaign_id)
+    if live.get("mail_server"):
+        live["mail_server"] = {**live["mail_server"],
+                               "reason": shown(live["mail_server"]["reason"])}
+    return live

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from newsletter import jobs
 from newsletter.extensions import db
 from newsletter.imports import pipeline
-from newsletter.imports.files import TARGETS, XML_FIELDS, translated_problem
+from newsletter.imports.files import TARGETS, XML_FIELDS
 from newsletter.models import ContactImport, ImportStatus, MailingList
+from newsletter.platform.storedtext import shown
 
 from . import bp, perform
 from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
@@ -47,7 +48,7 @@ def import_status_labels() -> dict[str, str]:
 @bp.app_template_global()
 def row_problem(reason: str) -> str:
     """A stored row problem (written in English by the worker) in the reader's language."""
-    return translated_problem(reason)
+    return shown(reason)
 
 
 def _import_or_404(import_id: int) -> ContactImport:
@@ -150,7 +151,8 @@ def import_rejected(import_id: int):
 
 @bp.get("/imports/<int:import_id>/status.json")
 def import_status(import_id: int):
-    return jsonify(pipeline.status(_import_or_404(import_id)))
+    status = pipeline.status(_import_or_404(import_id))
+    return jsonify({**status, "error": shown(status["error"]) if status.get("error") else None})
 
 
 @bp.post("/imports/<int:import_id>/retry")

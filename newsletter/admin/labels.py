@@ -1,8 +1,10 @@
 """Words the admin shows for stored values (a campaign's status, an account's role, a
-sort order, a contact's or a subscription's status), in the signed-in account's language.
-The stored values stay English."""
+sort order, a contact's or a subscription's status, texts workers stored), in the
+signed-in account's language. The stored values stay English."""
 
 from flask_babel import lazy_gettext
+
+from newsletter.platform.storedtext import shown
 
 from . import bp
 
@@ -28,6 +30,13 @@ def status_label(status: str) -> str:
 def status_labels() -> dict[str, str]:
     """Every campaign status's label, for the live status script (campaign-status.js)."""
     return {code: str(label) for code, label in STATUSES.items()}
+
+
+@bp.app_template_global()
+def stored_text(text: str | None) -> str:
+    """A text a worker stored in English (a delivery's error, a skipped run's reason, a
+    paused webhook's cause) in the reader's language (platform.storedtext)."""
+    return shown(text)
 
 
 @bp.app_template_global()

@@ -23,6 +23,8 @@ from newsletter.models import (
     RecurringSeries,
     RunOutcome,
 )
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 
 from . import feeds
 
@@ -154,8 +156,8 @@ def run_due(session, series_id: int, now: datetime) -> int | None:
         return None
     template = series.template
     if not _has_content(template):
-        return _skip(session, series_id, due, "The template has no content (subject and "
-                                              "body, or SMS text).")
+        return _skip(session, series_id, due, stored(N_(
+            "The template has no content (subject and body, or SMS text).")))
     fetched = items = None
     if series.feed_url:
         try:
@@ -165,7 +167,7 @@ def run_due(session, series_id: int, now: datetime) -> int | None:
         items = feeds.new_items(series, fetched)
         if not items:
             feeds.remember(series, fetched, [])
-            return _skip(session, series_id, due, "Nothing new in the feed.")
+            return _skip(session, series_id, due, stored(N_("Nothing new in the feed.")))
     return _make_run(session, series, due, fetched, items)
 
 
@@ -178,12 +180,13 @@ def _make_run(session, series: RecurringSeries, due: datetime, fetched, items) -
         except DomainError as exc:
             session.delete(run)
             session.flush()
-            return _skip(session, series.id, due, f"The feed's items do not fit: {exc}")
+            return _skip(session, series.id, due, stored(
+                N_("The feed's items do not fit: %(problem)s"), problem=exc))
     if recipients.count_recipients(session, run.id) == 0:
         session.delete(run)
         session.flush()
-        return _skip(session, series.id, due, "No recipients: the lists (and segment) "
-                                              "have nobody to send to.")
+        return _skip(session, series.id, due, stored(N_(
+            "No recipients: the lists (and segment) have nobody to send to.")))
     if fetched is not None:
         feeds.remember(series, fetched, items)
     session.add(RecurringRun(series_id=series.id, due_at=due, campaign_id=run.id,

@@ -21,6 +21,8 @@ import ssl
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sms.parts import MAX_PARTS, UCS2, split
 
 from .base import (
@@ -58,7 +60,8 @@ class KannelMessenger:
         """The sendsms parameters of one message."""
         parts = split(message.data.decode("utf-8"))
         if not parts.count or not parts.within_cap:
-            raise PermanentFailure(f"the text has {parts.count} parts (1 to {MAX_PARTS})")
+            raise PermanentFailure(stored(N_("the text has %(num)d parts (1 to %(max)d)"),
+                                          num=parts.count, max=MAX_PARTS))
         query = {**self.params, "user": self.user, "pass": self.password,
                  "to": message.recipient, "text": message.data.decode("utf-8"),
                  "charset": "UTF-8", "coding": CODING[parts.encoding]}
@@ -105,14 +108,16 @@ class KannelMessenger:
             response, body = self._exchange(path, meanwhile)
         except http.client.RemoteDisconnected:
             if not reused:  # a fresh connection closed without an answer
-                raise InDoubt("SMS gateway closed the connection without an answer") from None
+                raise InDoubt(stored(N_("SMS gateway closed the connection without an "
+                                        "answer"))) from None
             # a kept-alive connection the gateway had closed meanwhile: once more, afresh
             response, body = self._exchange(path, None)
         answer = f"HTTP {response.status} {body}"[:300]
         if 200 <= response.status < 300:
             return Accepted(answer)
         if response.status in (401, 403):
-            raise ServerUnavailable(f"SMS gateway refused our credentials: {answer}")
+            raise ServerUnavailable(stored(N_("SMS gateway refused our credentials: "
+                                              "%(answer)s"), answer=answer))
         if response.status == 400:
             raise PermanentFailure(answer, code=response.status)
         raise TemporaryFailure(answer, code=response.status)
@@ -123,7 +128,8 @@ class KannelMessenger:
             connection.request("GET", path, headers={"Connection": "keep-alive"})
         except OSError as exc:
             self.close()
-            raise ServerUnavailable(f"SMS gateway {self.url.hostname}: {exc}") from exc
+            raise ServerUnavailable(stored(N_("SMS gateway %(host)s: %(error)s"),
+                                           host=self.url.hostname, error=exc)) from exc
         if meanwhile is not None:
             meanwhile()
         try:
@@ -134,7 +140,8 @@ class KannelMessenger:
             raise
         except (OSError, http.client.HTTPException) as exc:
             self.close()
-            raise InDoubt(f"SMS gateway connection lost before the answer: {exc}") from exc
+            raise InDoubt(stored(N_("SMS gateway connection lost before the answer: "
+                                    "%(error)s"), error=exc)) from exc
         if response.will_close:
             self.close()
         return response, body

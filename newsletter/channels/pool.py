@@ -17,6 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
+
 from .base import Messenger, OutgoingMessage, ServerUnavailable
 from .circuit import CLOSED, PROBE, Circuit
 
@@ -105,7 +108,8 @@ class PooledMessenger:
                 raise ServerUnavailable("; ".join(reasons) or self._why_none())
             tried.add(member)
             if not self._ready(member):
-                reasons.append(f"{member.name}: at its connection or rate limit")
+                reasons.append(stored(N_("%(server)s: at its connection or rate limit"),
+                                      server=member.name))
                 member = None
                 continue
             upcoming = self._pick(set()) if then is not None else None
@@ -151,7 +155,7 @@ class PooledMessenger:
 
     def _why_none(self) -> str:
         reasons = [f"{m.name}: {m.reason}" for m in self.members if m.reason]
-        return "; ".join(reasons) or "every server of the pool is busy"
+        return "; ".join(reasons) or stored(N_("every server of the pool is busy"))
 
     def _close(self, member: Member) -> None:
         member.messenger.close()

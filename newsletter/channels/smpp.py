@@ -29,6 +29,8 @@ import time
 from smpplib import client as smpp_client
 from smpplib import consts, exceptions, smpp
 
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sms.parts import MAX_PARTS, UCS2, decode, encode, split
 from newsletter.sms.senders import addressing
 
@@ -93,7 +95,9 @@ class SmppMessenger:
                                     system_type=self.system_type)
         except (exceptions.ConnectionError, exceptions.PDUError, OSError) as exc:
             self._drop(client)
-            raise ServerUnavailable(f"SMPP {self.host}:{self.port}: cannot bind: {exc}") from exc
+            raise ServerUnavailable(stored(N_("SMPP %(server)s: cannot bind: %(error)s"),
+                                           server=f"{self.host}:{self.port}",
+                                           error=exc)) from exc
         self._client, self._last_io = client, time.monotonic()
         self._buffer = bytearray()
         return client
@@ -131,7 +135,7 @@ class SmppMessenger:
         ``meanwhile`` runs while the SMSC works on them."""
         parts = split(message.data.decode("utf-8"))
         if not parts.count or not parts.within_cap:
-            raise PermanentFailure(f"the text has {parts.count} parts (1 to {MAX_PARTS})")
+            raise PermanentFailure(_too_long(parts.count))
         client = self._connect()
         sequences = []
         for fields in self._submits(message, parts):  # a write per part: see _read_pdu
@@ -147,7 +151,7 @@ class SmppMessenger:
             responses = self._await(set(sequences), "submit_sm_resp")
         except (exceptions.ConnectionError, OSError) as exc:
             self._lost()
-            raise InDoubt(f"SMPP connection lost before the answer: {exc}") from exc
+            raise InDoubt(_lost(exc)) from exc
         return _verdict([responses[s] for s in sequences])
 
     # --- the send window ----------------------------------------------------------------
@@ -158,8 +162,7 @@ class SmppMessenger:
         then)."""
         parts = split(message.data.decode("utf-8"))
         if not parts.count or not parts.within_cap:
-            return [(message.reference, None, PermanentFailure(
-                f"the text has {parts.count} parts (1 to {MAX_PARTS})"))]
+            return [(message.reference, None, PermanentFailure(_too_long(parts.count)))]
         answers = self._answers(lambda: len(self._unanswered) < self.window) \
             if self._unanswered else []  # room in the window first
         client = self._connect()
@@ -208,7 +211,7 @@ class SmppMessenger:
     def _window_lost(self, exc) -> list[Answer]:
         """The connection dropped: every unanswered message is in doubt (retried)."""
         self._lost()
-        lost = [(reference, None, InDoubt(f"SMPP connection lost before the answer: {exc}"))
+        lost = [(reference, None, InDoubt(_lost(exc)))
                 for reference in self._unanswered]
         self._unanswered.clear()
         self._owners.clear()
@@ -347,6 +350,14 @@ def submit_sm(sequence: int, fields: dict) -> bytes:
         bytes((fields["registered_delivery"], 0, fields["data_coding"], 0, len(message))),
         message))
     return struct.pack(">LLLL", 16 + len(body), SUBMIT_SM, 0, sequence) + body
+
+
+def _too_long(count: int) -> str:
+    return stored(N_("the text has %(num)d parts (1 to %(max)d)"), num=count, max=MAX_PARTS)
+
+
+def _lost(exc: BaseException) -> str:
+    return stored(N_("SMPP connection lost before the answer: %(error)s"), error=exc)
 
 
 def _verdict(responses) -> Accepted:

@@ -9,6 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sms.parts import split
 
 from .base import OutgoingMessage, PermanentFailure
@@ -30,7 +32,7 @@ class SmsOutbox:
         text = message.data.decode("utf-8")
         parts = split(text)
         if not parts.count:
-            raise PermanentFailure("empty message")
+            raise PermanentFailure(stored(N_("empty message")))
         now = datetime.now(UTC)
         key = f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex}"
         record = {"key": key, "received": now.isoformat(), "from": message.sender,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsletter.config import ConfigError
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 
 from .base import (
     ConnectionBackoff,
@@ -115,11 +117,12 @@ class SMTPMessenger:
                 conn.login(s.username, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             # the server's (or its configuration's) problem, not any recipient's
-            raise ServerUnavailable(
-                f"{s.describe()} refused the login: {_reply(exc)}", exc.smtp_code
-            ) from exc
+            raise ServerUnavailable(stored(
+                N_("%(server)s refused the login: %(reply)s"), server=s.describe(),
+                reply=_reply(exc)), exc.smtp_code) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise ServerUnavailable(f"cannot connect to {s.describe()}: {exc}") from exc
+            raise ServerUnavailable(stored(N_("cannot connect to %(server)s: %(error)s"),
+                                           server=s.describe(), error=exc)) from exc
         return conn
 
     def begin(self, sender: str, recipient: str) -> None:
@@ -158,8 +161,9 @@ class SMTPMessenger:
             except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
                 self.close()
                 if retry:
-                    raise TemporaryFailure(f"{self.settings.describe()} disconnected: {exc}") \
-                        from exc
+                    raise TemporaryFailure(stored(
+                        N_("%(server)s disconnected: %(error)s"),
+                        server=self.settings.describe(), error=exc)) from exc
         follow = then if then is not None and _pipelines(conn, *then) else None
         try:
             conn.send(_stuffed(message.data) + (_envelope_command(*follow) if follow else b""))
@@ -169,7 +173,8 @@ class SMTPMessenger:
             code, reply = conn.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
-            raise InDoubt(f"connection lost during DATA, delivery unknown: {exc}") from exc
+            raise InDoubt(stored(N_("connection lost during DATA, delivery unknown: "
+                                    "%(error)s"), error=exc)) from exc
         if code != 250:
             failure = _failure(code, reply)
             # an envelope written behind the data leaves the server's answers out of step
@@ -210,7 +215,8 @@ class SMTPMessenger:
             return conn.getreply()
         except TimeoutError as exc:
             self.close()
-            raise TemporaryFailure(f"{self.settings.describe()} timed out: {exc}") from exc
+            raise TemporaryFailure(stored(N_("%(server)s timed out: %(error)s"),
+                                          server=self.settings.describe(), error=exc)) from exc
 
     def _reset(self, conn: smtplib.SMTP) -> None:
         try:

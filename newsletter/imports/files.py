@@ -29,7 +29,7 @@ from functools import lru_cache
 from xml.parsers import expat
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 
 from newsletter.audience.addresses import (
     InvalidAddress,
@@ -39,6 +39,7 @@ from newsletter.audience.addresses import (
     normalize_email,
     normalize_phone,
 )
+from newsletter.platform import storedtext
 from newsletter.platform.msgids import N_
 from newsletter.sms.numbers import InvalidPhone
 
@@ -67,42 +68,10 @@ MAX_ATTRIBUTE = 500
 
 
 #: What can be wrong with a row. The import runs in a worker, with nobody's language: the
-#: reason is stored in English (``problem``) and the report page translates it
-#: (``translated_problem``), as does the rejected-rows CSV stay in English.
-ROW_PROBLEMS = (
-    N_("unreadable CSV: %(detail)s"),
-    N_("DTDs and entities are not allowed"),
-    N_("the XML is not well-formed: %(detail)s (nothing after this point was read)"),
-    N_("characters that are not valid in the chosen encoding"),
-    N_("no e-mail address"),
-    N_("%(address)s is not a valid e-mail address"),
-    N_("language %(language)s is not a language code like 'sk' or 'cs'"),
-    N_("a value is longer than %(max)s characters"),
-    N_("a name is longer than 100 characters"),
-    N_("a name cannot contain line breaks or control characters"),
-    N_("phone %(phone)s needs a country code (+421…)"),
-    N_("phone %(phone)s is not a phone number: %(detail)s"),
-    N_("phone %(phone)s is not a possible number"),
-    N_("the same address as line %(line)s (imported once)"),
-    N_("already on the list"),
-)
-_PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")
-_PROBLEM_PATTERNS = [
-    (msgid, re.compile(_PLACEHOLDER.sub(r"(?P<\1>.*?)", re.escape(msgid)), re.DOTALL))
-    for msgid in ROW_PROBLEMS]
-
-
-def problem(msgid: str, **params) -> str:
-    """A row problem as stored: the English text of one of ROW_PROBLEMS."""
-    return msgid % params if params else msgid
-
-
-def translated_problem(reason: str) -> str:
-    """A stored row problem in the current language (unknown texts stay as stored)."""
-    for msgid, pattern in _PROBLEM_PATTERNS:
-        if match := pattern.fullmatch(reason):
-            return gettext(msgid, **match.groupdict())
-    return reason
+#: reason is stored in English (``problem``, platform.storedtext) and the report page shows
+#: it in the reader's language, while the rejected-rows CSV stays in English. Each is
+#: marked with N_ where it is raised.
+problem = storedtext.stored
 
 
 class RowError(Exception):

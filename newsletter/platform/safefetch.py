@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext
 
+from .msgids import N_
+from .storedtext import stored
+
 #: host name -> its addresses (strings); the default asks the system resolver
 Resolver = Callable[[str], list[str]]
 
@@ -36,7 +39,8 @@ def system_resolve(host: str) -> list[str]:
     try:
         found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"{host} has no address ({exc}).") from None
+        raise FetchError(stored(N_("%(host)s has no address (%(error)s)."), host=host,
+                                error=exc)) from None
     return [info[4][0] for info in found]
 
 
@@ -70,7 +74,7 @@ def address(host: str, resolve: Resolver, allow_private: bool) -> str:
     if ip is None:
         found = resolve(host)
         if not found:
-            raise FetchError(f"{host} has no address in DNS.")
+            raise FetchError(stored(N_("%(host)s has no address in DNS."), host=host))
         ip = ipaddress.ip_address(found[0].split("%")[0])
     return _allowed(host, ip, allow_private)
 
@@ -97,9 +101,9 @@ def request(method: str, url: str, *, deadline: float, max_bytes: int,
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise FetchError(f"{url} is not a valid address.") from None
+        raise FetchError(stored(N_("%(url)s is not a valid address."), url=url)) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{url} is not an http(s) address.")
+        raise FetchError(stored(N_("%(url)s is not an http(s) address."), url=url))
     ip = address(parts.hostname, resolve, allow_private)
     timeout = max(0.1, deadline - time.monotonic())
     conn = (_PinnedHTTPS(parts.hostname, ip, port, timeout) if parts.scheme == "https"
@@ -112,10 +116,12 @@ def request(method: str, url: str, *, deadline: float, max_bytes: int,
         if len(content) > max_bytes and truncate:
             content = content[:max_bytes]
         elif len(content) > max_bytes:
-            raise FetchError(f"{url} is larger than {max_bytes} bytes.")
+            raise FetchError(stored(N_("%(url)s is larger than %(max)d bytes."), url=url,
+                                    max=max_bytes))
         return Answer(response.status, response.getheader("Location"), content,
                       {k.lower(): v for k, v in response.getheaders()})
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"{url} did not answer ({exc.__class__.__name__}: {exc}).") from None
+        raise FetchError(stored(N_("%(url)s did not answer (%(error)s)."), url=url,
+                                error=f"{exc.__class__.__name__}: {exc}")) from None
     finally:
         conn.close()

@@ -26,6 +26,8 @@ from newsletter.channels.headers import header_lines, header_value, mailbox, phr
 from newsletter.content import prerendering, rendering, themes, webview
 from newsletter.models import AbTest, Campaign
 from newsletter.platform import tokens
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.platform.tokens import Purpose
 from newsletter.tracking import clicks
 
@@ -200,7 +202,8 @@ class MessageFactory:
         try:
             rendered = self.render(recipient, unsubscribe)
         except rendering.RenderError as exc:
-            raise MessageNotBuilt(f"Message not built: {exc}") from exc
+            raise MessageNotBuilt(stored(N_("Message not built: %(problem)s"),
+                                         problem=exc)) from exc
         personal = header_lines((
             ("To", mailbox(None, recipient.address)),
             ("Subject", header_value(rendered.subject)),

@@ -27,6 +27,8 @@ from newsletter.models import (
     Organization,
 )
 from newsletter.platform import limits
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sms import numbers, quota
 from newsletter.sms import text as sms_text
 from newsletter.sms.parts import split
@@ -60,14 +62,15 @@ class SmsText:
         try:
             merged = sandbox.render(self.template, data)
         except sandbox.RenderError as exc:
-            raise RecipientSkipped(f"merge tags: {exc}") from None
+            raise RecipientSkipped(stored(N_("merge tags: %(problem)s"), problem=exc)) from None
         text = sms_text.compose(merged, transliterated=self.transliterated, opt_out=self.opt_out)
         parts = split(text)
         if not parts.count:
-            raise RecipientSkipped("the merged text is empty")
+            raise RecipientSkipped(stored(N_("the merged text is empty")))
         if not parts.within_cap:
-            raise RecipientSkipped(f"the merged text needs {parts.count} parts "
-                                   f"(at most {sms_text.MAX_PARTS})")
+            raise RecipientSkipped(stored(N_("the merged text needs %(num)d parts (at most "
+                                             "%(max)d)"), num=parts.count,
+                                          max=sms_text.MAX_PARTS))
         return text
 
 

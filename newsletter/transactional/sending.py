@@ -16,6 +16,8 @@ from newsletter.channels.base import DeliveryError, Messenger, OutgoingMessage
 from newsletter.channels.headers import header_lines, header_value, mailbox
 from newsletter.content import rendering
 from newsletter.models import Channel, TransactionalMessage, TransactionalState, utcnow
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sending.messages import MessageFactory
 from newsletter.sending.throttle import Rate, RateLimiter
 
@@ -66,7 +68,8 @@ def send(session, message_id: int, messenger: Messenger, limiter: RateLimiter | 
         return Result()
     campaign = message.template
     if campaign is None:
-        return _failed(message, "The template was deleted before the message went out.")
+        return _failed(message, stored(N_("The template was deleted before the message went "
+                                          "out.")))
     sender = campaign.sender
     if limiter is not None and sender is not None and sender.rate_limit:
         rate = Rate(sender.rate_limit, sender.rate_period)
@@ -80,7 +83,8 @@ def send(session, message_id: int, messenger: Messenger, limiter: RateLimiter | 
         outgoing = build(message, factory, base_url, factory.domain)
         reply = messenger.send(outgoing)
     except rendering.RenderError as exc:
-        return _failed(message, f"The template could not be filled: {exc}")
+        return _failed(message, stored(N_("The template could not be filled: %(problem)s"),
+                                       problem=exc))
     except DeliveryError as exc:
         message.error = message.smtp_reply = str(exc)[:300]
         if exc.permanent or final:

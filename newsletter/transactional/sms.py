@@ -16,6 +16,8 @@ from newsletter.models import (
     TransactionalState,
     utcnow,
 )
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sending.sms import RecipientSkipped, SmsText
 from newsletter.sms import numbers, quota
 from newsletter.sms.parts import split
@@ -72,12 +74,13 @@ def send(session, message: TransactionalMessage, messenger: Messenger, *, final:
     """One attempt; returns (state, retry, error). The caller commits."""
     campaign = message.template
     if campaign is None:
-        return fail(session, message, "The template was deleted before the message "
-                                         "went out.")
+        return fail(session, message, stored(N_("The template was deleted before the "
+                                                "message went out.")))
     try:
         text = text_for(campaign, message.address, message.data or {})
     except RecipientSkipped as exc:
-        return fail(session, message, f"The template could not be filled: {exc}")
+        return fail(session, message, stored(N_("The template could not be filled: "
+                                                "%(problem)s"), problem=exc))
     message.attempts += 1
     try:
         reply = messenger.send(OutgoingMessage(campaign.sms_sender, message.address,

@@ -18,6 +18,8 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import safefetch
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 
 from . import signing
 from .events import TEST
@@ -96,8 +98,10 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery,
         row.status_code = answer.status
         row.response = answer.body[:SNIPPET * 2].decode("utf-8", "replace")[:SNIPPET]
         if not 200 <= answer.status < 300:
-            row.error = f"The endpoint answered {answer.status}" + (
-                " (redirects are not followed)." if 300 <= answer.status < 400 else ".")
+            row.error = stored(N_("The endpoint answered %(status)d (redirects are not "
+                                  "followed).") if 300 <= answer.status < 400
+                               else N_("The endpoint answered %(status)d."),
+                               status=answer.status)
     row.duration_ms = int((time.monotonic() - started) * 1000)
     return row
 
@@ -112,7 +116,8 @@ def _count_failure(session, endpoint_id: int, pause_after: int) -> bool:
         .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.paused_at.is_(None),
                WebhookEndpoint.consecutive_failures >= pause_after)
         .values(paused_at=utcnow(),
-                paused_reason=f"{pause_after} failed deliveries in a row.")
+                paused_reason=stored(N_("Failed deliveries in a row: %(num)d."),
+                                     num=pause_after))
         .execution_options(synchronize_session=False)).rowcount == 1
     session.expire_all()
     return paused

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from newsletter.channels.headers import header_value
 from newsletter.models import Role, User, WebhookEndpoint
 from newsletter.platform.i18n import best_language
+from newsletter.platform.storedtext import shown
 
 
 def paused_messages(session, endpoint_id: int) -> list[EmailMessage]:
@@ -30,7 +31,7 @@ def paused_messages(session, endpoint_id: int) -> list[EmailMessage]:
                 "The webhook endpoint “%(name)s” (%(url)s) was paused: %(reason)s\n\n"
                 "Nothing more is sent to it; events keep waiting. Read its answers, fix it, "
                 "then resume it (the waiting events follow):\n%(link)s\n",
-                name=endpoint.name, url=endpoint.url, reason=endpoint.paused_reason or "",
+                name=endpoint.name, url=endpoint.url, reason=shown(endpoint.paused_reason),
                 link=url)
         msg = EmailMessage()
         for name, value in {

@@ -5,7 +5,7 @@ the rejected-rows CSV keeps them in English."""
 
 import io
 
-from newsletter.imports.files import translated_problem
+from newsletter.platform.storedtext import shown
 from tests.admin.test_imports import CSV_SEMICOLON, mapping, start, upload
 from tests.blocklist.world import make_world
 from tests.segments.test_admin import CITY, NEWS, form_data
@@ -47,7 +47,7 @@ def test_the_import_screens_and_their_row_problems_in_german(client, login, week
     assert "<td>3</td><td>&#39;not-an-address&#39; ist keine gültige E-Mail-Adresse</td>" \
         in report
     assert "<td>5</td><td>keine E-Mail-Adresse</td>" in report
-    assert "Telefon &#39;0905 123 456&#39; braucht eine Ländervorwahl (+421…)" in report
+    assert "Telefonnummer &#39;0905 123 456&#39; braucht eine Ländervorwahl (+49…)" in report
     assert "<td>6</td><td>dieselbe Adresse wie in Zeile 4 (einmal importiert)</td>" in report
     listing = client.get("/admin/imports").text
     assert "<td>abgeschlossen</td>" in listing and ">Letzte Importe</h2>" in listing
@@ -58,10 +58,10 @@ def test_the_import_screens_and_their_row_problems_in_german(client, login, week
 
 def test_stored_row_problems_are_translated_when_shown(app):
     with app.test_request_context("/", headers={"Accept-Language": "sl"}):
-        assert translated_problem("already on the list") == "že na seznamu"
-        assert translated_problem("the same address as line 4 (imported once)") == \
+        assert shown("already on the list") == "že na seznamu"
+        assert shown("the same address as line 4 (imported once)") == \
             "isti naslov kot v vrstici 4 (uvožen enkrat)"
-        assert translated_problem("something nobody wrote") == "something nobody wrote"
+        assert shown("something nobody wrote") == "something nobody wrote"
 
 
 def test_the_segment_editor_in_german_and_its_plural_in_slovak(client, login):

@@ -17,7 +17,7 @@ def source_messages() -> set[str]:
         method_map, options_map = parse_mapping_cfg(f)
     found = set()
     keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None,  # as `make translations` does
-                "N_plural": (1, 2)}
+                "lazy_pgettext": ((1, "c"), 2), "N_plural": (1, 2)}
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])

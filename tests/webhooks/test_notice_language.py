@@ -13,11 +13,12 @@ def test_each_owner_is_told_in_their_own_language(app, make_user):
     make_user("eve@example.com", "editor")  # not an owner: not told
     hook = WebhookEndpoint(name="CRM", url="https://crm.example.com/hook", events=["clicked"],
                            secret="s", consecutive_failures=3, paused_at=utcnow(),
-                           paused_reason="3 failed deliveries in a row.")
+                           paused_reason="Failed deliveries in a row: 3.")
     db.session.add(hook)
     db.session.commit()
     mails = {m["To"]: m for m in notice.paused_messages(db.session, hook.id)}
     assert set(mails) == {"anna@example.com", "bob@example.com"}
     assert mails["anna@example.com"]["Subject"] == "Webhook pausiert: CRM"
-    assert "wurde pausiert: 3 failed deliveries" in mails["anna@example.com"].get_content()
+    assert ("wurde pausiert: Fehlgeschlagene Zustellungen in Folge: 3."
+            in mails["anna@example.com"].get_content())
     assert mails["bob@example.com"]["Subject"] == "Webhook paused: CRM"
