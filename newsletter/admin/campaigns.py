@@ -182,7 +182,7 @@ def schedule_campaign(campaign_id: int):
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     checks = checklist.run(db.session, campaign_id)  # run again at the time, in the worker
     if checks.blocking or (checks.warnings and not form.confirm_warnings.data):
-        flash(" ".join(i.message for i in checks.blocking) if checks.blocking else
+        flash(" ".join(i.text for i in checks.blocking) if checks.blocking else
               gettext("Tick “Send despite the warnings above” to schedule it."), "error")
         return redirect(url_for("admin.campaign", campaign_id=campaign_id))
     form.for_zone(current_user.time_zone)

@@ -14,6 +14,8 @@ import tldextract
 from flask import current_app
 
 from newsletter.models import SenderIdentity
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sending.dkim import dns_record
 from newsletter.sending.messages import domain_of
 
@@ -63,20 +65,22 @@ def _tags(record: str) -> dict[str, str]:
 
 def dkim_item(r, sender: SenderIdentity) -> Item:
     if not sender.dkim_private_key:
-        return Item("dkim", WARNING, "No DKIM key: messages go out unsigned. Generate one on "
-                                     "the sender page and publish it.")
+        return Item("dkim", WARNING, stored(N_("No DKIM key: messages go out unsigned. Generate "
+                                               "one on the sender page and publish it.")))
     name = f"{sender.dkim_selector}._domainkey.{sender.dkim_domain}"
     ours = _tags(dns_record(sender.dkim_private_key))["p"]
     published = [_tags(txt) for txt in lookup(r, name, "TXT")]
     keys = [re.sub(r"\s+", "", tags.get("p", "")) for tags in published]
     if ours in keys:
-        return Item("dkim", OK, f"DKIM key published at {name} and equal to ours.")
+        return Item("dkim", OK, stored(N_("DKIM key published at %(name)s and equal to ours."),
+                                       name=name))
     if not keys:
-        return Item("dkim", BLOCKING, f"The DKIM key is not in DNS yet: publish the TXT "
-                                      f"record shown on the sender page at {name}.")
-    return Item("dkim", BLOCKING, f"The DKIM key published at {name} is not ours: receivers "
-                                  f"would reject the signature. Publish the record shown on "
-                                  f"the sender page.")
+        return Item("dkim", BLOCKING, stored(N_("The DKIM key is not in DNS yet: publish the "
+                                                "TXT record shown on the sender page at "
+                                                "%(name)s."), name=name))
+    return Item("dkim", BLOCKING, stored(N_("The DKIM key published at %(name)s is not ours: "
+                                            "receivers would reject the signature. Publish the "
+                                            "record shown on the sender page."), name=name))
 
 
 def sending_ips(r) -> list:
@@ -142,14 +146,18 @@ def spf_item(r, sender: SenderIdentity) -> Item:
     domain = domain_of(sender.from_email)
     spf = _Spf(r, sending_ips(r), current_app.config["SPF_INCLUDE"])
     if spf.record(domain) is None:
-        return Item("spf", WARNING, f"{domain} publishes no SPF record (or more than one).")
+        return Item("spf", WARNING, stored(N_("%(domain)s publishes no SPF record (or more "
+                                              "than one)."), domain=domain))
     if not spf.ips and not spf.include:
-        return Item("spf", WARNING, "SPF is published, but SPF_SENDING_HOSTS is not set, so "
-                                    "it cannot be checked against our sending host.")
+        return Item("spf", WARNING, stored(N_("SPF is published, but SPF_SENDING_HOSTS is not "
+                                              "set, so it cannot be checked against our sending "
+                                              "host.")))
     if spf.covers(domain):
-        return Item("spf", OK, f"SPF of {domain} covers our sending host.")
-    return Item("spf", WARNING, f"SPF of {domain} does not cover our sending host: add "
-                                f"{_spf_hint()} to it.")
+        return Item("spf", OK, stored(N_("SPF of %(domain)s covers our sending host."),
+                                      domain=domain))
+    return Item("spf", WARNING, stored(N_("SPF of %(domain)s does not cover our sending host: "
+                                          "add %(hint)s to it."), domain=domain,
+                                       hint=_spf_hint()))
 
 
 def _spf_hint() -> str:
@@ -212,20 +220,29 @@ def dmarc_item(r, sender: SenderIdentity) -> Item:
     from_domain = domain_of(sender.from_email).lower()
     found = dmarc_record(r, from_domain)
     if found is None:
-        return Item("dmarc", WARNING, f"No DMARC record at _dmarc.{from_domain} or "
-                                      f"_dmarc.{organizational(from_domain)}: publish one "
-                                      f"(e.g. v=DMARC1; p=none; rua=mailto:...).")
+        return Item("dmarc", WARNING, stored(N_(
+            "No DMARC record at _dmarc.%(domain)s or _dmarc.%(org)s: publish one (e.g. "
+            "v=DMARC1; p=none; rua=mailto:...)."), domain=from_domain,
+            org=organizational(from_domain)))
     where, tags = found
     bounce = (current_app.config["BOUNCE_DOMAIN"] or from_domain).lower()
     dkim_ok = bool(sender.dkim_private_key) and aligned(
         (sender.dkim_domain or "").lower(), from_domain, tags.get("adkim", "r").lower() == "s")
     spf_ok = aligned(bounce, from_domain, tags.get("aspf", "r").lower() == "s")
-    policy = f"p={tags.get('p', '?')}" + ("" if where == from_domain else f" of {where}")
+    values = {"policy": tags.get("p", "?"), "where": where, "domain": from_domain}
+    own = where == from_domain  # else the organizational domain's record applies
     if dkim_ok or spf_ok:
-        how = " and ".join(n for n, ok in (("DKIM", dkim_ok), ("SPF", spf_ok)) if ok)
-        return Item("dmarc", OK, f"DMARC ({policy}) is aligned with {from_domain} "
-                                 f"through {how}.")
-    return Item("dmarc", WARNING, f"DMARC ({policy}) is published but neither the DKIM domain "
-                                  f"({sender.dkim_domain or 'none'}) nor the return path "
-                                  f"({bounce}) is aligned with {from_domain} (organizational "
-                                  f"domain {organizational(from_domain)}).")
+        how = N_("DKIM and SPF") if dkim_ok and spf_ok else ("DKIM" if dkim_ok else "SPF")
+        return Item("dmarc", OK, stored(
+            N_("DMARC (p=%(policy)s) is aligned with %(domain)s through %(how)s.") if own
+            else N_("DMARC (p=%(policy)s of %(where)s) is aligned with %(domain)s through "
+                    "%(how)s."), how=how, **values))
+    return Item("dmarc", WARNING, stored(
+        N_("DMARC (p=%(policy)s) is published but neither the DKIM domain (%(dkim)s) nor the "
+           "return path (%(bounce)s) is aligned with %(domain)s (organizational domain "
+           "%(org)s).") if own else
+        N_("DMARC (p=%(policy)s of %(where)s) is published but neither the DKIM domain "
+           "(%(dkim)s) nor the return path (%(bounce)s) is aligned with %(domain)s "
+           "(organizational domain %(org)s)."),
+        dkim=sender.dkim_domain or N_("none"), bounce=bounce,
+        org=organizational(from_domain), **values))

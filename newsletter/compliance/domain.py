@@ -10,6 +10,8 @@ from flask_babel import gettext
 
 from newsletter.errors import DomainError
 from newsletter.models import SenderCheck, SenderIdentity, utcnow
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sending.messages import domain_of
 
 from . import dnscheck, webcheck
@@ -31,11 +33,14 @@ def brand_item(sender: SenderIdentity) -> Item:
     brand = fold(current_app.config["PLATFORM_BRAND"] or "").strip()
     domain = domain_of(sender.from_email)
     if not brand:
-        return Item("brand", OK, "No platform brand word is configured (PLATFORM_BRAND).")
+        return Item("brand", OK, stored(N_("No platform brand word is configured "
+                                           "(PLATFORM_BRAND).")))
     if brand in fold(domain):
-        return Item("brand", BLOCKING, f"The sending domain {domain} carries the platform's "
-                                       f"name “{brand}”: send from your own domain.")
-    return Item("brand", OK, f"The sending domain does not carry “{brand}”.")
+        return Item("brand", BLOCKING, stored(N_("The sending domain %(domain)s carries the "
+                                                 "platform's name “%(brand)s”: send from your "
+                                                 "own domain."), domain=domain, brand=brand))
+    return Item("brand", OK, stored(N_("The sending domain does not carry “%(brand)s”."),
+                                    brand=brand))
 
 
 def run_checks(sender: SenderIdentity) -> list[Item]:
@@ -47,8 +52,8 @@ def run_checks(sender: SenderIdentity) -> list[Item]:
             items.append(check(r, sender))
         except dnscheck.LookupFailed as exc:
             key = check.__name__.removesuffix("_item")
-            items.append(Item(key, WARNING, f"DNS did not answer, so this was not "
-                                            f"checked: {exc}."))
+            items.append(Item(key, WARNING, stored(N_("DNS did not answer, so this was not "
+                                                      "checked: %(error)s."), error=exc)))
     items.extend(webcheck.website_items(sender))
     return items
 

@@ -3,6 +3,8 @@
 
 from dataclasses import dataclass
 
+from newsletter.platform.storedtext import shown
+
 OK, NOTICE, WARNING, BLOCKING = "ok", "notice", "warning", "blocking"
 
 
@@ -10,4 +12,9 @@ OK, NOTICE, WARNING, BLOCKING = "ok", "notice", "warning", "blocking"
 class Item:
     key: str  # unsubscribe | consent | first_send | fresh_import | brand | dkim | spf | ...
     level: str
-    message: str
+    message: str  # as stored: the domain checks' are English (platform.storedtext)
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language."""
+        return shown(self.message)

@@ -25,7 +25,7 @@ class NeedsConfirmation(DomainError):
 
     def __init__(self, warnings: list[checks.Item]):
         super().__init__(gettext("Confirm the warnings before sending: %(warnings)s",
-                                 warnings=" ".join(item.message for item in warnings)))
+                                 warnings=" ".join(item.text for item in warnings)))
         self.warnings = warnings
 
 
@@ -49,14 +49,14 @@ def start(session, campaign_id: int, confirmed: bool = False, actor: str = "") -
     result = checks.run(session, campaign_id, refresh=True)
     if result.blocking:
         raise StartRefused(gettext("Not started: %(reasons)s",
-                                   reasons=" ".join(i.message for i in result.blocking)))
+                                   reasons=" ".join(i.text for i in result.blocking)))
     if not review.cleared(session, get_campaign(session, campaign_id)):
         raise StartRefused(gettext("Not started: the content needs a reviewer's approval "
                                    "(hold it for review first)."))
     if result.warnings and not confirmed:
         raise NeedsConfirmation(result.warnings)
     created = sms.start_campaign(session, campaign_id, actor=actor, require_basis=True)
-    notices = [item.message for item in result.at(checks.NOTICE)]
+    notices = [item.text for item in result.at(checks.NOTICE)]
     if result.left_out:
         notices.append(ngettext("%(num)d recipient without a recorded consent or legitimate "
                                 "interest was left out.",

@@ -11,6 +11,8 @@ from urllib.parse import urljoin
 from flask import current_app
 
 from newsletter.models import SenderIdentity
+from newsletter.platform.msgids import N_
+from newsletter.platform.storedtext import stored
 from newsletter.sending.messages import domain_of
 
 from . import dnscheck, safefetch
@@ -77,14 +79,14 @@ def website_items(sender: SenderIdentity) -> list[Item]:
     try:
         home = fetch(home_url)
     except (FetchError, dnscheck.LookupFailed) as exc:
-        return [Item("website", BLOCKING, f"No working website at {home_url}: {exc}")]
+        return [Item("website", BLOCKING, stored(N_("No working website at %(url)s: %(error)s"),
+                                                 url=home_url, error=exc))]
     if home.status != 200:
-        return [Item("website", BLOCKING, f"The website {home_url} answers {home.status}.")]
-    items = [Item("website", OK, f"The website {home_url} works.")]
-    items.append(_page_item("contact", sender.contact_url, home, _has_contact,
-                            CONTACT_WORDS, "contact details"))
-    items.append(_page_item("privacy", sender.privacy_url, home, _is_privacy,
-                            PRIVACY_WORDS, "a privacy policy"))
+        return [Item("website", BLOCKING, stored(N_("The website %(url)s answers %(status)d."),
+                                                 url=home_url, status=home.status))]
+    items = [Item("website", OK, stored(N_("The website %(url)s works."), url=home_url))]
+    items.append(_page_item("contact", sender.contact_url, home, _has_contact, CONTACT_WORDS))
+    items.append(_page_item("privacy", sender.privacy_url, home, _is_privacy, PRIVACY_WORDS))
     return items
 
 
@@ -96,7 +98,18 @@ def _is_privacy(page: Page) -> bool:
     return bool(PRIVACY_WORDS.search(page.text))
 
 
-def _page_item(key, url, home: Page, test, words, what: str) -> Item:
+#: what a page check says: (unreadable, found, not found), per page
+PAGE_TEXTS = {
+    "contact": (N_("The page with contact details could not be read: %(error)s"),
+                N_("Contact details found at %(url)s."),
+                N_("No contact details found on the website (%(url)s).")),
+    "privacy": (N_("The privacy policy page could not be read: %(error)s"),
+                N_("Privacy policy found at %(url)s."),
+                N_("No privacy policy found on the website (%(url)s).")),
+}
+
+
+def _page_item(key, url, home: Page, test, words) -> Item:
     """The configured page, else a link of the home page whose text names it, else the
     home page itself."""
     if not url:
@@ -104,7 +117,7 @@ def _page_item(key, url, home: Page, test, words, what: str) -> Item:
     try:
         page = fetch(url) if url else home
     except (FetchError, dnscheck.LookupFailed) as exc:
-        return Item(key, WARNING, f"The page with {what} could not be read: {exc}")
+        return Item(key, WARNING, stored(PAGE_TEXTS[key][0], error=exc))
     if page.status == 200 and test(page):
-        return Item(key, OK, f"{what.capitalize()} found at {page.url}.")
-    return Item(key, WARNING, f"No {what} found on the website ({page.url}).")
+        return Item(key, OK, stored(PAGE_TEXTS[key][1], url=page.url))
+    return Item(key, WARNING, stored(PAGE_TEXTS[key][2], url=page.url))

@@ -240,3 +240,27 @@ def test_a_blocking_domain_refuses_the_start(domain_app, client, login, dns_serv
     page = client.get(f"/admin/campaigns/{campaign.id}").text  # the result, cached
     assert 'data-check="dkim"' in page and "not in DNS yet" in page
     assert "Sending domain checked 0 minutes ago" in page
+
+
+def test_the_domain_checks_read_in_the_editors_language(domain_app, client, login, dns_server,
+                                                        web):
+    """The checks are cached in English (a worker's start writes them too) and shown in the
+    reader's language: the refusal, the cached result on the campaign and sender pages."""
+    from tests.factories import draft, list_with_contacts
+
+    login("owner")
+    client.post("/admin/account", data={"time_zone": "UTC", "language": "de"})
+    sender = good_domain(dns_server, web)
+    del dns_server.zone.records[("nl1._domainkey.shop.example.net", "TXT")]
+    campaign = draft(list_with_contacts("a@example.com"), sender_id=sender.id)
+    response = client.post(f"/admin/campaigns/{campaign.id}/send", data={"confirmed": "1"},
+                           follow_redirects=True)
+    assert ("Nicht gestartet: Der DKIM-Schlüssel ist noch nicht im DNS: Veröffentlichen Sie "
+            "den TXT-Eintrag von der Absenderseite unter nl1._domainkey.shop.example.net."
+            ) in response.text
+    assert "not in DNS yet" not in client.get(f"/admin/campaigns/{campaign.id}").text
+    page = client.get(f"/admin/senders/{sender.id}").text
+    assert "Die Website http://www.shop.example.net:" in page and "funktioniert." in page
+    assert "Datenschutzerklärung gefunden unter" in page
+    assert "über DKIM und SPF mit shop.example.net abgestimmt" in page
+    assert "DKIM-Schlüssel ist noch nicht im DNS" in page
