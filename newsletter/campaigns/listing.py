@@ -1,10 +1,12 @@
-"""The campaign list: search by name or subject, filter by state and list, sort, pages."""
+"""The campaign list: search by name or subject, filter by state and list, sort, pages.
+A sequence's messages (each step's template and the campaigns that carry its sends) are
+the sequence's, listed on its page, not here."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from newsletter.models import Campaign, CampaignStatus, campaign_list
+from newsletter.models import Campaign, CampaignStatus, SequenceStep, StepCampaign, campaign_list
 
 STATES = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.REVIEW,
           CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.FINISHED,
@@ -33,7 +35,8 @@ class CampaignPage:
 def search(session, *, query: str = "", state: str = "", list_id: int | None = None,
            sort: str = "newest", page: int = 1, per_page: int = PER_PAGE) -> CampaignPage:
     """One page of the campaigns matching the filters (an unknown sort is "newest")."""
-    where = []
+    where = [Campaign.id.not_in(select(SequenceStep.template_campaign_id)),
+             Campaign.id.not_in(select(StepCampaign.campaign_id))]
     if query.strip():
         like = f"%{query.strip().lower()}%"
         where.append(or_(func.lower(Campaign.name).like(like),

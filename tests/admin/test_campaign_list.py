@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from newsletter.campaigns import drafts
 from newsletter.extensions import db
-from newsletter.models import Campaign, CampaignAttachment, Delivery, User
+from newsletter.models import Campaign, CampaignAttachment, Delivery, StepCampaign, User
 from tests import factories
+from tests.automation.sequence_helpers import sequence
 from tests.factories import draft, list_with_contacts
 from tests.sending.helpers import start
 
@@ -146,3 +147,17 @@ def test_an_unknown_time_zone_is_refused(client, login):
     login()
     response = client.post("/admin/account", data={"time_zone": "Mars/Olympus"})
     assert response.status_code == 422 and "Not a valid choice" in response.text
+
+
+def test_a_sequences_messages_are_not_listed_among_the_campaigns(client, login):
+    mlist = list_with_contacts("a@example.com", name="Welcome list")
+    seq = sequence(mlist, (0, "Welcome aboard"))
+    carrier = draft(mlist, subject="Welcome aboard, sent")
+    db.session.add(StepCampaign(step_id=seq.steps[0].id, cycle=0, campaign_id=carrier.id))
+    draft(mlist, subject="The monthly newsletter")
+    db.session.commit()
+    login()
+    page = client.get("/admin/campaigns").text
+    assert "The monthly newsletter" in page
+    assert "Welcome aboard" not in page  # the step's template and its sends: the sequence's
+    assert _rows(page) == 1  # the newsletter alone
