@@ -20,6 +20,6 @@ below it (``tests/test_layers.py`` keeps it so, through the contracts in pyproje
     platform                              tokens, rate limits, languages, accounts, health
     channels                              the Messenger protocol, SMTP, SMS gateways, dev outbox
     sms                                   SMS parts (GSM 03.38), E.164 numbers, quota ledger
-    models | queue | errors               models, Redis/RQ wiring, error pages
+    models | queue | errors | texts       models, Redis/RQ wiring, error pages, stored texts
     config | extensions                   the base every layer may use
 """

@@ -13,7 +13,7 @@ from newsletter.extensions import db
 from newsletter.models import Campaign, CampaignStatus, Channel, utcnow
 from newsletter.platform import timezones
 from newsletter.platform.sessioncookie import background
-from newsletter.platform.storedtext import shown
+from newsletter.texts import shown
 from newsletter.tracking import overview
 
 from . import bp, perform

@@ -21,7 +21,7 @@ from newsletter.extensions import db
 from newsletter.imports import pipeline
 from newsletter.imports.files import TARGETS, XML_FIELDS
 from newsletter.models import ContactImport, ImportStatus, MailingList
-from newsletter.platform.storedtext import shown
+from newsletter.texts import shown
 
 from . import bp, perform
 from .forms import EmptyForm, ImportSetupForm, ImportUploadForm

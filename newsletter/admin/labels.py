@@ -4,7 +4,7 @@ signed-in account's language. The stored values stay English."""
 
 from flask_babel import lazy_gettext
 
-from newsletter.platform.storedtext import shown
+from newsletter.texts import shown
 
 from . import bp
 
@@ -35,7 +35,7 @@ def status_labels() -> dict[str, str]:
 @bp.app_template_global()
 def stored_text(text: str | None) -> str:
     """A text a worker stored in English (a delivery's error, a skipped run's reason, a
-    paused webhook's cause) in the reader's language (platform.storedtext)."""
+    paused webhook's cause) in the reader's language (newsletter.texts)."""
     return shown(text)
 
 

@@ -18,7 +18,7 @@ from newsletter.channels.headers import header_value
 from newsletter.config import DEFAULT_MAIL_FROM
 from newsletter.models import Contact, ContactStatus, SenderIdentity, Subscription
 from newsletter.platform.i18n import best_language
-from newsletter.platform.msgids import N_
+from newsletter.texts import N_
 
 from . import profiles, subscriptions
 

@@ -23,8 +23,7 @@ from newsletter.models import (
     RecurringSeries,
     RunOutcome,
 )
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
+from newsletter.texts import N_, stored
 
 from . import feeds
 

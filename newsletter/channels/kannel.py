@@ -21,9 +21,8 @@ import ssl
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sms.parts import MAX_PARTS, UCS2, split
+from newsletter.texts import N_, stored
 
 from .base import (
     Accepted,

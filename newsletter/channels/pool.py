@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
+from newsletter.texts import N_, stored
 
 from .base import Messenger, OutgoingMessage, ServerUnavailable
 from .circuit import CLOSED, PROBE, Circuit

@@ -29,10 +29,9 @@ import time
 from smpplib import client as smpp_client
 from smpplib import consts, exceptions, smpp
 
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sms.parts import MAX_PARTS, UCS2, decode, encode, split
 from newsletter.sms.senders import addressing
+from newsletter.texts import N_, stored
 
 from .base import (
     Accepted,

@@ -9,9 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sms.parts import split
+from newsletter.texts import N_, stored
 
 from .base import OutgoingMessage, PermanentFailure
 

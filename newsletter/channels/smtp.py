@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from newsletter.config import ConfigError
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
+from newsletter.texts import N_, stored
 
 from .base import (
     ConnectionBackoff,

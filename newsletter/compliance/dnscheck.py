@@ -14,10 +14,9 @@ import tldextract
 from flask import current_app
 
 from newsletter.models import SenderIdentity
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sending.dkim import dns_record
 from newsletter.sending.messages import domain_of
+from newsletter.texts import N_, stored
 
 from .items import BLOCKING, OK, WARNING, Item
 

@@ -10,9 +10,8 @@ from flask_babel import gettext
 
 from newsletter.errors import DomainError
 from newsletter.models import SenderCheck, SenderIdentity, utcnow
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sending.messages import domain_of
+from newsletter.texts import N_, stored
 
 from . import dnscheck, webcheck
 from .items import BLOCKING, OK, WARNING, Item

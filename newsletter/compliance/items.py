@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from newsletter.platform.storedtext import shown
+from newsletter.texts import shown
 
 OK, NOTICE, WARNING, BLOCKING = "ok", "notice", "warning", "blocking"
 
@@ -12,7 +12,7 @@ OK, NOTICE, WARNING, BLOCKING = "ok", "notice", "warning", "blocking"
 class Item:
     key: str  # unsubscribe | consent | first_send | fresh_import | brand | dkim | spf | ...
     level: str
-    message: str  # as stored: the domain checks' are English (platform.storedtext)
+    message: str  # as stored: the domain checks' are English (newsletter.texts)
 
     @property
     def text(self) -> str:

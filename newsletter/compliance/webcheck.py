@@ -11,9 +11,8 @@ from urllib.parse import urljoin
 from flask import current_app
 
 from newsletter.models import SenderIdentity
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sending.messages import domain_of
+from newsletter.texts import N_, stored
 
 from . import dnscheck, safefetch
 from .items import BLOCKING, OK, WARNING, Item

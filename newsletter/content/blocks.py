@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext, ngettext
 
 from newsletter.errors import DomainError
-from newsletter.platform.msgids import N_
+from newsletter.texts import N_
 
 #: type -> label shown in the composer (translated where shown)
 BLOCK_TYPES = {

@@ -12,10 +12,10 @@ from newsletter.audience.addresses import InvalidName, clean_name
 from newsletter.campaigns import drafts
 from newsletter.errors import DomainError
 from newsletter.models import Campaign, Channel, PhoneKind
-from newsletter.platform.msgids import N_
 from newsletter.sms import quota, senders
 from newsletter.sms import text as sms_text
 from newsletter.sms.parts import CONCATENATED, MAX_PARTS, SINGLE
+from newsletter.texts import N_
 
 from . import sandbox
 

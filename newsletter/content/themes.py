@@ -9,7 +9,7 @@ from sqlalchemy import select, true, update
 from newsletter.errors import DomainError
 from newsletter.models import MailingList, Theme
 from newsletter.platform import limits
-from newsletter.platform.msgids import N_
+from newsletter.texts import N_
 
 from . import colours, media
 from .rendering import Style

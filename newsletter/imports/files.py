@@ -39,9 +39,8 @@ from newsletter.audience.addresses import (
     normalize_email,
     normalize_phone,
 )
-from newsletter.platform import storedtext
-from newsletter.platform.msgids import N_
 from newsletter.sms.numbers import InvalidPhone
+from newsletter.texts import N_, stored
 
 #: What a column can be mapped to ("" = ignored).
 TARGETS = {"email": lazy_gettext("E-mail"), "phone": lazy_gettext("Phone"),
@@ -68,10 +67,10 @@ MAX_ATTRIBUTE = 500
 
 
 #: What can be wrong with a row. The import runs in a worker, with nobody's language: the
-#: reason is stored in English (``problem``, platform.storedtext) and the report page shows
+#: reason is stored in English (``problem``, newsletter.texts) and the report page shows
 #: it in the reader's language, while the rejected-rows CSV stays in English. Each is
 #: marked with N_ where it is raised.
-problem = storedtext.stored
+problem = stored
 
 
 class RowError(Exception):

@@ -29,7 +29,7 @@ from newsletter.models import (
 )
 from newsletter.platform import audit, limits
 from newsletter.platform.csvcells import safe_cell
-from newsletter.platform.msgids import N_
+from newsletter.texts import N_
 
 from . import files
 from .staging import StagedBatch, load_batch, stage

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import get_locale
 from wtforms.i18n import messages_path
 
-from newsletter.platform.msgids import N_, N_plural
+from newsletter.texts import N_, N_plural
 
 #: WTForms' messages the validators and fields our forms use can show
 MESSAGES = (

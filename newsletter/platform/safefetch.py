@@ -16,8 +16,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext
 
-from .msgids import N_
-from .storedtext import stored
+from newsletter.texts import N_, stored
 
 #: host name -> its addresses (strings); the default asks the system resolver
 Resolver = Callable[[str], list[str]]

@@ -42,7 +42,7 @@ from newsletter.models import (
     Subscription,
     SubscriptionStatus,
 )
-from newsletter.platform.msgids import N_
+from newsletter.texts import N_
 
 
 class SegmentError(DomainError):

@@ -26,9 +26,8 @@ from newsletter.channels.headers import header_lines, header_value, mailbox, phr
 from newsletter.content import prerendering, rendering, themes, webview
 from newsletter.models import AbTest, Campaign
 from newsletter.platform import tokens
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.platform.tokens import Purpose
+from newsletter.texts import N_, stored
 from newsletter.tracking import clicks
 
 from .dkim import Signer

@@ -27,11 +27,10 @@ from newsletter.models import (
     Organization,
 )
 from newsletter.platform import limits
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sms import numbers, quota
 from newsletter.sms import text as sms_text
 from newsletter.sms.parts import split
+from newsletter.texts import N_, stored
 
 from .messages import Recipient
 

@@ -16,10 +16,9 @@ from newsletter.channels.base import DeliveryError, Messenger, OutgoingMessage
 from newsletter.channels.headers import header_lines, header_value, mailbox
 from newsletter.content import rendering
 from newsletter.models import Channel, TransactionalMessage, TransactionalState, utcnow
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sending.messages import MessageFactory
 from newsletter.sending.throttle import Rate, RateLimiter
+from newsletter.texts import N_, stored
 
 from . import requests, sms
 

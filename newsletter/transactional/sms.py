@@ -16,11 +16,10 @@ from newsletter.models import (
     TransactionalState,
     utcnow,
 )
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
 from newsletter.sending.sms import RecipientSkipped, SmsText
 from newsletter.sms import numbers, quota
 from newsletter.sms.parts import split
+from newsletter.texts import N_, stored
 
 from .errors import TransactionalError
 

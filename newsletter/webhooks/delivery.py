@@ -18,8 +18,7 @@ from newsletter.models import (
     utcnow,
 )
 from newsletter.platform import safefetch
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import stored
+from newsletter.texts import N_, stored
 
 from . import signing
 from .events import TEST

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from newsletter.channels.headers import header_value
 from newsletter.models import Role, User, WebhookEndpoint
 from newsletter.platform.i18n import best_language
-from newsletter.platform.storedtext import shown
+from newsletter.texts import shown
 
 
 def paused_messages(session, endpoint_id: int) -> list[EmailMessage]:

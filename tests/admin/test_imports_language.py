@@ -5,7 +5,7 @@ the rejected-rows CSV keeps them in English."""
 
 import io
 
-from newsletter.platform.storedtext import shown
+from newsletter.texts import shown
 from tests.admin.test_imports import CSV_SEMICOLON, mapping, start, upload
 from tests.blocklist.world import make_world
 from tests.segments.test_admin import CITY, NEWS, form_data

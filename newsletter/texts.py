@@ -1,12 +1,18 @@
-"""Texts written down for people to read later: why a delivery failed or was skipped, why a
-recurring run was skipped, why a webhook was paused, what stopped an import. Workers store
-them in English (the log's and the API's language: ``stored``); a page shows them in the
-reader's language (``shown``), by finding the catalogue message whose English they are.
+"""Texts in the translation catalogue that are kept before they are shown: markers for
+texts defined in a table or a constant (``N_``, ``N_plural``: `make translations` extracts
+them, gettext translates them where a page or a mail shows them), and texts written down for
+people to read later (``stored``, ``shown``).
 
-A stored text is made with ``stored(N_("... %(name)s ..."), name=value)``; its values may
-themselves be stored texts (a merge-tag error inside "Message not built: ..."), and they are
-translated too. A text that is no catalogue message (a mail server's own reply, an operating
-system's error) is shown as it was stored."""
+Why a delivery failed or was skipped, why a recurring run was skipped, why a webhook was
+paused, what a sender's domain check found: workers store them in English (the log's and
+the API's language: ``stored``); a page shows them in the reader's language (``shown``), by
+finding the catalogue message whose English they are. A stored text is made with
+``stored(N_("... %(name)s ..."), name=value)``; its values may themselves be stored texts (a
+merge-tag error inside "Message not built: ..."), and they are translated too. A text that
+is no catalogue message (a mail server's own reply, an operating system's error) is shown
+as it was stored.
+
+The base layer: channels, platform and every feature package use it."""
 
 import re
 
@@ -17,6 +23,16 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])|%%")
 #: "%(a)s: %(b)s" does not claim every text with a colon
 _MIN_LITERAL_LETTERS = 4
 _NESTING = 2  # values translated inside values, at most this deep
+
+
+def N_(msgid: str) -> str:
+    """Marks ``msgid`` for extraction; it is translated where it is shown."""
+    return msgid
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """N_ for a message with plural forms (extracted with both)."""
+    return singular, plural
 
 
 def stored(msgid: str, **params) -> str:

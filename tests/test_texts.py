@@ -5,8 +5,7 @@ catalogue message (a mail server's own reply) is shown as stored."""
 import pytest
 from flask_babel import force_locale
 
-from newsletter.platform.msgids import N_
-from newsletter.platform.storedtext import shown, stored
+from newsletter.texts import N_, shown, stored
 
 NOT_BUILT = stored(N_("Message not built: %(problem)s"),
                    problem="Merge tags ran more than 10,000 loop iterations.")
