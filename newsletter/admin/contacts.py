@@ -22,16 +22,15 @@ from newsletter.imports import exports
 from newsletter.models import Contact, MailingList
 
 from . import bp, contact_actions, perform
-from .forms import (
+from .contact_forms import (
     BranchForm,
     BulkForm,
     ContactForm,
     ContactSearchForm,
-    EmptyForm,
     OrganizationForm,
     PersonForm,
-    error_text,
 )
+from .forms import EmptyForm, error_text
 
 #: the search's fields, carried along by the bulk form (scope "matching")
 SEARCH_FIELDS = ("q", "list_id", "status", "language", "basis", "field", "value")

@@ -24,7 +24,8 @@ from newsletter.models import ContactImport, ImportStatus, MailingList
 from newsletter.texts import shown
 
 from . import bp, perform
-from .forms import EmptyForm, ImportSetupForm, ImportUploadForm
+from .contact_forms import ImportSetupForm, ImportUploadForm
+from .forms import EmptyForm
 
 #: an import's stored status (English codes) in the signed-in account's language
 IMPORT_STATUSES = {

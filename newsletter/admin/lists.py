@@ -8,7 +8,8 @@ from newsletter.extensions import db
 from newsletter.models import MailingList
 
 from . import bp
-from .forms import AddContactForm, ListForm, choices
+from .contact_forms import AddContactForm, ListForm
+from .forms import choices
 
 
 @bp.get("/lists", endpoint="lists")
