@@ -176,20 +176,20 @@ def test_gateway(config, gateway: SmsGatewayAccount, timeout: float) -> connecti
 def test_all(session, config, timeout: float) -> list[tuple[str, connectivity.Result]]:
     """Connect to every mail server and SMS gateway set in the admin (``newsletter
     check``): [(what, result)], what being "mail server NAME" or "SMS gateway NAME"."""
-    results = []
-    for server in session.scalars(select(MailServer).order_by(MailServer.name)):
-        try:
-            result = connectivity.test_smtp(smtp_settings_of(config, server), timeout)
-        except credentials.CredentialError as exc:
-            result = connectivity.Result(False, "auth", str(exc))
-        results.append((f"mail server {server.name}", result))
-    for gateway in session.scalars(select(SmsGatewayAccount).order_by(SmsGatewayAccount.name)):
-        try:
-            result = test_gateway(config, gateway, timeout)
-        except credentials.CredentialError as exc:
-            result = connectivity.Result(False, "auth", str(exc))
-        results.append((f"SMS gateway {gateway.name}", result))
-    return results
+    checks = [(f"mail server {s.name}", lambda s=s: connectivity.test_smtp(
+        smtp_settings_of(config, s), timeout)) for s in session.scalars(
+            select(MailServer).order_by(MailServer.name))]
+    checks += [(f"SMS gateway {g.name}", lambda g=g: test_gateway(config, g, timeout))
+               for g in session.scalars(select(SmsGatewayAccount).order_by(
+                   SmsGatewayAccount.name))]
+    return [(what, _tested(check)) for what, check in checks]
+
+
+def _tested(check) -> connectivity.Result:
+    try:
+        return check()
+    except credentials.CredentialError as exc:  # a password saved under another key
+        return connectivity.Result(False, "auth", str(exc))
 
 
 def gateway_urls(session, config) -> dict[str, str]:

@@ -35,8 +35,6 @@ TIME_ZONES = ("UTC", *sorted(z for z in available_timezones()
 SOURCE = Path(__file__).resolve().parent.parent / "translations"
 
 
-
-
 def use_language(code: str | None) -> None:
     """Show this request in the subscriber's preferred language (e.g. their profile's)."""
     if code in LANGUAGES:
