@@ -67,12 +67,9 @@ MAX_ATTRIBUTE = 500
 
 
 #: What can be wrong with a row. The import runs in a worker, with nobody's language: the
-#: reason is stored in English (``problem``, newsletter.texts) and the report page shows
+#: reason is stored in English (``stored``, newsletter.texts) and the report page shows
 #: it in the reader's language, while the rejected-rows CSV stays in English. Each is
 #: marked with N_ where it is raised.
-problem = stored
-
-
 class RowError(Exception):
     """This row cannot be imported; ``reason`` says why."""
 
@@ -210,7 +207,7 @@ def csv_records(raw: io.RawIOBase, encoding: str, delimiter: str, has_header: bo
             return
         except csv.Error as exc:
             previous_end = reader.line_num
-            yield RowError(start, problem(N_("unreadable CSV: %(detail)s"), detail=exc))
+            yield RowError(start, stored(N_("unreadable CSV: %(detail)s"), detail=exc))
             continue
         previous_end = reader.line_num
         if build is None:
@@ -257,7 +254,7 @@ class _XmlContacts:
 
     def refuse(self, *_args):
         raise RowError(self.parser.CurrentLineNumber,
-                       problem(N_("DTDs and entities are not allowed")))
+                       stored(N_("DTDs and entities are not allowed")))
 
     def start(self, name, attrs):
         if name == "contact":
@@ -294,7 +291,7 @@ def xml_records(raw: io.RawIOBase) -> Iterator[Record | RowError]:
         except expat.ExpatError as exc:
             yield from handler.ready
             reason = expat.errors.messages[exc.code]
-            yield RowError(exc.lineno, problem(N_(
+            yield RowError(exc.lineno, stored(N_(
                 "the XML is not well-formed: %(detail)s (nothing after this point was read)"),
                 detail=reason))
             return
@@ -340,14 +337,14 @@ def clean(record: Record, default_language: str) -> CleanRow:
 def _clean(record: Record, default_language: str) -> CleanRow:
     values, attributes = record.values, record.attributes
     if "\ufffd" in "".join(values.values()) or "\ufffd" in "".join(attributes.values()):
-        raise RowError(0, problem(N_("characters that are not valid in the chosen encoding")))
+        raise RowError(0, stored(N_("characters that are not valid in the chosen encoding")))
     raw_email = values.get("email", "").strip()
     if not raw_email:
-        raise RowError(0, problem(N_("no e-mail address")))
+        raise RowError(0, stored(N_("no e-mail address")))
     try:
         email = fast_normalize_email(raw_email)
     except InvalidAddress:
-        raise RowError(0, problem(N_("%(address)s is not a valid e-mail address"),
+        raise RowError(0, stored(N_("%(address)s is not a valid e-mail address"),
                                    address=repr(raw_email))) from None
     return CleanRow(record.line, email, *clean_details(values, attributes, default_language))
 
@@ -363,12 +360,12 @@ def clean_details(values: dict[str, str], attributes: dict[str, str],
     phone = values.get("phone", "").strip()
     language = values.get("language", "").strip().lower() or default_language
     if not is_language(language):
-        raise RowError(0, problem(
+        raise RowError(0, stored(
             N_("language %(language)s is not a language code like 'sk' or 'cs'"),
             language=repr(language)))
     first_name, last_name = _name(values, "first_name"), _name(values, "last_name")
     if attributes and max(map(len, attributes.values())) > MAX_ATTRIBUTE:
-        raise RowError(0, problem(N_("a value is longer than %(max)s characters"),
+        raise RowError(0, stored(N_("a value is longer than %(max)s characters"),
                                   max=MAX_ATTRIBUTE))
     return (_phone(phone) if phone else None, first_name, last_name, language,
             attributes_json(attributes) if attributes else "{}")
@@ -377,11 +374,11 @@ def clean_details(values: dict[str, str], attributes: dict[str, str],
 def _name(values: dict[str, str], field: str) -> str | None:
     value = values.get(field, "")
     if len(value.strip()) > 100:
-        raise RowError(0, problem(N_("a name is longer than 100 characters")))
+        raise RowError(0, stored(N_("a name is longer than 100 characters")))
     try:
         return clean_name(value, "a name")
     except InvalidName:  # the length was checked above: line breaks or control characters
-        raise RowError(0, problem(
+        raise RowError(0, stored(
             N_("a name cannot contain line breaks or control characters"))) from None
 
 
@@ -396,10 +393,10 @@ def _phone_problem(number: str, exc: InvalidAddress) -> str:
     cause, phone = exc.__cause__, repr(number.strip())
     code = cause.reason if isinstance(cause, InvalidPhone) else None
     if code == "no_country_code":
-        return problem(N_("phone %(phone)s needs a country code (+421…)"), phone=phone)
+        return stored(N_("phone %(phone)s needs a country code (+421…)"), phone=phone)
     if code == "impossible":
-        return problem(N_("phone %(phone)s is not a possible number"), phone=phone)
+        return stored(N_("phone %(phone)s is not a possible number"), phone=phone)
     if code == "unparsable" and cause.__cause__ is not None:
-        return problem(N_("phone %(phone)s is not a phone number: %(detail)s"), phone=phone,
+        return stored(N_("phone %(phone)s is not a phone number: %(detail)s"), phone=phone,
                        detail=cause.__cause__)
     return str(exc)

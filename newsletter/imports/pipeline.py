@@ -29,7 +29,7 @@ from newsletter.models import (
 )
 from newsletter.platform import audit, limits
 from newsletter.platform.csvcells import safe_cell
-from newsletter.texts import N_
+from newsletter.texts import N_, stored
 
 from . import files
 from .staging import StagedBatch, load_batch, stage
@@ -223,10 +223,10 @@ def _record_repeats(session, imp: ContactImport, repeats: list, already: list) -
     as duplicates, not as invalid)."""
     room = MAX_ISSUES - imp.invalid
     rows = [{"import_id": imp.id, "line": line,
-             "reason": files.problem(N_("the same address as line %(line)s (imported once)"),
+             "reason": stored(N_("the same address as line %(line)s (imported once)"),
                                      line=first),
              "value": address[:300]} for line, first, address in repeats]
-    already_listed = files.problem(N_("already on the list"))
+    already_listed = stored(N_("already on the list"))
     rows += [{"import_id": imp.id, "line": line, "reason": already_listed,
               "value": address[:300]} for line, address in already]
     if rows and room > 0:
